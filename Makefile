@@ -1,0 +1,53 @@
+# SaferCity. `make demo` runs the pipeline on the bundled sample; `make test`
+# runs the tests. The DuckDB driver's Arrow interface needs the duckdb_arrow
+# build tag, so build through this Makefile (or pass -tags duckdb_arrow).
+
+GO      ?= go
+TAGS    := duckdb_arrow
+BIN     := bin/safercity
+DEMO_DB := demo/safercity.duckdb
+SHARED  ?= ../shared
+BENCH_DIR ?= /tmp/safercity-bench
+
+.PHONY: build demo test fuzz bench clean
+
+build:
+	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/safercity
+
+demo: build
+	@rm -rf demo && mkdir -p demo
+	$(BIN) ingest police --db $(DEMO_DB) data/police-uk
+	@echo "== rows per month and kind"
+	$(BIN) sql --db $(DEMO_DB) "SELECT strftime(month, '%Y-%m') AS month, \
+	  count(*) FILTER (WHERE kind = 'street') AS street_files, \
+	  sum(rows_loaded) FILTER (WHERE kind = 'street') AS street_rows, \
+	  sum(rows_loaded) FILTER (WHERE kind = 'stop-and-search') AS stop_search_rows, \
+	  sum(rows_quarantined) AS quarantined \
+	  FROM sources WHERE status = 'loaded' AND superseded_by IS NULL GROUP BY ALL ORDER BY month"
+	@echo "== street crimes per crime type"
+	$(BIN) sql --db $(DEMO_DB) "SELECT crime_type, count(*) AS crimes, \
+	  count(*) FILTER (WHERE longitude IS NULL) AS no_location \
+	  FROM police_street GROUP BY ALL ORDER BY crimes DESC"
+
+test:
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) test -tags $(TAGS) -count=1 ./...
+	$(MAKE) fuzz
+
+# A few seconds of fuzzing the police.uk row parser from its seed corpus.
+fuzz:
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 5s ./ingest/policeuk
+
+# Benchmarks print their figures. The ingest benchmark needs ≥5M street rows
+# made from the shared City of London files by ../shared/tools/scale-police-street.
+bench:
+	@test -d $(BENCH_DIR)/scaled || { \
+	  mkdir -p $(BENCH_DIR)/col && \
+	  for f in $(SHARED)/data/police-uk/*/*-city-of-london-street.csv; do \
+	    m=$$(basename $$(dirname $$f)); mkdir -p $(BENCH_DIR)/col/$$m; cp $$f $(BENCH_DIR)/col/$$m/; done && \
+	  python3 $(SHARED)/tools/scale-police-street $(BENCH_DIR)/col $(BENCH_DIR)/scaled 70; }
+	SAFERCITY_BENCH_DATA=$(BENCH_DIR)/scaled $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./ingest/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./transform/... ./index/...
+
+clean:
+	rm -rf bin demo

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/store"
+)
+
+func init() {
+	register(&command{
+		name: "ingest police",
+		args: "PATH...",
+		summary: "Load data.police.uk bulk files: single CSVs, folders laid out as the archive\n" +
+			"(YYYY-MM/YYYY-MM-<force>-street.csv, -outcomes.csv, -stop-and-search.csv),\n" +
+			"or the archive .zip itself. Loading a force-month again replaces it; rows that\n" +
+			"cannot be loaded are kept in the quarantine table with their reason.",
+		run: runIngestPolice,
+	})
+}
+
+func runIngestPolice(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, lookup("ingest police"))
+	f.dbFlag()
+	quiet := f.Bool("quiet", false, "no progress bar and no per-file lines")
+	asJSON := f.Bool("json", false, "print the summary as one JSON object (files, totals) for scripts")
+	workers := f.Int("workers", 0, "files parsed in parallel (0: one per CPU)")
+	paths, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return fmt.Errorf("%w: give at least one CSV file, folder or .zip", errUsage)
+	}
+	st, err := store.Open(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opt := ingest.Options{Workers: *workers, Log: e.log}
+	if !*quiet && !*asJSON && isTerminal(e.stderr) {
+		opt.Progress = ingest.NewProgress(e.stderr)
+	}
+	sum, err := ingest.Police(ctx, st, paths, opt)
+	if sum != nil {
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			if jerr := enc.Encode(sum); jerr != nil {
+				return jerr
+			}
+		} else {
+			printSummary(e, sum, *quiet)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if sum.Totals.Refused > 0 {
+		return fmt.Errorf("%d file(s) refused (see their errors above); the other files were loaded", sum.Totals.Refused)
+	}
+	return nil
+}
+
+func printSummary(e *env, sum *ingest.Summary, quiet bool) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	if !quiet {
+		fmt.Fprintln(tw, "loaded\tquarantined\treplaced\tstatus\t file\t")
+		for _, r := range sum.Files {
+			msg := r.Path
+			if r.Error != "" {
+				msg += ": " + r.Error
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t %s\t\n", r.Loaded, r.Quarantined, r.Replaced, r.Status, msg)
+		}
+	}
+	t := sum.Totals
+	fmt.Fprintf(tw, "%d\t%d\t%d\t\t total: %d files, %d unchanged, %d refused\t\n",
+		t.Loaded, t.Quarantined, t.Replaced, t.Files, t.Unchanged, t.Refused)
+	tw.Flush()
+}

@@ -1,0 +1,96 @@
+// Command safercity loads open police crime data and partner feeds into a
+// DuckDB file and turns them into hotspot profiles, a comparative city
+// resilience index, queries and maps for community-safety partnerships.
+//
+// Run `safercity help` for the commands and `safercity <command> --help`
+// for each command's flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // Europe/London must work on machines without zoneinfo
+)
+
+// command is one subcommand: its usage line, summary and how to run it.
+type command struct {
+	name    string
+	args    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+var commands []*command
+
+func register(c *command) { commands = append(commands, c) }
+
+// env is what every command shares: where output goes and how to log.
+type env struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+// errUsage marks a mistake in the command line; its message says what to fix.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr,
+		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()}))}
+	slog.SetDefault(e.log)
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] || strings.HasPrefix(c.name, args[0]+" ") && len(args) > 1 && c.name == args[0]+" "+args[1] {
+			n := len(strings.Fields(c.name))
+			err := c.run(ctx, e, args[n:])
+			switch {
+			case err == nil:
+				return 0
+			case errors.Is(err, flag.ErrHelp):
+				return 0
+			case errors.Is(err, errUsage):
+				fmt.Fprintf(stderr, "safercity %s: %v\nRun `safercity %s --help` for its flags.\n", c.name, err, c.name)
+				return 2
+			}
+			fmt.Fprintf(stderr, "safercity %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "safercity: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "safercity: crime-data analytics for community-safety partnerships\n\nUsage: safercity <command> [flags] [args]\n\nCommands:")
+	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-22s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery command takes --help. The database is ./safercity.duckdb unless --db or SAFERCITY_DB names another.")
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("SAFERCITY_LOG"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}

@@ -1,0 +1,359 @@
+package policeuk
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// ErrNotPoliceFile marks a file refused whole: empty, binary, or with a
+// header that is not police.uk's for the kind its name says.
+var ErrNotPoliceFile = errors.New("not a police.uk file")
+
+// Rejected is a row set aside instead of loaded.
+type Rejected struct {
+	Line   int64  // physical line in the file where the row starts (header is line 1)
+	Raw    string // the row as published (invalid UTF-8 replaced)
+	Reason string
+}
+
+// File is one police.uk file read into a columnar batch.
+type File struct {
+	Partition Partition
+	Record    arrow.Record // the loaded rows, with Schema(Partition.Kind)
+	Rejected  []Rejected
+	DataLines int64 // non-blank lines after the header: len(rows) + len(Rejected)
+	Blank     int64 // blank lines, ignored
+	Missing   []string
+	Ignored   []string // headers this reader does not know, not stored
+}
+
+// Release frees the batch's memory.
+func (f *File) Release() {
+	if f.Record != nil {
+		f.Record.Release()
+	}
+}
+
+// London is the time zone police.uk's months follow.
+var London = mustLoad("Europe/London")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(fmt.Sprintf("time zone %s: %v (build with time/tzdata)", name, err))
+	}
+	return loc
+}
+
+// Read reads one police.uk CSV file of partition p. The rows are stamped with
+// sourceID so that each stored row links back to its file. A file that is
+// not a police.uk file of that kind is refused with an error wrapping
+// ErrNotPoliceFile; rows that cannot be typed are returned in Rejected.
+func Read(r io.Reader, p Partition, sourceID int64, mem memory.Allocator) (*File, error) {
+	rr := newRecordReader(r)
+	if _, err := rr.next(); err != nil {
+		if err == io.EOF {
+			return nil, fmt.Errorf("empty file: %w", ErrNotPoliceFile)
+		}
+		return nil, notPolice(err)
+	}
+	if !validText(rr.raw) {
+		return nil, fmt.Errorf("header is not text: %w", ErrNotPoliceFile)
+	}
+	header, err := rr.split()
+	if err != nil {
+		return nil, fmt.Errorf("header: %v: %w", err, ErrNotPoliceFile)
+	}
+	rd, err := newRowReader(p, header, sourceID, mem)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.b.Release()
+	f := &File{Partition: p, Missing: rd.missing, Ignored: rd.ignored}
+	for {
+		line, err := rr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, notPolice(err)
+		}
+		if len(bytes.TrimSpace(rr.raw)) == 0 {
+			f.Blank++
+			continue
+		}
+		f.DataLines++
+		if reason := rd.read(rr, line); reason != "" {
+			f.Rejected = append(f.Rejected, Rejected{Line: line, Raw: printable(rr.raw), Reason: reason})
+		}
+	}
+	f.Record = rd.b.NewRecord()
+	return f, nil
+}
+
+func notPolice(err error) error {
+	if errors.Is(err, errNotText) {
+		return fmt.Errorf("%v: %w", err, ErrNotPoliceFile)
+	}
+	return err
+}
+
+// rowReader types one file's rows into an Arrow record builder.
+type rowReader struct {
+	part     Partition
+	cols     []column
+	idx      []int // field index per column, -1 when the file lacks it
+	nfields  int
+	b        *array.RecordBuilder
+	lead     [4]array.Builder
+	out      []array.Builder // one per stored column (nil for monthText)
+	vals     []value
+	month    string
+	date     arrow.Date32
+	sourceID int64
+	missing  []string
+	ignored  []string
+	outcome  int // index in cols of the street outcome, -1 elsewhere
+	context  int
+}
+
+type value struct {
+	b    []byte
+	f    float64
+	t    int64
+	v    bool
+	null bool
+}
+
+func newRowReader(p Partition, header [][]byte, sourceID int64, mem memory.Allocator) (*rowReader, error) {
+	cols := layouts[p.Kind]
+	if cols == nil {
+		return nil, fmt.Errorf("unknown kind %q", p.Kind)
+	}
+	pos := make(map[string]int, len(header))
+	var names []string
+	for i, h := range header {
+		name := strings.TrimSpace(string(h))
+		if i == 0 {
+			name = strings.TrimPrefix(name, "\uFEFF")
+		}
+		names = append(names, name)
+		pos[strings.ToLower(name)] = i
+	}
+	rd := &rowReader{part: p, cols: cols, idx: make([]int, len(cols)), nfields: len(header),
+		month: p.Month.Format("2006-01"), date: arrow.Date32FromTime(p.Month), sourceID: sourceID,
+		outcome: -1, context: -1}
+	known := make(map[int]bool)
+	for i, c := range cols {
+		j, ok := pos[strings.ToLower(c.header)]
+		if !ok {
+			if c.needed {
+				return nil, fmt.Errorf("header %q lacks %q, so it is not a police.uk %s file: %w",
+					strings.Join(names, ","), c.header, p.Kind, ErrNotPoliceFile)
+			}
+			rd.idx[i] = -1
+			rd.missing = append(rd.missing, c.header)
+			continue
+		}
+		rd.idx[i] = j
+		known[j] = true
+		switch c.name {
+		case "last_outcome":
+			rd.outcome = i
+		case "context":
+			rd.context = i
+		}
+	}
+	if p.Kind == Street && rd.idx[colIndex(cols, "longitude")] < 0 && rd.idx[colIndex(cols, "easting")] < 0 {
+		return nil, fmt.Errorf("header %q has neither Longitude/Latitude nor Easting/Northing: %w",
+			strings.Join(names, ","), ErrNotPoliceFile)
+	}
+	for j, n := range names {
+		if !known[j] {
+			rd.ignored = append(rd.ignored, n)
+		}
+	}
+	rd.b = array.NewRecordBuilder(mem, Schema(p.Kind))
+	for i := range rd.lead {
+		rd.lead[i] = rd.b.Field(i)
+	}
+	rd.out = make([]array.Builder, len(cols))
+	k := len(leading)
+	for i, c := range cols {
+		if c.typ == monthText {
+			continue
+		}
+		rd.out[i] = rd.b.Field(k)
+		k++
+	}
+	rd.vals = make([]value, len(cols))
+	return rd, nil
+}
+
+func colIndex(cols []column, name string) int {
+	for i, c := range cols {
+		if c.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// read types the current record and appends it, or returns why it cannot.
+// Nothing is appended unless the whole row is good.
+func (rd *rowReader) read(rr *recordReader, line int64) string {
+	if !validText(rr.raw) {
+		return "not valid UTF-8 text"
+	}
+	fields, err := rr.split()
+	if err != nil {
+		return err.Error()
+	}
+	if len(fields) != rd.nfields {
+		return fmt.Sprintf("%d fields where the header has %d", len(fields), rd.nfields)
+	}
+	pair := [2]int{-1, -1} // indexes of the lon/lat or easting/northing values
+	grid := [2]int{-1, -1}
+	for i, c := range rd.cols {
+		v := &rd.vals[i]
+		*v = value{null: true}
+		if rd.idx[i] < 0 {
+			continue
+		}
+		f := fields[rd.idx[i]]
+		if c.typ != text {
+			f = bytes.TrimSpace(f)
+		}
+		if len(f) == 0 {
+			if c.needed {
+				return fmt.Sprintf("empty %s", c.header)
+			}
+			switch c.typ {
+			case longitude:
+				pair[0] = i
+			case latitude:
+				pair[1] = i
+			case easting:
+				grid[0] = i
+			case northing:
+				grid[1] = i
+			}
+			continue
+		}
+		v.null = false
+		switch c.typ {
+		case text:
+			v.b = f
+		case monthText:
+			if string(f) != rd.month {
+				return fmt.Sprintf("Month %q disagrees with the file name's month %s", f, rd.month)
+			}
+		case longitude, latitude, easting, northing:
+			x, err := strconv.ParseFloat(string(f), 64)
+			if err != nil || x != x {
+				return fmt.Sprintf("%s %q is not a number", c.header, f)
+			}
+			v.f = x
+			switch c.typ {
+			case longitude:
+				pair[0] = i
+			case latitude:
+				pair[1] = i
+			case easting:
+				grid[0] = i
+			case northing:
+				grid[1] = i
+			}
+		case timestamp:
+			t, err := time.Parse(time.RFC3339, string(f))
+			if err != nil {
+				return fmt.Sprintf("%s %q is not an ISO 8601 time with offset", c.header, f)
+			}
+			if m := t.In(London).Format("2006-01"); m != rd.month {
+				return fmt.Sprintf("%s %s falls in %s (London time), not in the file name's month %s", c.header, f, m, rd.month)
+			}
+			v.t = t.UTC().UnixMicro()
+		case boolean:
+			switch strings.ToLower(string(f)) {
+			case "true":
+				v.v = true
+			case "false":
+			default:
+				return fmt.Sprintf("%s %q is not True or False", c.header, f)
+			}
+		}
+	}
+	if reason := rd.checkPair(pair, -8.7, 1.9, 49.8, 60.95, "longitude/latitude", "outside the UK"); reason != "" {
+		return reason
+	}
+	if reason := rd.checkPair(grid, 0, 700000, 0, 1300000, "easting/northing", "outside the British National Grid"); reason != "" {
+		return reason
+	}
+	if rd.outcome >= 0 && rd.context >= 0 {
+		o, c := rd.vals[rd.outcome], rd.vals[rd.context]
+		if !o.null && !c.null && len(c.b) > 0 && c.b[0] == ' ' {
+			return fmt.Sprintf("Last outcome category %q runs on into Context %q: an unquoted comma split it (re-saved by a spreadsheet?)", o.b, c.b)
+		}
+	}
+	rd.appendRow(line)
+	return ""
+}
+
+// checkPair checks a coordinate pair: both absent is a row without a
+// location; one alone, or a point outside the bounds, is an error.
+func (rd *rowReader) checkPair(ix [2]int, xmin, xmax, ymin, ymax float64, what, where string) string {
+	if ix[0] < 0 && ix[1] < 0 {
+		return ""
+	}
+	if ix[0] < 0 || ix[1] < 0 {
+		return fmt.Sprintf("%s: only one of the pair is in the file", what)
+	}
+	x, y := rd.vals[ix[0]], rd.vals[ix[1]]
+	if x.null && y.null {
+		return ""
+	}
+	if x.null || y.null {
+		return fmt.Sprintf("%s: only one of the pair is given", what)
+	}
+	if x.f < xmin || x.f > xmax || y.f < ymin || y.f > ymax {
+		return fmt.Sprintf("%s %g, %g is %s", what, x.f, y.f, where)
+	}
+	return ""
+}
+
+func (rd *rowReader) appendRow(line int64) {
+	rd.lead[0].(*array.Int64Builder).Append(rd.sourceID)
+	rd.lead[1].(*array.Int64Builder).Append(line)
+	rd.lead[2].(*array.StringBuilder).Append(rd.part.Force)
+	rd.lead[3].(*array.Date32Builder).Append(rd.date)
+	for i, c := range rd.cols {
+		b := rd.out[i]
+		if b == nil {
+			continue
+		}
+		v := &rd.vals[i]
+		if v.null {
+			b.AppendNull()
+			continue
+		}
+		switch c.typ {
+		case text:
+			b.(*array.StringBuilder).BinaryBuilder.Append(v.b)
+		case longitude, latitude, easting, northing:
+			b.(*array.Float64Builder).Append(v.f)
+		case timestamp:
+			b.(*array.TimestampBuilder).Append(arrow.Timestamp(v.t))
+		case boolean:
+			b.(*array.BooleanBuilder).Append(v.v)
+		}
+	}
+}

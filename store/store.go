@@ -1,0 +1,292 @@
+// Package store keeps SaferCity's data in one embedded DuckDB file: it opens
+// the file, brings its schema up to date from the numbered migrations
+// embedded here, and runs the transactions that replace a partition whole.
+//
+// It is the only package that imports the DuckDB driver, so that the rest of
+// the code links and tests quickly.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/marcboeker/go-duckdb/v2"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultPath is the database file used when neither --db nor SAFERCITY_DB
+// names one.
+const DefaultPath = "safercity.duckdb"
+
+// Store is an open SaferCity database.
+type Store struct {
+	DB       *sql.DB
+	Path     string
+	ReadOnly bool
+}
+
+// Open opens (creating it if needed) the database file at path and applies
+// any migrations it has not had yet.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, false)
+}
+
+// OpenReadOnly opens an existing database for reading only; any statement
+// that would write fails. The file must exist and be up to date.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no database at %s: load data first, e.g. `safercity ingest police data/police-uk` (or point --db / SAFERCITY_DB at your file)", path)
+	}
+	return open(ctx, path, true)
+}
+
+func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
+	dsn := file
+	if readOnly {
+		dsn += "?" + url.Values{"access_mode": {"READ_ONLY"}}.Encode()
+	}
+	c, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", file, explainLock(err))
+	}
+	s := &Store{DB: sql.OpenDB(c), Path: file, ReadOnly: readOnly}
+	if err := s.migrate(ctx); err != nil {
+		s.DB.Close()
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return s, nil
+}
+
+// explainLock turns DuckDB's lock conflict into advice: one process at a
+// time may write a database file.
+func explainLock(err error) error {
+	if strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock") {
+		return fmt.Errorf("the database is in use by another process (a running `safercity serve`?); stop it or use its HTTP API: %w", err)
+	}
+	return err
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.DB.Close() }
+
+type migration struct {
+	version int
+	name    string
+}
+
+func listMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and _", e.Name())
+		}
+		ms = append(ms, migration{v, e.Name()})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// migrate applies, in one transaction each, the migrations the file lacks.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := listMigrations()
+	if err != nil {
+		return err
+	}
+	have := map[int]bool{}
+	rows, err := s.DB.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err == nil {
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return err
+			}
+			have[v] = true
+		}
+		rows.Close()
+	} else if !strings.Contains(err.Error(), "does not exist") {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	var todo []migration
+	for _, m := range ms {
+		if !have[m.version] {
+			todo = append(todo, m)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	if s.ReadOnly {
+		return fmt.Errorf("the database schema is older than this program (missing %s); run any loading command, e.g. `safercity transform`, to upgrade it", todo[0].name)
+	}
+	if _, err := s.DB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied TIMESTAMP NOT NULL)`); err != nil {
+		return err
+	}
+	for _, m := range todo {
+		body, err := migrations.ReadFile(path.Join("migrations", m.name))
+		if err != nil {
+			return err
+		}
+		err = s.Tx(ctx, func(tx *Tx) error {
+			if _, err := tx.Exec(string(body)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(`INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)`, m.version, m.name)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// Tx is one transaction on one connection.
+type Tx struct {
+	ctx  context.Context
+	conn *sql.Conn
+	n    int
+}
+
+// Tx runs fn in a transaction: it commits when fn returns nil and rolls back
+// otherwise, so readers see the old state or the new one, never half.
+func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
+	conn, err := s.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			conn.ExecContext(context.Background(), "ROLLBACK")
+			panic(p)
+		}
+		if err != nil {
+			conn.ExecContext(context.Background(), "ROLLBACK")
+			return
+		}
+		if _, err = conn.ExecContext(ctx, "COMMIT"); err != nil {
+			conn.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	return fn(&Tx{ctx: ctx, conn: conn})
+}
+
+// Exec runs a statement and returns the rows it affected.
+func (tx *Tx) Exec(query string, args ...any) (int64, error) {
+	res, err := tx.conn.ExecContext(tx.ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// QueryRow runs a query expected to return at most one row.
+func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	return tx.conn.QueryRowContext(tx.ctx, query, args...)
+}
+
+// Query runs a query in the transaction.
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return tx.conn.QueryContext(tx.ctx, query, args...)
+}
+
+// AppendArrow inserts record batches into table, matching columns by name.
+// DuckDB scans the batches in place, which is several times faster than
+// appending row by row.
+func (tx *Tx) AppendArrow(table string, schema *arrow.Schema, recs []arrow.Record) (int64, error) {
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	names := make([]string, schema.NumFields())
+	for i, f := range schema.Fields() {
+		names[i] = quoteIdent(f.Name)
+	}
+	cols := strings.Join(names, ", ")
+	tx.n++
+	view := fmt.Sprintf("arrow_batch_%d", tx.n)
+	var n int64
+	err := tx.conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err := array.NewRecordReader(schema, recs)
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		release, err := ar.RegisterView(rdr, view)
+		if err != nil {
+			return err
+		}
+		defer release()
+		res, err := dc.(driver.ExecerContext).ExecContext(tx.ctx,
+			fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", quoteIdent(table), cols, cols, view), nil)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return n, nil
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// ErrNotReadOnly is returned for a statement that could change the database.
+var ErrNotReadOnly = errors.New("only one read-only statement (SELECT, WITH … SELECT, VALUES) may run here")
+
+// QueryReadOnly runs one statement after checking, with DuckDB's own parser
+// and without running anything, that it is a single SELECT: nothing run
+// through it can write, whatever mode the file was opened in. (The driver's
+// prepare would run all but the last of several statements, so the check
+// cannot be a prepare.)
+func (s *Store) QueryReadOnly(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	var failed bool
+	var n int
+	var msg sql.NullString
+	err := s.DB.QueryRowContext(ctx, `SELECT j->>'error' = 'true', coalesce(json_array_length(j->'statements'), 0), j->>'error_message'
+		FROM (SELECT json_serialize_sql(?::VARCHAR)::JSON AS j)`, query).Scan(&failed, &n, &msg)
+	if err != nil {
+		return nil, err
+	}
+	if failed {
+		if strings.Contains(msg.String, "Only SELECT") {
+			return nil, ErrNotReadOnly
+		}
+		return nil, fmt.Errorf("%s", msg.String)
+	}
+	if n != 1 {
+		return nil, ErrNotReadOnly
+	}
+	return s.DB.QueryContext(ctx, query, args...)
+}

@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMigrationsAppliedOnceAndRecorded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := listMigrations()
+	var n int
+	st.DB.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if n != len(ms) {
+		t.Errorf("%d migrations recorded, %d embedded", n, len(ms))
+	}
+	if _, err := st.DB.Exec(`INSERT INTO sources (source_id, path, status) VALUES (1, 'x', 'loaded')`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	st, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer st.Close()
+	st.DB.QueryRow(`SELECT count(*) FROM sources`).Scan(&n)
+	if n != 1 {
+		t.Errorf("reopening lost or re-created data: %d sources", n)
+	}
+}
+
+func TestReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	if _, err := OpenReadOnly(ctx, path); err == nil || !strings.Contains(err.Error(), "no database") {
+		t.Errorf("read-only open of a missing file: %v", err)
+	}
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := ro.DB.Exec(`DELETE FROM sources`); err == nil {
+		t.Error("a read-only store accepted a write")
+	}
+	for _, q := range []string{
+		`DELETE FROM sources`,
+		`DROP TABLE sources`,
+		`SELECT 1; DELETE FROM sources`,
+		`COPY sources TO '/tmp/x.csv'`,
+		`ATTACH 'x.duckdb'`,
+	} {
+		if _, err := ro.QueryReadOnly(ctx, q); !errors.Is(err, ErrNotReadOnly) {
+			t.Errorf("%q: err = %v, want ErrNotReadOnly", q, err)
+		}
+	}
+	rows, err := ro.QueryReadOnly(ctx, `WITH x AS (SELECT 41 AS v) SELECT v + 1 FROM x`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var v int
+	if !rows.Next() || rows.Scan(&v) != nil || v != 42 {
+		t.Errorf("select returned %d", v)
+	}
+}
+
+func TestTxRollsBackOnError(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	boom := errors.New("boom")
+	err = st.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(`INSERT INTO sources (source_id, path, status) VALUES (1, 'x', 'loaded')`); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	var n int
+	st.DB.QueryRow(`SELECT count(*) FROM sources`).Scan(&n)
+	if n != 0 {
+		t.Errorf("a failed transaction left %d rows", n)
+	}
+}
