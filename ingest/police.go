@@ -81,10 +81,10 @@ type Options struct {
 
 // batchRows is how many rows are committed per transaction: large enough
 // that DuckDB writes in bulk, small enough to bound memory.
-const batchRows = 400_000
+const batchRows = 500_000
 
 // aheadFiles bounds how many parsed files wait for the writer.
-const aheadFiles = 256
+const aheadFiles = 512
 
 // Police loads data.police.uk files from paths (CSV files, folders, zips).
 // A refused file does not stop the others; the returned error is for
@@ -338,6 +338,7 @@ type writer struct {
 	records  map[policeuk.Kind][]arrow.Record
 	inBatch  map[int64]bool // source ids whose rows are pending
 	quar     *array.RecordBuilder
+	src      *array.RecordBuilder
 	staged   map[policeuk.Partition]stored // state changes to apply on commit
 	deferred []*parsed
 }
@@ -350,6 +351,22 @@ var quarantineSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "reason", Type: arrow.BinaryTypes.String},
 }, nil)
 
+var sourcesSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "path", Type: arrow.BinaryTypes.String},
+	{Name: "size", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "sha256", Type: arrow.BinaryTypes.String},
+	{Name: "kind", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "force", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "month", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	{Name: "rows_loaded", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "rows_quarantined", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "started", Type: &arrow.TimestampType{Unit: arrow.Microsecond}},
+	{Name: "finished", Type: &arrow.TimestampType{Unit: arrow.Microsecond}},
+	{Name: "status", Type: arrow.BinaryTypes.String},
+	{Name: "error", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
 var tables = map[policeuk.Kind]string{
 	policeuk.Street:        "police_street",
 	policeuk.Outcomes:      "police_outcomes",
@@ -357,6 +374,11 @@ var tables = map[policeuk.Kind]string{
 }
 
 func (w *writer) add(p *parsed) (FileResult, error) {
+	if w.records == nil {
+		w.records = map[policeuk.Kind][]arrow.Record{}
+		w.inBatch = map[int64]bool{}
+		w.staged = map[policeuk.Partition]stored{}
+	}
 	w.deferred = append(w.deferred, p)
 	r := FileResult{Path: p.unit.path, Kind: string(p.part.Kind), Force: p.part.Force}
 	if !p.part.Month.IsZero() {
@@ -379,10 +401,8 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 			return r, nil
 		}
 		w.state.refused[key] = true
-		_, err := w.tx.Exec(`INSERT INTO sources (source_id, path, size, sha256, kind, force, month, started, finished, status, error)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, 'refused', ?)`,
-			p.id, p.unit.path, p.size, p.sha, nullIf(r.Kind), nullIf(r.Force), monthOrNil(p.part.Month), p.started, r.Error)
-		return r, err
+		w.source(p, r)
+		return r, nil
 	}
 	r.Loaded, r.Quarantined = p.file.Record.NumRows(), int64(len(p.file.Rejected))
 	old, had := w.current(p.part)
@@ -410,16 +430,7 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 			return r, err
 		}
 	}
-	if _, err := w.tx.Exec(`INSERT INTO sources (source_id, path, size, sha256, kind, force, month, rows_loaded, rows_quarantined, started, finished, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, 'loaded')`,
-		p.id, p.unit.path, p.size, p.sha, r.Kind, r.Force, p.part.Month, r.Loaded, r.Quarantined, p.started); err != nil {
-		return r, err
-	}
-	if w.records == nil {
-		w.records = map[policeuk.Kind][]arrow.Record{}
-		w.inBatch = map[int64]bool{}
-		w.staged = map[policeuk.Partition]stored{}
-	}
+	w.source(p, r)
 	p.file.Record.Retain()
 	w.records[p.part.Kind] = append(w.records[p.part.Kind], p.file.Record)
 	w.inBatch[p.id] = true
@@ -438,6 +449,39 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 		}
 	}
 	return r, nil
+}
+
+// source stages the file's lineage row.
+func (w *writer) source(p *parsed, r FileResult) {
+	if w.src == nil {
+		w.src = array.NewRecordBuilder(memory.DefaultAllocator, sourcesSchema)
+	}
+	b := w.src
+	b.Field(0).(*array.Int64Builder).Append(p.id)
+	b.Field(1).(*array.StringBuilder).Append(p.unit.path)
+	b.Field(2).(*array.Int64Builder).Append(p.size)
+	b.Field(3).(*array.StringBuilder).Append(p.sha)
+	appendString(b.Field(4), r.Kind)
+	appendString(b.Field(5), r.Force)
+	if p.part.Month.IsZero() {
+		b.Field(6).AppendNull()
+	} else {
+		b.Field(6).(*array.Date32Builder).Append(arrow.Date32FromTime(p.part.Month))
+	}
+	b.Field(7).(*array.Int64Builder).Append(r.Loaded)
+	b.Field(8).(*array.Int64Builder).Append(r.Quarantined)
+	b.Field(9).(*array.TimestampBuilder).AppendTime(p.started)
+	b.Field(10).(*array.TimestampBuilder).AppendTime(time.Now().UTC())
+	b.Field(11).(*array.StringBuilder).Append(r.Status)
+	appendString(b.Field(12), r.Error)
+}
+
+func appendString(b array.Builder, s string) {
+	if s == "" {
+		b.AppendNull()
+		return
+	}
+	b.(*array.StringBuilder).Append(s)
 }
 
 // current is the stored partition as this transaction sees it.
@@ -464,10 +508,17 @@ func (w *writer) flush() error {
 		}
 		delete(w.records, kind)
 	}
-	if w.quar != nil && w.quar.Field(0).Len() > 0 {
-		rec := w.quar.NewRecord()
-		defer rec.Release()
-		if _, err := w.tx.AppendArrow("quarantine", quarantineSchema, []arrow.Record{rec}); err != nil {
+	for _, staged := range []struct {
+		table string
+		b     *array.RecordBuilder
+	}{{"sources", w.src}, {"quarantine", w.quar}} {
+		if staged.b == nil || staged.b.Field(0).Len() == 0 {
+			continue
+		}
+		rec := staged.b.NewRecord()
+		_, err := w.tx.AppendArrow(staged.table, rec.Schema(), []arrow.Record{rec})
+		rec.Release()
+		if err != nil {
 			return err
 		}
 	}
@@ -496,22 +547,10 @@ func (w *writer) release() {
 		p.release()
 	}
 	w.deferred = w.deferred[:0]
-	if w.quar != nil {
-		w.quar.Release()
-		w.quar = nil
+	for _, b := range []**array.RecordBuilder{&w.quar, &w.src} {
+		if *b != nil {
+			(*b).Release()
+			*b = nil
+		}
 	}
-}
-
-func nullIf(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func monthOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/marcboeker/go-duckdb/v2"
 )
 
@@ -32,6 +33,11 @@ var migrations embed.FS
 // DefaultPath is the database file used when neither --db nor SAFERCITY_DB
 // names one.
 const DefaultPath = "safercity.duckdb"
+
+// DefaultMemoryLimit caps DuckDB's own memory (its buffer pool; it spills
+// to disk beyond it) unless SAFERCITY_MEMORY_LIMIT says otherwise, so that a
+// large load stays within a modest machine beside the Go side's batches.
+const DefaultMemoryLimit = "1GB"
 
 // Store is an open SaferCity database.
 type Store struct {
@@ -60,7 +66,14 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 	if readOnly {
 		dsn += "?" + url.Values{"access_mode": {"READ_ONLY"}}.Encode()
 	}
-	c, err := duckdb.NewConnector(dsn, nil)
+	limit := os.Getenv("SAFERCITY_MEMORY_LIMIT")
+	if limit == "" {
+		limit = DefaultMemoryLimit
+	}
+	c, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
+		_, err := execer.ExecContext(context.Background(), "SET memory_limit = '"+strings.ReplaceAll(limit, "'", "")+"'", nil)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", file, explainLock(err))
 	}
@@ -236,7 +249,16 @@ func (tx *Tx) AppendArrow(table string, schema *arrow.Schema, recs []arrow.Recor
 		if err != nil {
 			return err
 		}
-		rdr, err := array.NewRecordReader(schema, recs)
+		merged, err := mergeSmall(schema, recs)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			for _, r := range merged {
+				r.Release()
+			}
+		}()
+		rdr, err := array.NewRecordReader(schema, merged)
 		if err != nil {
 			return err
 		}
@@ -258,6 +280,48 @@ func (tx *Tx) AppendArrow(table string, schema *arrow.Schema, recs []arrow.Recor
 		return 0, fmt.Errorf("insert into %s: %w", table, err)
 	}
 	return n, nil
+}
+
+// mergedRows is the size batches are merged up to: DuckDB's row group, so
+// that small per-file batches do not become small, poorly compressed
+// vectors.
+const mergedRows = 122880
+
+// mergeSmall concatenates runs of small records into records of about
+// mergedRows rows.
+func mergeSmall(schema *arrow.Schema, recs []arrow.Record) ([]arrow.Record, error) {
+	var out []arrow.Record
+	for len(recs) > 0 {
+		n, rows := 0, int64(0)
+		for n < len(recs) && (n == 0 || rows+recs[n].NumRows() <= mergedRows) {
+			rows += recs[n].NumRows()
+			n++
+		}
+		run := recs[:n]
+		recs = recs[n:]
+		if n == 1 {
+			run[0].Retain()
+			out = append(out, run[0])
+			continue
+		}
+		cols := make([]arrow.Array, schema.NumFields())
+		for c := range cols {
+			parts := make([]arrow.Array, n)
+			for i, r := range run {
+				parts[i] = r.Column(c)
+			}
+			a, err := array.Concatenate(parts, memory.DefaultAllocator)
+			if err != nil {
+				return nil, err
+			}
+			cols[c] = a
+		}
+		out = append(out, array.NewRecord(schema, cols, rows))
+		for _, a := range cols {
+			a.Release()
+		}
+	}
+	return out, nil
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
