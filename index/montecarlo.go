@@ -1,0 +1,271 @@
+package index
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// drawsPerTask is how many draws a worker claims at a time: large enough to
+// keep the shared counter cold, small enough to balance two cores.
+const drawsPerTask = 64
+
+// splitmix64 scrambles a draw number into a PCG stream selector, so that
+// consecutive draws get unrelated streams.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// monteCarlo runs the draws of m.Uncertainty and fills in each unit's rank
+// interval. Each draw's randomness depends only on the seed and the draw
+// number, each draw's outcome is stored by draw number and the rank counts
+// are integers, so the result does not depend on how draws are scheduled.
+func (md *model) monteCarlo(res *Result, m Method, norms []Normalisation, aggs []Aggregation) *Uncertainty {
+	cfg := m.Uncertainty
+	n, nInd, np := md.n, md.m, len(md.members)
+	nominalRank := make([]int32, n)
+	for i, u := range res.Units {
+		nominalRank[i] = int32(u.Rank)
+	}
+	combos := len(norms) * len(aggs)
+	// matrix returns the values whose weighted sum ranks the units under a
+	// combination: the normalised values for the arithmetic mean, their
+	// shifted logarithms for the geometric mean (the log of the geometric
+	// score is linear in them, and the log preserves order).
+	matrix := func(combo int) []float64 {
+		v := md.variants[norms[combo/len(aggs)]]
+		if aggs[combo%len(aggs)] == Geometric {
+			return v.logz
+		}
+		return v.z
+	}
+
+	shift := make([]float64, cfg.Draws) // Y of each draw
+	workers := cfg.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, (cfg.Draws+drawsPerTask-1)/drawsPerTask)
+	counts := make([][]int32, workers) // counts[w][unit*n+rank-1]
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for wk := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hist := make([]int32, n*n)
+			counts[wk] = hist
+			var src rand.PCG
+			rng := rand.New(&src)
+			w := make([]float64, nInd)
+			pw := make([]float64, np)
+			ew := make([]float64, nInd)
+			scores := make([]float64, n)
+			ranks := make([]int32, n)
+			buf := make([]scored, n)
+			for {
+				start := int(next.Add(drawsPerTask)) - drawsPerTask
+				if start >= cfg.Draws {
+					return
+				}
+				for d := start; d < min(start+drawsPerTask, cfg.Draws); d++ {
+					src.Seed(cfg.Seed, splitmix64(uint64(d)))
+					perturb(w, res.IndicatorWeights, cfg.WeightPerturbation, rng)
+					perturb(pw, res.PillarWeights, cfg.WeightPerturbation, rng)
+					for _, js := range md.members {
+						rescale(w, js)
+					}
+					var s float64
+					for _, x := range pw {
+						s += x
+					}
+					for j := range ew {
+						ew[j] = pw[md.pillarOf[j]] / s * w[j]
+					}
+					x := matrix(d % combos)
+					for i := range scores {
+						row := x[i*nInd : (i+1)*nInd]
+						var sc float64
+						for j, e := range ew {
+							sc += e * row[j]
+						}
+						scores[i] = sc
+					}
+					rankInto(ranks, scores, buf)
+					var y int32
+					for i, r := range ranks {
+						hist[i*n+int(r)-1]++
+						y += abs32(r - nominalRank[i])
+					}
+					shift[d] = float64(y) / float64(n)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	total := make([]int64, n*n)
+	for _, h := range counts {
+		for k, c := range h {
+			total[k] += int64(c)
+		}
+	}
+	for i := range res.Units {
+		res.Units[i].Interval = rankInterval(total[i*n:(i+1)*n], cfg.Draws)
+	}
+	return &Uncertainty{
+		Draws:              cfg.Draws,
+		Seed:               cfg.Seed,
+		WeightPerturbation: cfg.WeightPerturbation,
+		Normalisations:     norms,
+		Aggregations:       aggs,
+		Sensitivity:        md.sensitivity(res, norms, aggs, shift, nominalRank),
+	}
+}
+
+// perturb sets dst[j] = nominal[j]·U(1−spread, 1+spread).
+func perturb(dst, nominal []float64, spread float64, rng *rand.Rand) {
+	for j, w := range nominal {
+		dst[j] = w * (1 + spread*(2*rng.Float64()-1))
+	}
+}
+
+func abs32(x int32) int32 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// rankInterval summarises counts[r-1], the number of draws giving rank r.
+func rankInterval(counts []int64, draws int) RankInterval {
+	quantile := func(p float64) int {
+		need := int64(math.Ceil(p * float64(draws)))
+		var cum int64
+		for r, c := range counts {
+			cum += c
+			if cum >= need {
+				return r + 1
+			}
+		}
+		return len(counts)
+	}
+	var sum int64
+	for r, c := range counts {
+		sum += int64(r+1) * c
+	}
+	return RankInterval{
+		P05:    quantile(0.05),
+		Median: quantile(0.5),
+		P95:    quantile(0.95),
+		Mean:   float64(sum) / float64(draws),
+	}
+}
+
+// sensitivity measures how much each choice moves the ranks; see
+// ChoiceSensitivity. shift[d] is Y for draw d, which used combination
+// d mod len(norms)·len(aggs).
+func (md *model) sensitivity(res *Result, norms []Normalisation, aggs []Aggregation, shift []float64, nominalRank []int32) []ChoiceSensitivity {
+	combos := len(norms) * len(aggs)
+	nominalCombo := 0 // norms[0] and aggs[0] are the nominal choices
+	ew := make([]float64, md.m)
+	for j := range ew {
+		ew[j] = res.PillarWeights[md.pillarOf[j]] * res.IndicatorWeights[j]
+	}
+	scores := make([]float64, md.n)
+	ranks := make([]int32, md.n)
+	buf := make([]scored, md.n)
+	// oneAtATime is Y for the nominal weights under combination c.
+	oneAtATime := func(c int) float64 {
+		v := md.variants[norms[c/len(aggs)]]
+		x := v.z
+		if aggs[c%len(aggs)] == Geometric {
+			x = v.logz
+		}
+		for i := range scores {
+			var s float64
+			for j, e := range ew {
+				s += e * x[i*md.m+j]
+			}
+			scores[i] = s
+		}
+		rankInto(ranks, scores, buf)
+		var y int32
+		for i, r := range ranks {
+			y += abs32(r - nominalRank[i])
+		}
+		return float64(y) / float64(md.n)
+	}
+
+	// Mean and variance of Y overall and within each combination.
+	var mean float64
+	cellSum := make([]float64, combos)
+	cellN := make([]int, combos)
+	for d, y := range shift {
+		mean += y
+		cellSum[d%combos] += y
+		cellN[d%combos]++
+	}
+	mean /= float64(len(shift))
+	var variance, within float64
+	for d, y := range shift {
+		variance += (y - mean) * (y - mean)
+		cm := cellSum[d%combos] / float64(cellN[d%combos])
+		within += (y - cm) * (y - cm)
+	}
+	// share returns the first-order index of a grouping of combinations.
+	share := func(group func(c int) int, groups int) float64 {
+		if variance == 0 {
+			return 0
+		}
+		sum := make([]float64, groups)
+		cnt := make([]int, groups)
+		for c := range combos {
+			sum[group(c)] += cellSum[c]
+			cnt[group(c)] += cellN[c]
+		}
+		var between float64
+		for g := range groups {
+			gm := sum[g] / float64(cnt[g])
+			between += float64(cnt[g]) * (gm - mean) * (gm - mean)
+		}
+		return between / variance
+	}
+	totalWeights := 0.0
+	if variance > 0 {
+		totalWeights = within / variance
+	}
+
+	var normShift, aggShift float64
+	for k := 1; k < len(norms); k++ {
+		normShift += oneAtATime(k*len(aggs)) / float64(len(norms)-1)
+	}
+	for k := 1; k < len(aggs); k++ {
+		aggShift += oneAtATime(k) / float64(len(aggs)-1)
+	}
+	return []ChoiceSensitivity{
+		{
+			Choice:            "weights",
+			MeanAbsRankShift:  cellSum[nominalCombo] / float64(cellN[nominalCombo]),
+			VarianceShare:     totalWeights,
+			VarianceShareKind: "total-order",
+		},
+		{
+			Choice:            "normalisation",
+			MeanAbsRankShift:  normShift,
+			VarianceShare:     share(func(c int) int { return c / len(aggs) }, len(norms)),
+			VarianceShareKind: "first-order",
+		},
+		{
+			Choice:            "aggregation",
+			MeanAbsRankShift:  aggShift,
+			VarianceShare:     share(func(c int) int { return c % len(aggs) }, len(aggs)),
+			VarianceShareKind: "first-order",
+		},
+	}
+}

@@ -1,0 +1,92 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/safercity/safercity/index"
+)
+
+// csvHeader names the columns of WriteCSV.
+var csvHeader = []string{
+	"period", "unit", "measure", "code", "name",
+	"value", "treated_value", "normalised", "weight",
+	"rank", "rank_p05", "rank_median", "rank_p95",
+	"rag", "rag_basis", "reference",
+	"previous_month", "last_year", "trend_month", "trend_year", "flags",
+}
+
+// WriteCSV writes the report in long form, one row per unit and measure,
+// which loads straight into a database table. measure is "overall",
+// "pillar" or "indicator". For the overall and pillar rows, value is the
+// score, weight the pillar's weight (1 for overall) and rank the rank on
+// that score; the rank_p* columns are on the overall row only. For indicator
+// rows, value is the value as reported, treated_value the value after
+// carrying forward and outlier treatment, normalised the normalised value
+// used in the score, and weight the indicator's effective weight in the
+// index. previous_month and last_year are the values compared with for the
+// trends. Empty cells are missing values.
+func WriteCSV(w io.Writer, r *Report) error {
+	res, a := r.Result, r.Assessment
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return fmt.Errorf("report: writing CSV for %s: %w", res.Period, err)
+	}
+	nPillars := len(res.Framework.Pillars)
+	for _, i := range byRank(res) {
+		u := &res.Units[i]
+		for k, ms := range a.Measures {
+			rt := a.Ratings[i][k]
+			row := map[string]string{
+				"period": res.Period, "unit": u.Unit, "code": ms.Code, "name": ms.Name,
+				"value":          num(rt.Value),
+				"previous_month": num(rt.PreviousMonth), "last_year": num(rt.LastYear),
+				"trend_month": rt.VsPreviousMonth.String(), "trend_year": rt.VsLastYear.String(),
+				"rag": rt.Status.String(),
+			}
+			if rt.Status != index.Unrated {
+				row["rag_basis"], row["reference"] = rt.Basis.String(), num(rt.Reference)
+			}
+			switch ms.Kind {
+			case index.OverallScore:
+				row["measure"], row["weight"], row["rank"] = "overall", "1", strconv.Itoa(u.Rank)
+				if res.Uncertainty != nil {
+					row["rank_p05"] = strconv.Itoa(u.Interval.P05)
+					row["rank_median"] = strconv.Itoa(u.Interval.Median)
+					row["rank_p95"] = strconv.Itoa(u.Interval.P95)
+				}
+			case index.PillarScore:
+				p := k - 1
+				row["measure"], row["weight"], row["rank"] = "pillar", num(res.PillarWeights[p]), strconv.Itoa(u.PillarRanks[p])
+			case index.IndicatorValue:
+				j := k - 1 - nPillars
+				row["measure"], row["weight"] = "indicator", num(res.EffectiveWeight(j))
+				row["treated_value"], row["normalised"] = num(u.Treated[j]), num(u.Normalised[j])
+				row["flags"] = u.Flags[j].String()
+			}
+			rec := make([]string, len(csvHeader))
+			for c, h := range csvHeader {
+				rec[c] = row[h]
+			}
+			if err := cw.Write(rec); err != nil {
+				return fmt.Errorf("report: writing CSV for %s: %w", res.Period, err)
+			}
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: writing CSV for %s: %w", res.Period, err)
+	}
+	return nil
+}
+
+// num formats v exactly, or as an empty cell when missing.
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}

@@ -1,0 +1,135 @@
+package maps
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+// kmlFillAlpha lets imagery show through the cells in Google Earth.
+const kmlFillAlpha = 0xbf
+
+// WriteKML writes m as a KML 2.2 document in WGS 84, for Google Earth and
+// other KML readers: one style per legend class (fill at 75% opacity, outline
+// opaque), and one Placemark per feature named by its grid_ref property,
+// described by its class label, with its properties as ExtendedData and its
+// polygon from toWGS84, rounded to 7 decimal places. Boundaries are not
+// written.
+func WriteKML(w io.Writer, m *Map, toWGS84 orb.Projection) error {
+	proj, err := outputProjection(WGS84, toWGS84)
+	if err != nil {
+		return err
+	}
+	classes, err := featureClasses(m)
+	if err != nil {
+		return err
+	}
+	polys, err := featurePolygons(m, proj)
+	if err != nil {
+		return err
+	}
+	context, err := describe(m)
+	if err != nil {
+		return err
+	}
+
+	x := newXMLWriter(w)
+	x.raw(xmlHeader)
+	x.raw(`<kml xmlns="http://www.opengis.net/kml/2.2">` + "\n<Document>\n")
+	x.raw("<name>")
+	x.text(m.Title)
+	x.raw("</name>\n<description>")
+	x.text(strings.Join(nonEmpty(context, m.Subtitle, OGLAttribution+"."), "\n"))
+	for _, a := range m.Attribution {
+		x.text("\n" + a)
+	}
+	x.raw("</description>\n")
+	for i, c := range m.Legend.Classes {
+		x.printf(`<Style id="class-%d"><LineStyle><color>%s</color><width>1</width></LineStyle>`+
+			`<PolyStyle><color>%s</color></PolyStyle></Style>`+"\n",
+			i, kmlColor(c.Color, 0xff), kmlColor(c.Color, kmlFillAlpha))
+	}
+	x.raw("<Folder>\n<name>")
+	x.text(m.Legend.Title)
+	x.raw("</name>\n")
+	for i := range m.Features {
+		f := &m.Features[i]
+		x.raw("<Placemark>")
+		if ref := f.gridRef(); ref != "" {
+			x.raw("<name>")
+			x.text(ref)
+			x.raw("</name>")
+		}
+		x.raw("<description>")
+		x.text(m.Legend.Classes[classes[i]].Label)
+		x.printf("</description><styleUrl>#class-%d</styleUrl>\n", classes[i])
+		if len(f.Properties) > 0 {
+			x.raw("<ExtendedData>")
+			for _, p := range f.Properties {
+				v, _ := formatValue(p.Value)
+				x.raw(`<Data name="`)
+				x.text(p.Name)
+				x.raw(`"><value>`)
+				x.text(v)
+				x.raw("</value></Data>")
+			}
+			x.raw("</ExtendedData>\n")
+		}
+		writeKMLPolygons(x, polys[i])
+		x.raw("</Placemark>\n")
+	}
+	x.raw("</Folder>\n</Document>\n</kml>\n")
+	if err := x.flush(); err != nil {
+		return fmt.Errorf("maps: writing KML: %w", err)
+	}
+	return nil
+}
+
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+
+func writeKMLPolygons(x *xmlWriter, mp orb.MultiPolygon) {
+	if len(mp) > 1 {
+		x.raw("<MultiGeometry>")
+	}
+	for _, poly := range mp {
+		x.raw("<Polygon>")
+		for j, ring := range poly {
+			boundary := "innerBoundaryIs"
+			if j == 0 {
+				boundary = "outerBoundaryIs"
+			}
+			x.printf("<%s><LinearRing><coordinates>", boundary)
+			for k, p := range ring {
+				if k > 0 {
+					x.raw(" ")
+				}
+				x.raw(formatFloat(p[0]) + "," + formatFloat(p[1]))
+			}
+			x.printf("</coordinates></LinearRing></%s>", boundary)
+		}
+		x.raw("</Polygon>")
+	}
+	if len(mp) > 1 {
+		x.raw("</MultiGeometry>")
+	}
+	x.raw("\n")
+}
+
+// kmlColor formats c with alpha a in KML's aabbggrr order.
+func kmlColor(c color.NRGBA, a uint8) string {
+	return fmt.Sprintf("%02x%02x%02x%02x", a, c.B, c.G, c.R)
+}
+
+// nonEmpty returns the strings in ss that are not empty.
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+package maps
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+	"testing"
+)
+
+type kmlDocument struct {
+	XMLName  xml.Name `xml:"http://www.opengis.net/kml/2.2 kml"`
+	Document struct {
+		Name   string `xml:"name"`
+		Styles []struct {
+			ID        string `xml:"id,attr"`
+			LineColor string `xml:"LineStyle>color"`
+			PolyColor string `xml:"PolyStyle>color"`
+		} `xml:"Style"`
+		Folder struct {
+			Name       string `xml:"name"`
+			Placemarks []struct {
+				Name        string `xml:"name"`
+				Description string `xml:"description"`
+				StyleURL    string `xml:"styleUrl"`
+				Data        []struct {
+					Name  string `xml:"name,attr"`
+					Value string `xml:"value"`
+				} `xml:"ExtendedData>Data"`
+				Polygons []kmlPolygon `xml:"Polygon"`
+				Multi    []kmlPolygon `xml:"MultiGeometry>Polygon"`
+			} `xml:"Placemark"`
+		} `xml:"Folder"`
+	} `xml:"Document"`
+}
+
+type kmlPolygon struct {
+	Outer string   `xml:"outerBoundaryIs>LinearRing>coordinates"`
+	Inner []string `xml:"innerBoundaryIs>LinearRing>coordinates"`
+}
+
+func TestWriteKML(t *testing.T) {
+	m := testMap()
+	var buf bytes.Buffer
+	if err := WriteKML(&buf, m, fakeWGS84); err != nil {
+		t.Fatal(err)
+	}
+	var doc kmlDocument
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("KML does not parse: %v\n%s", err, buf.Bytes())
+	}
+	if doc.Document.Name != m.Title {
+		t.Errorf("document name %q, want %q", doc.Document.Name, m.Title)
+	}
+	if len(doc.Document.Styles) != 7 {
+		t.Fatalf("%d styles, want one per Gi* bin", len(doc.Document.Styles))
+	}
+	// Hot spot 99% is #d62f27; KML wants alpha, blue, green, red.
+	if s := doc.Document.Styles[0]; s.ID != "class-0" || s.PolyColor != "bf272fd6" || s.LineColor != "ff272fd6" {
+		t.Errorf("hot spot style %+v, want class-0 with fill bf272fd6 and line ff272fd6", s)
+	}
+	pms := doc.Document.Folder.Placemarks
+	if len(pms) != len(m.Features) {
+		t.Fatalf("%d placemarks, want %d", len(pms), len(m.Features))
+	}
+	wantNames := []string{"TQ 290 810", "TQ 291 810", "TQ 293 810"}
+	wantStyles := []string{"#class-0", "#class-3", "#class-6"}
+	wantShape := [][2]int{{1, 0}, {1, 0}, {0, 2}} // plain polygons, polygons in a MultiGeometry
+	for i, pm := range pms {
+		if pm.Name != wantNames[i] || pm.StyleURL != wantStyles[i] {
+			t.Errorf("placemark %d: name %q style %q, want %q %q", i, pm.Name, pm.StyleURL, wantNames[i], wantStyles[i])
+		}
+		if len(pm.Data) != len(m.Features[i].Properties) {
+			t.Errorf("placemark %d: %d data, want %d", i, len(pm.Data), len(m.Features[i].Properties))
+		}
+		if len(pm.Polygons) != wantShape[i][0] || len(pm.Multi) != wantShape[i][1] {
+			t.Errorf("placemark %d: %d polygons and %d in MultiGeometry, want %v", i, len(pm.Polygons), len(pm.Multi), wantShape[i])
+		}
+		for _, poly := range append(pm.Polygons, pm.Multi...) {
+			if n := len(strings.Fields(poly.Outer)); n != 5 {
+				t.Errorf("placemark %d: outer ring has %d positions, want 5", i, n)
+			}
+		}
+	}
+	if got := pms[1].Polygons[0].Inner; len(got) != 1 {
+		t.Errorf("placemark 1 has %d inner rings, want 1", len(got))
+	}
+	if got := pms[0].Description; got != "Hot spot - 99% confidence" {
+		t.Errorf("placemark 0 description %q, want its class label", got)
+	}
+	data := map[string]string{}
+	for _, d := range pms[0].Data {
+		data[d.Name] = d.Value
+	}
+	for k, want := range map[string]string{"count": "14", "z": "3.1", "trend": "new hot spot", "kde": "", "rank": "1"} {
+		if data[k] != want {
+			t.Errorf("placemark 0 data %s = %q, want %q", k, data[k], want)
+		}
+	}
+}
