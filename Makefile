@@ -16,18 +16,24 @@ build:
 
 demo: build
 	@rm -rf demo && mkdir -p demo
-	$(BIN) ingest police --db $(DEMO_DB) data/police-uk
+	@$(BIN) ingest police --db $(DEMO_DB) data/police-uk
 	@echo "== rows per month and kind"
-	$(BIN) sql --db $(DEMO_DB) "SELECT strftime(month, '%Y-%m') AS month, \
+	@$(BIN) sql --db $(DEMO_DB) "SELECT strftime(month, '%Y-%m') AS month, \
 	  count(*) FILTER (WHERE kind = 'street') AS street_files, \
 	  sum(rows_loaded) FILTER (WHERE kind = 'street') AS street_rows, \
 	  sum(rows_loaded) FILTER (WHERE kind = 'stop-and-search') AS stop_search_rows, \
 	  sum(rows_quarantined) AS quarantined \
 	  FROM sources WHERE status = 'loaded' AND superseded_by IS NULL GROUP BY ALL ORDER BY month"
 	@echo "== street crimes per crime type"
-	$(BIN) sql --db $(DEMO_DB) "SELECT crime_type, count(*) AS crimes, \
+	@$(BIN) sql --db $(DEMO_DB) "SELECT crime_type, count(*) AS crimes, \
 	  count(*) FILTER (WHERE longitude IS NULL) AS no_location \
 	  FROM police_street GROUP BY ALL ORDER BY crimes DESC"
+	@$(BIN) transform --db $(DEMO_DB) --quiet
+	@echo "== crimes per comparison unit (where they happened, not which force recorded them)"
+	@$(BIN) sql --db $(DEMO_DB) "SELECT unit, count(*) AS crimes, count(DISTINCT lsoa_code) AS lsoas, \
+	  count(DISTINCT (cell_x, cell_y)) AS cells_100m, round(sum(harm)) AS harm, \
+	  string_agg(DISTINCT force, ', ') AS recorded_by \
+	  FROM crimes_enriched WHERE located GROUP BY ALL ORDER BY crimes DESC LIMIT 15"
 
 test:
 	$(GO) vet -tags $(TAGS) ./...

@@ -472,7 +472,11 @@ func (w *writer) source(p *parsed, r FileResult) {
 	b.Field(8).(*array.Int64Builder).Append(r.Quarantined)
 	b.Field(9).(*array.TimestampBuilder).AppendTime(p.started)
 	b.Field(10).(*array.TimestampBuilder).AppendTime(time.Now().UTC())
-	b.Field(11).(*array.StringBuilder).Append(r.Status)
+	status := "loaded" // the lineage status; replaced and loaded files are both loaded
+	if r.Status == StatusRefused {
+		status = StatusRefused
+	}
+	b.Field(11).(*array.StringBuilder).Append(status)
 	appendString(b.Field(12), r.Error)
 }
 

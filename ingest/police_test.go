@@ -184,7 +184,7 @@ func TestRepublishedMonthReplacesPartition(t *testing.T) {
 	if got := scalar[int64](t, st, `SELECT count(*) FROM police_street WHERE month <> DATE '2020-01-01'`); got != others {
 		t.Errorf("other partitions changed: %d rows, had %d", got, others)
 	}
-	if got := scalar[int64](t, st, `SELECT count(*) FROM sources WHERE month = DATE '2020-01-01' AND kind = 'street' AND superseded_by IS NULL`); got != 1 {
+	if got := scalar[int64](t, st, `SELECT count(*) FROM sources WHERE month = DATE '2020-01-01' AND kind = 'street' AND status = 'loaded' AND superseded_by IS NULL`); got != 1 {
 		t.Errorf("%d current sources for the month", got)
 	}
 	// Loading the original again swaps back: the replace works both ways.

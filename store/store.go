@@ -324,6 +324,29 @@ func mergeSmall(schema *arrow.Schema, recs []arrow.Record) ([]arrow.Record, erro
 	return out, nil
 }
 
+// QueryArrow runs a query and hands its result to fn batch by batch as Arrow
+// records, which is much faster than scanning rows for large results. The
+// records are valid only during the call.
+func (tx *Tx) QueryArrow(query string, args []any, fn func(arrow.Record) error) error {
+	return tx.conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err := ar.QueryContext(tx.ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		for rdr.Next() {
+			if err := fn(rdr.RecordBatch()); err != nil {
+				return err
+			}
+		}
+		return rdr.Err()
+	})
+}
+
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // ErrNotReadOnly is returned for a statement that could change the database.

@@ -1,0 +1,251 @@
+// Package enrich places each police.uk crime in the terms UK analysts and
+// planners work in: British National Grid metres, a grid cell and its OS
+// grid reference, its LSOA, local authority district and comparison unit,
+// its profile groups and its harm weight. It works on plain values; the
+// transform stage reads and writes the tables.
+package enrich
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/paulmach/orb"
+
+	"github.com/safercity/safercity/transform/area"
+	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/transform/grid"
+)
+
+// Category is what a police.uk crime type counts towards.
+type Category struct {
+	Violence, Acquisitive, ASB, NTE, Weapons bool
+	Harm                                     float64 // harm weight per crime
+}
+
+// Categories maps crime types, as police.uk spells them, to categories.
+type Categories map[string]Category
+
+// ReadCategories reads a categories table: a CSV with the header
+// crime_type,violence,acquisitive,asb,nte,weapons,harm (more columns, such as
+// the basis of the harm weight, are ignored).
+func ReadCategories(r io.Reader) (Categories, error) {
+	rows, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("categories: %w", err)
+	}
+	if len(rows) < 2 {
+		return nil, errors.New("categories: no rows")
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))] = i
+	}
+	for _, h := range []string{"crime_type", "violence", "acquisitive", "asb", "nte", "weapons", "harm"} {
+		if _, ok := col[h]; !ok {
+			return nil, fmt.Errorf("categories: header lacks %q (want crime_type,violence,acquisitive,asb,nte,weapons,harm)", h)
+		}
+	}
+	cats := Categories{}
+	for n, row := range rows[1:] {
+		line := n + 2
+		flag := func(name string) (bool, error) {
+			v, err := strconv.ParseBool(strings.TrimSpace(row[col[name]]))
+			if err != nil {
+				return false, fmt.Errorf("categories line %d: %s %q is not true or false", line, name, row[col[name]])
+			}
+			return v, nil
+		}
+		var c Category
+		var err error
+		for _, f := range []struct {
+			name string
+			dst  *bool
+		}{{"violence", &c.Violence}, {"acquisitive", &c.Acquisitive}, {"asb", &c.ASB}, {"nte", &c.NTE}, {"weapons", &c.Weapons}} {
+			if *f.dst, err = flag(f.name); err != nil {
+				return nil, err
+			}
+		}
+		c.Harm, err = strconv.ParseFloat(strings.TrimSpace(row[col["harm"]]), 64)
+		if err != nil || c.Harm < 0 || math.IsInf(c.Harm, 0) {
+			return nil, fmt.Errorf("categories line %d: harm %q is not a number ≥ 0", line, row[col["harm"]])
+		}
+		cats[strings.TrimSpace(row[col["crime_type"]])] = c
+	}
+	return cats, nil
+}
+
+// Units maps local authority districts to comparison units.
+type Units map[string]string
+
+// ReadUnits reads the units file: YAML with a list `units` of {name, lads}.
+func ReadUnits(r io.Reader) (Units, error) {
+	var doc struct {
+		Units []struct {
+			Name string   `yaml:"name"`
+			LADs []string `yaml:"lads"`
+		} `yaml:"units"`
+	}
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("units: %w", err)
+	}
+	u := Units{}
+	for _, unit := range doc.Units {
+		if unit.Name == "" || len(unit.LADs) == 0 {
+			return nil, fmt.Errorf("units: each unit needs a name and a list of lads (got %q with %d)", unit.Name, len(unit.LADs))
+		}
+		for _, lad := range unit.LADs {
+			if prev, ok := u[lad]; ok && prev != unit.Name {
+				return nil, fmt.Errorf("units: %s is in both %s and %s", lad, prev, unit.Name)
+			}
+			u[lad] = unit.Name
+		}
+	}
+	return u, nil
+}
+
+// Unit returns the unit of a district: the one it is listed in, else the
+// district itself.
+func (u Units) Unit(lad string) string {
+	if name, ok := u[lad]; ok {
+		return name
+	}
+	return lad
+}
+
+// Lookup maps LSOA codes to local authority district names.
+type Lookup map[string]string
+
+// ReadLookup reads a CSV with columns lsoa_code and lad_name.
+func ReadLookup(r io.Reader) (Lookup, error) {
+	cr := csv.NewReader(r)
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("lsoa lookup: %w", err)
+	}
+	code, name := -1, -1
+	for i, h := range header {
+		switch strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")) {
+		case "lsoa_code":
+			code = i
+		case "lad_name":
+			name = i
+		}
+	}
+	if code < 0 || name < 0 {
+		return nil, errors.New("lsoa lookup: header needs lsoa_code and lad_name")
+	}
+	l := Lookup{}
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return l, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("lsoa lookup: %w", err)
+		}
+		l[row[code]] = row[name]
+	}
+}
+
+// Crime is what enrichment needs of a published crime. Coordinates absent
+// from the file are NaN; 2011 files give easting and northing instead of
+// longitude and latitude.
+type Crime struct {
+	Longitude, Latitude float64
+	Easting, Northing   float64
+	LSOACode, LSOAName  string
+	CrimeType           string
+}
+
+// Enriched is a crime placed on the grid and in areas.
+type Enriched struct {
+	Located             bool // has a location on the grid
+	Longitude, Latitude float64
+	Easting, Northing   float64
+	Cell                grid.Cell
+	GridRef             string // of the cell's south-west corner
+	LSOACode, LSOAName  string
+	LADName, Unit       string
+	Category            Category
+	KnownType           bool // the crime type is in the categories table
+}
+
+// Enricher enriches crimes. It is not safe for concurrent use (it caches
+// grid references).
+type Enricher struct {
+	Grid       grid.Grid
+	Categories Categories
+	Units      Units
+	Lookup     Lookup
+	// LSOA and LAD are optional boundary layers: they give the LSOA and the
+	// district of a located crime whose file has none (the 2011 files).
+	LSOA, LAD *area.Layer
+	refs      map[grid.Cell]string
+}
+
+// Enrich places one crime.
+func (e *Enricher) Enrich(c Crime) Enriched {
+	out := Enriched{
+		Longitude: c.Longitude, Latitude: c.Latitude,
+		Easting: c.Easting, Northing: c.Northing,
+		LSOACode: c.LSOACode, LSOAName: c.LSOAName,
+	}
+	switch {
+	case !math.IsNaN(c.Longitude) && !math.IsNaN(c.Latitude):
+		out.Easting, out.Northing = bng.ToBNG(c.Longitude, c.Latitude)
+		out.Located = true
+	case !math.IsNaN(c.Easting) && !math.IsNaN(c.Northing):
+		out.Longitude, out.Latitude = bng.ToWGS84(c.Easting, c.Northing)
+		out.Located = true
+	}
+	if out.Located {
+		out.Cell = e.Grid.CellOf(out.Easting, out.Northing)
+		out.GridRef = e.gridRef(out.Cell)
+		p := orb.Point{out.Easting, out.Northing}
+		if out.LSOACode == "" && e.LSOA != nil {
+			if f, ok := e.LSOA.Locate(p); ok {
+				out.LSOACode, out.LSOAName = f.Code, f.Name
+			}
+		}
+		if e.LAD != nil && out.LSOACode == "" {
+			if f, ok := e.LAD.Locate(p); ok {
+				out.LADName = f.Name
+			}
+		}
+	}
+	if out.LADName == "" && out.LSOACode != "" {
+		out.LADName = e.Lookup[out.LSOACode]
+	}
+	if out.LADName == "" {
+		out.LADName = area.LADFromLSOAName(out.LSOAName)
+	}
+	if out.LADName != "" {
+		out.Unit = e.Units.Unit(out.LADName)
+	}
+	out.Category, out.KnownType = e.Categories[c.CrimeType]
+	return out
+}
+
+func (e *Enricher) gridRef(c grid.Cell) string {
+	if ref, ok := e.refs[c]; ok {
+		return ref
+	}
+	if e.refs == nil {
+		e.refs = map[grid.Cell]string{}
+	}
+	ref, err := e.Grid.GridRef(c)
+	if err != nil {
+		ref = "" // outside the national grid's lettered squares
+	}
+	e.refs[c] = ref
+	return ref
+}

@@ -1,0 +1,196 @@
+package transform
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/store"
+)
+
+const sample = "../data/police-uk"
+
+func defaults() Config {
+	return Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
+}
+
+func loaded(t *testing.T, paths ...string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := ingest.Police(context.Background(), st, paths, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func count(t *testing.T, st *store.Store, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := st.DB.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func statuses(res []MonthResult) map[string]string {
+	m := map[string]string{}
+	for _, r := range res {
+		m[r.Month] = r.Status
+	}
+	return m
+}
+
+func TestEveryLocatedCrimePlaced(t *testing.T) {
+	st := loaded(t, sample)
+	res, err := Run(context.Background(), st, defaults(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 12 {
+		t.Fatalf("%d months", len(res))
+	}
+	if a, b := count(t, st, `SELECT count(*) FROM crimes_enriched`), count(t, st, `SELECT count(*) FROM police_street`); a != b {
+		t.Errorf("%d enriched of %d crimes", a, b)
+	}
+	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE located AND (easting IS NULL OR cell_x IS NULL
+		OR grid_ref IS NULL OR lsoa_code IS NULL OR lad_name IS NULL OR unit IS NULL)`); n != 0 {
+		t.Errorf("%d located crimes lack a placement", n)
+	}
+	if n := count(t, st, `SELECT count(*) FROM crimes_enriched c JOIN police_street p USING (source_id, line)
+		WHERE c.located <> (p.longitude IS NOT NULL)`); n != 0 {
+		t.Errorf("%d crimes located differently from their file", n)
+	}
+	// Cells are 100 m squares holding their crime.
+	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE located AND NOT (
+		easting >= cell_x AND easting < cell_x + 100 AND northing >= cell_y AND northing < cell_y + 100 AND cell_x % 100 = 0)`); n != 0 {
+		t.Errorf("%d crimes outside their cell", n)
+	}
+	// City of London Police crimes outside the City count towards where they
+	// happened.
+	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE force = 'city-of-london' AND unit = 'Tower Hamlets'`); n == 0 {
+		t.Error("no City of London Police crime counted towards Tower Hamlets")
+	}
+	if n := count(t, st, `SELECT count(DISTINCT unit) FROM crimes_enriched WHERE force = 'leicestershire'`); n < 9 {
+		t.Errorf("Leicestershire crimes in %d units", n)
+	}
+	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE crime_type = 'Robbery' AND NOT (violence AND acquisitive AND nte AND harm = 365)`); n != 0 {
+		t.Errorf("%d robberies with wrong groups", n)
+	}
+}
+
+func TestIncrementalRuns(t *testing.T) {
+	ctx := context.Background()
+	st := loaded(t, sample)
+	if _, err := Run(ctx, st, defaults(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(ctx, st, defaults(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m, s := range statuses(res) {
+		if s != "unchanged" {
+			t.Errorf("second run: %s %s", m, s)
+		}
+	}
+	// Republish one month: only it is recomputed.
+	dir := t.TempDir()
+	b, _ := os.ReadFile(filepath.Join(sample, "2020-03", "2020-03-city-of-london-street.csv"))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	lines = lines[:len(lines)-10] // the republished month has ten fewer crimes
+	repub := filepath.Join(dir, "2020-03-city-of-london-street.csv")
+	os.WriteFile(repub, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	if _, err := ingest.Police(ctx, st, []string{repub}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE month = DATE '2020-03-01'`)
+	// An interrupted run leaves the month as it was.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := Run(cancelled, st, defaults(), nil, nil); err == nil {
+		t.Error("a cancelled run reported success")
+	}
+	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE month = DATE '2020-03-01'`); n != before {
+		t.Errorf("interrupted run changed the month: %d rows, had %d", n, before)
+	}
+	res, err = Run(ctx, st, defaults(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m, s := range statuses(res) {
+		if (m == "2020-03") != (s == "computed") {
+			t.Errorf("after republishing 2020-03: %s %s", m, s)
+		}
+	}
+	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE month = DATE '2020-03-01'`); n != before-10 {
+		t.Errorf("2020-03 has %d rows, want %d", n, before-10)
+	}
+	// Other settings recompute every month.
+	cfg := defaults()
+	cfg.CellSize = 250
+	res, _ = Run(ctx, st, cfg, nil, nil)
+	for m, s := range statuses(res) {
+		if s != "computed" {
+			t.Errorf("after a cell size change: %s %s", m, s)
+		}
+	}
+	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE cell_size <> 250 OR cell_x % 250 <> 0`); n != 0 {
+		t.Errorf("%d rows not on the 250 m grid", n)
+	}
+}
+
+func TestUnitsFromConfiguration(t *testing.T) {
+	st := loaded(t, filepath.Join(sample, "2020-11"))
+	cfg := defaults()
+	cfg.Units = []byte("units:\n  - name: Leicester and Leicestershire\n    lads: [Leicester, Blaby, Charnwood, Harborough, Hinckley and Bosworth, Melton, North West Leicestershire, Oadby and Wigston]\n")
+	if _, err := Run(context.Background(), st, cfg, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, st, `SELECT count(DISTINCT unit) FROM crimes_enriched WHERE lad_name IN ('Leicester', 'Blaby', 'Melton')`); n != 1 {
+		t.Errorf("grouped districts in %d units", n)
+	}
+	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE lad_name = 'Rutland' AND unit = 'Rutland'`); n == 0 {
+		t.Error("an unlisted district is not its own unit")
+	}
+}
+
+func TestBoundaryLayers(t *testing.T) {
+	layer := shareddata.Path(t, "data", "boundaries", "city-of-london", "city_of_london_lsoa_2011_bng.geojson")
+	st := loaded(t, filepath.Join(sample, "2020-02"))
+	check := func(b []byte, code, name string) ([]ingest.Area, string, error) {
+		l, err := areaLoad(b, code, name)
+		if err != nil {
+			return nil, "", err
+		}
+		var out []ingest.Area
+		for _, f := range l.Features() {
+			out = append(out, ingest.Area{Code: f.Code, Name: f.Name})
+		}
+		return out, l.SourceCRS().String(), nil
+	}
+	if _, err := ingest.Boundaries(context.Background(), st, "city", layer, "LSOA11CD", "LSOA11NM", check); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), st, defaults(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	located := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE located`)
+	if n := count(t, st, `SELECT count(*) FROM crime_areas WHERE layer = 'city'`); n != located {
+		t.Errorf("%d crime_areas rows for %d located crimes (outside ones must be kept)", n, located)
+	}
+	inside := count(t, st, `SELECT count(*) FROM crime_areas a JOIN crimes_enriched c USING (source_id, line) WHERE a.code = c.lsoa_code`)
+	outside := count(t, st, `SELECT count(*) FROM crime_areas WHERE code IS NULL`)
+	cityCrimes := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE lad_name = 'City of London'`)
+	if outside == 0 || float64(inside) < 0.9*float64(cityCrimes) {
+		t.Errorf("in the City layer: %d agree with the published LSOA of %d City crimes; %d outside", inside, cityCrimes, outside)
+	}
+}
