@@ -34,6 +34,8 @@ demo: build
 	  count(DISTINCT (cell_x, cell_y)) AS cells_100m, round(sum(harm)) AS harm, \
 	  string_agg(DISTINCT force, ', ') AS recorded_by \
 	  FROM crimes_enriched WHERE located GROUP BY ALL ORDER BY crimes DESC LIMIT 15"
+	@$(BIN) hotspots --db $(DEMO_DB) --profile nte --force city-of-london
+	@$(BIN) hotspots --db $(DEMO_DB) --profile violence --force city-of-london
 
 test:
 	$(GO) vet -tags $(TAGS) ./...

@@ -252,7 +252,7 @@ func enrichMonth(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Layer
 			return r, err
 		}
 	}
-	mem := memory.DefaultAllocator
+	mem := memAlloc
 	out := array.NewRecordBuilder(mem, enrichedSchema)
 	defer out.Release()
 	areas := array.NewRecordBuilder(mem, crimeAreasSchema)
@@ -385,3 +385,5 @@ func appendString(b array.Builder, s string) {
 	}
 	b.(*array.StringBuilder).Append(s)
 }
+
+var memAlloc = memory.DefaultAllocator

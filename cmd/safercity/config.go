@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -26,6 +29,77 @@ type config struct {
 		Units      string  `yaml:"units"`
 		LSOALookup string  `yaml:"lsoa_lookup"`
 	} `yaml:"transform"`
+
+	// Profiles add to or replace the built-in hotspot profiles by name.
+	Profiles map[string]profileConfig `yaml:"profiles"`
+	Hotspots struct {
+		Window   int     `yaml:"window"`
+		Alpha    float64 `yaml:"alpha"`
+		TopShare float64 `yaml:"kde_top_share"`
+		Inputs   int     `yaml:"backtest_input_months"`
+	} `yaml:"hotspots"`
+}
+
+type profileConfig struct {
+	Groups     []string `yaml:"groups"`
+	CrimeTypes []string `yaml:"crime_types"`
+	Measure    string   `yaml:"measure"`
+	NTEZones   bool     `yaml:"nte_zones"`
+	ZoneRadius float64  `yaml:"zone_radius"`
+	LateAfter  string   `yaml:"late_after"`
+}
+
+// builtinProfiles are the profiles every installation has. nte uses NTE
+// zones — 100 m around premises licensed past 23:00 — once a premises feed
+// is loaded.
+var builtinProfiles = map[string]profileConfig{
+	"violence":    {Groups: []string{"violence"}, Measure: "count"},
+	"nte":         {Groups: []string{"nte"}, Measure: "count", NTEZones: true, ZoneRadius: 100, LateAfter: "23:00"},
+	"acquisitive": {Groups: []string{"acquisitive"}, Measure: "count"},
+	"asb":         {Groups: []string{"asb"}, Measure: "count"},
+	"harm":        {Groups: []string{"violence", "acquisitive", "nte", "weapons"}, Measure: "harm"},
+}
+
+func (c *config) profile(name string) (transform.Profile, error) {
+	pc, ok := c.Profiles[name]
+	if !ok {
+		pc, ok = builtinProfiles[name]
+	}
+	if !ok {
+		return transform.Profile{}, fmt.Errorf("%w: no profile %q; the profiles are %s", errUsage, name, strings.Join(c.profileNames(), ", "))
+	}
+	p := transform.Profile{Name: name, Groups: pc.Groups, CrimeTypes: pc.CrimeTypes, Measure: pc.Measure,
+		NTEZones: pc.NTEZones, ZoneRadius: pc.ZoneRadius}
+	if p.Measure == "" {
+		p.Measure = "count"
+	}
+	if p.ZoneRadius == 0 {
+		p.ZoneRadius = 100
+	}
+	late := pc.LateAfter
+	if late == "" {
+		late = "23:00"
+	}
+	t, err := time.Parse("15:04", late)
+	if err != nil {
+		return p, fmt.Errorf("profile %s: late_after %q is not HH:MM", name, late)
+	}
+	p.LateAfter = t.Hour()*60 + t.Minute()
+	return p, nil
+}
+
+func (c *config) profileNames() []string {
+	var names []string
+	for n := range builtinProfiles {
+		names = append(names, n)
+	}
+	for n := range c.Profiles {
+		if _, ok := builtinProfiles[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // configFlag adds --config to f.

@@ -56,22 +56,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	}
+	// The longest command name that the arguments start with wins, so that
+	// "hotspots backtest" is not taken for "hotspots".
+	var match *command
 	for _, c := range commands {
-		if c.name == args[0] || strings.HasPrefix(c.name, args[0]+" ") && len(args) > 1 && c.name == args[0]+" "+args[1] {
-			n := len(strings.Fields(c.name))
-			err := c.run(ctx, e, args[n:])
-			switch {
-			case err == nil:
-				return 0
-			case errors.Is(err, flag.ErrHelp):
-				return 0
-			case errors.Is(err, errUsage):
-				fmt.Fprintf(stderr, "safercity %s: %v\nRun `safercity %s --help` for its flags.\n", c.name, err, c.name)
-				return 2
-			}
-			fmt.Fprintf(stderr, "safercity %s: %v\n", c.name, err)
-			return 1
+		words := strings.Fields(c.name)
+		if len(words) <= len(args) && strings.Join(args[:len(words)], " ") == c.name &&
+			(match == nil || len(words) > len(strings.Fields(match.name))) {
+			match = c
 		}
+	}
+	if match != nil {
+		c := match
+		err := c.run(ctx, e, args[len(strings.Fields(c.name)):])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(stderr, "safercity %s: %v\nRun `safercity %s --help` for its flags.\n", c.name, err, c.name)
+			return 2
+		}
+		fmt.Fprintf(stderr, "safercity %s: %v\n", c.name, err)
+		return 1
 	}
 	fmt.Fprintf(stderr, "safercity: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
 	usage(stderr)

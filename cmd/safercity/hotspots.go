@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
+	"github.com/safercity/safercity/transform/hotspot"
+)
+
+func init() {
+	register(&command{
+		name: "hotspots",
+		summary: "Compute and store a profile's hotspots for a month — per 100 m cell the crimes, measure,\n" +
+			"quartic KDE density, Getis-Ord Gi* z, p, FDR-adjusted p and confidence bin, and the\n" +
+			"emerging hot spot category over the window — and print the problem profile: top\n" +
+			"hotspots with their most common location, share and trend, and the back-test\n" +
+			"(hit rate, PAI, RRI) of hotspot sets built from the months before.",
+		run: runHotspots,
+	})
+	register(&command{
+		name:    "hotspots backtest",
+		summary: "Print the hit rate, PAI and RRI of KDE and Gi* hotspot sets built from the months\nbefore each month of the data, per force (Chainey, Tompson & Uhlig 2008; Levine 2008).",
+		run:     runBacktest,
+	})
+	register(&command{
+		name:    "hotspots gistar",
+		args:    "FILE.csv",
+		summary: "Compute Getis-Ord Gi* for any CSV with columns x, y (metres) and value, e.g. your own\nfishnet counts or area centroids; print the input columns plus neighbours, z, p,\np_fdr (Benjamini-Hochberg) and bin (ArcGIS confidence bin after FDR) as CSV.",
+		run:     runGiStarCSV,
+	})
+}
+
+// hotspotFlags are the flags of hotspots and hotspots backtest.
+type hotspotFlags struct {
+	*flags
+	cfg                   *string
+	profile, month, force *string
+	cell, band, bandwidth *float64
+	window, inputs        *int
+	asJSON                *bool
+}
+
+func newHotspotFlags(e *env, name string) *hotspotFlags {
+	f := &hotspotFlags{flags: newFlags(e, lookup(name))}
+	f.dbFlag()
+	f.cfg = f.configFlag()
+	f.profile = f.String("profile", "", "profile `name`: violence, nte, acquisitive, asb, harm, or one from the configuration (required)")
+	f.force = f.String("force", "", "one force `slug` (default: each force with the profile's crime)")
+	f.cell = f.Float64("cell", 100, "cell size in `metres`")
+	f.band = f.Float64("band", 0, "Gi* fixed distance band in `metres` (default: first peak of incremental spatial autocorrelation, 1–10 cells)")
+	f.bandwidth = f.Float64("bandwidth", 0, "KDE bandwidth in `metres` (default: ArcGIS's spatial Silverman rule, clamped to 2–10 cells)")
+	f.inputs = f.Int("inputs", 0, "months before the test month that back-test hotspot sets are built from (default 3)")
+	f.asJSON = f.Bool("json", false, "print the results as JSON")
+	return f
+}
+
+func (f *hotspotFlags) options(cfg *config) (transform.HotspotOptions, error) {
+	if *f.profile == "" {
+		return transform.HotspotOptions{}, fmt.Errorf("%w: give --profile (one of %s)", errUsage, strings.Join(cfg.profileNames(), ", "))
+	}
+	p, err := cfg.profile(*f.profile)
+	if err != nil {
+		return transform.HotspotOptions{}, err
+	}
+	o := transform.HotspotOptions{Profile: p, Force: *f.force, CellSize: *f.cell, Band: *f.band, Bandwidth: *f.bandwidth,
+		Window: cfg.Hotspots.Window, Alpha: cfg.Hotspots.Alpha, TopShare: cfg.Hotspots.TopShare, Inputs: cfg.Hotspots.Inputs}
+	if *f.inputs != 0 {
+		o.Inputs = *f.inputs
+	}
+	return o, nil
+}
+
+func runHotspots(ctx context.Context, e *env, args []string) error {
+	f := newHotspotFlags(e, "hotspots")
+	f.month = f.String("month", "", "`YYYY-MM` to analyse (default: the latest month with enriched crimes)")
+	f.window = f.Int("window", 0, "months of emerging hot spot analysis ending at --month (default 12)")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*f.cfg)
+	if err != nil {
+		return err
+	}
+	o, err := f.options(cfg)
+	if err != nil {
+		return err
+	}
+	if *f.window != 0 {
+		o.Window = *f.window
+	}
+	st, err := store.Open(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if o.Month, err = monthOrLatest(ctx, st, *f.month); err != nil {
+		return err
+	}
+	res, err := transform.Hotspots(ctx, st, o)
+	if err != nil {
+		return err
+	}
+	if *f.asJSON {
+		return writeJSON(e.stdout, res)
+	}
+	for _, r := range res {
+		printProfile(e.stdout, r)
+	}
+	return nil
+}
+
+func printProfile(w io.Writer, r transform.HotspotResult) {
+	fmt.Fprintf(w, "\n%s problem profile — %s, %s (%s)\n", strings.ToUpper(r.Profile), r.Force, r.Month, r.Measure)
+	fmt.Fprintf(w, "%d crimes on a grid of %d cells of %g m (%d outside the analysed extent); Gi* band %.0f m, KDE bandwidth %.0f m; %d cells hot at 95%%+ after FDR\n",
+		r.Crimes, r.Cells, r.CellSize, r.Outside, r.Band, r.Bandwidth, r.HotCells)
+	if r.Note != "" {
+		fmt.Fprintln(w, "note:", r.Note)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "grid ref\tlocation\tcrimes\tshare\tmeasure\tGi* z\tbin\ttrend (window)")
+	for _, t := range r.Top {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f%%\t%.4g\t%.2f\t%+d\t%s\n", t.GridRef, t.Location, t.Crimes, 100*t.Share, t.Measure, t.Z, t.Bin, t.Trend)
+	}
+	tw.Flush()
+	var trends []string
+	for p := hotspot.NewHotSpot; p <= hotspot.HistoricalColdSpot; p++ {
+		if n := r.Trends[p.String()]; n > 0 {
+			trends = append(trends, fmt.Sprintf("%s %d", p, n))
+		}
+	}
+	if len(trends) > 0 {
+		fmt.Fprintf(w, "emerging hot spots over %d months: %s\n", r.Window, strings.Join(trends, ", "))
+	}
+	if len(r.Backtest) == 0 {
+		fmt.Fprintln(w, "back-test: not enough earlier months")
+	}
+	for _, a := range r.Backtest {
+		fmt.Fprintf(w, "back-test %-6s (sets from the %d months before): %d cells (%.1f%% of the area) caught %.0f of %.0f — hit rate %.1f%%, PAI %.2f, RRI %.2f\n",
+			a.Method, a.Inputs, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*a.HitRate, a.PAI, a.RRI)
+	}
+}
+
+func runBacktest(ctx context.Context, e *env, args []string) error {
+	f := newHotspotFlags(e, "hotspots backtest")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*f.cfg)
+	if err != nil {
+		return err
+	}
+	o, err := f.options(cfg)
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenReadOnly(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := transform.Backtest(ctx, st, o)
+	if err != nil {
+		return err
+	}
+	if *f.asJSON {
+		return writeJSON(e.stdout, res)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "force\tmonth\tmethod\tcells\tarea %\thits\tcrimes\thit rate %\tPAI\tRRI\t")
+	for _, a := range res {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f\t%.0f\t%.0f\t%.1f\t%.2f\t%.2f\t\n", a.Force, a.Month, a.Method, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*a.HitRate, a.PAI, a.RRI)
+	}
+	return tw.Flush()
+}
+
+func runGiStarCSV(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, lookup("hotspots gistar"))
+	band := f.Float64("band", 0, "fixed distance band in `metres` between points (required)")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *band <= 0 {
+		return fmt.Errorf("%w: give --band and one CSV file (- for standard input)", errUsage)
+	}
+	in := os.Stdin
+	if pos[0] != "-" {
+		if in, err = os.Open(pos[0]); err != nil {
+			return err
+		}
+		defer in.Close()
+	}
+	return hotspot.GiStarCSV(in, e.stdout, *band)
+}
+
+// monthOrLatest parses a YYYY-MM flag, or finds the latest enriched month.
+func monthOrLatest(ctx context.Context, st *store.Store, s string) (time.Time, error) {
+	if s != "" {
+		m, err := time.Parse("2006-01", s)
+		if err != nil {
+			return m, fmt.Errorf("%w: month %q is not YYYY-MM", errUsage, s)
+		}
+		return m, nil
+	}
+	var m *time.Time
+	if err := st.DB.QueryRowContext(ctx, `SELECT max(month) FROM crimes_enriched`).Scan(&m); err != nil || m == nil {
+		return time.Time{}, fmt.Errorf("no enriched crimes: run `safercity transform` first")
+	}
+	return m.UTC(), nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
