@@ -34,8 +34,16 @@ demo: build
 	  count(DISTINCT (cell_x, cell_y)) AS cells_100m, round(sum(harm)) AS harm, \
 	  string_agg(DISTINCT force, ', ') AS recorded_by \
 	  FROM crimes_enriched WHERE located GROUP BY ALL ORDER BY crimes DESC LIMIT 15"
+	@$(BIN) ingest boundaries --db $(DEMO_DB) --layer lsoa --code-prop LSOA11CD --name-prop LSOA11NM data/boundaries/city_of_london_lsoa_2011.geojson
 	@$(BIN) hotspots --db $(DEMO_DB) --profile nte --force city-of-london
 	@$(BIN) hotspots --db $(DEMO_DB) --profile violence --force city-of-london
+	@echo "== hotspot maps for planners"
+	@for p in nte violence; do \
+	  $(BIN) export map --db $(DEMO_DB) --profile $$p --force city-of-london -o demo/$$p-hotspots.geojson && \
+	  $(BIN) export map --db $(DEMO_DB) --profile $$p --force city-of-london -o demo/$$p-hotspots.png; done
+	@echo "== the analysts' query catalogue"
+	@$(BIN) query --list
+	@$(BIN) query --db $(DEMO_DB) violence_profile --param top=5
 
 test:
 	$(GO) vet -tags $(TAGS) ./...

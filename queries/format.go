@@ -18,6 +18,8 @@ type Result struct {
 	Columns []string
 	Types   []string // DuckDB type names
 	Rows    [][]any
+	// Withheld counts rows not shown by disclosure control.
+	Withheld int
 }
 
 // Collect reads all rows. Queries here are summaries and profiles; for bulk
@@ -82,6 +84,10 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if r.Withheld > 0 {
+		_, err := fmt.Fprintf(w, "(%d rows; %d withheld: fewer than the disclosure threshold of partner events)\n", len(r.Rows), r.Withheld)
+		return err
+	}
 	_, err := fmt.Fprintf(w, "(%d rows)\n", len(r.Rows))
 	return err
 }
@@ -144,7 +150,8 @@ func jsonValue(v any) []byte {
 	return b
 }
 
-// Write renders the result as format: table, csv or json.
+// Write renders the result as format: table, csv, json or arrow. (Parquet
+// is written by DuckDB: see store.WriteParquet.)
 func (r *Result) Write(w io.Writer, format string) error {
 	switch format {
 	case "", "table":
@@ -153,6 +160,8 @@ func (r *Result) Write(w io.Writer, format string) error {
 		return r.WriteCSV(w)
 	case "json":
 		return r.WriteJSON(w)
+	case "arrow":
+		return r.WriteArrow(w)
 	}
-	return fmt.Errorf("unknown format %q: use table, csv or json", format)
+	return fmt.Errorf("unknown format %q: use table, csv, json or arrow", format)
 }

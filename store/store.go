@@ -347,6 +347,42 @@ func (tx *Tx) QueryArrow(query string, args []any, fn func(arrow.Record) error) 
 	})
 }
 
+// WriteParquet writes a record to a Parquet file (Snappy) with DuckDB's own
+// writer, through a private in-memory database, so that query results are
+// exported without touching the store and without a second Parquet library.
+func WriteParquet(ctx context.Context, rec arrow.Record, path string) error {
+	c, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return err
+	}
+	db := sql.OpenDB(c)
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err := array.NewRecordReader(rec.Schema(), []arrow.Record{rec})
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		release, err := ar.RegisterView(rdr, "result")
+		if err != nil {
+			return err
+		}
+		defer release()
+		_, err = dc.(driver.ExecerContext).ExecContext(ctx,
+			"COPY result TO '"+strings.ReplaceAll(path, "'", "''")+"' (FORMAT parquet, COMPRESSION snappy)", nil)
+		return err
+	})
+}
+
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // ErrNotReadOnly is returned for a statement that could change the database.

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/safercity/safercity/queries"
+	"github.com/safercity/safercity/store"
+)
+
+func init() {
+	register(&command{
+		name: "query",
+		args: "NAME [--param k=v ...] | --list",
+		summary: "Run a named query of the analysts' catalogue (queries/*.sql, embedded) on a read-only\n" +
+			"connection. Parameters are typed and bound, never spliced into SQL.",
+		run: runQuery,
+	})
+}
+
+// paramFlag collects repeated --param k=v.
+type paramFlag map[string]string
+
+func (p paramFlag) String() string { return "" }
+
+func (p paramFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want name=value, got %q", s)
+	}
+	p[k] = v
+	return nil
+}
+
+func runQuery(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, lookup("query"))
+	f.dbFlag()
+	list := f.Bool("list", false, "list the catalogue: names, descriptions and parameters with types and defaults")
+	params := paramFlag{}
+	f.Var(params, "param", "a parameter as `name=value` (repeatable); see --list for names and types")
+	format := f.String("format", "table", "output `format`: table, csv, json, parquet or arrow (Arrow IPC file)")
+	out := f.String("o", "", "write to `file` instead of standard output (needed for parquet)")
+	minEvents := f.Int("min-events", queries.DefaultMinEvents, "disclosure control: withhold rows counting fewer partner-feed `events` than this")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if *list {
+		return listQueries(e.stdout)
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: give one query name (safercity query --list shows them)", errUsage)
+	}
+	q, err := queries.Lookup(pos[0])
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if _, err := q.Args(params); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	st, err := store.OpenReadOnly(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := queries.Run(ctx, st, q, params, *minEvents)
+	if err != nil {
+		return err
+	}
+	return writeResult(ctx, e.stdout, res, *format, *out)
+}
+
+// writeResult writes a result in a format to a file, or to w.
+func writeResult(ctx context.Context, w io.Writer, res *queries.Result, format, out string) error {
+	if format == "parquet" {
+		if out == "" {
+			return fmt.Errorf("%w: parquet needs -o FILE", errUsage)
+		}
+		rec, err := res.Record(memory.DefaultAllocator)
+		if err != nil {
+			return err
+		}
+		defer rec.Release()
+		abs, err := filepath.Abs(out)
+		if err != nil {
+			return err
+		}
+		return store.WriteParquet(ctx, rec, abs)
+	}
+	if out != "" {
+		fh, err := os.Create(out)
+		if err != nil {
+			return err
+		}
+		if err := res.Write(fh, format); err != nil {
+			fh.Close()
+			return err
+		}
+		return fh.Close()
+	}
+	return res.Write(w, format)
+}
+
+func listQueries(w io.Writer) error {
+	qs, err := queries.Catalogue()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, q := range qs {
+		fmt.Fprintf(tw, "%s\t%s\n", q.Name, q.Description)
+		for _, p := range q.Params {
+			fmt.Fprintf(tw, "\t  --param %s=… (%s, default %q) %s\n", p.Name, p.Type, p.Default, p.Description)
+		}
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,18 @@
+-- name: repeat_locations
+-- description: Repeat locations: the same "On or near" place with crime in many months, with the months it appeared and its usual crime type.
+-- param: unit VARCHAR = 'City of London' -- comparison unit
+-- param: min_months INTEGER = 6 -- appear in at least this many months
+-- param: group VARCHAR = '' -- only one group: violence, acquisitive, asb, nte or weapons ('' for all crime)
+SELECT location, lsoa_name,
+       count(DISTINCT month) AS months,
+       count(*) AS crimes,
+       mode(crime_type) AS usual_type,
+       strftime(min(month), '%Y-%m') AS first_month,
+       strftime(max(month), '%Y-%m') AS last_month
+FROM crimes_enriched
+WHERE unit = $unit AND located AND location <> 'No Location'
+  AND (CASE $group WHEN 'violence' THEN violence WHEN 'acquisitive' THEN acquisitive WHEN 'asb' THEN asb
+                   WHEN 'nte' THEN nte WHEN 'weapons' THEN weapons ELSE true END)
+GROUP BY location, lsoa_name
+HAVING count(DISTINCT month) >= $min_months
+ORDER BY months DESC, crimes DESC, location;
