@@ -7,7 +7,9 @@ import (
 	"time"
 )
 
-func violence() Profile { return Profile{Name: "violence", Groups: []string{"violence"}, Measure: "count"} }
+func violence() Profile {
+	return Profile{Name: "violence", Groups: []string{"violence"}, Measure: "count"}
+}
 
 func TestHotspotsStored(t *testing.T) {
 	ctx := context.Background()
