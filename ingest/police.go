@@ -90,6 +90,33 @@ const aheadFiles = 512
 // A refused file does not stop the others; the returned error is for
 // failures of the store itself, after which the last batch is rolled back.
 func Police(ctx context.Context, st *store.Store, paths []string, opt Options) (*Summary, error) {
+	units, closeUnits, err := collect(paths)
+	if err != nil {
+		return nil, err
+	}
+	defer closeUnits()
+	return loadUnits(ctx, st, units, opt)
+}
+
+// Source is a police.uk file that is not on disk, such as one assembled
+// from the police.uk API. Path must end in the archive's file name
+// (YYYY-MM-<force>-<kind>.csv); it is kept in lineage.
+type Source struct {
+	Path string
+	Open func() (io.ReadCloser, error)
+}
+
+// PoliceSources loads police.uk files from sources, exactly as Police loads
+// files from disk.
+func PoliceSources(ctx context.Context, st *store.Store, sources []Source, opt Options) (*Summary, error) {
+	units := make([]unit, len(sources))
+	for i, s := range sources {
+		units[i] = unit{path: s.Path, open: s.Open}
+	}
+	return loadUnits(ctx, st, units, opt)
+}
+
+func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) (*Summary, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
@@ -99,11 +126,6 @@ func Police(ctx context.Context, st *store.Store, paths []string, opt Options) (
 	if opt.Alloc == nil {
 		opt.Alloc = memory.DefaultAllocator
 	}
-	units, closeUnits, err := collect(paths)
-	if err != nil {
-		return nil, err
-	}
-	defer closeUnits()
 	markSuperseded(units)
 	state, err := readState(ctx, st)
 	if err != nil {

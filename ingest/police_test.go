@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,7 +83,7 @@ func fingerprint(t *testing.T, st *store.Store) string {
 func TestSampleEveryLineAccountedFor(t *testing.T) {
 	st := openStore(t)
 	sum := load(t, st, sample)
-	if sum.Totals.Files != 25 || sum.Totals.Refused != 0 {
+	if sum.Totals.Files != 27 || sum.Totals.Refused != 0 {
 		t.Fatalf("totals %+v", sum.Totals)
 	}
 	for _, f := range sum.Files {
@@ -375,5 +376,31 @@ func TestSharedPoliceFiles(t *testing.T) {
 	again := load(t, st, dirs...)
 	if again.Totals.Loaded != 0 || fingerprint(t, st) != before {
 		t.Errorf("second run changed the store: %+v", again.Totals)
+	}
+}
+
+// TestSourcesShareBulkPartitions loads a month as the API client hands it
+// over (bytes in the bulk layout, a path naming the API) after the bulk file
+// of the same month: identical bytes are unchanged, new ones replace it.
+func TestSourcesShareBulkPartitions(t *testing.T) {
+	st := openStore(t)
+	path := filepath.Join(sample, "2020-04", "2020-04-city-of-london-street.csv")
+	load(t, st, path)
+	body, _ := os.ReadFile(path)
+	src := func(b []byte) []Source {
+		return []Source{{Path: "api:https://data.police.uk/api/2020-04-city-of-london-street.csv",
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }}}
+	}
+	sum, err := PoliceSources(context.Background(), st, src(body), Options{})
+	if err != nil || sum.Files[0].Status != StatusUnchanged {
+		t.Fatalf("same bytes from the API: %+v, %v", sum, err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	sum, err = PoliceSources(context.Background(), st, src([]byte(strings.Join(lines[:len(lines)-5], "\n")+"\n")), Options{})
+	if err != nil || sum.Files[0].Status != StatusReplaced || sum.Files[0].Loaded != int64(len(lines)-6) {
+		t.Fatalf("newer API data: %+v, %v", sum.Files, err)
+	}
+	if n := scalar[int64](t, st, `SELECT count(*) FROM police_street`); n != int64(len(lines)-6) {
+		t.Errorf("%d rows after the API replaced the month", n)
 	}
 }
