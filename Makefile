@@ -17,6 +17,9 @@ build:
 demo: build
 	@rm -rf demo && mkdir -p demo
 	@$(BIN) ingest police --db $(DEMO_DB) data/police-uk
+	@echo "== partner feeds (see data/feeds/README.md: only the ONS population is real)"
+	@$(BIN) ingest feed --db $(DEMO_DB) --all --quiet
+	@$(BIN) feeds --db $(DEMO_DB)
 	@echo "== rows per month and kind"
 	@$(BIN) sql --db $(DEMO_DB) "SELECT strftime(month, '%Y-%m') AS month, \
 	  count(*) FILTER (WHERE kind = 'street') AS street_files, \
@@ -44,6 +47,9 @@ demo: build
 	@echo "== the analysts' query catalogue"
 	@$(BIN) query --list
 	@$(BIN) query --db $(DEMO_DB) violence_profile --param top=5
+	@$(BIN) query --db $(DEMO_DB) nte_nights
+	@echo "== the partnership's monthly index"
+	@$(BIN) index --db $(DEMO_DB) --out demo
 
 test:
 	$(GO) vet -tags $(TAGS) ./...

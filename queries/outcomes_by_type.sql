@@ -13,13 +13,13 @@ SELECT crime_type,
            'Offender otherwise dealt with', 'Offender ordered to pay compensation', 'Defendant found not guilty',
            'Court case unable to proceed', 'Offender deprived of property', 'Defendant sent to Crown Court', 'Awaiting court outcome')) AS charged_or_summonsed,
        count(*) FILTER (WHERE last_outcome IN ('Offender given a caution', 'Offender given a drugs possession warning',
-           'Offender given penalty notice', 'Local resolution', 'Action to be taken by another organisation')) AS other_positive,
+           'Offender given penalty notice', 'Local resolution')) AS other_positive,
        round(100.0 * count(*) FILTER (WHERE last_outcome IN ('Suspect charged as part of another case', 'Offender sent to prison',
            'Offender given suspended prison sentence', 'Offender fined', 'Offender given community sentence', 'Offender given conditional discharge',
            'Offender given absolute discharge', 'Offender otherwise dealt with', 'Offender ordered to pay compensation', 'Defendant found not guilty',
            'Court case unable to proceed', 'Offender deprived of property', 'Defendant sent to Crown Court', 'Awaiting court outcome',
            'Offender given a caution', 'Offender given a drugs possession warning', 'Offender given penalty notice', 'Local resolution',
-           'Action to be taken by another organisation')) / nullif(count(*) FILTER (WHERE NOT asb), 0), 1) AS positive_pct
+           )) / nullif(count(*) FILTER (WHERE NOT asb), 0), 1) AS positive_pct
 FROM crimes_enriched
 WHERE unit = $unit AND month BETWEEN $from AND $to
 GROUP BY crime_type

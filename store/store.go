@@ -268,12 +268,18 @@ func (tx *Tx) AppendArrow(table string, schema *arrow.Schema, recs []arrow.Recor
 			return err
 		}
 		defer release()
-		res, err := dc.(driver.ExecerContext).ExecContext(tx.ctx,
+		ex := dc.(driver.ExecerContext)
+		res, err := ex.ExecContext(tx.ctx,
 			fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", quoteIdent(table), cols, cols, view), nil)
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		// The view outlives release() in the catalogue, pointing at freed
+		// memory: drop it while the batches are alive.
+		_, err = ex.ExecContext(tx.ctx, "DROP VIEW IF EXISTS "+view, nil)
 		return err
 	})
 	if err != nil {

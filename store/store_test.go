@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+
 	"errors"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,5 +102,40 @@ func TestTxRollsBackOnError(t *testing.T) {
 	st.DB.QueryRow(`SELECT count(*) FROM sources`).Scan(&n)
 	if n != 0 {
 		t.Errorf("a failed transaction left %d rows", n)
+	}
+}
+
+func TestAppendArrowLeavesNoViews(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "source_id", Type: arrow.PrimitiveTypes.Int64}, {Name: "path", Type: arrow.BinaryTypes.String},
+		{Name: "status", Type: arrow.BinaryTypes.String}}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	for i := int64(1); i <= 3; i++ {
+		b.Field(0).(*array.Int64Builder).Append(i)
+		b.Field(1).(*array.StringBuilder).Append("x")
+		b.Field(2).(*array.StringBuilder).Append("loaded")
+	}
+	rec := b.NewRecord()
+	defer rec.Release()
+	err = st.Tx(ctx, func(tx *Tx) error {
+		n, err := tx.AppendArrow("sources", schema, []arrow.Record{rec})
+		if n != 3 {
+			t.Errorf("inserted %d rows", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var views int
+	st.DB.QueryRow(`SELECT count(*) FROM duckdb_views() WHERE NOT internal`).Scan(&views)
+	if views != 0 {
+		t.Errorf("%d views left in the catalogue", views)
 	}
 }

@@ -34,6 +34,30 @@ type Profile struct {
 	NTEZones   bool
 	ZoneRadius float64
 	LateAfter  int
+	// Incidents adds partner-feed incidents (time-stamped, located) that
+	// fall in the night window: on NightDays, from NightFrom to NightTo
+	// minutes after midnight local time, an event after midnight belonging
+	// to the previous evening's night.
+	Incidents          bool
+	NightDays          []time.Weekday
+	NightFrom, NightTo int
+}
+
+// nightWindow is the SQL condition on incidents (alias i) for the profile's
+// night window.
+func (p Profile) nightWindow() string {
+	var days []string
+	for _, d := range p.NightDays {
+		days = append(days, fmt.Sprint(int(d))) // DuckDB's dayofweek: Sunday 0 … Saturday 6
+	}
+	if len(days) == 0 {
+		return "false"
+	}
+	// Shifting the clock back by NightTo puts the small hours on the
+	// evening they follow.
+	minute := "(hour(i.occurred_local) * 60 + minute(i.occurred_local))"
+	return fmt.Sprintf("(%s >= %d OR %s < %d) AND dayofweek(i.occurred_local - INTERVAL %d MINUTE) IN (%s)",
+		minute, p.NightFrom, minute, p.NightTo, p.NightTo, strings.Join(days, ", "))
 }
 
 var groupColumns = map[string]bool{"violence": true, "acquisitive": true, "asb": true, "nte": true, "weapons": true}
@@ -115,6 +139,7 @@ type HotspotResult struct {
 	Window    int            `json:"window"`
 	Cells     int            `json:"cells"`
 	Crimes    int64          `json:"crimes"`
+	Incidents int64          `json:"incidents"` // partner incidents in the night windows
 	Outside   int64          `json:"outside"`
 	Total     float64        `json:"measure_total"`
 	HotCells  int            `json:"hot_cells"` // Gi* hot at 95% or more after FDR
@@ -126,16 +151,17 @@ type HotspotResult struct {
 
 // TopCell is one line of a problem profile.
 type TopCell struct {
-	GridRef  string  `json:"grid_ref"`
-	CellX    int64   `json:"cell_x"`
-	CellY    int64   `json:"cell_y"`
-	Location string  `json:"location"`
-	Crimes   int     `json:"crimes"`
-	Share    float64 `json:"share"` // of the profile's crime in the month
-	Measure  float64 `json:"measure"`
-	Z        float64 `json:"z"`
-	Bin      int8    `json:"bin"`
-	Trend    string  `json:"trend"`
+	GridRef   string  `json:"grid_ref"`
+	CellX     int64   `json:"cell_x"`
+	CellY     int64   `json:"cell_y"`
+	Location  string  `json:"location"`
+	Crimes    int     `json:"crimes"`
+	Incidents int     `json:"incidents"`
+	Share     float64 `json:"share"` // of the profile's crime in the month
+	Measure   float64 `json:"measure"`
+	Z         float64 `json:"z"`
+	Bin       int8    `json:"bin"`
+	Trend     string  `json:"trend"`
 }
 
 // Accuracy is a back-test of one hotspot method for one month.
@@ -160,6 +186,7 @@ type crimePoint struct {
 	x, y     float64
 	measure  float64
 	location string
+	partner  bool // a partner-feed incident, not a police.uk crime
 }
 
 // Hotspots computes and stores the profile's hotspots for the month: per
@@ -263,6 +290,30 @@ func loadPoints(tx *store.Tx, p Profile, force string, from, to time.Time) ([]cr
 	return pts, months, err
 }
 
+// loadIncidents reads the partner incidents in the profile's night windows
+// that fall in the grid, for months from..to.
+func loadIncidents(tx *store.Tx, p Profile, g hotspot.Grid, from, to time.Time) ([]crimePoint, error) {
+	var pts []crimePoint
+	q := `SELECT i.month, i.easting, i.northing FROM incidents i
+		WHERE i.easting IS NOT NULL AND i.month BETWEEN ? AND ? AND ` + p.nightWindow()
+	err := tx.QueryArrow(q, []any{from, to}, func(rec arrow.Record) error {
+		mo := rec.Column(0).(*array.Date32)
+		x := rec.Column(1).(*array.Float64)
+		y := rec.Column(2).(*array.Float64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			pt := orb.Point{x.Value(i), y.Value(i)}
+			if _, ok := g.Cell(pt); !ok {
+				continue
+			}
+			t := mo.Value(i).ToTime()
+			k := (t.Year()-from.Year())*12 + int(t.Month()-from.Month())
+			pts = append(pts, crimePoint{month: k, x: pt[0], y: pt[1], measure: 1, partner: true})
+		}
+		return nil
+	})
+	return pts, err
+}
+
 func hasPremises(tx *store.Tx) (bool, error) {
 	var n int
 	err := tx.QueryRow(`SELECT count(*) FROM information_schema.tables WHERE table_name = 'premises'`).Scan(&n)
@@ -290,16 +341,17 @@ func extent(pts []crimePoint) orb.Bound {
 
 // layer is the profile's crime of one month on the grid.
 type layer struct {
-	counts   []float64 // measure per cell
-	crimes   []int32
-	pts      []orb.Point
-	weights  []float64
-	outside  int64
-	location []map[string]int // per cell, only for the test month
+	counts    []float64 // measure per cell
+	crimes    []int32   // police.uk crimes per cell
+	incidents []int32   // partner incidents per cell
+	pts       []orb.Point
+	weights   []float64
+	outside   int64
+	location  []map[string]int // per cell, only for the test month
 }
 
 func onGrid(g hotspot.Grid, pts []crimePoint, month int, withLocations bool) layer {
-	l := layer{counts: make([]float64, g.Len()), crimes: make([]int32, g.Len())}
+	l := layer{counts: make([]float64, g.Len()), crimes: make([]int32, g.Len()), incidents: make([]int32, g.Len())}
 	if withLocations {
 		l.location = make([]map[string]int, g.Len())
 	}
@@ -313,10 +365,14 @@ func onGrid(g hotspot.Grid, pts []crimePoint, month int, withLocations bool) lay
 			continue
 		}
 		l.counts[i] += p.measure
-		l.crimes[i]++
+		if p.partner {
+			l.incidents[i]++
+		} else {
+			l.crimes[i]++
+		}
 		l.pts = append(l.pts, orb.Point{p.x, p.y})
 		l.weights = append(l.weights, p.measure)
-		if withLocations && p.location != "" {
+		if withLocations && p.location != "" && !p.partner {
 			if l.location[i] == nil {
 				l.location[i] = map[string]int{}
 			}
@@ -342,6 +398,13 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 	if err != nil {
 		return r, err
 	}
+	if o.Profile.Incidents {
+		inc, err := loadIncidents(tx, o.Profile, g, from, o.Month)
+		if err != nil {
+			return r, err
+		}
+		pts = append(pts, inc...)
+	}
 	r.Cells = g.Len()
 	layers := make([]layer, len(months))
 	series := make([][]float64, len(months))
@@ -353,6 +416,7 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 	r.Outside = cur.outside
 	for i := range cur.crimes {
 		r.Crimes += int64(cur.crimes[i])
+		r.Incidents += int64(cur.incidents[i])
 		r.Total += cur.counts[i]
 	}
 	if r.Crimes == 0 {
@@ -446,27 +510,28 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 		f[4].(*array.Int64Builder).Append(cy)
 		appendString(f[5], ref)
 		f[6].(*array.Int32Builder).Append(cur.crimes[i])
-		f[7].(*array.Float64Builder).Append(cur.counts[i])
-		f[8].(*array.Float64Builder).Append(density[i])
-		f[9].(*array.BooleanBuilder).Append(kdeHot[i])
+		f[7].(*array.Int32Builder).Append(cur.incidents[i])
+		f[8].(*array.Float64Builder).Append(cur.counts[i])
+		f[9].(*array.Float64Builder).Append(density[i])
+		f[10].(*array.BooleanBuilder).Append(kdeHot[i])
 		if noVariance {
-			f[10].(*array.Int32Builder).Append(0)
-			for _, k := range []int{11, 12, 13, 14} {
+			f[11].(*array.Int32Builder).Append(0)
+			for _, k := range []int{12, 13, 14, 15} {
 				f[k].AppendNull()
 			}
 		} else {
-			f[10].(*array.Int32Builder).Append(gi.Neighbours[i])
-			appendFloat(f[11], z)
-			appendFloat(f[12], p)
-			appendFloat(f[13], pf)
-			f[14].(*array.Int8Builder).Append(bin)
+			f[11].(*array.Int32Builder).Append(gi.Neighbours[i])
+			appendFloat(f[12], z)
+			appendFloat(f[13], p)
+			appendFloat(f[14], pf)
+			f[15].(*array.Int8Builder).Append(bin)
 		}
-		appendString(f[15], trend)
-		appendFloat(f[16], mk.Z)
-		appendFloat(f[17], mk.P)
-		appendString(f[18], loc)
-		if cur.crimes[i] > 0 {
-			top = append(top, TopCell{GridRef: ref, CellX: cx, CellY: cy, Location: loc, Crimes: int(cur.crimes[i]),
+		appendString(f[16], trend)
+		appendFloat(f[17], mk.Z)
+		appendFloat(f[18], mk.P)
+		appendString(f[19], loc)
+		if cur.crimes[i] > 0 || cur.incidents[i] > 0 {
+			top = append(top, TopCell{GridRef: ref, CellX: cx, CellY: cy, Location: loc, Crimes: int(cur.crimes[i]), Incidents: int(cur.incidents[i]),
 				Share: float64(cur.crimes[i]) / float64(r.Crimes), Measure: cur.counts[i], Z: z, Bin: bin, Trend: trend})
 		}
 	}
@@ -492,9 +557,9 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 			return r, err
 		}
 	}
-	_, err = tx.Exec(`INSERT INTO hotspot_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)`,
+	_, err = tx.Exec(`INSERT INTO hotspot_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)`,
 		o.Profile.Name, force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
-		g.X0, g.Y0, g.NX, g.NY, r.Crimes, r.Outside, r.Total)
+		g.X0, g.Y0, g.NX, g.NY, r.Crimes, r.Incidents, r.Outside, r.Total)
 	return r, err
 }
 
@@ -631,6 +696,7 @@ var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "cell_y", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "grid_ref", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "crimes", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "incidents", Type: arrow.PrimitiveTypes.Int32},
 	{Name: "measure", Type: arrow.PrimitiveTypes.Float64},
 	{Name: "density", Type: arrow.PrimitiveTypes.Float64},
 	{Name: "kde_hot", Type: arrow.FixedWidthTypes.Boolean},

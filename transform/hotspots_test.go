@@ -94,3 +94,41 @@ func TestProfileRejectsUnknownGroup(t *testing.T) {
 		t.Error("an unknown group was accepted into SQL")
 	}
 }
+
+// TestNightWindowIncidents adds partner incidents at known London times:
+// only Thursday to Sunday nights, 20:00–06:00, count, the small hours
+// belonging to the evening before.
+func TestNightWindowIncidents(t *testing.T) {
+	ctx := context.Background()
+	st := loaded(t, sample)
+	if _, err := Run(ctx, st, defaults(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Liverpool Street, in the City's NTE hotspot.
+	e, n := 533150.0, 181550.0
+	for i, local := range []string{
+		"2020-11-13 23:00:00", // Friday night: in
+		"2020-11-14 01:30:00", // Saturday 01:30, Friday's night: in
+		"2020-11-16 05:00:00", // Monday 05:00, Sunday's night: in
+		"2020-11-17 23:00:00", // Tuesday night: out
+		"2020-11-19 19:59:00", // Thursday before 20:00: out
+		"2020-11-20 06:00:00", // Friday 06:00, the night is over: out
+	} {
+		if _, err := st.DB.Exec(`INSERT INTO incidents (source_id, line, feed, month, occurred_at, occurred_local, category, easting, northing, source)
+			VALUES (0, ?, 'test', DATE '2020-11-01', ?::TIMESTAMP, ?::TIMESTAMP, 'assault', ?, ?, 'test')`, i+2, local, local, e, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count", Incidents: true,
+		NightDays: []time.Weekday{time.Thursday, time.Friday, time.Saturday, time.Sunday}, NightFrom: 20 * 60, NightTo: 6 * 60}
+	res, err := Hotspots(ctx, st, HotspotOptions{Profile: p, Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Incidents != 3 {
+		t.Errorf("%d incidents in the night windows, want 3", res[0].Incidents)
+	}
+	if got := count(t, st, `SELECT sum(incidents) FROM hotspot_cells WHERE cell_x = 533100 AND cell_y = 181500`); got != 3 {
+		t.Errorf("cell TQ 331 815 holds %d incidents", got)
+	}
+}

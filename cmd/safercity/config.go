@@ -14,6 +14,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/index"
+	"github.com/safercity/safercity/index/indexstage"
 	"github.com/safercity/safercity/transform"
 )
 
@@ -29,6 +31,12 @@ type config struct {
 		Units      string  `yaml:"units"`
 		LSOALookup string  `yaml:"lsoa_lookup"`
 	} `yaml:"transform"`
+
+	Index indexConfig `yaml:"index"`
+
+	// Feeds holds the partner feed contracts, read by ingest/feed (see
+	// data/feeds/feeds.yaml).
+	Feeds yaml.Node `yaml:"feeds"`
 
 	// Profiles add to or replace the built-in hotspot profiles by name.
 	Profiles map[string]profileConfig `yaml:"profiles"`
@@ -47,14 +55,22 @@ type profileConfig struct {
 	NTEZones   bool     `yaml:"nte_zones"`
 	ZoneRadius float64  `yaml:"zone_radius"`
 	LateAfter  string   `yaml:"late_after"`
+	// Incidents adds partner incidents in the night window (nights
+	// starting on NightDays, from NightFrom to NightTo local time).
+	Incidents bool     `yaml:"incidents"`
+	NightDays []string `yaml:"night_days"`
+	NightFrom string   `yaml:"night_from"`
+	NightTo   string   `yaml:"night_to"`
 }
 
 // builtinProfiles are the profiles every installation has. nte uses NTE
 // zones — 100 m around premises licensed past 23:00 — once a premises feed
-// is loaded.
+// is loaded, and adds partner incidents of Thursday to Sunday nights,
+// 20:00–06:00, once an incidents feed is.
 var builtinProfiles = map[string]profileConfig{
-	"violence":    {Groups: []string{"violence"}, Measure: "count"},
-	"nte":         {Groups: []string{"nte"}, Measure: "count", NTEZones: true, ZoneRadius: 100, LateAfter: "23:00"},
+	"violence": {Groups: []string{"violence"}, Measure: "count"},
+	"nte": {Groups: []string{"nte"}, Measure: "count", NTEZones: true, ZoneRadius: 100, LateAfter: "23:00",
+		Incidents: true, NightDays: []string{"thu", "fri", "sat", "sun"}, NightFrom: "20:00", NightTo: "06:00"},
 	"acquisitive": {Groups: []string{"acquisitive"}, Measure: "count"},
 	"asb":         {Groups: []string{"asb"}, Measure: "count"},
 	"harm":        {Groups: []string{"violence", "acquisitive", "nte", "weapons"}, Measure: "harm"},
@@ -85,7 +101,45 @@ func (c *config) profile(name string) (transform.Profile, error) {
 		return p, fmt.Errorf("profile %s: late_after %q is not HH:MM", name, late)
 	}
 	p.LateAfter = t.Hour()*60 + t.Minute()
+	if pc.Incidents {
+		p.Incidents = true
+		from, to := pc.NightFrom, pc.NightTo
+		if from == "" {
+			from = "20:00"
+		}
+		if to == "" {
+			to = "06:00"
+		}
+		if p.NightFrom, err = minutes(from); err != nil {
+			return p, fmt.Errorf("profile %s: night_from: %w", name, err)
+		}
+		if p.NightTo, err = minutes(to); err != nil {
+			return p, fmt.Errorf("profile %s: night_to: %w", name, err)
+		}
+		days := pc.NightDays
+		if len(days) == 0 {
+			days = []string{"thu", "fri", "sat", "sun"}
+		}
+		for _, d := range days {
+			wd, ok := weekdays[strings.ToLower(d)[:min(3, len(d))]]
+			if !ok {
+				return p, fmt.Errorf("profile %s: night_days: %q is not a weekday", name, d)
+			}
+			p.NightDays = append(p.NightDays, wd)
+		}
+	}
 	return p, nil
+}
+
+var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
+	"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+
+func minutes(hhmm string) (int, error) {
+	t, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not HH:MM", hhmm)
+	}
+	return t.Hour()*60 + t.Minute(), nil
 }
 
 func (c *config) profileNames() []string {
@@ -159,4 +213,59 @@ func (c *config) transform() (transform.Config, error) {
 		return t, err
 	}
 	return t, nil
+}
+
+// indexConfig is the index section: which units, and the method.
+type indexConfig struct {
+	Title     string   `yaml:"title"`
+	Units     []string `yaml:"units"`
+	MinCrimes int      `yaml:"min_crimes"`
+	// Normalisation is minmax (default), zscore or target; Weights is
+	// equal (default) or pca; Aggregation is arithmetic (default) or
+	// geometric.
+	Normalisation string `yaml:"normalisation"`
+	Weights       string `yaml:"weights"`
+	Aggregation   string `yaml:"aggregation"`
+	Draws         int    `yaml:"draws"`
+	Seed          uint64 `yaml:"seed"`
+}
+
+func (c *config) index() (indexstage.Config, error) {
+	ic := c.Index
+	m := index.DefaultMethod()
+	switch ic.Normalisation {
+	case "", "minmax":
+	case "zscore":
+		m.Normalisation = index.ZScore
+	case "target":
+		m.Normalisation = index.DistanceToTarget
+	default:
+		return indexstage.Config{}, fmt.Errorf("configuration: index.normalisation %q: want minmax, zscore or target", ic.Normalisation)
+	}
+	switch ic.Weights {
+	case "", "equal":
+	case "pca":
+		m.Weighting = index.PCAWeights
+	default:
+		return indexstage.Config{}, fmt.Errorf("configuration: index.weights %q: want equal or pca", ic.Weights)
+	}
+	switch ic.Aggregation {
+	case "", "arithmetic":
+	case "geometric":
+		m.Aggregation = index.Geometric
+	default:
+		return indexstage.Config{}, fmt.Errorf("configuration: index.aggregation %q: want arithmetic or geometric", ic.Aggregation)
+	}
+	if ic.Draws > 0 {
+		m.Uncertainty.Draws = ic.Draws
+	}
+	if ic.Seed > 0 {
+		m.Uncertainty.Seed = ic.Seed
+	}
+	tc, err := c.transform()
+	if err != nil {
+		return indexstage.Config{}, err
+	}
+	return indexstage.Config{Title: ic.Title, Method: m, RAG: index.DefaultRAGRules(), Units: ic.Units,
+		MinCrimes: ic.MinCrimes, Lookup: tc.Lookup, UnitsYAML: tc.Units}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/safercity/safercity/queries"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/hotspot"
@@ -121,13 +122,20 @@ func printProfile(w io.Writer, r transform.HotspotResult) {
 	fmt.Fprintf(w, "\n%s problem profile — %s, %s (%s)\n", strings.ToUpper(r.Profile), r.Force, r.Month, r.Measure)
 	fmt.Fprintf(w, "%d crimes on a grid of %d cells of %g m (%d outside the analysed extent); Gi* band %.0f m, KDE bandwidth %.0f m; %d cells hot at 95%%+ after FDR\n",
 		r.Crimes, r.Cells, r.CellSize, r.Outside, r.Band, r.Bandwidth, r.HotCells)
+	if r.Incidents > 0 {
+		fmt.Fprintf(w, "plus %d partner incidents in the profile's night windows\n", r.Incidents)
+	}
 	if r.Note != "" {
 		fmt.Fprintln(w, "note:", r.Note)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "grid ref\tlocation\tcrimes\tshare\tmeasure\tGi* z\tbin\ttrend (window)")
+	fmt.Fprintln(tw, "grid ref\tlocation\tcrimes\tincidents\tshare\tmeasure\tGi* z\tbin\ttrend (window)")
 	for _, t := range r.Top {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f%%\t%.4g\t%.2f\t%+d\t%s\n", t.GridRef, t.Location, t.Crimes, 100*t.Share, t.Measure, t.Z, t.Bin, t.Trend)
+		incidents := fmt.Sprint(t.Incidents)
+		if t.Incidents > 0 && t.Incidents < queries.DefaultMinEvents {
+			incidents = fmt.Sprintf("<%d", queries.DefaultMinEvents) // partner data: disclosure control
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%.1f%%\t%.4g\t%.2f\t%+d\t%s\n", t.GridRef, t.Location, t.Crimes, incidents, 100*t.Share, t.Measure, t.Z, t.Bin, t.Trend)
 	}
 	tw.Flush()
 	var trends []string

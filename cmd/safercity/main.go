@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -90,9 +91,25 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "safercity: crime-data analytics for community-safety partnerships\n\nUsage: safercity <command> [flags] [args]\n\nCommands:")
 	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-22s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-20s %s\n", c.name, brief(c.summary))
 	}
 	fmt.Fprintln(w, "\nEvery command takes --help. The database is ./safercity.duckdb unless --db or SAFERCITY_DB names another.")
+}
+
+var sentenceEnd = regexp.MustCompile(`[.:—](\s|$)|\s—\s`)
+
+// brief is a summary's first sentence, cut to fit a line of the command list.
+func brief(summary string) string {
+	s := strings.Join(strings.Fields(summary), " ")
+	if loc := sentenceEnd.FindStringIndex(s); loc != nil {
+		s = strings.TrimSpace(s[:loc[0]])
+	}
+	const width = 76
+	if len(s) > width {
+		cut := strings.LastIndex(s[:width], " ")
+		s = s[:cut] + " …"
+	}
+	return s
 }
 
 func logLevel() slog.Level {

@@ -34,6 +34,11 @@ type Options struct {
 	// Background is the boundary layer drawn under the cells: default "lsoa"
 	// when that layer is loaded.
 	Background string
+	// MinEvents is the disclosure threshold for partner data: a cell or area
+	// holding between 1 and MinEvents−1 partner-feed incidents is left off
+	// the map (police.uk data, anonymised at source, is never withheld).
+	// Default 3.
+	MinEvents int
 }
 
 // Load builds the map.
@@ -43,6 +48,9 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 	}
 	if o.Class == "" {
 		o.Class = "bin"
+	}
+	if o.MinEvents == 0 {
+		o.MinEvents = 3
 	}
 	if o.Class != "bin" && o.Class != "trend" {
 		return nil, fmt.Errorf("class %q: want bin or trend", o.Class)
@@ -83,10 +91,18 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 		m.Boundaries = append(m.Boundaries, b)
 		m.Attribution = append(m.Attribution, "Boundaries: Contains OS data © Crown copyright and database right; Source: Office for National Statistics (OGL v3.0)")
 	}
+	withheld := 0
 	if o.Layer == "cells" {
 		m.Subtitle = fmt.Sprintf("%g m cells, British National Grid; Getis-Ord Gi* with FDR", size)
 		for _, c := range cells {
+			if c.incidents > 0 && c.incidents < int64(o.MinEvents) {
+				withheld++
+				continue
+			}
 			m.Features = append(m.Features, c.feature(size, o.Class))
+		}
+		if withheld > 0 {
+			m.Attribution = append(m.Attribution, fmt.Sprintf("%d cells withheld: fewer than %d partner-feed incidents", withheld, o.MinEvents))
 		}
 		return m, nil
 	}
@@ -95,11 +111,17 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 		return nil, fmt.Errorf("no boundary layer %q: load one with safercity ingest boundaries --layer %s", o.Layer, o.Layer)
 	}
 	m.Subtitle = fmt.Sprintf("%s areas; crime from %g m cells; Gi* over area centroids", o.Layer, size)
-	feats, err := areaFeatures(l, cells, size)
-	if err != nil {
-		return nil, err
+	feats, incidents := areaFeatures(l, cells, size)
+	for i, f := range feats {
+		if incidents[i] > 0 && incidents[i] < int64(o.MinEvents) {
+			withheld++
+			continue
+		}
+		m.Features = append(m.Features, f)
 	}
-	m.Features = feats
+	if withheld > 0 {
+		m.Attribution = append(m.Attribution, fmt.Sprintf("%d areas withheld: fewer than %d partner-feed incidents", withheld, o.MinEvents))
+	}
 	if o.Class == "trend" {
 		m.Legend = maps.GiStarLegend() // areas carry no trend
 	}
@@ -118,15 +140,15 @@ func title(profile string) string {
 
 // cell is one stored hotspot cell.
 type cell struct {
-	force            string
-	x, y             int64
-	ref              string
-	crimes           int64
-	measure, density float64
-	z, p, pf         *float64
-	bin              *int64
-	trend, location  *string
-	kdeHot           bool
+	force             string
+	x, y              int64
+	ref               string
+	crimes, incidents int64
+	measure, density  float64
+	z, p, pf          *float64
+	bin               *int64
+	trend, location   *string
+	kdeHot            bool
 }
 
 func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64, error) {
@@ -146,7 +168,7 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 			o.Profile, o.Month.Format("2006-01"), o.Profile, o.Month.Format("2006-01"))
 	}
 	size = *s
-	q = `SELECT force, cell_x, cell_y, coalesce(grid_ref, ''), crimes, measure, density, z, p, p_fdr, bin, trend, location, kde_hot
+	q = `SELECT force, cell_x, cell_y, coalesce(grid_ref, ''), crimes, incidents, measure, density, z, p, p_fdr, bin, trend, location, kde_hot
 		FROM hotspot_cells WHERE profile = ? AND month = ?`
 	if o.Force != "" {
 		q += ` AND force = ?`
@@ -159,7 +181,7 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 	var cells []cell
 	for rows.Next() {
 		var c cell
-		if err := rows.Scan(&c.force, &c.x, &c.y, &c.ref, &c.crimes, &c.measure, &c.density, &c.z, &c.p, &c.pf, &c.bin, &c.trend, &c.location, &c.kdeHot); err != nil {
+		if err := rows.Scan(&c.force, &c.x, &c.y, &c.ref, &c.crimes, &c.incidents, &c.measure, &c.density, &c.z, &c.p, &c.pf, &c.bin, &c.trend, &c.location, &c.kdeHot); err != nil {
 			return nil, 0, err
 		}
 		cells = append(cells, c)
@@ -191,6 +213,7 @@ func (c cell) feature(size float64, class string) maps.Feature {
 			{Name: "cell_x", Value: c.x},
 			{Name: "cell_y", Value: c.y},
 			{Name: "count", Value: c.crimes},
+			{Name: "incidents", Value: c.incidents},
 			{Name: "measure", Value: c.measure},
 			{Name: "density", Value: c.density},
 			{Name: "kde_hot", Value: c.kdeHot},
@@ -207,9 +230,10 @@ func (c cell) feature(size float64, class string) maps.Feature {
 // areaFeatures sums the cells into the areas holding their centres and runs
 // Gi* over the areas' centroids, with the smallest band that gives every
 // area a neighbour (ArcGIS's default distance band).
-func areaFeatures(l *area.Layer, cells []cell, size float64) ([]maps.Feature, error) {
+func areaFeatures(l *area.Layer, cells []cell, size float64) ([]maps.Feature, []int64) {
 	fs := l.Features()
 	crimes := make([]float64, len(fs))
+	incidents := make([]int64, len(fs))
 	measure := make([]float64, len(fs))
 	index := map[string]int{}
 	for i, f := range fs {
@@ -222,6 +246,7 @@ func areaFeatures(l *area.Layer, cells []cell, size float64) ([]maps.Feature, er
 		}
 		i := index[f.Code]
 		crimes[i] += float64(c.crimes)
+		incidents[i] += c.incidents
 		measure[i] += c.measure
 	}
 	centroids := make([]orb.Point, len(fs))
@@ -260,6 +285,7 @@ func areaFeatures(l *area.Layer, cells []cell, size float64) ([]maps.Feature, er
 				{Name: "code", Value: f.Code},
 				{Name: "name", Value: f.Name},
 				{Name: "count", Value: int64(crimes[i])},
+				{Name: "incidents", Value: incidents[i]},
 				{Name: "measure", Value: measure[i]},
 				{Name: "z", Value: z},
 				{Name: "p", Value: p},
@@ -269,7 +295,7 @@ func areaFeatures(l *area.Layer, cells []cell, size float64) ([]maps.Feature, er
 			},
 		}
 	}
-	return out, nil
+	return out, incidents
 }
 
 func loadLayers(ctx context.Context, st *store.Store) (map[string]*area.Layer, error) {

@@ -14,6 +14,7 @@ CREATE TABLE hotspot_runs (
     nx           INTEGER NOT NULL,
     ny           INTEGER NOT NULL,
     crimes       BIGINT NOT NULL,    -- the profile's located crimes in the month, in the grid
+    incidents    BIGINT NOT NULL,    -- partner incidents in the profile's night windows, in the grid
     outside      BIGINT NOT NULL,    -- … outside the analysed extent (the outer 1% each side)
     measure_total DOUBLE NOT NULL,
     computed     TIMESTAMP NOT NULL,
@@ -30,7 +31,8 @@ CREATE TABLE hotspot_cells (
     cell_x    BIGINT NOT NULL,
     cell_y    BIGINT NOT NULL,
     grid_ref  VARCHAR,
-    crimes    INTEGER NOT NULL,
+    crimes    INTEGER NOT NULL,  -- police.uk crimes
+    incidents INTEGER NOT NULL,  -- partner-feed incidents (night windows), subject to disclosure control
     measure   DOUBLE NOT NULL,
     density   DOUBLE NOT NULL,   -- KDE, per km²
     kde_hot   BOOLEAN NOT NULL,  -- in the top share of KDE cells

@@ -1,0 +1,162 @@
+package indexstage
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/ingest/feed"
+	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
+)
+
+var november = time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// demo loads the bundled police data and partner feeds and enriches them.
+func demo(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "i.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := ingest.Police(ctx, st, []string{"../../data/police-uk"}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := feed.Load("../../data/feeds/feeds.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range cfg.Feeds {
+		if _, err := ingest.Feed(ctx, st, f, ingest.FeedOptions{}); err != nil {
+			t.Fatalf("feed %s: %v", f.Name, err)
+		}
+	}
+	tc := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
+	if _, err := transform.Run(ctx, st, tc, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func config() Config {
+	return Config{Lookup: data.LSOALookup, UnitsYAML: data.Units}
+}
+
+func TestMonthlyIndex(t *testing.T) {
+	st := demo(t)
+	out := t.TempDir()
+	res, err := Run(context.Background(), st, november, config(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Report.Result
+	names := map[string]bool{}
+	for _, u := range r.Units {
+		names[u.Unit] = true
+		if u.Interval.P05 > u.Rank && u.Interval.P95 < u.Rank || u.Interval.P05 < 1 || u.Interval.P95 > len(r.Units) {
+			t.Errorf("%s: rank %d, interval %+v", u.Unit, u.Rank, u.Interval)
+		}
+	}
+	// City of London and the Leicestershire districts take part; units
+	// with only City of London Police's edge crimes do not.
+	for _, u := range []string{"City of London", "Leicester", "Charnwood", "Rutland"} {
+		if !names[u] {
+			t.Errorf("%s not scored; units: %v", u, names)
+		}
+	}
+	for _, u := range []string{"Tower Hamlets", "Islington"} {
+		if names[u] {
+			t.Errorf("%s scored from a few edge crimes", u)
+		}
+	}
+	// Three pillars, with police and partner indicators.
+	if len(r.Framework.Pillars) != 3 {
+		t.Errorf("pillars %v", r.Framework.Pillars)
+	}
+	codes := map[string]bool{}
+	for _, ind := range r.Framework.Indicators {
+		codes[ind.Code] = true
+	}
+	for _, c := range []string{"violence_per_1k_work", "harm_per_1k_res", "top5_cell_share", "positive_outcome_pct", "cyber_incidents_per_1k_businesses"} {
+		if !codes[c] {
+			t.Errorf("indicator %s missing: %v", c, codes)
+		}
+	}
+	// The previous month is scored for trends.
+	if res.Report.PreviousMonth == nil {
+		t.Error("no previous month for trends")
+	}
+	var n int
+	st.DB.QueryRow(`SELECT count(*) FROM index_scores WHERE month = ? AND measure = 'overall'`, november).Scan(&n)
+	if n != len(r.Units) {
+		t.Errorf("%d overall rows stored for %d units", n, len(r.Units))
+	}
+	st.DB.QueryRow(`SELECT count(*) FROM index_scores WHERE month = ? AND rag NOT IN ('GREEN', 'AMBER', 'RED', 'N/A')`, november).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d scores with an unknown rating", n)
+	}
+	var html string
+	st.DB.QueryRow(`SELECT html FROM index_reports WHERE month = ?`, november).Scan(&html)
+	if !strings.Contains(html, "City of London") || strings.Contains(html, "http://") || strings.Contains(html, "https://") {
+		t.Error("stored report lacks units or refers to the network")
+	}
+	for _, ext := range []string{"html", "csv", "json"} {
+		if _, err := os.Stat(filepath.Join(out, "index-2020-11."+ext)); err != nil {
+			t.Error(err)
+		}
+	}
+	// Scoring again replaces the month.
+	if _, err := Run(context.Background(), st, november, config(), ""); err != nil {
+		t.Fatal(err)
+	}
+	st.DB.QueryRow(`SELECT count(*) FROM index_scores WHERE month = ? AND measure = 'overall'`, november).Scan(&n)
+	if n != len(r.Units) {
+		t.Errorf("after a rerun %d overall rows", n)
+	}
+}
+
+// TestIndicatorValues checks two indicators against the store directly.
+func TestIndicatorValues(t *testing.T) {
+	st := demo(t)
+	g, _ := newGeography(config())
+	obs, _, err := observations(context.Background(), st, november, []string{"City of London", "Leicester"}, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, o := range obs {
+		got[o.Unit+"/"+o.Code] = o.Value
+	}
+	var violence, residents float64
+	st.DB.QueryRow(`SELECT count(*) FROM crimes_enriched WHERE unit = 'Leicester' AND violence AND month = ?`, november).Scan(&violence)
+	st.DB.QueryRow(`SELECT sum(residents) FROM population p WHERE area_type = 'lsoa' AND year = 2019 AND area_name LIKE 'Leicester %'`).Scan(&residents)
+	if want := 1000 * violence / residents; math.Abs(got["Leicester/violence_per_1k_res"]-want) > 1e-9 {
+		t.Errorf("Leicester violence per 1,000 residents = %v, want %v", got["Leicester/violence_per_1k_res"], want)
+	}
+	if v := got["City of London/violence_per_1k_work"]; !(v > 0 && v < got["City of London/violence_per_1k_res"]/10) {
+		t.Errorf("City of London per workday population %v should be far below per resident %v", v, got["City of London/violence_per_1k_res"])
+	}
+}
+
+func TestConcentration(t *testing.T) {
+	// 20 cells: the top 5% is one cell.
+	c := make([]float64, 20)
+	c[3] = 10
+	c[7] = 10
+	top, gini := concentrationOf(c)
+	if top != 50 || math.Abs(gini-0.9) > 1e-12 {
+		t.Errorf("top %v gini %v", top, gini)
+	}
+	equal := []float64{2, 2, 2, 2}
+	if top, gini := concentrationOf(equal); top != 25 || gini != 0 {
+		t.Errorf("equal cells: top %v gini %v", top, gini)
+	}
+}

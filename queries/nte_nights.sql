@@ -1,0 +1,19 @@
+-- name: nte_nights
+-- description: Night-time economy incidents from partner feeds by night of the week and hour (local time; an event after midnight counts towards the night before), with the month's trend. Partner data: rows of fewer than the disclosure threshold of incidents are withheld.
+-- disclose: incidents
+-- param: from DATE = '2000-01-01' -- first month
+-- param: to DATE = '2100-12-01' -- last month
+-- param: category VARCHAR = '' -- one incident category ('' for all)
+SELECT dayname(occurred_local - INTERVAL 6 HOUR) AS night,
+       CASE WHEN hour(occurred_local) BETWEEN 18 AND 20 THEN '18-21'
+            WHEN hour(occurred_local) BETWEEN 21 AND 23 THEN '21-24'
+            WHEN hour(occurred_local) BETWEEN 0 AND 2 THEN '00-03'
+            WHEN hour(occurred_local) BETWEEN 3 AND 5 THEN '03-06'
+            ELSE 'day' END AS hours,
+       count(*) AS incidents,
+       count(DISTINCT month) AS months,
+       count(*) FILTER (WHERE month = (SELECT max(month) FROM incidents WHERE month <= $to)) AS latest_month
+FROM incidents
+WHERE month BETWEEN $from AND $to AND ($category = '' OR category = $category)
+GROUP BY ALL
+ORDER BY isodow(min(occurred_local - INTERVAL 6 HOUR)), hours;
