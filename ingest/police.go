@@ -1,8 +1,9 @@
 // Package ingest brings source data into the store: data.police.uk bulk
-// files (single CSVs, archive folders, or the archive zip read in place),
-// with every row either loaded or set aside in quarantine with its reason,
-// each published partition replaced whole when it is loaded again, and a
-// lineage record for every source file.
+// files (single CSVs, archive folders, or the archive zip read in place) and
+// what the police.uk API hands over in the same layout, partner feeds under
+// their contracts, and boundary layers. Every row is either loaded or set
+// aside in quarantine with its reason, each published partition is replaced
+// whole when it is loaded again, and every source file has a lineage record.
 package ingest
 
 import (

@@ -15,6 +15,7 @@ import (
 
 	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 )
@@ -33,6 +34,15 @@ func demo(t *testing.T) *store.Store {
 	}
 	if _, err := ingest.Police(ctx, st, []string{sample}, ingest.Options{}); err != nil {
 		t.Fatal(err)
+	}
+	feeds, err := feed.Load("../data/feeds/feeds.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range feeds.Feeds {
+		if _, err := ingest.Feed(ctx, st, f, ingest.FeedOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
 	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
@@ -174,6 +184,31 @@ func TestArrowAndParquetOutputs(t *testing.T) {
 	}
 	if n != int64(len(res.Rows)) || total != want {
 		t.Errorf("parquet read back by DuckDB: %d rows, %d crimes; want %d, %d", n, total, len(res.Rows), want)
+	}
+}
+
+// TestPartnerRowsWithheld runs the disclosed query of partner incidents:
+// no row it returns counts fewer than the threshold.
+func TestPartnerRowsWithheld(t *testing.T) {
+	st := demo(t)
+	q, _ := Lookup("nte_nights")
+	res, err := Run(context.Background(), st, q, map[string]string{"from": "2020-11", "to": "2020-11"}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, c := range res.Columns {
+		if c == "incidents" {
+			col = i
+		}
+	}
+	for _, r := range res.Rows {
+		if n := r[col].(int64); n < 3 {
+			t.Errorf("row %v shows %d partner incidents", r, n)
+		}
+	}
+	if res.Withheld == 0 {
+		t.Error("one month of night-time incidents by night and hour has no small cells to withhold")
 	}
 }
 
