@@ -278,7 +278,7 @@ func parseUnit(u unit, id int64, alloc memory.Allocator) *parsed {
 	}
 	defer rc.Close()
 	h := sha256.New()
-	cr := &countingReader{r: io.TeeReader(rc, h)}
+	cr := &countingReader{r: io.TeeReader(rc, h), size: u.size}
 	if err != nil {
 		p.err = err
 	} else {
@@ -296,9 +296,12 @@ func parseUnit(u unit, id int64, alloc memory.Allocator) *parsed {
 }
 
 type countingReader struct {
-	r io.Reader
-	n int64
+	r    io.Reader
+	n    int64
+	size int64 // the file's length when known, for policeuk.Read to size its batch
 }
+
+func (c *countingReader) Size() int64 { return c.size }
 
 func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)

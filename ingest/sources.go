@@ -21,6 +21,7 @@ type unit struct {
 	// supersededBy names a later unit of the same run with the same
 	// partition; this one is not loaded.
 	supersededBy string
+	size         int64 // bytes, when known before reading
 }
 
 // collect expands the paths a user gave into units, in a stable order:
@@ -45,7 +46,11 @@ func collect(paths []string) ([]unit, func(), error) {
 			}
 		default:
 			p := p
-			units = append(units, unit{path: p, open: func() (io.ReadCloser, error) { return os.Open(p) }})
+			u := unit{path: p, open: func() (io.ReadCloser, error) { return os.Open(p) }}
+			if fi, err := os.Stat(p); err == nil {
+				u.size = fi.Size()
+			}
+			units = append(units, u)
 		}
 	}
 	for _, p := range paths {
@@ -111,6 +116,7 @@ func zipUnits(p string) ([]unit, io.Closer) {
 		}
 		f := f
 		u.open = func() (io.ReadCloser, error) { return f.Open() }
+		u.size = int64(f.UncompressedSize64)
 		units = append(units, u)
 	}
 	if len(units) == 0 {

@@ -46,6 +46,41 @@ type config struct {
 		TopShare float64 `yaml:"kde_top_share"`
 		Inputs   int     `yaml:"backtest_input_months"`
 	} `yaml:"hotspots"`
+
+	Police struct {
+		// Inbox is a folder (or a .zip) where new data.police.uk downloads
+		// arrive; the police job loads it. Unset, there is no police job.
+		Inbox string `yaml:"inbox"`
+	} `yaml:"police"`
+
+	// Schedule says when `safercity serve` runs each job; see pipeline.go.
+	Schedule scheduleConfig `yaml:"schedule"`
+
+	Serve struct {
+		Addr string `yaml:"addr"` // default 127.0.0.1:8080
+		// Tokens are the bearer tokens that requests from other machines
+		// must carry; with none, only this machine is answered.
+		Tokens []string `yaml:"tokens"`
+		// Grace is how long a stopping server lets the running job finish
+		// before cancelling it (default 30s).
+		Grace time.Duration `yaml:"grace"`
+	} `yaml:"serve"`
+}
+
+// scheduleConfig is the schedule section: a cron spec per job, by job name,
+// beside the settings of all jobs.
+type scheduleConfig struct {
+	// Jobs maps a job name (police, feed-NAME, transform, hotspots, index)
+	// to its cron spec in Europe/London time; "" for no clock.
+	Jobs map[string]string `yaml:",inline"`
+	// Feeds is the spec of every feed job not named in Jobs.
+	Feeds *string `yaml:"feeds"`
+	// Profiles are the hotspot profiles the hotspots job computes.
+	Profiles []string `yaml:"profiles"`
+	// Retries is how often a failed job is tried again (default 3; -1 for
+	// never), after Backoff (default 1m), doubled each time.
+	Retries int           `yaml:"retries"`
+	Backoff time.Duration `yaml:"backoff"`
 }
 
 type profileConfig struct {
@@ -228,6 +263,38 @@ type indexConfig struct {
 	Aggregation   string `yaml:"aggregation"`
 	Draws         int    `yaml:"draws"`
 	Seed          uint64 `yaml:"seed"`
+	// ExpertWeights (with weights: expert) weigh indicators within their
+	// pillar, and pillars in the overall score, by code.
+	ExpertWeights map[string]float64 `yaml:"expert_weights"`
+	// Targets are the partnership's targets per indicator code, rated
+	// against first and used by normalisation: target.
+	Targets map[string]float64 `yaml:"targets"`
+	RAG     struct {
+		Indicators []string `yaml:"indicators"` // bases in order: target, peer_median, last_year
+		Scores     []string `yaml:"scores"`
+		Amber      float64  `yaml:"amber_tolerance"`
+		Stable     float64  `yaml:"stable_tolerance"`
+	} `yaml:"rag"`
+}
+
+func ragBases(names []string, def []index.Basis) ([]index.Basis, error) {
+	if len(names) == 0 {
+		return def, nil
+	}
+	var out []index.Basis
+	for _, n := range names {
+		switch n {
+		case "target":
+			out = append(out, index.BasisTarget)
+		case "peer_median":
+			out = append(out, index.BasisPeerMedian)
+		case "last_year":
+			out = append(out, index.BasisLastYear)
+		default:
+			return nil, fmt.Errorf("configuration: index.rag basis %q: want target, peer_median or last_year", n)
+		}
+	}
+	return out, nil
 }
 
 func (c *config) index() (indexstage.Config, error) {
@@ -246,8 +313,10 @@ func (c *config) index() (indexstage.Config, error) {
 	case "", "equal":
 	case "pca":
 		m.Weighting = index.PCAWeights
+	case "expert":
+		m.Weighting, m.PillarWeighting = index.ExpertWeights, index.ExpertWeights
 	default:
-		return indexstage.Config{}, fmt.Errorf("configuration: index.weights %q: want equal or pca", ic.Weights)
+		return indexstage.Config{}, fmt.Errorf("configuration: index.weights %q: want equal, pca or expert", ic.Weights)
 	}
 	switch ic.Aggregation {
 	case "", "arithmetic":
@@ -266,6 +335,19 @@ func (c *config) index() (indexstage.Config, error) {
 	if err != nil {
 		return indexstage.Config{}, err
 	}
-	return indexstage.Config{Title: ic.Title, Method: m, RAG: index.DefaultRAGRules(), Units: ic.Units,
-		MinCrimes: ic.MinCrimes, Lookup: tc.Lookup, UnitsYAML: tc.Units}, nil
+	rag := index.DefaultRAGRules()
+	if rag.Indicators, err = ragBases(ic.RAG.Indicators, rag.Indicators); err != nil {
+		return indexstage.Config{}, err
+	}
+	if rag.Scores, err = ragBases(ic.RAG.Scores, rag.Scores); err != nil {
+		return indexstage.Config{}, err
+	}
+	if ic.RAG.Amber > 0 {
+		rag.AmberTolerance = ic.RAG.Amber
+	}
+	if ic.RAG.Stable > 0 {
+		rag.StableTolerance = ic.RAG.Stable
+	}
+	return indexstage.Config{Title: ic.Title, Method: m, RAG: rag, Units: ic.Units, Weights: ic.ExpertWeights,
+		Targets: ic.Targets, MinCrimes: ic.MinCrimes, Lookup: tc.Lookup, UnitsYAML: tc.Units}, nil
 }

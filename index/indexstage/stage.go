@@ -31,7 +31,12 @@ type Config struct {
 	// Units lists the units to compare; empty means every unit whose LSOAs
 	// mostly have police data (see Coverage) and at least MinCrimes crimes.
 	Units     []string
-	MinCrimes int     // default 30
+	MinCrimes int // default 30
+	// Weights are expert weights by indicator or pillar code (used when
+	// Method weights are index.ExpertWeights); Targets are the partnership's
+	// targets by indicator code.
+	Weights   map[string]float64
+	Targets   map[string]float64
 	Coverage  float64 // share of the unit's LSOAs with crime in the last 12 months; default 0.5
 	Lookup    []byte  // LSOA → district CSV (enrich.ReadLookup)
 	UnitsYAML []byte  // districts → units (enrich.ReadUnits)
@@ -83,6 +88,7 @@ func Run(ctx context.Context, st *store.Store, month time.Time, cfg Config, out 
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		applyWeightsAndTargets(fw, cfg.Weights, cfg.Targets)
 		tab, err := index.TableFromObservations(m.Format("2006-01"), obs)
 		if err != nil {
 			return nil, nil, nil, err
@@ -493,6 +499,27 @@ func framework(obs []index.Observation, partner []partnerIndicator) (*index.Fram
 		return nil, fmt.Errorf("no indicator has values: run safercity transform, and load population and indicator feeds")
 	}
 	return fw, fw.Validate()
+}
+
+// applyWeightsAndTargets sets the configured expert weights (1 for an
+// indicator or pillar not named) and targets on the framework.
+func applyWeightsAndTargets(fw *index.Framework, weights, targets map[string]float64) {
+	weight := func(code string) float64 {
+		if w, ok := weights[code]; ok {
+			return w
+		}
+		return 1
+	}
+	for i := range fw.Pillars {
+		fw.Pillars[i].Weight = weight(fw.Pillars[i].Code)
+	}
+	for i := range fw.Indicators {
+		ind := &fw.Indicators[i]
+		ind.Weight = weight(ind.Code)
+		if t, ok := targets[ind.Code]; ok {
+			ind.Target = &t
+		}
+	}
 }
 
 // save replaces the month's stored indicators, scores and report.

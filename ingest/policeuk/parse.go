@@ -58,7 +58,14 @@ func mustLoad(name string) *time.Location {
 // sourceID so that each stored row links back to its file. A file that is
 // not a police.uk file of that kind is refused with an error wrapping
 // ErrNotPoliceFile; rows that cannot be typed are returned in Rejected.
+//
+// When r has a method Size() int64 giving the file's length, the batch's
+// buffers are sized for it up front instead of growing row by row.
 func Read(r io.Reader, p Partition, sourceID int64, mem memory.Allocator) (*File, error) {
+	var size int64
+	if s, ok := r.(interface{ Size() int64 }); ok {
+		size = s.Size()
+	}
 	rr := newRecordReader(r)
 	if _, err := rr.next(); err != nil {
 		if err == io.EOF {
@@ -78,6 +85,7 @@ func Read(r io.Reader, p Partition, sourceID int64, mem memory.Allocator) (*File
 		return nil, err
 	}
 	defer rd.b.Release()
+	rd.reserve(size)
 	f := &File{Partition: p, Missing: rd.missing, Ignored: rd.ignored}
 	for {
 		line, err := rr.next()
@@ -197,6 +205,33 @@ func newRowReader(p Partition, header [][]byte, sourceID int64, mem memory.Alloc
 	}
 	rd.vals = make([]value, len(cols))
 	return rd, nil
+}
+
+// reserve sizes the builders for a file of size bytes: a published row is
+// about 200 bytes, and a text column holds at most the file's bytes.
+func (rd *rowReader) reserve(size int64) {
+	if size <= 0 {
+		return
+	}
+	// A zip entry's stated size is not to be trusted: never reserve more
+	// than a large real file needs.
+	size = min(size, 256<<20)
+	rows := int(size/150) + 16
+	for _, b := range rd.lead {
+		b.Reserve(rows)
+	}
+	for i, b := range rd.out {
+		if b == nil {
+			continue
+		}
+		b.Reserve(rows)
+		if sb, ok := b.(*array.StringBuilder); ok && rd.idx[i] >= 0 {
+			sb.ReserveData(int(size) / max(rd.nfields, 1) * 2)
+		}
+	}
+	if sb, ok := rd.lead[2].(*array.StringBuilder); ok {
+		sb.ReserveData(rows * len(rd.part.Force))
+	}
 }
 
 func colIndex(cols []column, name string) int {
