@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/store"
@@ -66,19 +65,20 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 }
 
 func printSummary(e *env, sum *ingest.Summary, quiet bool) {
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	w := e.stdout
 	if !quiet {
-		fmt.Fprintln(tw, "loaded\tquarantined\treplaced\tstatus\t file\t")
+		fmt.Fprintf(w, "%-10s %9s %11s %9s  %s\n", "status", "loaded", "quarantined", "replaced", "file")
 		for _, r := range sum.Files {
 			msg := r.Path
 			if r.Error != "" {
 				msg += ": " + r.Error
+			} else if r.Note != "" {
+				msg += " (" + r.Note + ")"
 			}
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t %s\t\n", r.Loaded, r.Quarantined, r.Replaced, r.Status, msg)
+			fmt.Fprintf(w, "%-10s %9d %11d %9d  %s\n", r.Status, r.Loaded, r.Quarantined, r.Replaced, msg)
 		}
 	}
 	t := sum.Totals
-	fmt.Fprintf(tw, "%d\t%d\t%d\t\t total: %d files, %d unchanged, %d refused\t\n",
-		t.Loaded, t.Quarantined, t.Replaced, t.Files, t.Unchanged, t.Refused)
-	tw.Flush()
+	fmt.Fprintf(w, "%-10s %9d %11d %9d  %d files: %d unchanged, %d superseded, %d skipped, %d refused\n",
+		"total", t.Loaded, t.Quarantined, t.Replaced, t.Files, t.Unchanged, t.Superseded, t.Skipped, t.Refused)
 }
