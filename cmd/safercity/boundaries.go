@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 
 	"github.com/safercity/safercity/ingest"
@@ -76,7 +77,7 @@ func propertiesOf(path string) string {
 			Properties map[string]any `json:"properties"`
 		} `json:"features"`
 	}
-	b, err := readFile(path)
+	b, err := os.ReadFile(path)
 	if err != nil || json.Unmarshal(b, &fc) != nil || len(fc.Features) == 0 {
 		return "(unreadable)"
 	}

@@ -70,5 +70,3 @@ func isTerminal(w any) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && !strings.EqualFold(os.Getenv("TERM"), "dumb")
 }
-
-func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
