@@ -31,13 +31,13 @@ demo: build
 	@$(BIN) sql --db $(DEMO_DB) "SELECT crime_type, count(*) AS crimes, \
 	  count(*) FILTER (WHERE longitude IS NULL) AS no_location \
 	  FROM police_street GROUP BY ALL ORDER BY crimes DESC"
+	@$(BIN) ingest boundaries --db $(DEMO_DB) --layer lsoa --code-prop LSOA11CD --name-prop LSOA11NM data/boundaries/city_of_london_lsoa_2011.geojson
 	@$(BIN) transform --db $(DEMO_DB) --quiet
 	@echo "== crimes per comparison unit (where they happened, not which force recorded them)"
 	@$(BIN) sql --db $(DEMO_DB) "SELECT unit, count(*) AS crimes, count(DISTINCT lsoa_code) AS lsoas, \
 	  count(DISTINCT (cell_x, cell_y)) AS cells_100m, round(sum(harm)) AS harm, \
 	  string_agg(DISTINCT force, ', ') AS recorded_by \
 	  FROM crimes_enriched WHERE located GROUP BY ALL ORDER BY crimes DESC LIMIT 15"
-	@$(BIN) ingest boundaries --db $(DEMO_DB) --layer lsoa --code-prop LSOA11CD --name-prop LSOA11NM data/boundaries/city_of_london_lsoa_2011.geojson
 	@$(BIN) hotspots --db $(DEMO_DB) --profile nte --force city-of-london
 	@$(BIN) hotspots --db $(DEMO_DB) --profile violence --force city-of-london
 	@echo "== hotspot maps for planners"

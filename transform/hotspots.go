@@ -208,13 +208,25 @@ func Hotspots(ctx context.Context, st *store.Store, o HotspotOptions) ([]Hotspot
 			r, err = hotspotsForce(tx, o, force)
 			return err
 		})
+		// Across all forces, one with none of the profile's crime (none
+		// near late premises, say) is passed over, not an error.
+		if o.Force == "" && errors.Is(err, errNoProfileCrime) {
+			continue
+		}
 		if err != nil {
 			return out, fmt.Errorf("hotspots %s %s %s: %w", o.Profile.Name, force, o.Month.Format("2006-01"), err)
 		}
 		out = append(out, r)
 	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("hotspots %s %s: %w", o.Profile.Name, o.Month.Format("2006-01"), errNoProfileCrime)
+	}
 	return out, nil
 }
+
+// errNoProfileCrime says a force has none of a profile's located crime in
+// the analysed month.
+var errNoProfileCrime = errors.New("no located crimes of the profile (for nte with premises loaded: none within the NTE zones)")
 
 func profileForces(ctx context.Context, st *store.Store, o HotspotOptions) ([]string, error) {
 	if o.Force != "" {
@@ -392,7 +404,7 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 	}
 	t := len(months) - 1
 	if len(pts) == 0 {
-		return r, errors.New("no located crimes of the profile")
+		return r, errNoProfileCrime
 	}
 	g, err := hotspot.GridCovering(extent(pts), o.CellSize)
 	if err != nil {
@@ -419,8 +431,8 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 		r.Incidents += int64(cur.incidents[i])
 		r.Total += cur.counts[i]
 	}
-	if r.Crimes == 0 {
-		return r, errors.New("no located crimes of the profile in the month inside the analysed extent")
+	if r.Crimes == 0 && r.Incidents == 0 {
+		return r, errNoProfileCrime
 	}
 
 	r.Band = o.Band

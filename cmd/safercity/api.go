@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -44,74 +41,35 @@ func runIngestAPI(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: give --force or --poly", errUsage)
 	}
 	c := &policeapi.Client{BaseURL: *apiURL, Logger: e.log}
-	var m time.Time
-	if *month == "" {
-		last, err := c.LastUpdated(ctx)
+	req := ingest.APIRequest{Force: *force, Spool: *spool}
+	if *month != "" {
+		m, err := time.Parse("2006-01", *month)
 		if err != nil {
-			return err
-		}
-		m = time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, time.UTC)
-	} else {
-		var err error
-		if m, err = time.Parse("2006-01", *month); err != nil {
 			return fmt.Errorf("%w: --month %q is not YYYY-MM", errUsage, *month)
 		}
+		req.Month = m
+	}
+	name := *force
+	if *poly != "" {
+		var err error
+		if req.AreaName, req.Poly, err = parsePoly(*poly); err != nil {
+			return fmt.Errorf("%w: --poly: %v", errUsage, err)
+		}
+		name = req.AreaName
+	}
+	if req.Spool == "" {
+		req.Spool = filepath.Join(filepath.Dir(f.db), ".safercity-spool", name+"-"+*month)
 	}
 	st, err := store.Open(ctx, f.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	// The API names forces differently from the bulk files ("Leicestershire
-	// Constabulary" vs "Leicestershire Police"): use the stored names.
-	c.ForceNames = map[string]string{}
-	rows, err := st.DB.QueryContext(ctx, `SELECT force, any_value(falls_within) FROM police_street WHERE falls_within IS NOT NULL GROUP BY force`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var slug, name string
-		if rows.Scan(&slug, &name) == nil {
-			c.ForceNames[slug] = name
-		}
-	}
-	rows.Close()
-	dir := *spool
-	var downloads []policeapi.Download
-	if *force != "" {
-		if dir == "" {
-			dir = filepath.Join(filepath.Dir(f.db), ".safercity-spool", *force+"-"+m.Format("2006-01"))
-		}
-		downloads, err = c.FetchForceMonth(ctx, *force, m, dir)
-	} else {
-		name, pts, perr := parsePoly(*poly)
-		if perr != nil {
-			return fmt.Errorf("%w: --poly: %v", errUsage, perr)
-		}
-		if dir == "" {
-			dir = filepath.Join(filepath.Dir(f.db), ".safercity-spool", name+"-"+m.Format("2006-01"))
-		}
-		downloads, err = c.FetchArea(ctx, name, pts, m, dir)
-	}
-	if err != nil {
-		return err
-	}
-	var sources []ingest.Source
-	for _, d := range downloads {
-		body := d.Body
-		sources = append(sources, ingest.Source{Path: "api:" + strings.TrimSuffix(*apiURL, "/") + "/" + d.Name,
-			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }})
-	}
-	sum, err := ingest.PoliceSources(ctx, st, sources, ingest.Options{Log: e.log})
+	sum, err := ingest.PoliceAPI(ctx, st, c, req, ingest.Options{Log: e.log})
 	if sum != nil {
 		printSummary(e, sum, *quiet)
 	}
-	if err != nil {
-		return err
-	}
-	// Stored: the spool has done its job, and a later fetch must see
-	// republished data.
-	return os.RemoveAll(dir)
+	return err
 }
 
 // parsePoly reads NAME=lat,lng:lat,lng:...

@@ -51,6 +51,11 @@ type config struct {
 		// Inbox is a folder (or a .zip) where new data.police.uk downloads
 		// arrive; the police job loads it. Unset, there is no police job.
 		Inbox string `yaml:"inbox"`
+		// APIForces are forces whose latest month the police-api job
+		// fetches from the police.uk API (APIURL, default the public
+		// service). Unset, there is no police-api job.
+		APIForces []string `yaml:"api_forces"`
+		APIURL    string   `yaml:"api_url"`
 	} `yaml:"police"`
 
 	// Schedule says when `safercity serve` runs each job; see pipeline.go.

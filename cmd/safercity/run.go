@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/safercity/safercity/serve"
+	"github.com/safercity/safercity/store"
+)
+
+func init() {
+	register(&command{
+		name: "run",
+		args: "[JOB...]",
+		summary: "Run the pipeline once, in order, without the server: load police.inbox and the partner\n" +
+			"feeds, transform, hotspots and the index; or only the jobs named. A job whose needs\n" +
+			"failed is skipped. Every run is recorded in the job history (safercity jobs).",
+		run: runRun,
+	})
+}
+
+func runRun(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, lookup("run"))
+	f.dbFlag()
+	cfgPath := f.configFlag()
+	month := f.String("month", "", "`YYYY-MM` of hotspots and the index (default: the latest month with enriched crimes)")
+	list := f.Bool("list", false, "list the jobs in order with their schedules, and run nothing")
+	names, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if *month != "" {
+		if _, err := time.Parse("2006-01", *month); err != nil {
+			return fmt.Errorf("%w: --month %q is not YYYY-MM", errUsage, *month)
+		}
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	jobs, err := pipeline(e.log, cfg, *cfgPath, *month)
+	if err != nil {
+		return err
+	}
+	if *list {
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "job\tschedule\tneeds\truns after new data")
+		for _, j := range jobs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", j.Name, orDash(j.Schedule), orDash(strings.Join(j.Needs, ", ")), j.OnNewData)
+		}
+		return tw.Flush()
+	}
+	selected := jobs
+	if len(names) > 0 {
+		selected = nil
+		for _, j := range jobs {
+			if slices.Contains(names, j.Name) {
+				selected = append(selected, j)
+			}
+		}
+		for _, n := range names {
+			if !slices.ContainsFunc(jobs, func(j serve.Job) bool { return j.Name == n }) {
+				return fmt.Errorf("%w: no job %q (safercity run --list shows them)", errUsage, n)
+			}
+		}
+	} else if cfg.Police.Inbox == "" {
+		fmt.Fprintln(e.stdout, "(no police job: police.inbox is not configured; load police data with `safercity ingest police PATH`)")
+	}
+	st, err := store.Open(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	runner, err := serve.NewRunner(st, jobs, cfg.runnerOptions(e.log))
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	if _, err := serve.MarkInterrupted(ctx, st); err != nil {
+		return err
+	}
+	// A line per job as it ends, so a long run shows its progress.
+	width := len("job")
+	for _, j := range selected {
+		width = max(width, len(j.Name))
+	}
+	fmt.Fprintf(e.stdout, "%-*s  %-11s %10s %9s\n", width, "job", "status", "rows", "took")
+	var failed []string
+	for _, j := range selected {
+		if i := slices.IndexFunc(j.Needs, func(n string) bool { return slices.Contains(failed, n) }); i >= 0 {
+			fmt.Fprintf(e.stdout, "%-*s  %-11s %10s %9s  needs %s, which failed\n", width, j.Name, "skipped", "", "", j.Needs[i])
+			failed = append(failed, j.Name)
+			continue
+		}
+		r, err := runner.Do(ctx, j.Name, serve.TriggerManual)
+		took := ""
+		if r.Finished != nil {
+			took = r.Finished.Sub(r.Started).Round(time.Millisecond).String()
+		}
+		line := fmt.Sprintf("%-*s  %-11s %10d %9s  %s", width, j.Name, r.Status, r.Rows, took, r.Error)
+		fmt.Fprintln(e.stdout, strings.TrimRight(line, " "))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil && r.Status != serve.StatusSucceeded {
+			failed = append(failed, j.Name)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("not done: %s (errors above and in `safercity jobs`)", strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/safercity/safercity/serve"
+	"github.com/safercity/safercity/store"
+)
+
+func init() {
+	register(&command{
+		name: "serve",
+		summary: "Run the pipeline's jobs on their schedules (Europe/London) and after new data, and serve\n" +
+			"the HTTP API and the dashboard (index RAG grid, hotspot maps, queries, job history) in\n" +
+			"one process that holds the database. Requests from other machines need a bearer token\n" +
+			"from serve.tokens. SIGINT or SIGTERM stops it: the running job gets serve.grace to finish.",
+		run: runServe,
+	})
+}
+
+const (
+	defaultAddr  = "127.0.0.1:8080"
+	defaultGrace = 30 * time.Second
+	minTokenLen  = 16
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, lookup("serve"))
+	f.dbFlag()
+	cfgPath := f.configFlag()
+	addr := f.String("addr", "", "listen `address` host:port (default serve.addr from the configuration, else "+defaultAddr+")")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: serve takes no arguments", errUsage)
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *addr == "" {
+		*addr = cfg.Serve.Addr
+	}
+	if *addr == "" {
+		*addr = defaultAddr
+	}
+	grace := cfg.Serve.Grace
+	if grace <= 0 {
+		grace = defaultGrace
+	}
+	for i, t := range cfg.Serve.Tokens {
+		if len(t) < minTokenLen {
+			return fmt.Errorf("configuration: serve.tokens[%d] is shorter than %d characters: use a long random one, e.g. from `openssl rand -hex 32`", i, minTokenLen)
+		}
+	}
+	jobs, err := pipeline(e.log, cfg, *cfgPath, "")
+	if err != nil {
+		return err
+	}
+	// One process at a time may write the file: a second server, or a
+	// loading command while this one runs, fails here with store's advice.
+	st, err := store.Open(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	runner, err := serve.NewRunner(st, jobs, cfg.runnerOptions(e.log))
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	interrupted, err := serve.MarkInterrupted(ctx, st)
+	if err != nil {
+		return err
+	}
+	for _, r := range interrupted {
+		e.log.Warn("a run was interrupted when an earlier process stopped; marked interrupted", "job", r.Job, "run", r.ID, "started", r.Started)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("%w (is another server on that port? choose another with --addr or serve.addr)", err)
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && len(cfg.Serve.Tokens) == 0 {
+		e.log.Warn("listening beyond this machine without serve.tokens: requests from other machines will all be refused", "addr", ln.Addr())
+	}
+	var names []string
+	for _, j := range jobs {
+		names = append(names, j.Name)
+	}
+	e.log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "db", f.db, "jobs", strings.Join(names, ","))
+	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: cfg.Serve.Tokens, Log: e.log})
+	err = serve.Serve(ctx, ln, srv, runner, grace)
+	e.log.Info("stopped")
+	return err
+}

@@ -1,0 +1,231 @@
+// Package serve runs SaferCity as a service: a scheduler that runs the
+// pipeline's jobs on their cron schedules and after new data, one at a
+// time, retrying failures and recording every run in the job history
+// (table job_runs); and an HTTP server with a JSON API and a dashboard —
+// the monthly index with its RAG grid, hotspot maps, the analysts' named
+// queries and the job history — that works offline.
+//
+// The API and the dashboard only read the store; the one thing a request
+// can change is to queue a configured job. Requests from other machines
+// need a bearer token.
+package serve
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/London must work on machines without zoneinfo
+	"unicode/utf8"
+
+	"github.com/safercity/safercity/store"
+)
+
+// ServerOptions configure a Server.
+type ServerOptions struct {
+	// Tokens are the bearer tokens accepted from requests that do not come
+	// from this machine; with none, only this machine is served.
+	Tokens []string
+	Log    *slog.Logger // nil for slog.Default()
+}
+
+// A Server is the HTTP API and dashboard over a store and a runner.
+type Server struct {
+	st      *store.Store
+	runner  *Runner
+	tokens  [][]byte
+	log     *slog.Logger
+	pages   map[string]*template.Template
+	handler http.Handler
+}
+
+// Limits on what a request may send.
+const (
+	maxBody        = 16 << 10 // no route reads more than an empty form
+	maxQuery       = 4 << 10
+	maxParams      = 32
+	maxValue       = 512
+	maxHeader      = 32 << 10
+	requestTimeout = time.Minute // a query or map that takes longer is cut off
+)
+
+// NewServer returns the API and dashboard for st and r.
+func NewServer(st *store.Store, r *Runner, o ServerOptions) *Server {
+	s := &Server{st: st, runner: r, log: o.Log, pages: parsePages()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	for _, t := range o.Tokens {
+		s.tokens = append(s.tokens, []byte(t))
+	}
+	mux := http.NewServeMux()
+	rt := &router{s: s, mux: mux, methods: map[string][]string{}}
+	s.routeAPI(rt)
+	s.routePages(rt)
+	rt.finish()
+	// A page on another site must not make a browser on this machine queue
+	// jobs (the loopback needs no token).
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusForbidden, "a request from another site's page may not change anything here: use this dashboard's own buttons, or call the API from a script")
+	}))
+	s.handler = s.limit(s.authorize(cop.Handler(mux)))
+	return s
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	// No script runs on these pages, and nothing is fetched from elsewhere.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+	defer cancel()
+	s.handler.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// limit refuses oversized or malformed requests before they reach a handler.
+func (s *Server) limit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body of %d bytes: at most %d are accepted", r.ContentLength, maxBody))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		if len(r.URL.RawQuery) > maxQuery {
+			s.fail(w, r, http.StatusRequestURITooLong, fmt.Sprintf("query string of %d bytes: at most %d are accepted", len(r.URL.RawQuery), maxQuery))
+			return
+		}
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			s.fail(w, r, http.StatusBadRequest, "malformed query string: "+err.Error())
+			return
+		}
+		if len(q) > maxParams {
+			s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("%d parameters: at most %d are accepted", len(q), maxParams))
+			return
+		}
+		for k, vs := range q {
+			for _, v := range vs {
+				if len(v) > maxValue || !utf8.ValidString(k) || !utf8.ValidString(v) {
+					s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("parameter %.40q: values must be UTF-8 text of at most %d bytes", k, maxValue))
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authorize lets requests from this machine through and asks every other
+// one for a bearer token. A request relayed by a proxy on this machine
+// (it says so with Forwarded or X-Forwarded-For) counts as from elsewhere.
+func (s *Server) authorize(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fromLoopback(r) || s.validToken(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="safercity"`)
+		msg := "requests from other machines need a bearer token (Authorization: Bearer TOKEN) from serve.tokens in the configuration"
+		if len(s.tokens) == 0 {
+			msg = "this server has no serve.tokens configured, so it answers only requests from its own machine"
+		}
+		s.log.Warn("request refused", "remote", r.RemoteAddr, "path", r.URL.Path)
+		s.fail(w, r, http.StatusUnauthorized, msg)
+	})
+}
+
+func fromLoopback(r *http.Request) bool {
+	if r.Header.Get("Forwarded") != "" || r.Header.Get("X-Forwarded-For") != "" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *Server) validToken(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || tok == "" {
+		return false
+	}
+	valid := 0
+	for _, t := range s.tokens {
+		valid |= subtle.ConstantTimeCompare([]byte(tok), t)
+	}
+	return valid == 1
+}
+
+// fail answers with an error: JSON for the API, a page for the dashboard.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if isAPI(r) {
+		writeJSON(w, status, map[string]string{"error": msg})
+		return
+	}
+	s.render(w, r, status, "message", page{Title: http.StatusText(status), Data: msg})
+}
+
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz"
+}
+
+// Serve answers requests on ln with s and runs r's jobs until ctx is done.
+// Then it stops taking requests and jobs, lets the requests in flight
+// finish, and gives the running job grace to finish before cancelling it
+// (see Runner.Shutdown).
+func Serve(ctx context.Context, ln net.Listener, s *Server, r *Runner, grace time.Duration) error {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      requestTimeout + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeader,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	if err := r.Start(ctx); err != nil {
+		hs.Close()
+		return err
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+		err = fmt.Errorf("http: %w", err)
+	}
+	name, since := r.Running()
+	if name != "" {
+		s.log.Info("stopping: no new jobs; waiting for the running one, then cancelling it",
+			"job", name, "running_for", time.Since(since).Round(time.Second), "grace", grace)
+	} else {
+		s.log.Info("stopping")
+	}
+	hctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if herr := hs.Shutdown(hctx); herr != nil && !errors.Is(herr, http.ErrServerClosed) {
+		s.log.Warn("http shutdown", "error", herr)
+	}
+	rctx, cancel := context.WithTimeoutCause(context.Background(), grace, errors.New("the shutdown grace period ran out"))
+	defer cancel()
+	switch rerr := r.Shutdown(rctx); {
+	case errors.Is(rerr, errStuck):
+		err = errors.Join(err, rerr)
+	case rerr != nil:
+		s.log.Info("the running job was cancelled", "reason", context.Cause(rctx))
+	}
+	return err
+}

@@ -1,0 +1,353 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/safercity/safercity/store"
+)
+
+const testToken = "test-token-0123456789abcdef"
+
+// newServer returns a server over a fresh store with two jobs: index, which writes a row, and slow, which waits to be released.
+func newServer(t *testing.T, tokens ...string) (*Server, *store.Store, chan struct{}) {
+	t.Helper()
+	st := openStore(t)
+	release := make(chan struct{})
+	r := newRunner(t, st, RunnerOptions{},
+		Job{Name: "index", Schedule: "0 6 2 * *", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }},
+		Job{Name: "slow", Run: func(ctx context.Context, st *store.Store) (int64, error) {
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return 0, nil
+		}},
+	)
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { close(release) })
+	return NewServer(st, r, ServerOptions{Tokens: tokens, Log: quiet}), st, release
+}
+
+// send sends a request as if from remote, with extra headers as
+// name, value pairs.
+func send(s *Server, method, target, remote string, headers ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, nil)
+	req.RemoteAddr = remote
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	return w
+}
+
+const (
+	local  = "127.0.0.1:50000"
+	remote = "203.0.113.7:50000" // TEST-NET-3: never a real client
+)
+
+func TestAuth(t *testing.T) {
+	s, _, _ := newServer(t, testToken)
+	for _, tt := range []struct {
+		name, method, path, from string
+		headers                  []string
+		want                     int
+	}{
+		{"loopback", "GET", "/healthz", local, nil, 200},
+		{"loopback IPv6", "GET", "/api/jobs", "[::1]:4000", nil, 200},
+		{"remote without token", "GET", "/healthz", remote, nil, 401},
+		{"remote dashboard without token", "GET", "/", remote, nil, 401},
+		{"remote with wrong token", "GET", "/api/jobs", remote, []string{"Authorization", "Bearer not-the-token-at-all-xx"}, 401},
+		{"remote with token, not bearer", "GET", "/api/jobs", remote, []string{"Authorization", "Basic " + testToken}, 401},
+		{"remote with token", "GET", "/api/jobs", remote, []string{"Authorization", "Bearer " + testToken}, 200},
+		{"remote page with token", "GET", "/jobs", remote, []string{"Authorization", "Bearer " + testToken}, 200},
+		{"proxied through loopback", "GET", "/api/jobs", local, []string{"X-Forwarded-For", "198.51.100.1"}, 401},
+		{"proxied (Forwarded) through loopback", "GET", "/api/jobs", local, []string{"Forwarded", "for=198.51.100.1"}, 401},
+		{"remote job trigger without token", "POST", "/api/jobs/index/run", remote, nil, 401},
+	} {
+		w := send(s, tt.method, tt.path, tt.from, tt.headers...)
+		if w.Code != tt.want {
+			t.Errorf("%s: %s %s: %d %s, want %d", tt.name, tt.method, tt.path, w.Code, w.Body, tt.want)
+		}
+		if w.Code == 401 && !strings.Contains(w.Body.String(), "bearer token") {
+			t.Errorf("%s: 401 body %q does not say a bearer token is needed", tt.name, w.Body)
+		}
+		if w.Code == 401 && w.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: 401 without WWW-Authenticate", tt.name)
+		}
+	}
+	runs, _ := Runs(context.Background(), s.st, "index", 0)
+	if len(runs) != 0 {
+		t.Errorf("a refused request queued a job: %+v", runs)
+	}
+
+	open, _, _ := newServer(t)
+	w := send(open, "GET", "/healthz", remote)
+	if w.Code != 401 || !strings.Contains(w.Body.String(), "no serve.tokens configured") {
+		t.Errorf("no tokens configured, remote: %d %s", w.Code, w.Body)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	s, _, _ := newServer(t, testToken)
+	long := "/api/sources?kind=" + strings.Repeat("a", 5000)
+	many := "/api/sources?" + strings.Repeat("x=1&", 1) + func() string {
+		var b strings.Builder
+		for i := range 40 {
+			b.WriteString("p" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "=1&")
+		}
+		return b.String()
+	}()
+	for _, tt := range []struct {
+		method, path string
+		want         int
+		says         string
+	}{
+		{"GET", "/api/index/2020-13", 400, "want YYYY-MM"},
+		{"GET", "/api/index/latest", 404, "no index yet: run `safercity index`"},
+		{"GET", "/api/index/2020-11", 404, "no index for 2020-11: run `safercity index --month 2020-11`, or wait for the index job"},
+		{"GET", "/api/hotspots/NTE%21/2020-11", 400, "want a profile name"},
+		{"GET", "/api/hotspots/nte/20-11", 400, "want YYYY-MM"},
+		{"GET", "/api/hotspots/nte/2020-11", 404, "no nte hotspots stored for 2020-11: run `safercity hotspots --profile nte --month 2020-11`"},
+		{"GET", "/api/hotspots/nte/2020-11?class=pink", 400, "class"},
+		{"GET", "/api/hotspots/nte/2020-11?force=Bad%20Force", 400, "force"},
+		{"GET", "/api/queries/nope", 404, "no query \"nope\"; the catalogue has"},
+		{"GET", "/api/queries/violence_profile?top=x", 400, "top must be an INTEGER"},
+		{"GET", "/api/queries/violence_profile?from=yesterday", 400, "from must be a DATE"},
+		{"GET", "/api/queries/violence_profile?bogus=1", 400, "has no parameter \"bogus\""},
+		{"GET", "/api/queries/violence_profile?top=1&top=2", 400, "once"},
+		{"GET", "/api/queries/violence_profile?param=top", 400, "param=name=value"},
+		{"GET", "/api/queries/violence_profile?format=xml", 400, "want json or csv"},
+		{"GET", "/api/jobs?limit=0", 400, "limit"},
+		{"GET", "/api/jobs?job=nope", 400, "no job \"nope\"; the jobs are index, slow"},
+		{"GET", "/api/sources?limit=abc", 400, "limit"},
+		{"GET", long, 414, "at most 4096"},
+		{"GET", many, 400, "at most 32"},
+		{"GET", "/api/sources?kind=" + strings.Repeat("b", 600), 400, "at most 512 bytes"},
+		{"GET", "/api/sources?kind=%ff", 400, "UTF-8"},
+		{"GET", "/api/nope", 404, "no such API route"},
+		{"POST", "/api/jobs/nope/run", 404, "no such job"},
+		{"DELETE", "/api/jobs", 405, "DELETE is not allowed here: use GET"},
+		{"POST", "/api/queries/violence_profile", 405, "use GET"},
+		{"GET", "/jobs/index/run", 405, "use POST"},
+		{"GET", "/index/2020-11", 404, "no index for 2020-11"},
+		{"GET", "/hotspots/nte/2020-11", 404, "no nte hotspots stored for 2020-11"},
+		{"GET", "/reports/index-2020-11.html", 404, "no index for 2020-11"},
+		{"GET", "/reports/passwd", 404, "index-YYYY-MM.html"},
+		{"GET", "/queries/violence_profile?top=x", 400, "top must be an INTEGER"},
+		{"GET", "/nowhere", 404, "There is no page at /nowhere"},
+	} {
+		w := send(s, tt.method, tt.path, local)
+		body := w.Body.String()
+		var e struct{ Error string }
+		if json.Unmarshal(w.Body.Bytes(), &e) == nil {
+			body = e.Error
+		}
+		if w.Code != tt.want || !strings.Contains(body, tt.says) {
+			t.Errorf("%s %.60s: %d %.300s, want %d saying %q", tt.method, tt.path, w.Code, w.Body, tt.want, tt.says)
+		}
+		if strings.HasPrefix(tt.path, "/api/") && !json.Valid(w.Body.Bytes()) {
+			t.Errorf("%s %.60s: body is not JSON: %.200s", tt.method, tt.path, w.Body)
+		}
+	}
+
+	req := httptest.NewRequest("POST", "/api/jobs/index/run", strings.NewReader(strings.Repeat("x", 100<<10)))
+	req.RemoteAddr = local
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	if w.Code != 413 {
+		t.Errorf("100 KiB body: %d %s, want 413", w.Code, w.Body)
+	}
+}
+
+func TestQueriesAPI(t *testing.T) {
+	s, st, _ := newServer(t)
+	ctx := context.Background()
+	// A few stored rows to read back: the police tables are the stage's,
+	// this is a fixture of what a load leaves.
+	if _, err := st.DB.ExecContext(ctx, `INSERT INTO police_stop_search (source_id, line, force, month, search_type, datetime, object_of_search, outcome, outcome_linked, officer_defined_ethnicity)
+		VALUES (1, 2, 'city-of-london', DATE '2020-11-01', 'Person search', TIMESTAMP '2020-11-05 21:00:00', 'Controlled drugs', 'Arrest', true, 'White'),
+		       (1, 3, 'city-of-london', DATE '2020-11-01', 'Person search', TIMESTAMP '2020-11-06 22:00:00', 'Controlled drugs', 'Arrest', false, 'White')`); err != nil {
+		t.Fatal(err)
+	}
+	w := send(s, "GET", "/api/queries", local)
+	var cat []struct {
+		Name   string
+		Params []struct{ Name, Type string }
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &cat); err != nil || len(cat) < 5 {
+		t.Fatalf("catalogue: %v %.200s", err, w.Body)
+	}
+
+	w = send(s, "GET", "/api/queries/stop_search?force=city-of-london&param=from=2020-11", local)
+	var res struct {
+		Query    string
+		Params   map[string]string
+		Columns  []string
+		Withheld int
+		Rows     []map[string]any
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || w.Code != 200 {
+		t.Fatalf("stop_search: %d %v %.300s", w.Code, err, w.Body)
+	}
+	if res.Query != "stop_search" || res.Params["from"] != "2020-11" || len(res.Rows) == 0 {
+		t.Errorf("stop_search: %+v, want rows for the fixture and the params echoed", res)
+	}
+	w = send(s, "GET", "/api/queries/stop_search?force=city-of-london&format=csv", local)
+	if ct := w.Header().Get("Content-Type"); w.Code != 200 || !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(w.Body.String(), strings.Join(res.Columns, ",")+"\n") {
+		t.Errorf("csv: %d %s %.200s", w.Code, ct, w.Body)
+	}
+
+	// Values are bound, never spliced: this is just a force with an odd name.
+	w = send(s, "GET", "/api/queries/stop_search?force=x%27%3B+DROP+TABLE+sources%3B+--", local)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"rows": [`) {
+		t.Errorf("quoted force: %d %.200s", w.Code, w.Body)
+	}
+	var n int
+	if err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM police_stop_search`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("after the odd request the store has %d rows (%v), want 2", n, err)
+	}
+}
+
+func TestJobsAPI(t *testing.T) {
+	s, st, release := newServer(t)
+	w := send(s, "POST", "/api/jobs/index/run", local)
+	if w.Code != 202 || !strings.Contains(w.Body.String(), `"status": "queued"`) {
+		t.Fatalf("trigger: %d %s", w.Code, w.Body)
+	}
+	waitFor(t, 5*time.Second, "index to run", finished(t, st, "index", StatusSucceeded))
+
+	// A browser on this machine showing another site's page must not be
+	// able to queue jobs.
+	w = send(s, "POST", "/api/jobs/index/run", local, "Sec-Fetch-Site", "cross-site", "Origin", "https://elsewhere.example")
+	if w.Code != 403 {
+		t.Errorf("cross-site trigger: %d %s, want 403", w.Code, w.Body)
+	}
+
+	if w := send(s, "POST", "/api/jobs/slow/run", local); w.Code != 202 {
+		t.Fatalf("trigger slow: %d %s", w.Code, w.Body)
+	}
+	waitFor(t, 5*time.Second, "slow to run", func() bool { name, _ := s.runner.Running(); return name == "slow" })
+	w = send(s, "POST", "/api/jobs/slow/run", local)
+	if w.Code != 409 || !strings.Contains(w.Body.String(), "slow has been running since") {
+		t.Errorf("trigger while running: %d %s, want 409", w.Code, w.Body)
+	}
+	w = send(s, "GET", "/healthz", local)
+	if !strings.Contains(w.Body.String(), `"job": "slow"`) {
+		t.Errorf("healthz does not show the running job: %s", w.Body)
+	}
+	// The dashboard's button: queued, then back to the jobs page.
+	w = send(s, "POST", "/jobs/index/run", local)
+	if w.Code != 303 || w.Header().Get("Location") != "/jobs?queued=index" {
+		t.Errorf("dashboard trigger: %d %s", w.Code, w.Header())
+	}
+	release <- struct{}{}
+	waitFor(t, 5*time.Second, "slow", finished(t, st, "slow", StatusSucceeded))
+
+	w = send(s, "GET", "/api/jobs?limit=10", local)
+	var out struct {
+		Jobs []jobView
+		Runs []Run
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Jobs) != 2 || out.Jobs[0].Name != "index" || out.Jobs[0].Next == nil || out.Jobs[0].Last == nil || out.Jobs[0].Last.Trigger != TriggerAPI {
+		t.Errorf("jobs %+v: want index with its next run and last run", out.Jobs)
+	}
+	if len(out.Runs) < 2 || out.Runs[0].ID < out.Runs[1].ID {
+		t.Errorf("runs %+v: want newest first", out.Runs)
+	}
+	w = send(s, "GET", "/api/jobs?format=csv&job=index", local)
+	lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n")
+	if lines[0] != "id,job,trigger,attempt,started,finished,status,rows,error" || !strings.Contains(lines[1], ",index,api,1,") {
+		t.Errorf("csv history: %q", lines)
+	}
+	w = send(s, "GET", "/jobs", local)
+	if body := w.Body.String(); w.Code != 200 || !strings.Contains(body, `class="status-succeeded">succeeded`) || !strings.Contains(body, "Run index now") {
+		t.Errorf("jobs page: %d %.500s", w.Code, body)
+	}
+}
+
+func TestIndexAndReport(t *testing.T) {
+	s, st, _ := newServer(t)
+	insertIndexFixture(t, st)
+	w := send(s, "GET", "/api/index/2020-11", local)
+	if w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"period": "2020-11", "fixture": true}` {
+		t.Errorf("index JSON: %d %s", w.Code, w.Body)
+	}
+	w = send(s, "GET", "/api/index/latest?format=csv", local)
+	if lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n"); w.Code != 200 || len(lines) != 10 || !strings.HasPrefix(lines[0], "period,unit,measure,code") {
+		t.Errorf("index CSV: %d %q", w.Code, lines)
+	}
+	w = send(s, "GET", "/reports/index-2020-11.html", local)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "<h1>Fixture report</h1>") {
+		t.Errorf("report: %d %.200s", w.Code, w.Body)
+	}
+	w = send(s, "GET", "/index", local)
+	body := w.Body.String()
+	for _, want := range []string{
+		`<th class="unit">City of London</th><td class="rag-green" data-rag="GREEN"`,
+		`<th class="unit">Charnwood</th><td class="rag-red" data-rag="RED"`,
+		`href="/reports/index-2020-11.html"`,
+		`▲`, `▼`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("index page lacks %q", want)
+		}
+	}
+}
+
+// insertIndexFixture stores a small index for 2020-11 as the index stage
+// would: three units, the overall score, one pillar and one indicator.
+func insertIndexFixture(t *testing.T, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	for _, q := range []string{
+		`INSERT INTO index_scores (month, unit, measure, code, name, value, rank, rag, rag_basis, reference, trend_month, trend_year) VALUES
+		 ('2020-11-01', 'City of London', 'overall', 'overall', 'Overall', 71.5, 1, 'GREEN', 'peer median', 50, 'improving', 'stable'),
+		 ('2020-11-01', 'City of London', 'pillar', 'safety', 'Personal safety', 68, 1, 'GREEN', 'peer median', 50, 'improving', 'no comparison'),
+		 ('2020-11-01', 'City of London', 'indicator', 'crime_rate', 'Crime per 1,000 workday population', 12.5, NULL, 'AMBER', 'target', 12, 'worsening', 'stable'),
+		 ('2020-11-01', 'Leicester', 'overall', 'overall', 'Overall', 52.25, 2, 'AMBER', 'peer median', 50, 'stable', 'stable'),
+		 ('2020-11-01', 'Leicester', 'pillar', 'safety', 'Personal safety', 49, 2, 'AMBER', 'peer median', 50, 'worsening', 'stable'),
+		 ('2020-11-01', 'Leicester', 'indicator', 'crime_rate', 'Crime per 1,000 workday population', 9.5, NULL, 'GREEN', 'target', 12, 'improving', 'improving'),
+		 ('2020-11-01', 'Charnwood', 'overall', 'overall', 'Overall', 30, 3, 'RED', 'peer median', 50, 'worsening', 'worsening'),
+		 ('2020-11-01', 'Charnwood', 'pillar', 'safety', 'Personal safety', 28, 3, 'RED', 'peer median', 50, 'worsening', 'worsening'),
+		 ('2020-11-01', 'Charnwood', 'indicator', 'crime_rate', 'Crime per 1,000 workday population', NULL, NULL, 'N/A', NULL, NULL, 'no comparison', 'no comparison')`,
+		`INSERT INTO index_reports VALUES ('2020-11-01', '{"period": "2020-11", "fixture": true}',
+		 '<!DOCTYPE html><html><body><h1>Fixture report</h1></body></html>', TIMESTAMP '2020-12-02 06:00:00')`,
+	} {
+		if _, err := st.DB.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestPagesSayWhatIsMissing(t *testing.T) {
+	s, _, _ := newServer(t)
+	for _, tt := range []struct{ path, says string }{
+		{"/", "No police data yet"},
+		{"/", "No index yet: run <code>safercity index</code>"},
+		{"/index", "no index yet: run `safercity index`, or wait for the index job"},
+		{"/hotspots", "No hotspots yet: run <code>safercity hotspots --profile nte</code>"},
+		{"/jobs", "No runs yet"},
+		{"/queries", "violence_profile"},
+	} {
+		w := send(s, "GET", tt.path, local)
+		body, _ := io.ReadAll(w.Body)
+		if w.Code != 200 || !strings.Contains(string(body), tt.says) {
+			t.Errorf("%s: %d, want 200 saying %q; got %.300s", tt.path, w.Code, tt.says, body)
+		}
+		if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("%s: CSP %q", tt.path, csp)
+		}
+	}
+}
