@@ -82,10 +82,10 @@ type Options struct {
 
 // batchRows is how many rows are committed per transaction: large enough
 // that DuckDB writes in bulk, small enough to bound memory.
-const batchRows = 500_000
+const batchRows = 350_000
 
 // aheadFiles bounds how many parsed files wait for the writer.
-const aheadFiles = 512
+const aheadFiles = 256
 
 // Police loads data.police.uk files from paths (CSV files, folders, zips).
 // A refused file does not stop the others; the returned error is for

@@ -71,7 +71,12 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 		limit = DefaultMemoryLimit
 	}
 	c, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
-		_, err := execer.ExecContext(context.Background(), "SET memory_limit = '"+strings.ReplaceAll(limit, "'", "")+"'", nil)
+		if _, err := execer.ExecContext(context.Background(), "SET memory_limit = '"+strings.ReplaceAll(limit, "'", "")+"'", nil); err != nil {
+			return err
+		}
+		// Loads commit in batches of a few hundred thousand rows; with the
+		// default 16MB threshold every commit would also checkpoint.
+		_, err := execer.ExecContext(context.Background(), "SET checkpoint_threshold = '1GB'", nil)
 		return err
 	})
 	if err != nil {

@@ -101,18 +101,20 @@ func Run(ctx context.Context, st *store.Store, cfg Config, months []time.Time, l
 		err := st.Tx(ctx, func(tx *store.Tx) error {
 			group = group[:0]
 			rows := int64(0)
+			b := newEnrichedBatch()
+			defer b.release()
 			for i, m := range changed {
 				if i > 0 && rows+m.rows > txRows {
 					break
 				}
-				r, err := enrichMonth(tx, e, layers, m.month, m.fingerprint)
+				r, err := enrichMonth(tx, e, layers, m.month, m.fingerprint, b)
 				if err != nil {
 					return fmt.Errorf("%s: %w", r.Month, err)
 				}
 				group = append(group, r)
 				rows += r.Rows
 			}
-			return nil
+			return b.flush(tx)
 		})
 		if err != nil {
 			return results, fmt.Errorf("transform %w (the months of this batch are as they were; earlier batches are stored: run again to resume)", err)
@@ -244,19 +246,45 @@ var crimeAreasSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
-// enrichMonth replaces one month of crimes_enriched and crime_areas.
-func enrichMonth(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Layer, month time.Time, fingerprint string) (MonthResult, error) {
+// enrichedBatch holds the enriched rows of a transaction's months, inserted
+// together: one insert per month would leave DuckDB small row groups to
+// merge.
+type enrichedBatch struct{ out, areas *array.RecordBuilder }
+
+func newEnrichedBatch() *enrichedBatch {
+	return &enrichedBatch{out: array.NewRecordBuilder(memAlloc, enrichedSchema), areas: array.NewRecordBuilder(memAlloc, crimeAreasSchema)}
+}
+
+func (b *enrichedBatch) flush(tx *store.Tx) error {
+	for _, t := range []struct {
+		table string
+		b     *array.RecordBuilder
+	}{{"crimes_enriched", b.out}, {"crime_areas", b.areas}} {
+		rec := t.b.NewRecord()
+		_, err := tx.AppendArrow(t.table, rec.Schema(), []arrow.Record{rec})
+		rec.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *enrichedBatch) release() {
+	b.out.Release()
+	b.areas.Release()
+}
+
+// enrichMonth replaces one month of crimes_enriched and crime_areas: it
+// deletes the month's rows and adds the new ones to the batch.
+func enrichMonth(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Layer, month time.Time, fingerprint string, batch *enrichedBatch) (MonthResult, error) {
 	r := MonthResult{Month: month.Format("2006-01"), Status: "computed"}
 	for _, table := range []string{"crimes_enriched", "crime_areas"} {
 		if _, err := tx.Exec(`DELETE FROM `+table+` WHERE month = ?`, month); err != nil {
 			return r, err
 		}
 	}
-	mem := memAlloc
-	out := array.NewRecordBuilder(mem, enrichedSchema)
-	defer out.Release()
-	areas := array.NewRecordBuilder(mem, crimeAreasSchema)
-	defer areas.Release()
+	out, areas := batch.out, batch.areas
 	cellSize := int32(e.Grid.Size)
 	err := tx.QueryArrow(`SELECT source_id, line, crime_id, month, force, crime_type, location, last_outcome,
 			longitude, latitude, easting, northing, lsoa_code, lsoa_name
@@ -330,17 +358,6 @@ func enrichMonth(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Layer
 	})
 	if err != nil {
 		return r, err
-	}
-	for _, t := range []struct {
-		table string
-		b     *array.RecordBuilder
-	}{{"crimes_enriched", out}, {"crime_areas", areas}} {
-		rec := t.b.NewRecord()
-		_, err := tx.AppendArrow(t.table, rec.Schema(), []arrow.Record{rec})
-		rec.Release()
-		if err != nil {
-			return r, err
-		}
 	}
 	_, err = tx.Exec(`INSERT OR REPLACE INTO transform_state VALUES (?, ?, ?, now()::TIMESTAMP)`, month, fingerprint, r.Rows)
 	return r, err
