@@ -14,7 +14,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/safercity/safercity/store"
-	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/transform/hotspot"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/store"
-	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/bng"
 )
 
 func init() {

@@ -24,7 +24,7 @@ import (
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/area"
-	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/bng"
 )
 
 var month = time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)

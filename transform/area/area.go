@@ -29,7 +29,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/bng"
 )
 
 // CRS is a coordinate reference system that a layer file can be in.

@@ -14,7 +14,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/safercity/safercity/internal/shareddata"
-	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/bng"
 )
 
 // origin moves the constructed shapes, drawn in small numbers, onto the

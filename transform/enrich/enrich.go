@@ -19,7 +19,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/safercity/safercity/transform/area"
-	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/transform/grid"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/bng"
 )
 
 // Cell is a grid cell, identified by its south-west corner: easting X and

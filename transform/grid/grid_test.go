@@ -10,7 +10,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
-	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/bng"
 )
 
 func mustNew(t testing.TB, size float64) Grid {
