@@ -31,7 +31,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/safercity/safercity/transform/bng"
+	"github.com/safercity/safercity/bng"
 )
 
 func main() {
