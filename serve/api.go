@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/queries"
-	"github.com/safercity/safercity/bng"
 )
 
 func (s *Server) routeAPI(rt *router) {
@@ -368,20 +368,7 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 
 // indexMonths lists the months with a stored index report, newest first.
 func (s *Server) indexMonths(ctx context.Context) ([]string, error) {
-	rows, err := s.st.DB.QueryContext(ctx, `SELECT strftime(month, '%Y-%m') FROM index_reports ORDER BY month DESC`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var months []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			return nil, err
-		}
-		months = append(months, m)
-	}
-	return months, rows.Err()
+	return s.st.Strings(ctx, `SELECT strftime(month, '%Y-%m') FROM index_reports ORDER BY month DESC`)
 }
 
 // noIndex says that a month has no index and what to do about it.

@@ -364,20 +364,7 @@ func (s *Server) hotspotRuns(ctx context.Context) ([]hotspotRun, error) {
 
 // hotspotForces lists the forces of a stored profile-month.
 func (s *Server) hotspotForces(ctx context.Context, o mapdb.Options) ([]string, error) {
-	rows, err := s.st.DB.QueryContext(ctx, `SELECT force FROM hotspot_runs WHERE profile = ? AND month = ? ORDER BY force`, o.Profile, o.Month)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var forces []string
-	for rows.Next() {
-		var f string
-		if err := rows.Scan(&f); err != nil {
-			return nil, err
-		}
-		forces = append(forces, f)
-	}
-	return forces, rows.Err()
+	return s.st.Strings(ctx, `SELECT force FROM hotspot_runs WHERE profile = ? AND month = ? ORDER BY force`, o.Profile, o.Month)
 }
 
 func (s *Server) hotspotsPage(w http.ResponseWriter, r *http.Request) {

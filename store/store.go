@@ -181,6 +181,24 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
+// Strings runs a query of one text column and returns its values.
+func (s *Store) Strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.DB.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // Tx is one transaction on one connection.
 type Tx struct {
 	ctx  context.Context

@@ -13,8 +13,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/paulmach/orb"
 
-	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform/hotspot"
 )
 
@@ -236,24 +236,15 @@ func profileForces(ctx context.Context, st *store.Store, o HotspotOptions) ([]st
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.DB.QueryContext(ctx, `SELECT DISTINCT force FROM crimes_enriched c WHERE located AND month = ? AND `+where+` ORDER BY 1`,
+	forces, err := st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched c WHERE located AND month = ? AND `+where+` ORDER BY 1`,
 		append([]any{o.Month}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var forces []string
-	for rows.Next() {
-		var f string
-		if err := rows.Scan(&f); err != nil {
-			return nil, err
-		}
-		forces = append(forces, f)
-	}
-	if len(forces) == 0 && rows.Err() == nil {
+	if len(forces) == 0 {
 		return nil, fmt.Errorf("no located %s crimes in %s: run `safercity transform` after loading that month", o.Profile.Name, o.Month.Format("2006-01"))
 	}
-	return forces, rows.Err()
+	return forces, nil
 }
 
 // loadPoints reads the profile's located crimes of one force for months

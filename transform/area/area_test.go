@@ -13,8 +13,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
-	"github.com/safercity/safercity/internal/shareddata"
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/internal/shareddata"
 )
 
 // origin moves the constructed shapes, drawn in small numbers, onto the

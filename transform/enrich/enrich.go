@@ -18,8 +18,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/safercity/safercity/transform/area"
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/transform/area"
 	"github.com/safercity/safercity/transform/grid"
 )
 
