@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/store"
-	"github.com/safercity/safercity/bng"
 )
 
 func init() {

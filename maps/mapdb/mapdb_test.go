@@ -18,13 +18,13 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 
+	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/area"
-	"github.com/safercity/safercity/bng"
 )
 
 var month = time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)
