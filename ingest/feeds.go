@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/safercity/safercity/ingest/feed"
@@ -260,72 +259,25 @@ func supersede(tx *store.Tx, table string, old, by int64, replaced *int64) error
 	return err
 }
 
-var feedSourcesSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "path", Type: arrow.BinaryTypes.String},
-	{Name: "size", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "sha256", Type: arrow.BinaryTypes.String},
-	{Name: "kind", Type: arrow.BinaryTypes.String},
-	{Name: "feed", Type: arrow.BinaryTypes.String},
-	{Name: "rows_loaded", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "rows_quarantined", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "started", Type: &arrow.TimestampType{Unit: arrow.Microsecond}},
-	{Name: "finished", Type: &arrow.TimestampType{Unit: arrow.Microsecond}},
-	{Name: "status", Type: arrow.BinaryTypes.String},
-	{Name: "error", Type: arrow.BinaryTypes.String, Nullable: true},
-}, nil)
-
 // appendFeedLineage records the files and their quarantined rows.
 func appendFeedLineage(tx *store.Tx, f *feed.Feed, files []*feedFile) error {
-	src := array.NewRecordBuilder(memory.DefaultAllocator, feedSourcesSchema)
-	defer src.Release()
-	quar := array.NewRecordBuilder(memory.DefaultAllocator, quarantineSchema)
-	defer quar.Release()
-	finished := time.Now().UTC()
+	l := newLineage()
+	defer l.release()
 	for _, ff := range files {
-		var loaded, quarantined int64
-		var errText string
+		r := sourceRow{id: ff.id, path: ff.unit.path, size: ff.size, sha256: ff.sha, kind: string(f.Kind), feed: f.Name,
+			started: ff.started, status: ff.status}
 		if ff.file != nil {
-			loaded, quarantined = ff.file.Record.NumRows(), int64(len(ff.file.Rejected))
+			r.loaded, r.quarantined = ff.file.Record.NumRows(), int64(len(ff.file.Rejected))
 			for _, q := range ff.file.Rejected {
-				quar.Field(0).(*array.Int64Builder).Append(ff.id)
-				quar.Field(1).(*array.StringBuilder).Append(ff.unit.path)
-				quar.Field(2).(*array.Int64Builder).Append(q.Line)
-				quar.Field(3).(*array.StringBuilder).Append(q.Raw)
-				quar.Field(4).(*array.StringBuilder).Append(q.Reason)
+				l.quarantine(ff.id, ff.unit.path, q.Line, q.Raw, q.Reason)
 			}
 		}
 		if ff.err != nil {
-			errText = ff.err.Error()
+			r.err = ff.err.Error()
 		}
-		src.Field(0).(*array.Int64Builder).Append(ff.id)
-		src.Field(1).(*array.StringBuilder).Append(ff.unit.path)
-		src.Field(2).(*array.Int64Builder).Append(ff.size)
-		src.Field(3).(*array.StringBuilder).Append(ff.sha)
-		src.Field(4).(*array.StringBuilder).Append(string(f.Kind))
-		src.Field(5).(*array.StringBuilder).Append(f.Name)
-		src.Field(6).(*array.Int64Builder).Append(loaded)
-		src.Field(7).(*array.Int64Builder).Append(quarantined)
-		src.Field(8).(*array.TimestampBuilder).AppendTime(ff.started)
-		src.Field(9).(*array.TimestampBuilder).AppendTime(finished)
-		src.Field(10).(*array.StringBuilder).Append(ff.status)
-		appendString(src.Field(11), errText)
+		l.source(r)
 	}
-	for _, b := range []struct {
-		table string
-		b     *array.RecordBuilder
-	}{{"sources", src}, {"quarantine", quar}} {
-		if b.b.Field(0).Len() == 0 {
-			continue
-		}
-		rec := b.b.NewRecord()
-		_, err := tx.AppendArrow(b.table, rec.Schema(), []arrow.Record{rec})
-		rec.Release()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return l.flush(tx)
 }
 
 // feedUnit is one file of a feed's source.

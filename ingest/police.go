@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/safercity/safercity/ingest/policeuk"
@@ -363,35 +362,10 @@ type writer struct {
 	pending  int64
 	records  map[policeuk.Kind][]arrow.Record
 	inBatch  map[int64]bool // source ids whose rows are pending
-	quar     *array.RecordBuilder
-	src      *array.RecordBuilder
+	lin      *lineage
 	staged   map[policeuk.Partition]stored // state changes to apply on commit
 	deferred []*parsed
 }
-
-var quarantineSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "path", Type: arrow.BinaryTypes.String},
-	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "raw", Type: arrow.BinaryTypes.String},
-	{Name: "reason", Type: arrow.BinaryTypes.String},
-}, nil)
-
-var sourcesSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "path", Type: arrow.BinaryTypes.String},
-	{Name: "size", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "sha256", Type: arrow.BinaryTypes.String},
-	{Name: "kind", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "force", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "month", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
-	{Name: "rows_loaded", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "rows_quarantined", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "started", Type: &arrow.TimestampType{Unit: arrow.Microsecond}},
-	{Name: "finished", Type: &arrow.TimestampType{Unit: arrow.Microsecond}},
-	{Name: "status", Type: arrow.BinaryTypes.String},
-	{Name: "error", Type: arrow.BinaryTypes.String, Nullable: true},
-}, nil)
 
 var tables = map[policeuk.Kind]string{
 	policeuk.Street:        "police_street",
@@ -462,56 +436,27 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 	w.inBatch[p.id] = true
 	w.staged[p.part] = stored{p.id, p.sha}
 	w.pending += r.Loaded
-	if len(p.file.Rejected) > 0 {
-		if w.quar == nil {
-			w.quar = array.NewRecordBuilder(memory.DefaultAllocator, quarantineSchema)
-		}
-		for _, q := range p.file.Rejected {
-			w.quar.Field(0).(*array.Int64Builder).Append(p.id)
-			w.quar.Field(1).(*array.StringBuilder).Append(p.unit.path)
-			w.quar.Field(2).(*array.Int64Builder).Append(q.Line)
-			w.quar.Field(3).(*array.StringBuilder).Append(q.Raw)
-			w.quar.Field(4).(*array.StringBuilder).Append(q.Reason)
-		}
+	for _, q := range p.file.Rejected {
+		w.lineage().quarantine(p.id, p.unit.path, q.Line, q.Raw, q.Reason)
 	}
 	return r, nil
 }
 
 // source stages the file's lineage row.
 func (w *writer) source(p *parsed, r FileResult) {
-	if w.src == nil {
-		w.src = array.NewRecordBuilder(memory.DefaultAllocator, sourcesSchema)
-	}
-	b := w.src
-	b.Field(0).(*array.Int64Builder).Append(p.id)
-	b.Field(1).(*array.StringBuilder).Append(p.unit.path)
-	b.Field(2).(*array.Int64Builder).Append(p.size)
-	b.Field(3).(*array.StringBuilder).Append(p.sha)
-	appendString(b.Field(4), r.Kind)
-	appendString(b.Field(5), r.Force)
-	if p.part.Month.IsZero() {
-		b.Field(6).AppendNull()
-	} else {
-		b.Field(6).(*array.Date32Builder).Append(arrow.Date32FromTime(p.part.Month))
-	}
-	b.Field(7).(*array.Int64Builder).Append(r.Loaded)
-	b.Field(8).(*array.Int64Builder).Append(r.Quarantined)
-	b.Field(9).(*array.TimestampBuilder).AppendTime(p.started)
-	b.Field(10).(*array.TimestampBuilder).AppendTime(time.Now().UTC())
 	status := "loaded" // the lineage status; replaced and loaded files are both loaded
 	if r.Status == StatusRefused {
 		status = StatusRefused
 	}
-	b.Field(11).(*array.StringBuilder).Append(status)
-	appendString(b.Field(12), r.Error)
+	w.lineage().source(sourceRow{id: p.id, path: p.unit.path, size: p.size, sha256: p.sha, kind: r.Kind, force: r.Force,
+		month: p.part.Month, loaded: r.Loaded, quarantined: r.Quarantined, started: p.started, status: status, err: r.Error})
 }
 
-func appendString(b array.Builder, s string) {
-	if s == "" {
-		b.AppendNull()
-		return
+func (w *writer) lineage() *lineage {
+	if w.lin == nil {
+		w.lin = newLineage()
 	}
-	b.(*array.StringBuilder).Append(s)
+	return w.lin
 }
 
 // current is the stored partition as this transaction sees it.
@@ -538,19 +483,12 @@ func (w *writer) flush() error {
 		}
 		delete(w.records, kind)
 	}
-	for _, staged := range []struct {
-		table string
-		b     *array.RecordBuilder
-	}{{"sources", w.src}, {"quarantine", w.quar}} {
-		if staged.b == nil || staged.b.Field(0).Len() == 0 {
-			continue
-		}
-		rec := staged.b.NewRecord()
-		_, err := w.tx.AppendArrow(staged.table, rec.Schema(), []arrow.Record{rec})
-		rec.Release()
-		if err != nil {
+	if w.lin != nil {
+		if err := w.lin.flush(w.tx); err != nil {
 			return err
 		}
+		w.lin.release()
+		w.lin = nil
 	}
 	clear(w.inBatch)
 	return nil
@@ -577,10 +515,8 @@ func (w *writer) release() {
 		p.release()
 	}
 	w.deferred = w.deferred[:0]
-	for _, b := range []**array.RecordBuilder{&w.quar, &w.src} {
-		if *b != nil {
-			(*b).Release()
-			*b = nil
-		}
+	if w.lin != nil {
+		w.lin.release()
+		w.lin = nil
 	}
 }
