@@ -97,21 +97,11 @@ func (l *lineage) quarantine(id int64, path string, line int64, raw, reason stri
 
 // flush inserts what is staged.
 func (l *lineage) flush(tx *store.Tx) error {
-	for _, t := range []struct {
-		table string
-		b     *array.RecordBuilder
-	}{{"sources", l.src}, {"quarantine", l.quar}} {
-		if t.b.Field(0).Len() == 0 {
-			continue
-		}
-		rec := t.b.NewRecord()
-		_, err := tx.AppendArrow(t.table, rec.Schema(), []arrow.Record{rec})
-		rec.Release()
-		if err != nil {
-			return err
-		}
+	if _, err := tx.AppendBuilder("sources", l.src); err != nil {
+		return err
 	}
-	return nil
+	_, err := tx.AppendBuilder("quarantine", l.quar)
+	return err
 }
 
 func (l *lineage) release() {

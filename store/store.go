@@ -311,6 +311,17 @@ func (tx *Tx) AppendArrow(table string, schema *arrow.Schema, recs []arrow.Recor
 	return n, nil
 }
 
+// AppendBuilder inserts the rows built so far in b into table (nothing when
+// there are none) and leaves b empty for more.
+func (tx *Tx) AppendBuilder(table string, b *array.RecordBuilder) (int64, error) {
+	rec := b.NewRecord()
+	defer rec.Release()
+	if rec.NumRows() == 0 {
+		return 0, nil
+	}
+	return tx.AppendArrow(table, rec.Schema(), []arrow.Record{rec})
+}
+
 // mergedRows is the size batches are merged up to: DuckDB's row group, so
 // that small per-file batches do not become small, poorly compressed
 // vectors.

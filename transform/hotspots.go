@@ -548,9 +548,7 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 		return top[i].GridRef < top[j].GridRef
 	})
 	r.Top = top[:min(10, len(top))]
-	rec := b.NewRecord()
-	defer rec.Release()
-	if _, err := tx.AppendArrow("hotspot_cells", hotspotCellsSchema, []arrow.Record{rec}); err != nil {
+	if _, err := tx.AppendBuilder("hotspot_cells", b); err != nil {
 		return r, err
 	}
 	r.Backtest = backtest(g, layers, t, o, force)

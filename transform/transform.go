@@ -256,18 +256,11 @@ func newEnrichedBatch() *enrichedBatch {
 }
 
 func (b *enrichedBatch) flush(tx *store.Tx) error {
-	for _, t := range []struct {
-		table string
-		b     *array.RecordBuilder
-	}{{"crimes_enriched", b.out}, {"crime_areas", b.areas}} {
-		rec := t.b.NewRecord()
-		_, err := tx.AppendArrow(t.table, rec.Schema(), []arrow.Record{rec})
-		rec.Release()
-		if err != nil {
-			return err
-		}
+	if _, err := tx.AppendBuilder("crimes_enriched", b.out); err != nil {
+		return err
 	}
-	return nil
+	_, err := tx.AppendBuilder("crime_areas", b.areas)
+	return err
 }
 
 func (b *enrichedBatch) release() {
