@@ -192,6 +192,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 func runGiStarCSV(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, lookup("hotspots gistar"))
 	band := f.Float64("band", 0, "fixed distance band in `metres` between points (required)")
+	xCol := f.String("x", "x", "`column` of eastings (or any planar x in metres)")
+	yCol := f.String("y", "y", "`column` of northings")
+	valueCol := f.String("value", "value", "`column` of values, e.g. counts")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -206,7 +209,7 @@ func runGiStarCSV(ctx context.Context, e *env, args []string) error {
 		}
 		defer in.Close()
 	}
-	return hotspot.GiStarCSV(in, e.stdout, *band)
+	return hotspot.GiStarCSVColumns(in, e.stdout, *band, hotspot.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol})
 }
 
 // monthOrLatest parses a YYYY-MM flag, or finds the latest enriched month.

@@ -24,6 +24,25 @@ var giStarColumns = []string{"neighbours", "z", "p", "p_fdr", "bin"}
 // row, uncorrected bins would flag about one row in ten by chance alone.
 // Errors name the input line.
 func GiStarCSV(r io.Reader, w io.Writer, band float64) error {
+	return GiStarCSVColumns(r, w, band, CSVColumns{})
+}
+
+// CSVColumns names the columns GiStarCSVColumns reads; empty names mean x,
+// y and value.
+type CSVColumns struct{ X, Y, Value string }
+
+// GiStarCSVColumns is GiStarCSV with the coordinate and value columns named
+// by cols (matched case-insensitively), such as centre_easting,
+// centre_northing and count.
+func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) error {
+	want := map[string]string{"x": cols.X, "y": cols.Y, "value": cols.Value}
+	for role, name := range want {
+		if name == "" {
+			want[role] = role
+		} else {
+			want[role] = strings.ToLower(name)
+		}
+	}
 	cr := csv.NewReader(r)
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -35,19 +54,22 @@ func GiStarCSV(r io.Reader, w io.Writer, band float64) error {
 	idx := map[string]int{"x": -1, "y": -1, "value": -1}
 	for i, name := range header {
 		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\uFEFF")))
-		if j, ok := idx[name]; ok {
-			if j >= 0 {
+		for role, col := range want {
+			if col != name {
+				continue
+			}
+			if idx[role] >= 0 {
 				return fmt.Errorf("hotspot: CSV header has column %q twice", name)
 			}
-			idx[name] = i
+			idx[role] = i
 		}
 		if slices.Contains(giStarColumns, name) {
 			return fmt.Errorf("hotspot: CSV input already has a column %q, which would be ambiguous in the output", name)
 		}
 	}
-	for _, name := range []string{"x", "y", "value"} {
-		if idx[name] < 0 {
-			return fmt.Errorf("hotspot: CSV header %q has no column %q", strings.Join(header, ","), name)
+	for _, role := range []string{"x", "y", "value"} {
+		if idx[role] < 0 {
+			return fmt.Errorf("hotspot: CSV header %q has no column %q (name the %s column with --%s)", strings.Join(header, ","), want[role], role, role)
 		}
 	}
 

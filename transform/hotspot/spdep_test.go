@@ -1,6 +1,7 @@
 package hotspot
 
 import (
+	"bytes"
 	"encoding/csv"
 	"math"
 	"os"
@@ -117,5 +118,35 @@ func TestGiStarGridMatchesSpdep(t *testing.T) {
 			}
 			t.Logf("%d cells: max |Δz| = %.3g, max |Δp| = %.3g, max |Δp_bh| = %.3g", len(want), maxDZ, maxDP, maxDBH)
 		})
+	}
+}
+
+// TestGiStarCSVNamedColumns reads the spdep input with its own column
+// names, as an analyst would with --x, --y and --value.
+func TestGiStarCSVNamedColumns(t *testing.T) {
+	in, err := os.ReadFile(shareddata.Path(t, "testdata", "gistar", "violence_100m.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := GiStarCSVColumns(bytes.NewReader(in), &out, 250, CSVColumns{X: "centre_easting", Y: "Centre_Northing", Value: "count"}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, want := readTable(t, shareddata.Path(t, "testdata", "gistar", "gi_violence_100m_band250.csv"))
+	if len(rows) != len(want)+1 || rows[0][6] != "z" {
+		t.Fatalf("%d rows (header %v), want %d", len(rows), rows[0], len(want)+1)
+	}
+	for i, w := range want {
+		z, _ := strconv.ParseFloat(rows[i+1][6], 64)
+		if math.Abs(z-w[col["gi_star_z"]]) > 1e-9 {
+			t.Fatalf("row %d: z %v, spdep %v", i+1, z, w[col["gi_star_z"]])
+		}
+	}
+	if err := GiStarCSVColumns(bytes.NewReader(in), &out, 250, CSVColumns{X: "easting"}); err == nil {
+		t.Error("a missing named column was accepted")
 	}
 }
