@@ -264,51 +264,64 @@ func (tx *Tx) AppendArrow(table string, schema *arrow.Schema, recs []arrow.Recor
 		names[i] = quoteIdent(f.Name)
 	}
 	cols := strings.Join(names, ", ")
-	tx.n++
-	view := fmt.Sprintf("arrow_batch_%d", tx.n)
+	n, err := tx.ExecArrow(fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM batch", quoteIdent(table), cols, cols),
+		ArrowView{Name: "batch", Schema: schema, Records: recs})
+	if err != nil {
+		return 0, fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// ArrowView is a set of record batches a statement reads as a table.
+type ArrowView struct {
+	Name    string
+	Schema  *arrow.Schema
+	Records []arrow.Record
+}
+
+// ExecArrow runs a statement that reads the views, such as an INSERT …
+// SELECT joining them with stored tables, and returns the rows it affected.
+// The views exist only for the statement.
+func (tx *Tx) ExecArrow(query string, views ...ArrowView) (int64, error) {
 	var n int64
 	err := tx.conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return err
 		}
-		merged, err := mergeSmall(schema, recs)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			for _, r := range merged {
-				r.Release()
-			}
-		}()
-		rdr, err := array.NewRecordReader(schema, merged)
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
-		release, err := ar.RegisterView(rdr, view)
-		if err != nil {
-			return err
-		}
-		defer release()
 		ex := dc.(driver.ExecerContext)
-		res, err := ex.ExecContext(tx.ctx,
-			fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", quoteIdent(table), cols, cols, view), nil)
+		for _, v := range views {
+			merged, err := mergeSmall(v.Schema, v.Records)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				for _, r := range merged {
+					r.Release()
+				}
+			}()
+			rdr, err := array.NewRecordReader(v.Schema, merged)
+			if err != nil {
+				return err
+			}
+			defer rdr.Release()
+			release, err := ar.RegisterView(rdr, v.Name)
+			if err != nil {
+				return err
+			}
+			defer release()
+			// The view outlives release() in the catalogue, pointing at
+			// freed memory: drop it while the batches are alive.
+			defer ex.ExecContext(tx.ctx, "DROP VIEW IF EXISTS "+quoteIdent(v.Name), nil)
+		}
+		res, err := ex.ExecContext(tx.ctx, query, nil)
 		if err != nil {
 			return err
 		}
-		if n, err = res.RowsAffected(); err != nil {
-			return err
-		}
-		// The view outlives release() in the catalogue, pointing at freed
-		// memory: drop it while the batches are alive.
-		_, err = ex.ExecContext(tx.ctx, "DROP VIEW IF EXISTS "+view, nil)
+		n, err = res.RowsAffected()
 		return err
 	})
-	if err != nil {
-		return 0, fmt.Errorf("insert into %s: %w", table, err)
-	}
-	return n, nil
+	return n, err
 }
 
 // AppendBuilder inserts the rows built so far in b into table (nothing when

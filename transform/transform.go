@@ -84,6 +84,8 @@ func Run(ctx context.Context, st *store.Store, cfg Config, months []time.Time, l
 	if err != nil {
 		return nil, err
 	}
+	cats := categoriesRecord(e.Categories)
+	defer cats.Release()
 	var results []MonthResult
 	var changed []monthWork
 	for _, m := range todo {
@@ -101,7 +103,7 @@ func Run(ctx context.Context, st *store.Store, cfg Config, months []time.Time, l
 		err := st.Tx(ctx, func(tx *store.Tx) error {
 			group = group[:0]
 			rows := int64(0)
-			b := newEnrichedBatch()
+			b := newEnrichedBatch(cats, cfg.CellSize)
 			defer b.release()
 			for i, m := range changed {
 				if i > 0 && rows+m.rows > txRows {
@@ -207,28 +209,28 @@ func loadLayers(ctx context.Context, st *store.Store) (map[string]*area.Layer, s
 	return layers, strings.Join(ids, ","), rows.Err()
 }
 
-var enrichedSchema = arrow.NewSchema([]arrow.Field{
+// placedSchema holds what enrichment computes for each crime; the rest of
+// crimes_enriched is joined from police_street and the categories inside
+// DuckDB, which copies those columns far faster than a round trip through Go.
+var placedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "crime_id", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "month", Type: arrow.FixedWidthTypes.Date32},
-	{Name: "force", Type: arrow.BinaryTypes.String},
-	{Name: "crime_type", Type: arrow.BinaryTypes.String},
-	{Name: "location", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "last_outcome", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "located", Type: arrow.FixedWidthTypes.Boolean},
 	{Name: "longitude", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "latitude", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "easting", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "northing", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "grid_ref", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "cell_size", Type: arrow.PrimitiveTypes.Int32},
 	{Name: "cell_x", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "cell_y", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "lsoa_code", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "lsoa_name", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "lad_name", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "unit", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+var categoriesSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "crime_type", Type: arrow.BinaryTypes.String},
 	{Name: "violence", Type: arrow.FixedWidthTypes.Boolean},
 	{Name: "acquisitive", Type: arrow.FixedWidthTypes.Boolean},
 	{Name: "asb", Type: arrow.FixedWidthTypes.Boolean},
@@ -236,6 +238,21 @@ var enrichedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "weapons", Type: arrow.FixedWidthTypes.Boolean},
 	{Name: "harm", Type: arrow.PrimitiveTypes.Float64},
 }, nil)
+
+// categoriesRecord is the categories table as a record for the join.
+func categoriesRecord(cats enrich.Categories) arrow.Record {
+	b := array.NewRecordBuilder(memAlloc, categoriesSchema)
+	defer b.Release()
+	for t, c := range cats {
+		f := b.Fields()
+		f[0].(*array.StringBuilder).Append(t)
+		for i, v := range []bool{c.Violence, c.Acquisitive, c.ASB, c.NTE, c.Weapons} {
+			f[1+i].(*array.BooleanBuilder).Append(v)
+		}
+		f[6].(*array.Float64Builder).Append(c.Harm)
+	}
+	return b.NewRecord()
+}
 
 var crimeAreasSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
@@ -246,25 +263,47 @@ var crimeAreasSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
-// enrichedBatch holds the enriched rows of a transaction's months, inserted
+// enrichedBatch holds the placed crimes of a transaction's months, inserted
 // together: one insert per month would leave DuckDB small row groups to
 // merge.
-type enrichedBatch struct{ out, areas *array.RecordBuilder }
+type enrichedBatch struct {
+	placed, areas *array.RecordBuilder
+	categories    arrow.Record
+	cellSize      int
+	from, to      time.Time // the months placed
+}
 
-func newEnrichedBatch() *enrichedBatch {
-	return &enrichedBatch{out: array.NewRecordBuilder(memAlloc, enrichedSchema), areas: array.NewRecordBuilder(memAlloc, crimeAreasSchema)}
+func newEnrichedBatch(categories arrow.Record, cellSize float64) *enrichedBatch {
+	return &enrichedBatch{placed: array.NewRecordBuilder(memAlloc, placedSchema), areas: array.NewRecordBuilder(memAlloc, crimeAreasSchema),
+		categories: categories, cellSize: int(cellSize)}
 }
 
 func (b *enrichedBatch) flush(tx *store.Tx) error {
-	if _, err := tx.AppendBuilder("crimes_enriched", b.out); err != nil {
-		return err
+	placed := b.placed.NewRecord()
+	defer placed.Release()
+	if placed.NumRows() > 0 {
+		_, err := tx.ExecArrow(fmt.Sprintf(`INSERT INTO crimes_enriched
+			SELECT p.source_id, p.line, p.crime_id, p.month, p.force, p.crime_type, p.location, p.last_outcome,
+				g.located, g.longitude, g.latitude, g.easting, g.northing, g.grid_ref, %d, g.cell_x, g.cell_y,
+				g.lsoa_code, g.lsoa_name, g.lad_name, g.unit,
+				coalesce(k.violence, false), coalesce(k.acquisitive, false), coalesce(k.asb, false),
+				coalesce(k.nte, false), coalesce(k.weapons, false), coalesce(k.harm, 0)
+			FROM placed g
+			JOIN police_street p ON p.source_id = g.source_id AND p.line = g.line
+			LEFT JOIN categories k ON k.crime_type = p.crime_type
+			WHERE p.month BETWEEN '%s' AND '%s'`, b.cellSize, b.from.Format("2006-01-02"), b.to.Format("2006-01-02")),
+			store.ArrowView{Name: "placed", Schema: placedSchema, Records: []arrow.Record{placed}},
+			store.ArrowView{Name: "categories", Schema: categoriesSchema, Records: []arrow.Record{b.categories}})
+		if err != nil {
+			return fmt.Errorf("insert into crimes_enriched: %w", err)
+		}
 	}
 	_, err := tx.AppendBuilder("crime_areas", b.areas)
 	return err
 }
 
 func (b *enrichedBatch) release() {
-	b.out.Release()
+	b.placed.Release()
 	b.areas.Release()
 }
 
@@ -277,59 +316,50 @@ func enrichMonth(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Layer
 			return r, err
 		}
 	}
-	out, areas := batch.out, batch.areas
-	cellSize := int32(e.Grid.Size)
-	err := tx.QueryArrow(`SELECT source_id, line, crime_id, month, force, crime_type, location, last_outcome,
-			longitude, latitude, easting, northing, lsoa_code, lsoa_name
+	placed, areas := batch.placed, batch.areas
+	if batch.from.IsZero() || month.Before(batch.from) {
+		batch.from = month
+	}
+	if month.After(batch.to) {
+		batch.to = month
+	}
+	err := tx.QueryArrow(`SELECT source_id, line, crime_type, longitude, latitude, easting, northing, lsoa_code, lsoa_name
 		FROM police_street WHERE month = ?`, []any{month}, func(rec arrow.Record) error {
 		in := columns(rec)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			c := enrich.Crime{
-				Longitude: in.f64(8, i), Latitude: in.f64(9, i),
-				Easting: in.f64(10, i), Northing: in.f64(11, i),
-				LSOACode: in.str(12, i), LSOAName: in.str(13, i),
-				CrimeType: in.str(5, i),
+				Longitude: in.f64(3, i), Latitude: in.f64(4, i),
+				Easting: in.f64(5, i), Northing: in.f64(6, i),
+				LSOACode: in.str(7, i), LSOAName: in.str(8, i),
+				CrimeType: in.str(2, i),
 			}
 			x := e.Enrich(c)
 			r.Rows++
 			if !x.KnownType {
 				r.Unplaced++
 			}
-			b := out.Fields()
+			b := placed.Fields()
 			b[0].(*array.Int64Builder).Append(in.i64(0, i))
 			b[1].(*array.Int64Builder).Append(in.i64(1, i))
-			copyString(b[2], rec.Column(2), i)
-			b[3].(*array.Date32Builder).Append(arrow.Date32FromTime(month))
-			copyString(b[4], rec.Column(4), i)
-			copyString(b[5], rec.Column(5), i)
-			copyString(b[6], rec.Column(6), i)
-			copyString(b[7], rec.Column(7), i)
-			b[8].(*array.BooleanBuilder).Append(x.Located)
-			b[14].(*array.Int32Builder).Append(cellSize)
+			b[2].(*array.BooleanBuilder).Append(x.Located)
 			if x.Located {
 				r.Located++
-				b[9].(*array.Float64Builder).Append(x.Longitude)
-				b[10].(*array.Float64Builder).Append(x.Latitude)
-				b[11].(*array.Float64Builder).Append(x.Easting)
-				b[12].(*array.Float64Builder).Append(x.Northing)
-				appendString(b[13], x.GridRef)
-				b[15].(*array.Int64Builder).Append(x.Cell.X)
-				b[16].(*array.Int64Builder).Append(x.Cell.Y)
+				b[3].(*array.Float64Builder).Append(x.Longitude)
+				b[4].(*array.Float64Builder).Append(x.Latitude)
+				b[5].(*array.Float64Builder).Append(x.Easting)
+				b[6].(*array.Float64Builder).Append(x.Northing)
+				appendString(b[7], x.GridRef)
+				b[8].(*array.Int64Builder).Append(x.Cell.X)
+				b[9].(*array.Int64Builder).Append(x.Cell.Y)
 			} else {
-				for _, k := range []int{9, 10, 11, 12, 13, 15, 16} {
+				for k := 3; k <= 9; k++ {
 					b[k].AppendNull()
 				}
 			}
-			appendString(b[17], x.LSOACode)
-			appendString(b[18], x.LSOAName)
-			appendString(b[19], x.LADName)
-			appendString(b[20], x.Unit)
-			b[21].(*array.BooleanBuilder).Append(x.Category.Violence)
-			b[22].(*array.BooleanBuilder).Append(x.Category.Acquisitive)
-			b[23].(*array.BooleanBuilder).Append(x.Category.ASB)
-			b[24].(*array.BooleanBuilder).Append(x.Category.NTE)
-			b[25].(*array.BooleanBuilder).Append(x.Category.Weapons)
-			b[26].(*array.Float64Builder).Append(x.Category.Harm)
+			appendString(b[10], x.LSOACode)
+			appendString(b[11], x.LSOAName)
+			appendString(b[12], x.LADName)
+			appendString(b[13], x.Unit)
 			if x.Located {
 				for name, l := range layers {
 					a := areas.Fields()
@@ -377,15 +407,6 @@ func (c cols) str(j, i int) string {
 		return ""
 	}
 	return a.Value(i)
-}
-
-func copyString(b array.Builder, a arrow.Array, i int) {
-	s := a.(*array.String)
-	if s.IsNull(i) {
-		b.AppendNull()
-		return
-	}
-	b.(*array.StringBuilder).Append(s.Value(i))
 }
 
 func appendString(b array.Builder, s string) {
