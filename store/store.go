@@ -76,7 +76,11 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 		}
 		// Loads commit in batches of a few hundred thousand rows; with the
 		// default 16MB threshold every commit would also checkpoint.
-		_, err := execer.ExecContext(context.Background(), "SET checkpoint_threshold = '1GB'", nil)
+		if _, err := execer.ExecContext(context.Background(), "SET checkpoint_threshold = '1GB'", nil); err != nil {
+			return err
+		}
+		// Timestamps are stored in UTC whatever the machine's zone.
+		_, err := execer.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
 		return err
 	})
 	if err != nil {

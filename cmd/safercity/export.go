@@ -47,6 +47,11 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	if *format == "" {
 		*format = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
 	}
+	switch *format {
+	case "geojson", "json", "kml", "csv", "svg", "png":
+	default:
+		return fmt.Errorf("%w: format %q: use geojson, kml, csv, svg or png", errUsage, *format)
+	}
 	var c maps.CRS
 	switch *crs {
 	case 4326:

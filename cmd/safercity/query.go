@@ -94,6 +94,11 @@ func writeResult(ctx context.Context, w io.Writer, res *queries.Result, format, 
 		}
 		return store.WriteParquet(ctx, rec, abs)
 	}
+	switch format {
+	case "table", "csv", "json", "arrow":
+	default:
+		return fmt.Errorf("%w: format %q: use table, csv, json, parquet or arrow", errUsage, format)
+	}
 	if out != "" {
 		fh, err := os.Create(out)
 		if err != nil {
