@@ -6,7 +6,7 @@
 SELECT crime_type,
        count(*) AS crimes,
        count(*) FILTER (WHERE last_outcome IS NULL) AS no_outcome,
-       count(*) FILTER (WHERE last_outcome IN ('Awaiting court outcome', 'Under investigation', 'Status update unavailable', 'Court result unavailable')) AS open_or_unknown,
+       count(*) FILTER (WHERE last_outcome IN ('Under investigation', 'Status update unavailable', 'Court result unavailable')) AS open_or_unknown,
        count(*) FILTER (WHERE last_outcome = 'Investigation complete; no suspect identified') AS no_suspect,
        count(*) FILTER (WHERE last_outcome IN ('Suspect charged as part of another case', 'Offender sent to prison', 'Offender given suspended prison sentence',
            'Offender fined', 'Offender given community sentence', 'Offender given conditional discharge', 'Offender given absolute discharge',

@@ -55,7 +55,7 @@ func newHotspotFlags(e *env, name string) *hotspotFlags {
 	f.cfg = f.configFlag()
 	f.profile = f.String("profile", "", "profile `name`: violence, nte, acquisitive, asb, harm, or one from the configuration (required)")
 	f.force = f.String("force", "", "one force `slug` (default: each force with the profile's crime)")
-	f.cell = f.Float64("cell", 100, "cell size in `metres`")
+	f.cell = f.Float64("cell", 0, "cell size in `metres` (default: transform.cell_size of the configuration, 100)")
 	f.band = f.Float64("band", 0, "Gi* fixed distance band in `metres` (default: first peak of incremental spatial autocorrelation, 1–10 cells)")
 	f.bandwidth = f.Float64("bandwidth", 0, "KDE bandwidth in `metres` (default: ArcGIS's spatial Silverman rule, clamped to 2–10 cells)")
 	f.inputs = f.Int("inputs", 0, "months before the test month that back-test hotspot sets are built from (default 3)")
@@ -71,7 +71,11 @@ func (f *hotspotFlags) options(cfg *config) (transform.HotspotOptions, error) {
 	if err != nil {
 		return transform.HotspotOptions{}, err
 	}
-	o := transform.HotspotOptions{Profile: p, Force: *f.force, CellSize: *f.cell, Band: *f.band, Bandwidth: *f.bandwidth,
+	cell := *f.cell
+	if cell == 0 {
+		cell = cfg.Transform.CellSize
+	}
+	o := transform.HotspotOptions{Profile: p, Force: *f.force, CellSize: cell, Band: *f.band, Bandwidth: *f.bandwidth,
 		Window: cfg.Hotspots.Window, Alpha: cfg.Hotspots.Alpha, TopShare: cfg.Hotspots.TopShare, Inputs: cfg.Hotspots.Inputs}
 	if *f.inputs != 0 {
 		o.Inputs = *f.inputs
