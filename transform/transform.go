@@ -68,7 +68,7 @@ func Run(ctx context.Context, st *store.Store, cfg Config, months []time.Time, l
 	if e.Lookup, err = enrich.ReadLookup(bytes.NewReader(cfg.Lookup)); err != nil {
 		return nil, err
 	}
-	layers, layerIDs, err := loadLayers(ctx, st)
+	layers, layerIDs, err := Layers(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -184,8 +184,10 @@ func monthsToDo(ctx context.Context, st *store.Store, settings string, only []ti
 	return out, nil
 }
 
-// loadLayers indexes every stored boundary layer.
-func loadLayers(ctx context.Context, st *store.Store) (map[string]*area.Layer, string, error) {
+// Layers indexes every stored boundary layer, by name, and says which
+// loads they came from ("name=source_id,…") so that a new version of a
+// layer can be told apart.
+func Layers(ctx context.Context, st *store.Store) (map[string]*area.Layer, string, error) {
 	rows, err := st.DB.QueryContext(ctx, `SELECT layer, code_prop, coalesce(name_prop, ''), geojson, source_id FROM area_layers ORDER BY layer`)
 	if err != nil {
 		return nil, "", err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/area"
 	"github.com/safercity/safercity/transform/hotspot"
 )
@@ -69,7 +70,7 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 	} else {
 		m.Legend = maps.EmergingHotSpotLegend()
 	}
-	layers, err := loadLayers(ctx, st)
+	layers, _, err := transform.Layers(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -296,27 +297,6 @@ func areaFeatures(l *area.Layer, cells []cell, size float64) ([]maps.Feature, []
 		}
 	}
 	return out, incidents
-}
-
-func loadLayers(ctx context.Context, st *store.Store) (map[string]*area.Layer, error) {
-	rows, err := st.DB.QueryContext(ctx, `SELECT layer, code_prop, coalesce(name_prop, ''), geojson FROM area_layers`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	layers := map[string]*area.Layer{}
-	for rows.Next() {
-		var name, code, nm, text string
-		if err := rows.Scan(&name, &code, &nm, &text); err != nil {
-			return nil, err
-		}
-		l, err := area.Load(strings.NewReader(text), code, nm)
-		if err != nil {
-			return nil, fmt.Errorf("boundary layer %s: %w", name, err)
-		}
-		layers[name] = l
-	}
-	return layers, rows.Err()
 }
 
 func orNaN(p *float64) float64 {
