@@ -54,9 +54,9 @@ func TestWriteKML(t *testing.T) {
 	if len(doc.Document.Styles) != 7 {
 		t.Fatalf("%d styles, want one per Gi* bin", len(doc.Document.Styles))
 	}
-	// Hot spot 99% is #d62f27; KML wants alpha, blue, green, red.
-	if s := doc.Document.Styles[0]; s.ID != "class-0" || s.PolyColor != "bf272fd6" || s.LineColor != "ff272fd6" {
-		t.Errorf("hot spot style %+v, want class-0 with fill bf272fd6 and line ff272fd6", s)
+	// Hot spot 99% is #b2182b; KML wants alpha, blue, green, red.
+	if s := doc.Document.Styles[0]; s.ID != "class-0" || s.PolyColor != "bf2b18b2" || s.LineColor != "ff2b18b2" {
+		t.Errorf("hot spot style %+v, want class-0 with fill bf2b18b2 and line ff2b18b2", s)
 	}
 	pms := doc.Document.Folder.Placemarks
 	if len(pms) != len(m.Features) {

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/planar"
 )
 
@@ -20,14 +18,14 @@ const (
 	DefaultHeight = 900
 )
 
-// Page metrics in pixels on a page of the default size. Larger pages multiply
-// them by a whole factor so that the PNG's bitmap fonts scale cleanly.
+// Page metrics in pixels on a page of the default size. Pages at least twice
+// as large in both directions multiply them by a whole factor, for print.
 const (
-	textSize     = 16 // the PNG's bitmap font is 16 px
+	textSize     = 16
 	titleSize    = 2 * textSize
 	margin       = 24
 	gap          = 12
-	panelWidth   = 340 // legend, scale bar and north arrow, right of the map
+	minPanel     = 220 // legend, scale bar and north arrow, right of the map
 	swatchWidth  = 24
 	swatchHeight = 16
 	rowHeight    = 24
@@ -56,10 +54,13 @@ func (r rect) ring() []point {
 // A page is a map laid out in pixels, y down, as marks painted in order. The
 // SVG and PNG writers both render a page, so the two always match.
 type page struct {
+	ts             *typesetter
+	u              float64 // the factor page metrics are multiplied by
 	width, height  int
 	frame          rect      // where the map is drawn
 	extent         orb.Bound // the British National Grid area shown in frame
 	metresPerPixel float64
+	layerStyles    []shape // how each drawn boundary layer is stroked
 	marks          []mark
 }
 
@@ -113,20 +114,16 @@ func (p *page) toPixel(q orb.Point) point {
 
 func (p *page) add(m mark) { p.marks = append(p.marks, m) }
 
-// layOut places everything on a map of m on a page width by height pixels,
-// DefaultWidth by DefaultHeight when zero: the title block across the top,
-// the map on the left, the legend, scale bar and north arrow in a panel on
-// the right, and the attribution across the bottom.
-func layOut(m *Map, width, height int) (*page, error) {
-	if width == 0 {
-		width = DefaultWidth
-	}
-	if height == 0 {
-		height = DefaultHeight
-	}
-	if width < 0 || height < 0 {
-		return nil, fmt.Errorf("maps: page size %dx%d is negative", width, height)
-	}
+// A drawing is what layOut has checked and prepared from a Map.
+type drawing struct {
+	m       *Map
+	classes []int              // each feature's legend class
+	cells   []orb.MultiPolygon // the features
+	areas   [][]orb.MultiPolygon
+	context string // profile and month
+}
+
+func prepare(m *Map) (*drawing, error) {
 	classes, err := featureClasses(m)
 	if err != nil {
 		return nil, err
@@ -143,17 +140,75 @@ func layOut(m *Map, width, height int) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
+	return &drawing{m: m, classes: classes, cells: cells, areas: areas, context: context}, nil
+}
 
+// layOut places everything on a map of m on a page width by height pixels,
+// DefaultWidth by DefaultHeight when zero: the title block across the top,
+// the map on the left, the legend (in as many columns as it needs), scale bar
+// and north arrow in a panel on the right, notes on what the map leaves out
+// or merges under the map, and the attribution across the bottom.
+func layOut(m *Map, width, height int) (*page, error) {
+	if width == 0 {
+		width = DefaultWidth
+	}
+	if height == 0 {
+		height = DefaultHeight
+	}
+	if width < 0 || height < 0 {
+		return nil, fmt.Errorf("maps: page size %dx%d is negative", width, height)
+	}
+	d, err := prepare(m)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := newTypesetter()
+	if err != nil {
+		return nil, err
+	}
 	u := float64(max(1, min(width/DefaultWidth, height/DefaultHeight)))
-	p := &page{width: width, height: height}
-	w, h := float64(width), float64(height)
+	p := &page{width: width, height: height, ts: ts, u: u}
+	top := p.addTitle(m, d.context)
+	notesTop, bottom := p.addAttribution(m, notesRoom(m))
+	frameHeight := bottom - top
+	if frameHeight < minMapSize*u {
+		return nil, fmt.Errorf("maps: a %dx%d page leaves no room for the map; use a taller page", width, height)
+	}
+	lg := p.planLegend(d, frameHeight)
+	panelX := float64(width) - margin*u - lg.width
+	p.frame = rect{point{margin * u, top}, point{panelX - margin*u, bottom}}
+	if p.frame.width() < minMapSize*u {
+		return nil, fmt.Errorf("maps: a %dx%d page leaves no room for the map beside its %.0f px legend; use a wider page",
+			width, height, lg.width)
+	}
+	if err := p.fit(d.cells, d.areas); err != nil {
+		return nil, err
+	}
+	// Minor outlines (LSOAs) under the cells, major ones (districts) and
+	// all names over them.
+	drawn := make([]bool, len(m.Boundaries))
+	p.layerStyles = make([]shape, len(m.Boundaries))
+	notes := p.addBoundaries(d, false, drawn)
+	notes = append(notes, p.addCells(d)...)
+	notes = append(notes, p.addBoundaries(d, true, drawn)...)
+	notes = append(notes, p.addLabels(d, drawn)...)
+	p.add(&shape{group: "frame", paths: [][]point{p.frame.ring()}, closed: true, stroke: frameColor, strokeWidth: u})
+	p.addNotes(notes, notesTop)
+	p.addLegend(d, lg, drawn, panelX, p.frame.min.y)
+	if err := p.addScaleBarAndArrow(panelX, lg.width, p.frame.max.y-scaleBlockHeight*u); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
 
-	// Title block, top down.
-	x0 := margin * u
+// addTitle sets the title, the profile and month, and the subtitle from the
+// top of the page down, and returns the y below them.
+func (p *page) addTitle(m *Map, context string) float64 {
+	u := p.u
 	y := margin * u
 	line := func(text string, size float64, bold bool, c color.NRGBA) {
 		y += lineHeight(size * u)
-		p.add(&label{group: "title", at: point{x0, y - descent(size*u)}, text: text, size: size * u, bold: bold, color: c})
+		p.add(&label{group: "title", at: point{margin * u, y - descent(size*u)}, text: text, size: size * u, bold: bold, color: c})
 	}
 	if m.Title != "" {
 		line(m.Title, titleSize, true, textColor)
@@ -161,71 +216,45 @@ func layOut(m *Map, width, height int) (*page, error) {
 	for _, s := range nonEmpty(context, m.Subtitle) {
 		line(s, textSize, false, mutedTextColor)
 	}
-	top := y + gap*u
+	return y + gap*u
+}
 
-	// Attribution, at the foot of the page.
+// notesRoom is the number of note lines a map may need under it: one for
+// merged cells, one for places and one per boundary layer.
+func notesRoom(m *Map) int {
+	n := len(m.Boundaries)
+	if len(m.Places) > 0 {
+		n++
+	}
+	if m.CellSize > 0 {
+		n++
+	}
+	return n
+}
+
+// addAttribution sets the attribution at the foot of the page, leaving room
+// above it for notes lines of notes, and returns where the notes start and
+// the y above them.
+func (p *page) addAttribution(m *Map, notes int) (notesTop, bottom float64) {
+	u := p.u
 	credits := append(append([]string{OGLAttribution + "."}, m.Attribution...),
 		"Coordinates: British National Grid (EPSG:27700), grid north up.")
-	y = h - margin*u - float64(len(credits))*lineHeight(textSize*u)
-	bottom := y - gap*u
+	lh := lineHeight(textSize * u)
+	y := float64(p.height) - margin*u - float64(len(credits))*lh
 	for _, s := range credits {
-		y += lineHeight(textSize * u)
-		p.add(&label{group: "attribution", at: point{x0, y - descent(textSize*u)}, text: s, size: textSize * u, color: mutedTextColor})
+		y += lh
+		p.add(&label{group: "attribution", at: point{margin * u, y - descent(textSize*u)}, text: s, size: textSize * u, color: mutedTextColor})
 	}
+	notesTop = float64(p.height) - margin*u - float64(len(credits)+notes)*lh - gap*u/2
+	return notesTop, notesTop - gap*u/2
+}
 
-	panelX := w - (margin+panelWidth)*u
-	p.frame = rect{point{x0, top}, point{panelX - margin*u, bottom}}
-	if p.frame.width() < minMapSize*u || p.frame.height() < minMapSize*u {
-		return nil, fmt.Errorf("maps: a %dx%d page leaves no room for the map", width, height)
+// addNotes sets the notes under the map, from y down.
+func (p *page) addNotes(notes []string, y float64) {
+	for _, s := range notes {
+		y += lineHeight(textSize * p.u)
+		p.add(&label{group: "notes", at: point{margin * p.u, y - descent(textSize*p.u)}, text: s, size: textSize * p.u, color: textColor})
 	}
-	if err := p.fit(cells, areas); err != nil {
-		return nil, err
-	}
-
-	// The map: boundaries under the cells, their names over them.
-	for _, layer := range areas {
-		for _, mp := range layer {
-			p.addBoundary(mp, u)
-		}
-	}
-	for i, mp := range cells {
-		s := &shape{group: "cells", closed: true, fill: m.Legend.Classes[classes[i]].Color,
-			stroke: white, strokeWidth: 0.5 * u, tooltip: cellTooltip(&m.Features[i])}
-		for _, poly := range mp {
-			for _, r := range poly {
-				s.paths = append(s.paths, p.pixelPath(r))
-			}
-		}
-		p.add(s)
-	}
-	for i, layer := range m.Boundaries {
-		if !layer.Labels {
-			continue
-		}
-		for j, a := range layer.Areas {
-			at, ok := labelPoint(areas[i][j])
-			if a.Name == "" || !ok || !p.extent.Contains(at) {
-				continue
-			}
-			p.add(&label{group: "boundary-labels", at: p.toPixel(at), text: a.Name, size: textSize * u,
-				anchor: anchorMiddle, color: mutedTextColor, halo: true})
-		}
-	}
-	p.add(&shape{group: "frame", paths: [][]point{p.frame.ring()}, closed: true, stroke: frameColor, strokeWidth: u})
-
-	// The panel, top down from the top of the map.
-	y = p.frame.min.y
-	y = p.addLegend(m, classes, panelX, y, u)
-	y, err = p.addScaleBar(panelX, y+2*gap*u, u)
-	if err != nil {
-		return nil, err
-	}
-	y = p.addNorthArrow(panelX, y+2*gap*u, u)
-	if y > p.frame.max.y {
-		return nil, fmt.Errorf("maps: the legend needs %.0f px but the map is %.0f px high; use a taller page",
-			y-p.frame.min.y, p.frame.height())
-	}
-	return p, nil
 }
 
 // lineHeight is the distance between baselines of text of the given size.
@@ -275,117 +304,6 @@ func (p *page) pixelPath(ps []orb.Point) []point {
 		out[i] = p.toPixel(q)
 	}
 	return out
-}
-
-// addBoundary draws an area's rings as lines clipped to the map, so that
-// areas reaching beyond it are not closed off along its edge.
-func (p *page) addBoundary(mp orb.MultiPolygon, u float64) {
-	s := &shape{group: "boundaries", stroke: boundaryColor, strokeWidth: u}
-	for _, poly := range mp {
-		for _, r := range poly {
-			for _, ls := range clip.LineString(p.extent, orb.LineString(r)) {
-				s.paths = append(s.paths, p.pixelPath(ls))
-			}
-		}
-	}
-	if len(s.paths) > 0 {
-		p.add(s)
-	}
-}
-
-// addLegend lists the classes with their number of cells, then the boundary
-// layers, from y down, and returns the y below them.
-func (p *page) addLegend(m *Map, classes []int, x, y, u float64) float64 {
-	counts := make([]int, len(m.Legend.Classes))
-	for _, c := range classes {
-		counts[c]++
-	}
-	heading := m.Legend.Title
-	if heading == "" {
-		heading = "Legend"
-	}
-	y += lineHeight(textSize * u)
-	p.add(&label{group: "legend", at: point{x, y - descent(textSize*u)}, text: heading, size: textSize * u, bold: true, color: textColor})
-	y += gap * u / 2
-
-	row := func(text string) (swatch rect) {
-		top := y + (rowHeight-swatchHeight)*u/2
-		swatch = rect{point{x, top}, point{x + swatchWidth*u, top + swatchHeight*u}}
-		p.add(&label{group: "legend", at: point{swatch.max.x + gap*u, swatch.max.y - 0.2*textSize*u},
-			text: text, size: textSize * u, color: textColor})
-		y += rowHeight * u
-		return swatch
-	}
-	for i, c := range m.Legend.Classes {
-		sw := row(c.Label + " (" + strconv.Itoa(counts[i]) + ")")
-		p.add(&shape{group: "legend", paths: [][]point{sw.ring()}, closed: true, fill: c.Color, stroke: frameColor, strokeWidth: 0.5 * u})
-	}
-	for _, layer := range m.Boundaries {
-		sw := row(layer.Name)
-		mid := (sw.min.y + sw.max.y) / 2
-		p.add(&shape{group: "legend", paths: [][]point{{{sw.min.x, mid}, {sw.max.x, mid}}}, stroke: boundaryColor, strokeWidth: u})
-	}
-	return y
-}
-
-// addScaleBar draws, from y down, a bar of the longest round length that
-// fits the panel, and returns the y below it.
-func (p *page) addScaleBar(x, y, u float64) (float64, error) {
-	maxPixels := (panelWidth - 2*swatchWidth) * u
-	metres := roundScaleLength(maxPixels * p.metresPerPixel)
-	if metres == 0 {
-		return 0, fmt.Errorf("maps: the map spans %.3g m, too little for a scale bar in metres", p.extent.Max[0]-p.extent.Min[0])
-	}
-	length := metres / p.metresPerPixel
-
-	y += lineHeight(textSize * u)
-	base := y - descent(textSize*u)
-	p.add(&label{group: "scale-bar", at: point{x, base}, text: "0", size: textSize * u, anchor: anchorMiddle, color: textColor})
-	p.add(&label{group: "scale-bar", at: point{x + length, base}, text: scaleLabel(metres), size: textSize * u, anchor: anchorMiddle, color: textColor})
-	y += gap * u / 2
-	barHeight := 8 * u
-	left := rect{point{x, y}, point{x + length/2, y + barHeight}}
-	right := rect{point{x + length/2, y}, point{x + length, y + barHeight}}
-	p.add(&shape{group: "scale-bar", paths: [][]point{left.ring()}, closed: true, fill: textColor, stroke: textColor, strokeWidth: u})
-	p.add(&shape{group: "scale-bar", paths: [][]point{right.ring()}, closed: true, fill: white, stroke: textColor, strokeWidth: u})
-	return y + barHeight, nil
-}
-
-// roundScaleLength returns the longest length of 1, 2, 2.5 or 5 times a power
-// of ten metres that is at most maxMetres, or 0 when maxMetres is under 1 m.
-func roundScaleLength(maxMetres float64) float64 {
-	best := 0.0
-	for decade := 1.0; decade <= maxMetres; decade *= 10 {
-		for _, k := range []float64{1, 2, 2.5, 5} {
-			if l := k * decade; l <= maxMetres {
-				best = l
-			}
-		}
-	}
-	return best
-}
-
-// scaleLabel writes a round length in metres or, from 1 km, kilometres.
-func scaleLabel(metres float64) string {
-	if metres < 1000 {
-		return strconv.FormatFloat(metres, 'f', -1, 64) + " m"
-	}
-	return strconv.FormatFloat(metres/1000, 'f', -1, 64) + " km"
-}
-
-// addNorthArrow draws, from y down, an arrow pointing to grid north, half
-// dark and half light as on Ordnance Survey maps, and returns the y below it.
-func (p *page) addNorthArrow(x, y, u float64) float64 {
-	cx := x + swatchWidth*u/2
-	y += lineHeight(textSize * u)
-	p.add(&label{group: "north-arrow", at: point{cx, y - descent(textSize*u)}, text: "N", size: textSize * u, bold: true, anchor: anchorMiddle, color: textColor})
-	tip := point{cx, y}
-	base := y + 36*u
-	notch := point{cx, base - 10*u}
-	leftCorner, rightCorner := point{cx - 11*u, base}, point{cx + 11*u, base}
-	p.add(&shape{group: "north-arrow", paths: [][]point{{tip, leftCorner, notch}}, closed: true, fill: textColor, stroke: textColor, strokeWidth: u})
-	p.add(&shape{group: "north-arrow", paths: [][]point{{tip, notch, rightCorner}}, closed: true, fill: white, stroke: textColor, strokeWidth: u})
-	return base
 }
 
 // boundaryPolygons returns each boundary layer's areas through

@@ -12,57 +12,74 @@ func GiStarBinClass(bin int) string {
 	return strconv.Itoa(bin)
 }
 
-// GiStarLegend returns the legend of a Gi* hot-spot map. Significant bins use
-// the colours of ArcGIS's Hot Spot Analysis renderer; "not significant" is
-// light grey rather than ArcGIS's pale yellow, so that the 90% hot-spot
-// orange stands out from it on paper.
+// GiStarLegend returns the legend of a Gi* hot-spot map, coloured with
+// ColorBrewer's RdBu diverging scheme (Brewer & Harrower), which readers with
+// any common colour-vision deficiency can tell apart: reds for hot, blues for
+// cold, darker for more confidence. "Not significant" is a neutral grey
+// rather than RdBu's near-white, so that the study area shows on white paper.
 func GiStarLegend() Legend {
 	return Legend{
 		Title: "Hot spot analysis (Gi*)",
 		Classes: []Class{
-			{GiStarBinClass(3), "Hot spot - 99% confidence", rgb(0xd6, 0x2f, 0x27)},
-			{GiStarBinClass(2), "Hot spot - 95% confidence", rgb(0xed, 0x75, 0x51)},
-			{GiStarBinClass(1), "Hot spot - 90% confidence", rgb(0xfa, 0xb9, 0x84)},
-			{GiStarBinClass(0), "Not significant", notSignificantGrey},
-			{GiStarBinClass(-1), "Cold spot - 90% confidence", rgb(0xc0, 0xcc, 0xbe)},
-			{GiStarBinClass(-2), "Cold spot - 95% confidence", rgb(0x84, 0x9e, 0xba)},
-			{GiStarBinClass(-3), "Cold spot - 99% confidence", rgb(0x45, 0x75, 0xb5)},
+			{Key: GiStarBinClass(3), Label: "Hot spot - 99% confidence", Color: rgb(0xb2, 0x18, 0x2b), Rank: 6},
+			{Key: GiStarBinClass(2), Label: "Hot spot - 95% confidence", Color: rgb(0xd6, 0x60, 0x4d), Rank: 5},
+			{Key: GiStarBinClass(1), Label: "Hot spot - 90% confidence", Color: rgb(0xf4, 0xa5, 0x82), Rank: 4},
+			{Key: GiStarBinClass(0), Label: "Not significant", Color: notSignificantGrey, Rank: 0},
+			{Key: GiStarBinClass(-1), Label: "Cold spot - 90% confidence", Color: rgb(0x92, 0xc5, 0xde), Rank: 1},
+			{Key: GiStarBinClass(-2), Label: "Cold spot - 95% confidence", Color: rgb(0x43, 0x93, 0xc3), Rank: 2},
+			{Key: GiStarBinClass(-3), Label: "Cold spot - 99% confidence", Color: rgb(0x21, 0x66, 0xac), Rank: 3},
 		},
 	}
+}
+
+// GiStarBinLabel returns the legend label of a Gi* bin, e.g. "Hot spot - 95%
+// confidence", for exports whose readers have no legend.
+func GiStarBinLabel(bin int) string {
+	for _, c := range GiStarLegend().Classes {
+		if c.Key == GiStarBinClass(bin) {
+			return c.Label
+		}
+	}
+	return "Not significant"
 }
 
 // EmergingHotSpotLegend returns the legend of an emerging hot-spot map, with
 // one class for each of ArcGIS's seventeen Emerging Hot Spot Analysis
-// patterns. Keys are the pattern names in lower case, e.g. "new hot spot",
-// "persistent cold spot", "no pattern detected". Hot patterns take warm
-// colours and cold patterns cool ones, each distinct enough to tell apart in
-// print.
+// patterns, grouped as ArcGIS lists them: the eight hot spot trends, the
+// eight cold spot trends, and no pattern. Keys are the pattern names in lower
+// case, e.g. "new hot spot", "persistent cold spot", "no pattern detected".
+//
+// Hot trends take ColorBrewer's YlOrBr and cold trends its Blues, two
+// sequential schemes that colour-blind readers tell apart, darker for the
+// more lasting patterns: a pattern's place in its group matters less than
+// hot against cold, which no reader confuses.
 func EmergingHotSpotLegend() Legend {
+	const hot, cold, none = "Hot spot trends", "Cold spot trends", "No trend"
 	return Legend{
 		Title: "Emerging hot spot analysis",
 		Classes: []Class{
-			{"new hot spot", "New hot spot", rgb(0xff, 0xd9, 0x2f)},
-			{"consecutive hot spot", "Consecutive hot spot", rgb(0xfd, 0xae, 0x61)},
-			{"intensifying hot spot", "Intensifying hot spot", rgb(0xd7, 0x19, 0x1c)},
-			{"persistent hot spot", "Persistent hot spot", rgb(0x8b, 0x0a, 0x0f)},
-			{"diminishing hot spot", "Diminishing hot spot", rgb(0xf4, 0xa6, 0xa6)},
-			{"sporadic hot spot", "Sporadic hot spot", rgb(0xe7, 0x29, 0x8a)},
-			{"oscillating hot spot", "Oscillating hot spot", rgb(0x9e, 0x4a, 0x9c)},
-			{"historical hot spot", "Historical hot spot", rgb(0xa6, 0x76, 0x1d)},
-			{"new cold spot", "New cold spot", rgb(0xc7, 0xe9, 0xc0)},
-			{"consecutive cold spot", "Consecutive cold spot", rgb(0x74, 0xc4, 0x76)},
-			{"intensifying cold spot", "Intensifying cold spot", rgb(0x21, 0x66, 0xac)},
-			{"persistent cold spot", "Persistent cold spot", rgb(0x05, 0x30, 0x61)},
-			{"diminishing cold spot", "Diminishing cold spot", rgb(0x92, 0xc5, 0xde)},
-			{"sporadic cold spot", "Sporadic cold spot", rgb(0x35, 0x97, 0x8f)},
-			{"oscillating cold spot", "Oscillating cold spot", rgb(0x80, 0x73, 0xac)},
-			{"historical cold spot", "Historical cold spot", rgb(0xb2, 0xab, 0xd2)},
-			{"no pattern detected", "No pattern detected", notSignificantGrey},
+			{Key: "new hot spot", Label: "New hot spot", Color: rgb(0xff, 0xf7, 0xbc), Group: hot, Rank: 9},
+			{Key: "consecutive hot spot", Label: "Consecutive hot spot", Color: rgb(0xcc, 0x4c, 0x02), Group: hot, Rank: 14},
+			{Key: "intensifying hot spot", Label: "Intensifying hot spot", Color: rgb(0x66, 0x25, 0x06), Group: hot, Rank: 16},
+			{Key: "persistent hot spot", Label: "Persistent hot spot", Color: rgb(0x99, 0x34, 0x04), Group: hot, Rank: 15},
+			{Key: "diminishing hot spot", Label: "Diminishing hot spot", Color: rgb(0xec, 0x70, 0x14), Group: hot, Rank: 13},
+			{Key: "sporadic hot spot", Label: "Sporadic hot spot", Color: rgb(0xfe, 0xc4, 0x4f), Group: hot, Rank: 11},
+			{Key: "oscillating hot spot", Label: "Oscillating hot spot", Color: rgb(0xfe, 0x99, 0x29), Group: hot, Rank: 12},
+			{Key: "historical hot spot", Label: "Historical hot spot", Color: rgb(0xfe, 0xe3, 0x91), Group: hot, Rank: 10},
+			{Key: "new cold spot", Label: "New cold spot", Color: rgb(0xde, 0xeb, 0xf7), Group: cold, Rank: 1},
+			{Key: "consecutive cold spot", Label: "Consecutive cold spot", Color: rgb(0x21, 0x71, 0xb5), Group: cold, Rank: 6},
+			{Key: "intensifying cold spot", Label: "Intensifying cold spot", Color: rgb(0x08, 0x30, 0x6b), Group: cold, Rank: 8},
+			{Key: "persistent cold spot", Label: "Persistent cold spot", Color: rgb(0x08, 0x51, 0x9c), Group: cold, Rank: 7},
+			{Key: "diminishing cold spot", Label: "Diminishing cold spot", Color: rgb(0x42, 0x92, 0xc6), Group: cold, Rank: 5},
+			{Key: "sporadic cold spot", Label: "Sporadic cold spot", Color: rgb(0x9e, 0xca, 0xe1), Group: cold, Rank: 3},
+			{Key: "oscillating cold spot", Label: "Oscillating cold spot", Color: rgb(0x6b, 0xae, 0xd6), Group: cold, Rank: 4},
+			{Key: "historical cold spot", Label: "Historical cold spot", Color: rgb(0xc6, 0xdb, 0xef), Group: cold, Rank: 2},
+			{Key: "no pattern detected", Label: "No pattern detected", Color: notSignificantGrey, Group: none, Rank: 0},
 		},
 	}
 }
 
-var notSignificantGrey = rgb(0xdd, 0xdd, 0xdd)
+var notSignificantGrey = rgb(0xcc, 0xcc, 0xcc)
 
 func rgb(r, g, b uint8) color.NRGBA {
 	return color.NRGBA{r, g, b, 0xff}

@@ -28,12 +28,23 @@ type Map struct {
 
 	Features []Feature
 
+	// CellSize is the side, in metres, of the square grid cells the
+	// features are; 0 when they are areas of a boundary layer. The legend
+	// states it, and SVG and PNG maps merge cells that would be drawn under
+	// 2 px into display blocks, saying so under the map.
+	CellSize float64
+
 	// Legend colours the features by their Class in the KML, SVG and PNG
 	// output. GiStarLegend and EmergingHotSpotLegend are the usual ones.
 	Legend Legend
 
-	// Boundaries are drawn under the cells in the SVG and PNG maps.
+	// Boundaries are drawn with the cells in the SVG and PNG maps: minor
+	// layers under them, major layers over them.
 	Boundaries []BoundaryLayer
+
+	// Places are names printed over the SVG and PNG maps before any area
+	// name, such as the forces on a map of several.
+	Places []Place
 
 	// Attribution lines are printed below the statement of the Open
 	// Government Licence, which is always printed; add one for each other
@@ -71,7 +82,8 @@ type Property struct {
 // A Legend is the colour key of a map.
 type Legend struct {
 	Title   string
-	Classes []Class // in the order they are listed
+	Classes []Class  // in the order they are listed
+	Notes   []string // lines under the title, e.g. what a feature is
 }
 
 // A Class is one legend entry: features whose Class equals Key are drawn in
@@ -80,14 +92,31 @@ type Class struct {
 	Key   string
 	Label string
 	Color color.NRGBA
+	// Group heads a run of classes in the SVG and PNG legend, e.g. "Hot
+	// spot trends"; "" for none.
+	Group string
+	// Rank decides which class a display block shows when cells too small
+	// to draw are merged: the highest.
+	Rank int
 }
 
 // A BoundaryLayer is a set of named areas, such as LSOAs or wards, drawn as
-// thin grey lines for orientation.
+// grey lines for orientation.
 type BoundaryLayer struct {
-	Name   string // shown in the legend, e.g. "LSOA (2021)"
+	Name   string // shown in the legend, e.g. "LSOA boundaries"
 	Areas  []Area
-	Labels bool // print each area's name at its centroid
+	Labels bool // print the areas' names where they fit
+	// Major layers, such as districts, are drawn darker and always; other
+	// layers are left out, saying so, when their areas would be too small
+	// to read at the map's scale.
+	Major bool
+}
+
+// A Place is a name printed at a point given in British National Grid
+// metres.
+type Place struct {
+	Name string
+	At   orb.Point
 }
 
 // An Area is one boundary polygon.

@@ -26,6 +26,7 @@ func testMap() *Map {
 		Month:    "2024-10",
 		Subtitle: "Gi* on 100 m cells",
 		Legend:   GiStarLegend(),
+		CellSize: 100,
 		Features: []Feature{
 			{
 				Geometry: orb.Polygon{{{529000, 181000}, {529000, 181100}, {529100, 181100}, {529100, 181000}}},

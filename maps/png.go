@@ -8,13 +8,7 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"strings"
 
-	xdraw "golang.org/x/image/draw"
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/font/inconsolata"
-	"golang.org/x/image/math/fixed"
 	"golang.org/x/image/vector"
 )
 
@@ -25,9 +19,8 @@ import (
 // twice the default size in both directions scale text and lines up by a
 // whole factor, for print.
 //
-// Text is set in Inconsolata, a bitmap font in golang.org/x/image that covers
-// Latin-1; other characters are left out, except dashes, which become
-// hyphens.
+// Text is set in the Go fonts, proportional faces bundled with
+// golang.org/x/image, so the PNG looks the same on every machine.
 func WritePNG(w io.Writer, m *Map, width, height int) error {
 	p, err := layOut(m, width, height)
 	if err != nil {
@@ -46,7 +39,7 @@ func WritePNG(w io.Writer, m *Map, width, height int) error {
 				fillPaths(img, &z, strokeOutline(mk.paths, mk.closed, mk.strokeWidth), mk.stroke)
 			}
 		case *label:
-			drawLabel(img, mk)
+			drawLabel(img, p.ts, mk)
 		}
 	}
 	if err := png.Encode(w, img); err != nil {
@@ -123,47 +116,15 @@ func strokeOutline(paths [][]point, closed bool, width float64) [][]point {
 	return out
 }
 
-// pngDashes maps the dashes titles often contain, which Inconsolata's bitmap
-// faces lack, to hyphens.
-var pngDashes = strings.NewReplacer("\u2012", "-", "\u2013", "-", "\u2014", "-", "\u2015", "-")
-
-// drawLabel sets l in Inconsolata at 16 px, enlarged by a whole factor for
-// bigger sizes.
-func drawLabel(dst *image.RGBA, l *label) {
-	face := inconsolata.Regular8x16
-	if l.bold {
-		face = inconsolata.Bold8x16
-	}
-	mask := textMask(face, pngDashes.Replace(l.text))
-	if k := int(math.Round(l.size / textSize)); k > 1 {
-		big := image.NewAlpha(image.Rect(0, 0, mask.Rect.Dx()*k, mask.Rect.Dy()*k))
-		xdraw.CatmullRom.Scale(big, big.Rect, mask, mask.Rect, xdraw.Src, nil)
-		mask = big
-	}
-	scale := float64(mask.Rect.Dy()) / float64(face.Ascent+face.Descent)
-	x := int(math.Round(l.at.x))
-	if l.anchor == anchorMiddle {
-		x -= mask.Rect.Dx() / 2
-	}
-	y := int(math.Round(l.at.y - float64(face.Ascent)*scale))
-	r := image.Rect(x, y, x+mask.Rect.Dx(), y+mask.Rect.Dy())
+// drawLabel sets l in its Go font face, with a white halo when asked.
+func drawLabel(dst *image.RGBA, ts *typesetter, l *label) {
+	mask, at := ts.mask(l)
+	r := mask.Rect.Add(at)
 	if l.halo {
-		d := max(1, int(math.Round(scale)))
+		d := max(1, int(math.Round(l.size/10)))
 		for _, off := range []image.Point{{-d, -d}, {0, -d}, {d, -d}, {-d, 0}, {d, 0}, {-d, d}, {0, d}, {d, d}} {
 			draw.DrawMask(dst, r.Add(off), image.NewUniform(white), image.Point{}, mask, image.Point{}, draw.Over)
 		}
 	}
 	draw.DrawMask(dst, r, image.NewUniform(l.color), image.Point{}, mask, image.Point{}, draw.Over)
-}
-
-// textMask returns the coverage of s set in face, with the baseline at the
-// face's ascent.
-func textMask(face *basicfont.Face, s string) *image.Alpha {
-	d := font.Drawer{Face: face, Src: image.Opaque}
-	width := d.MeasureString(s).Ceil() + face.Width - face.Advance
-	mask := image.NewAlpha(image.Rect(0, 0, max(width, 1), face.Ascent+face.Descent))
-	d.Dst = mask
-	d.Dot = fixed.P(0, face.Ascent)
-	d.DrawString(s)
-	return mask
 }

@@ -24,8 +24,8 @@ func WriteSVG(w io.Writer, m *Map, width, height int) error {
 	}
 	x := newXMLWriter(w)
 	x.raw(xmlHeader)
-	x.printf(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica, Arial, sans-serif">`+"\n",
-		p.width, p.height, p.width, p.height)
+	x.printf(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="%s">`+"\n",
+		p.width, p.height, p.width, p.height, svgFontFamily)
 	x.raw("<title>")
 	x.text(m.Title)
 	x.raw("</title>\n")

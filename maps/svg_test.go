@@ -3,6 +3,8 @@ package maps
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"regexp"
@@ -125,7 +127,7 @@ func TestWriteSVG(t *testing.T) {
 
 	want := map[string][]string{
 		"title": {"Night-time economy hot spots", "Profile: nte · October 2024", "Gi* on 100 m cells"},
-		"legend": {"Hot spot analysis (Gi*)",
+		"legend": {"Hot spot analysis (Gi*)", "Cells: 100 m × 100 m",
 			"Hot spot - 99% confidence (1)", "Hot spot - 95% confidence (0)", "Hot spot - 90% confidence (0)",
 			"Not significant (1)",
 			"Cold spot - 90% confidence (0)", "Cold spot - 95% confidence (0)", "Cold spot - 99% confidence (1)",
@@ -142,10 +144,11 @@ func TestWriteSVG(t *testing.T) {
 	}
 
 	cells := paths(els, "cells")
+	classes := GiStarLegend().Classes
 	wantCells := []struct{ fill, title string }{
-		{"#d62f27", "TQ 290 810, count 14"},
-		{"#dddddd", "TQ 291 810, count 2"},
-		{"#4575b5", "TQ 293 810, count 0"},
+		{hexColor(classes[0].Color), "TQ 290 810, count 14"},
+		{hexColor(classes[3].Color), "TQ 291 810, count 2"},
+		{hexColor(classes[6].Color), "TQ 293 810, count 0"},
 	}
 	if len(cells) != len(wantCells) {
 		t.Fatalf("%d cells, want %d", len(cells), len(wantCells))
@@ -155,8 +158,8 @@ func TestWriteSVG(t *testing.T) {
 			t.Errorf("cell %d: fill %s title %q, want %s %q", i, c.attrs["fill"], c.text, wantCells[i].fill, wantCells[i].title)
 		}
 	}
-	if n := len(paths(els, "boundaries")); n != 2 {
-		t.Errorf("%d boundary paths, want 2", n)
+	if n := len(paths(els, "boundaries")); n != 1 {
+		t.Errorf("%d boundary paths, want 1 for the layer", n)
 	}
 
 	// The scale bar must be true to the map: measure it against a 100 m cell.
@@ -208,37 +211,74 @@ func TestWriteSVGEscapesText(t *testing.T) {
 	}
 }
 
-func TestWriteSVGEmergingLegendFits(t *testing.T) {
+func hexColor(c color.NRGBA) string {
+	return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
+}
+
+// trendMap is testMap coloured by emerging hot spot trend.
+func trendMap() *Map {
 	m := testMap()
 	m.Legend = EmergingHotSpotLegend()
 	for i, c := range []string{"new hot spot", "no pattern detected", "persistent cold spot"} {
 		m.Features[i].Class = c
 	}
+	return m
+}
+
+func TestWriteSVGEmergingLegendFits(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteSVG(&buf, m, 0, 0); err != nil {
+	if err := WriteSVG(&buf, trendMap(), 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	_, els := readSVG(t, buf.Bytes())
 	legend := texts(els, "legend")
-	if len(legend) != 1+17+1 {
-		t.Fatalf("legend has %d lines, want heading, 17 patterns and the boundary layer", len(legend))
+	if len(legend) != 1+1+3+17+1 {
+		t.Fatalf("legend has %d lines %q, want heading, cell size, 3 groups, 17 patterns and the boundary layer", len(legend), legend)
 	}
-	if legend[1] != "New hot spot (1)" || legend[12] != "Persistent cold spot (1)" || legend[17] != "No pattern detected (1)" {
+	if legend[2] != "Hot spot trends" || legend[3] != "New hot spot (1)" || legend[15] != "Persistent cold spot (1)" ||
+		legend[21] != "No pattern detected (1)" {
 		t.Errorf("legend %q", legend)
 	}
 }
 
+// TestLegendNeverFailsTheMap lays out the 17-pattern legend on the pages that
+// used to fail (the dashboard's 1000x760, --height 600 and less) and checks
+// that every legend row lies on the page, right of the map, and that no two
+// legend rows overlap.
+func TestLegendNeverFailsTheMap(t *testing.T) {
+	for _, size := range [][2]int{{1200, 900}, {1000, 760}, {1200, 600}, {1200, 560}, {800, 600}, {800, 450}} {
+		p, err := layOut(trendMap(), size[0], size[1])
+		if err != nil {
+			t.Errorf("%dx%d: %v", size[0], size[1], err)
+			continue
+		}
+		page := rect{point{0, 0}, point{float64(size[0]), float64(size[1])}}
+		var boxes []rect
+		for _, mk := range p.marks {
+			l, ok := mk.(*label)
+			if !ok || l.group != "legend" {
+				continue
+			}
+			b := p.ts.box(l)
+			if !inside(b, page) || b.overlaps(p.frame) {
+				t.Errorf("%dx%d: legend row %q at %v is off the page or over the map %v", size[0], size[1], l.text, b, p.frame)
+			}
+			for _, o := range boxes {
+				if b.overlaps(o) {
+					t.Errorf("%dx%d: legend row %q overlaps another", size[0], size[1], l.text)
+				}
+			}
+			boxes = append(boxes, b)
+		}
+		if len(boxes) != 23 {
+			t.Errorf("%dx%d: %d legend rows, want 23", size[0], size[1], len(boxes))
+		}
+	}
+}
+
 func TestLayOutRejectsSmallPage(t *testing.T) {
-	if _, err := layOut(testMap(), 400, 300); err == nil || !strings.Contains(err.Error(), "no room for the map") {
-		t.Errorf("400x300 page: error %v, want no room for the map", err)
-	}
-	m := testMap()
-	m.Legend = EmergingHotSpotLegend()
-	for i := range m.Features {
-		m.Features[i].Class = "new hot spot"
-	}
-	if _, err := layOut(m, 1200, 560); err == nil || !strings.Contains(err.Error(), "use a taller page") {
-		t.Errorf("17-class legend on a 560 px page: error %v, want use a taller page", err)
+	if _, err := layOut(testMap(), 300, 250); err == nil || !strings.Contains(err.Error(), "no room for the map") {
+		t.Errorf("300x250 page: error %v, want no room for the map", err)
 	}
 }
 

@@ -7,7 +7,9 @@ package mapdb
 import (
 	"context"
 	"fmt"
+	stdmaps "maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +58,15 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 	if o.Class != "bin" && o.Class != "trend" {
 		return nil, fmt.Errorf("class %q: want bin or trend", o.Class)
 	}
+	layers, _, err := transform.Layers(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{o.Layer, o.Background} {
+		if err := checkLayer(name, layers); err != nil {
+			return nil, err
+		}
+	}
 	cells, size, err := loadCells(ctx, st, o)
 	if err != nil {
 		return nil, err
@@ -64,69 +75,188 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 		Title:   title(o.Profile),
 		Profile: o.Profile,
 		Month:   o.Month.Format("2006-01"),
+		Legend:  maps.GiStarLegend(),
 	}
-	if o.Class == "bin" {
-		m.Legend = maps.GiStarLegend()
-	} else {
-		m.Legend = maps.EmergingHotSpotLegend()
-	}
-	layers, _, err := transform.Layers(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	bg := o.Background
-	if bg == "" {
-		if _, ok := layers["lsoa"]; ok {
-			bg = "lsoa"
-		}
-	}
-	if bg != "" {
-		l, ok := layers[bg]
-		if !ok {
-			return nil, fmt.Errorf("no boundary layer %q: load one with safercity ingest boundaries --layer %s", bg, bg)
-		}
-		b := maps.BoundaryLayer{Name: bg, Labels: len(l.Features()) <= 40}
-		for _, f := range l.Features() {
-			b.Areas = append(b.Areas, maps.Area{Name: f.Name, Geometry: f.Geometry})
-		}
-		m.Boundaries = append(m.Boundaries, b)
-		m.Attribution = append(m.Attribution, "Boundaries: Contains OS data © Crown copyright and database right; Source: Office for National Statistics (OGL v3.0)")
-	}
-	withheld := 0
 	if o.Layer == "cells" {
-		m.Subtitle = fmt.Sprintf("%g m cells, British National Grid; Getis-Ord Gi* with FDR", size)
-		for _, c := range cells {
-			if c.incidents > 0 && c.incidents < int64(o.MinEvents) {
-				withheld++
-				continue
+		if o.Class == "trend" {
+			m.Legend = maps.EmergingHotSpotLegend()
+		}
+		cellMap(m, cells, size, o)
+	} else {
+		areaMap(m, layers[o.Layer], cells, size, o)
+	}
+	addBackground(m, layers, o)
+	return m, nil
+}
+
+// checkLayer reports a layer name that is neither "cells" nor a stored
+// boundary layer, with the nearest stored name.
+func checkLayer(name string, layers map[string]*area.Layer) error {
+	if name == "" || name == "cells" {
+		return nil
+	}
+	if _, ok := layers[name]; ok {
+		return nil
+	}
+	names := slices.Sorted(stdmaps.Keys(layers))
+	if len(names) == 0 {
+		return fmt.Errorf("no boundary layer %q: none is loaded; load one with safercity ingest boundaries --layer %s", name, name)
+	}
+	return fmt.Errorf("no boundary layer %q (did you mean %q? loaded: %s); load one with safercity ingest boundaries --layer %s",
+		name, nearest(name, names), strings.Join(names, ", "), name)
+}
+
+// cellMap fills m with the stored cells, leaving out those whose few
+// partner-feed incidents could identify someone.
+func cellMap(m *maps.Map, cells []cell, size float64, o Options) {
+	m.CellSize = size
+	m.Subtitle = fmt.Sprintf("%g m cells, British National Grid; Getis-Ord Gi* with FDR", size)
+	withheld := 0
+	for _, c := range cells {
+		if c.incidents > 0 && c.incidents < int64(o.MinEvents) {
+			withheld++
+			continue
+		}
+		m.Features = append(m.Features, c.feature(size, o))
+	}
+	if withheld > 0 {
+		m.Attribution = append(m.Attribution, fmt.Sprintf("%d cells withheld: fewer than %d partner-feed incidents", withheld, o.MinEvents))
+	}
+	m.Places = forcePlaces(cells, size)
+}
+
+// forcePlaces names each force at the cell nearest the mean of its cells'
+// centres (a force's mean can lie in the sea or in another force), on maps
+// of more than one force.
+func forcePlaces(cells []cell, size float64) []maps.Place {
+	byForce := map[string][]orb.Point{}
+	var forces []string
+	for _, c := range cells {
+		if _, ok := byForce[c.force]; !ok {
+			forces = append(forces, c.force)
+		}
+		byForce[c.force] = append(byForce[c.force], orb.Point{float64(c.x) + size/2, float64(c.y) + size/2})
+	}
+	if len(forces) < 2 {
+		return nil
+	}
+	var out []maps.Place
+	for _, f := range forces {
+		pts := byForce[f]
+		var mean orb.Point
+		for _, q := range pts {
+			mean[0] += q[0] / float64(len(pts))
+			mean[1] += q[1] / float64(len(pts))
+		}
+		best := pts[0]
+		for _, q := range pts {
+			if planar.DistanceSquared(q, mean) < planar.DistanceSquared(best, mean) {
+				best = q
 			}
-			m.Features = append(m.Features, c.feature(size, o.Class))
 		}
-		if withheld > 0 {
-			m.Attribution = append(m.Attribution, fmt.Sprintf("%d cells withheld: fewer than %d partner-feed incidents", withheld, o.MinEvents))
+		out = append(out, maps.Place{Name: forceName(f), At: best})
+	}
+	return out
+}
+
+// forceName writes a force slug as a name: "avon-and-somerset" is "Avon and
+// Somerset".
+func forceName(slug string) string {
+	words := strings.Split(slug, "-")
+	for i, w := range words {
+		if w != "" && (i == 0 || w != "and" && w != "of") {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
 		}
-		return m, nil
 	}
-	l, ok := layers[o.Layer]
-	if !ok {
-		return nil, fmt.Errorf("no boundary layer %q: load one with safercity ingest boundaries --layer %s", o.Layer, o.Layer)
-	}
+	return strings.Join(words, " ")
+}
+
+// areaMap fills m with the areas of layer l that hold at least one analysed
+// cell: an area outside the study area has no crime data and takes no part,
+// and the legend says how many were left out. The areas' names are printed
+// over them.
+func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) {
 	m.Subtitle = fmt.Sprintf("%s areas; crime from %g m cells; Gi* over area centroids", o.Layer, size)
-	feats, incidents := areaFeatures(l, cells, size)
+	feats, incidents, outside := areaFeatures(l, cells, size, o)
+	withheld := 0
+	named := maps.BoundaryLayer{Name: layerTitle(o.Layer), Labels: true, Major: true}
 	for i, f := range feats {
 		if incidents[i] > 0 && incidents[i] < int64(o.MinEvents) {
 			withheld++
 			continue
 		}
 		m.Features = append(m.Features, f)
+		named.Areas = append(named.Areas, maps.Area{Name: nameOf(f), Geometry: f.Geometry})
+	}
+	m.Boundaries = append(m.Boundaries, named)
+	m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("Areas: %s holding crime data (%d)", o.Layer, len(feats)))
+	if outside > 0 {
+		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s areas without data left out", outside, o.Layer))
+	}
+	if o.Class == "trend" {
+		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no trend: coloured by Gi* bin")
 	}
 	if withheld > 0 {
 		m.Attribution = append(m.Attribution, fmt.Sprintf("%d areas withheld: fewer than %d partner-feed incidents", withheld, o.MinEvents))
 	}
-	if o.Class == "trend" {
-		m.Legend = maps.GiStarLegend() // areas carry no trend
+}
+
+// addBackground draws, under a cell map, the LSOA outlines (or the layer
+// --background names) and, when a district layer ("lad") is loaded, the
+// district outlines and names; an area map gets only an explicit
+// --background, since its own areas are already outlined and named.
+func addBackground(m *maps.Map, layers map[string]*area.Layer, o Options) {
+	var names []string
+	switch {
+	case o.Background != "":
+		names = append(names, o.Background)
+	case o.Layer == "cells":
+		if _, ok := layers["lsoa"]; ok {
+			names = append(names, "lsoa")
+		}
 	}
-	return m, nil
+	if _, ok := layers[districtLayer]; ok && o.Layer == "cells" && o.Background != districtLayer {
+		names = append(names, districtLayer)
+	}
+	for _, name := range names {
+		b := maps.BoundaryLayer{Name: layerTitle(name), Labels: true, Major: name == districtLayer}
+		for _, f := range layers[name].Features() {
+			b.Areas = append(b.Areas, maps.Area{Name: f.Name, Geometry: f.Geometry})
+		}
+		m.Boundaries = append(m.Boundaries, b)
+	}
+	if len(m.Boundaries) > 0 {
+		m.Attribution = append(m.Attribution, "Boundaries: Contains OS data © Crown copyright and database right; Source: Office for National Statistics (OGL v3.0)")
+	}
+}
+
+// districtLayer is the boundary layer of local authority districts, which
+// cell maps outline and name for orientation.
+const districtLayer = "lad"
+
+// layerTitle names a boundary layer in the legend.
+func layerTitle(name string) string {
+	switch name {
+	case "lsoa":
+		return "LSOA boundaries"
+	case "msoa":
+		return "MSOA boundaries"
+	case districtLayer:
+		return "District boundaries"
+	case "ward":
+		return "Ward boundaries"
+	}
+	return "Boundaries: " + name
+}
+
+func nameOf(f maps.Feature) string {
+	for _, p := range f.Properties {
+		if p.Name == "name" {
+			s, _ := p.Value.(string)
+			return s
+		}
+	}
+	return ""
 }
 
 func title(profile string) string {
@@ -190,7 +320,7 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 	return cells, size, rows.Err()
 }
 
-func (c cell) feature(size float64, class string) maps.Feature {
+func (c cell) feature(size float64, o Options) maps.Feature {
 	x, y := float64(c.x), float64(c.y)
 	poly := orb.Polygon{{{x, y}, {x + size, y}, {x + size, y + size}, {x, y + size}, {x, y}}}
 	bin := 0
@@ -202,7 +332,7 @@ func (c cell) feature(size float64, class string) maps.Feature {
 		trend = *c.trend
 	}
 	key := maps.GiStarBinClass(bin)
-	if class == "trend" {
+	if o.Class == "trend" {
 		key = trend
 	}
 	return maps.Feature{
@@ -211,6 +341,8 @@ func (c cell) feature(size float64, class string) maps.Feature {
 		Properties: []maps.Property{
 			{Name: "grid_ref", Value: c.ref},
 			{Name: "force", Value: c.force},
+			{Name: "profile", Value: o.Profile},
+			{Name: "month", Value: o.Month.Format("2006-01")},
 			{Name: "cell_x", Value: c.x},
 			{Name: "cell_y", Value: c.y},
 			{Name: "count", Value: c.crimes},
@@ -222,6 +354,7 @@ func (c cell) feature(size float64, class string) maps.Feature {
 			{Name: "p", Value: orNaN(c.p)},
 			{Name: "p_fdr", Value: orNaN(c.pf)},
 			{Name: "bin", Value: bin},
+			{Name: "bin_label", Value: maps.GiStarBinLabel(bin)},
 			{Name: "trend", Value: trend},
 			{Name: "location", Value: orEmpty(c.location)},
 		},
@@ -229,30 +362,80 @@ func (c cell) feature(size float64, class string) maps.Feature {
 }
 
 // areaFeatures sums the cells into the areas holding their centres and runs
-// Gi* over the areas' centroids, with the smallest band that gives every
-// area a neighbour (ArcGIS's default distance band).
-func areaFeatures(l *area.Layer, cells []cell, size float64) ([]maps.Feature, []int64) {
-	fs := l.Features()
-	crimes := make([]float64, len(fs))
-	incidents := make([]int64, len(fs))
-	measure := make([]float64, len(fs))
-	index := map[string]int{}
-	for i, f := range fs {
-		index[f.Code] = i
-	}
+// Gi* over the centroids of the areas holding at least one cell, with the
+// smallest band that gives every such area a neighbour (ArcGIS's default
+// distance band). It returns those areas and the number of areas left out.
+func areaFeatures(l *area.Layer, cells []cell, size float64, o Options) ([]maps.Feature, []int64, int) {
+	all := l.Features()
+	sums := map[string]*areaSum{}
 	for _, c := range cells {
 		f, ok := l.Locate(orb.Point{float64(c.x) + size/2, float64(c.y) + size/2})
 		if !ok {
 			continue
 		}
-		i := index[f.Code]
-		crimes[i] += float64(c.crimes)
-		incidents[i] += c.incidents
-		measure[i] += c.measure
+		a := sums[f.Code]
+		if a == nil {
+			a = &areaSum{f: f}
+			sums[f.Code] = a
+		}
+		a.crimes += c.crimes
+		a.incidents += c.incidents
+		a.measure += c.measure
 	}
-	centroids := make([]orb.Point, len(fs))
-	for i, f := range fs {
-		centroids[i], _ = planar.CentroidArea(f.Geometry)
+	// Keep the layer's order, which is stable from run to run.
+	var as []*areaSum
+	for _, f := range all {
+		if a := sums[f.Code]; a != nil {
+			as = append(as, a)
+		}
+	}
+	gi, band, giErr := areaGiStar(as)
+	out := make([]maps.Feature, len(as))
+	incidents := make([]int64, len(as))
+	for i, a := range as {
+		bin, z, p, pf := 0, math.NaN(), math.NaN(), math.NaN()
+		if giErr == nil {
+			bin, z, p, pf = int(gi.BinFDR[i]), gi.Z[i], gi.P[i], gi.PFDR[i]
+		}
+		incidents[i] = a.incidents
+		out[i] = maps.Feature{
+			Geometry: a.f.Geometry,
+			Class:    maps.GiStarBinClass(bin),
+			Properties: []maps.Property{
+				{Name: "code", Value: a.f.Code},
+				{Name: "name", Value: a.f.Name},
+				{Name: "profile", Value: o.Profile},
+				{Name: "month", Value: o.Month.Format("2006-01")},
+				{Name: "count", Value: a.crimes},
+				{Name: "incidents", Value: a.incidents},
+				{Name: "measure", Value: a.measure},
+				{Name: "z", Value: z},
+				{Name: "p", Value: p},
+				{Name: "p_fdr", Value: pf},
+				{Name: "bin", Value: bin},
+				{Name: "bin_label", Value: maps.GiStarBinLabel(bin)},
+				{Name: "band", Value: band},
+			},
+		}
+	}
+	return out, incidents, len(all) - len(as)
+}
+
+// areaSum is the crime of one area's cells.
+type areaSum struct {
+	f                 area.Feature
+	crimes, incidents int64
+	measure           float64
+}
+
+// areaGiStar runs Gi* over the areas' centroids with the smallest band that
+// gives each a neighbour.
+func areaGiStar(as []*areaSum) (hotspot.GiStar, float64, error) {
+	centroids := make([]orb.Point, len(as))
+	measure := make([]float64, len(as))
+	for i, a := range as {
+		centroids[i], _ = planar.CentroidArea(a.f.Geometry)
+		measure[i] = a.measure
 	}
 	band := 0.0
 	for i := range centroids {
@@ -266,37 +449,43 @@ func areaFeatures(l *area.Layer, cells []cell, size float64) ([]maps.Feature, []
 			band = math.Max(band, nearest)
 		}
 	}
-	var gi hotspot.GiStar
-	var giErr error
-	if len(fs) > 2 && band > 0 {
-		gi, giErr = hotspot.GiStarPoints(centroids, measure, band)
-	} else {
-		giErr = hotspot.ErrNoVariance
+	if len(as) <= 2 || band == 0 {
+		return hotspot.GiStar{}, band, hotspot.ErrNoVariance
 	}
-	out := make([]maps.Feature, len(fs))
-	for i, f := range fs {
-		bin, z, p, pf := 0, math.NaN(), math.NaN(), math.NaN()
-		if giErr == nil {
-			bin, z, p, pf = int(gi.BinFDR[i]), gi.Z[i], gi.P[i], gi.PFDR[i]
-		}
-		out[i] = maps.Feature{
-			Geometry: f.Geometry,
-			Class:    maps.GiStarBinClass(bin),
-			Properties: []maps.Property{
-				{Name: "code", Value: f.Code},
-				{Name: "name", Value: f.Name},
-				{Name: "count", Value: int64(crimes[i])},
-				{Name: "incidents", Value: incidents[i]},
-				{Name: "measure", Value: measure[i]},
-				{Name: "z", Value: z},
-				{Name: "p", Value: p},
-				{Name: "p_fdr", Value: pf},
-				{Name: "bin", Value: bin},
-				{Name: "band", Value: band},
-			},
+	gi, err := hotspot.GiStarPoints(centroids, measure, band)
+	return gi, band, err
+}
+
+// nearest returns the name in names closest to s by edit distance.
+func nearest(s string, names []string) string {
+	best, bestD := "", math.MaxInt
+	for _, n := range names {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(n)); d < bestD {
+			best, bestD = n, d
 		}
 	}
-	return out, incidents
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func orNaN(p *float64) float64 {
