@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -71,5 +72,21 @@ func TestWriteCSVWGS84(t *testing.T) {
 		if !got.Equal(want) {
 			t.Errorf("row %d: WKT %v, want %v", i, got, want)
 		}
+	}
+}
+
+func TestWriteCSVT(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCSVT(&buf, testMap()); err != nil {
+		t.Fatal(err)
+	}
+	// Columns as in TestWriteCSVBNG; "note" holds only nil, "kde" only NaN.
+	want := "Integer64,Integer64,String,Integer64,Real,Real,Real,Real,Real,Integer64,String,Integer(Boolean),Real,String,Integer64,String,WKT\n"
+	if buf.String() != want {
+		t.Errorf("csvt\n got %q\nwant %q", buf.String(), want)
+	}
+	buf.Reset()
+	if err := WritePRJ(&buf, BNG); err != nil || !strings.HasPrefix(buf.String(), `PROJCS["British_National_Grid"`) {
+		t.Errorf("BNG prj %q, %v", buf.String(), err)
 	}
 }

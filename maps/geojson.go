@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -101,8 +102,11 @@ func (ps jsonProperties) MarshalJSON() ([]byte, error) {
 			return nil, err
 		}
 		v := p.Value
-		if f, ok := v.(float64); ok && !isFinite(f) {
-			v = nil
+		if f, ok := v.(float64); ok {
+			b.Write(k)
+			b.WriteByte(':')
+			b.WriteString(jsonFloat(f))
+			continue
 		}
 		val, err := marshalJSON(v)
 		if err != nil {
@@ -114,6 +118,21 @@ func (ps jsonProperties) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// jsonFloat writes a float property so that it reads as a float: with a
+// decimal point even when whole ("3.0", not "3"), so that GDAL and QGIS type
+// a column of whole measures as Real rather than Integer, and null when it
+// is NaN or infinite, which JSON cannot hold.
+func jsonFloat(f float64) string {
+	if !isFinite(f) {
+		return "null"
+	}
+	s := formatFloat(f)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
 }
 
 // marshalJSON is json.Marshal without escaping <, > and &, which would make

@@ -137,6 +137,7 @@ func TestWriteGeoJSONWGS84(t *testing.T) {
 
 func TestWriteGeoJSONProperties(t *testing.T) {
 	m := testMap()
+	m.Features[0].Properties = append(m.Features[0].Properties, Property{"whole", 3.0})
 	fc, _ := writeAndReadGeoJSON(t, m, WGS84, fakeWGS84)
 	keys, values := orderedProperties(t, fc.Features[0].Properties)
 	var wantKeys []string
@@ -151,7 +152,7 @@ func TestWriteGeoJSONProperties(t *testing.T) {
 		"count": json.Number("14"), "measure": json.Number("14.5"), "density": json.Number("1450.25"),
 		"z": json.Number("3.1"), "p": json.Number("0.0019"), "p_fdr": json.Number("0.004"),
 		"bin": json.Number("3"), "trend": "new hot spot", "night": true, "kde": nil, "note": nil,
-		"rank": json.Number("1"),
+		"rank": json.Number("1"), "whole": json.Number("3.0"), // a float stays a float for GDAL
 	}
 	if !reflect.DeepEqual(values, want) {
 		t.Errorf("properties\n got %v\nwant %v", values, want)

@@ -16,8 +16,9 @@ const kmlFillAlpha = 0xbf
 // other KML readers: one style per legend class (fill at 75% opacity, outline
 // opaque), and one Placemark per feature named by its grid_ref property,
 // described by its class label, with its properties as ExtendedData and its
-// polygon from toWGS84, rounded to 7 decimal places. Boundaries are not
-// written.
+// polygon from toWGS84, rounded to 7 decimal places. The properties are
+// typed SchemaData (int, double, bool, string) declared by one Schema;
+// NaN and nil values are left out. Boundaries are not written.
 func WriteKML(w io.Writer, m *Map, toWGS84 orb.Projection) error {
 	proj, err := outputProjection(WGS84, toWGS84)
 	if err != nil {
@@ -35,6 +36,11 @@ func WriteKML(w io.Writer, m *Map, toWGS84 orb.Projection) error {
 	if err != nil {
 		return err
 	}
+	header, _, types, err := csvColumns(m)
+	if err != nil {
+		return err
+	}
+	header, types = header[:len(header)-1], types[:len(types)-1] // no WKT
 
 	x := newXMLWriter(w)
 	x.raw(xmlHeader)
@@ -52,6 +58,7 @@ func WriteKML(w io.Writer, m *Map, toWGS84 orb.Projection) error {
 			`<PolyStyle><color>%s</color></PolyStyle></Style>`+"\n",
 			i, kmlColor(c.Color, 0xff), kmlColor(c.Color, kmlFillAlpha))
 	}
+	writeKMLSchema(x, header, types)
 	x.raw("<Folder>\n<name>")
 	x.text(m.Legend.Title)
 	x.raw("</name>\n")
@@ -67,16 +74,19 @@ func WriteKML(w io.Writer, m *Map, toWGS84 orb.Projection) error {
 		x.text(m.Legend.Classes[classes[i]].Label)
 		x.printf("</description><styleUrl>#class-%d</styleUrl>\n", classes[i])
 		if len(f.Properties) > 0 {
-			x.raw("<ExtendedData>")
+			x.raw(`<ExtendedData><SchemaData schemaUrl="#` + kmlSchemaID + `">`)
 			for _, p := range f.Properties {
-				v, _ := formatValue(p.Value)
-				x.raw(`<Data name="`)
+				v, ok := formatValue(p.Value)
+				if !ok {
+					continue // null: a typed reader would choke on ""
+				}
+				x.raw(`<SimpleData name="`)
 				x.text(p.Name)
-				x.raw(`"><value>`)
+				x.raw(`">`)
 				x.text(v)
-				x.raw("</value></Data>")
+				x.raw("</SimpleData>")
 			}
-			x.raw("</ExtendedData>\n")
+			x.raw("</SchemaData></ExtendedData>\n")
 		}
 		writeKMLPolygons(x, polys[i])
 		x.raw("</Placemark>\n")
@@ -86,6 +96,33 @@ func WriteKML(w io.Writer, m *Map, toWGS84 orb.Projection) error {
 		return fmt.Errorf("maps: writing KML: %w", err)
 	}
 	return nil
+}
+
+// kmlSchemaID names the Schema that types the placemarks' data.
+const kmlSchemaID = "attributes"
+
+// writeKMLSchema declares each property's KML type, so that Google Earth,
+// GDAL and QGIS read count, z and bin as numbers.
+func writeKMLSchema(x *xmlWriter, names, gdalTypes []string) {
+	if len(names) == 0 {
+		return
+	}
+	x.raw(`<Schema name="` + kmlSchemaID + `" id="` + kmlSchemaID + `">`)
+	for i, n := range names {
+		t := "string"
+		switch gdalTypes[i] {
+		case "Integer64":
+			t = "int"
+		case "Real":
+			t = "double"
+		case "Integer(Boolean)":
+			t = "bool"
+		}
+		x.raw(`<SimpleField name="`)
+		x.text(n)
+		x.printf(`" type="%s"/>`, t)
+	}
+	x.raw("</Schema>\n")
 }
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"

@@ -11,6 +11,13 @@ type kmlDocument struct {
 	XMLName  xml.Name `xml:"http://www.opengis.net/kml/2.2 kml"`
 	Document struct {
 		Name   string `xml:"name"`
+		Schema struct {
+			ID     string `xml:"id,attr"`
+			Fields []struct {
+				Name string `xml:"name,attr"`
+				Type string `xml:"type,attr"`
+			} `xml:"SimpleField"`
+		} `xml:"Schema"`
 		Styles []struct {
 			ID        string `xml:"id,attr"`
 			LineColor string `xml:"LineStyle>color"`
@@ -22,10 +29,13 @@ type kmlDocument struct {
 				Name        string `xml:"name"`
 				Description string `xml:"description"`
 				StyleURL    string `xml:"styleUrl"`
-				Data        []struct {
-					Name  string `xml:"name,attr"`
-					Value string `xml:"value"`
-				} `xml:"ExtendedData>Data"`
+				SchemaData  struct {
+					URL  string `xml:"schemaUrl,attr"`
+					Data []struct {
+						Name  string `xml:"name,attr"`
+						Value string `xml:",chardata"`
+					} `xml:"SimpleData"`
+				} `xml:"ExtendedData>SchemaData"`
 				Polygons []kmlPolygon `xml:"Polygon"`
 				Multi    []kmlPolygon `xml:"MultiGeometry>Polygon"`
 			} `xml:"Placemark"`
@@ -69,8 +79,14 @@ func TestWriteKML(t *testing.T) {
 		if pm.Name != wantNames[i] || pm.StyleURL != wantStyles[i] {
 			t.Errorf("placemark %d: name %q style %q, want %q %q", i, pm.Name, pm.StyleURL, wantNames[i], wantStyles[i])
 		}
-		if len(pm.Data) != len(m.Features[i].Properties) {
-			t.Errorf("placemark %d: %d data, want %d", i, len(pm.Data), len(m.Features[i].Properties))
+		nonNull := 0
+		for _, p := range m.Features[i].Properties {
+			if _, ok := formatValue(p.Value); ok {
+				nonNull++
+			}
+		}
+		if len(pm.SchemaData.Data) != nonNull || pm.SchemaData.URL != "#"+doc.Document.Schema.ID {
+			t.Errorf("placemark %d: %d data of schema %q, want %d of #%s", i, len(pm.SchemaData.Data), pm.SchemaData.URL, nonNull, doc.Document.Schema.ID)
 		}
 		if len(pm.Polygons) != wantShape[i][0] || len(pm.Multi) != wantShape[i][1] {
 			t.Errorf("placemark %d: %d polygons and %d in MultiGeometry, want %v", i, len(pm.Polygons), len(pm.Multi), wantShape[i])
@@ -88,12 +104,21 @@ func TestWriteKML(t *testing.T) {
 		t.Errorf("placemark 0 description %q, want its class label", got)
 	}
 	data := map[string]string{}
-	for _, d := range pms[0].Data {
+	for _, d := range pms[0].SchemaData.Data {
 		data[d.Name] = d.Value
 	}
 	for k, want := range map[string]string{"count": "14", "z": "3.1", "trend": "new hot spot", "kde": "", "rank": "1"} {
 		if data[k] != want {
 			t.Errorf("placemark 0 data %s = %q, want %q", k, data[k], want)
+		}
+	}
+	types := map[string]string{}
+	for _, f := range doc.Document.Schema.Fields {
+		types[f.Name] = f.Type
+	}
+	for k, want := range map[string]string{"count": "int", "z": "double", "bin": "int", "trend": "string", "night": "bool", "kde": "double"} {
+		if types[k] != want {
+			t.Errorf("schema field %s has type %q, want %q", k, types[k], want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,8 +19,12 @@ func init() {
 		name: "export map",
 		args: "--profile P -o FILE",
 		summary: "Write a profile's stored hotspots for a month as a map file: GeoJSON (RFC 7946, or the\n" +
-			"EPSG:27700 form QGIS reads with --crs 27700), KML, CSV with WKT, or SVG/PNG maps with\n" +
-			"legend, scale bar, north arrow and attribution. Cells, or the areas of a boundary layer.",
+			"EPSG:27700 form QGIS reads with --crs 27700), KML (typed SchemaData), CSV with WKT plus a\n" +
+			".csvt and .prj beside it so GDAL and QGIS read typed columns in the right CRS, or SVG/PNG\n" +
+			"maps with legend, scale bar, north arrow and attribution. Cells, or the areas of a boundary\n" +
+			"layer. Coordinates: GeoJSON and CSV in 4326 (default) or 27700; KML is WGS 84 (4326) by\n" +
+			"its specification; SVG and PNG are drawn in British National Grid (27700). A --crs a\n" +
+			"format cannot hold is refused.",
 		run: runExportMap,
 	})
 }
@@ -31,7 +36,7 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	month := f.String("month", "", "`YYYY-MM` (default: the latest month with enriched crimes)")
 	force := f.String("force", "", "only this force `slug`")
 	format := f.String("format", "", "geojson, kml, csv, svg or png (default: from the -o file's extension)")
-	crs := f.Int("crs", 4326, "`EPSG` code of GeoJSON and CSV coordinates: 4326 (WGS 84) or 27700 (British National Grid)")
+	crs := f.Int("crs", 0, "`EPSG` code of the coordinates: GeoJSON and CSV 4326 (WGS 84, default) or 27700 (British National Grid); KML only 4326; SVG and PNG only 27700")
 	layer := f.String("layer", "cells", "`cells`, or a boundary layer such as lsoa whose areas carry the crime")
 	class := f.String("class", "bin", "colour by the Gi* confidence `bin` or the emerging hot spot trend")
 	background := f.String("background", "", "boundary `layer` drawn under the cells (default lsoa when loaded)")
@@ -52,14 +57,9 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	default:
 		return fmt.Errorf("%w: format %q: use geojson, kml, csv, svg or png", errUsage, *format)
 	}
-	var c maps.CRS
-	switch *crs {
-	case 4326:
-		c = maps.WGS84
-	case 27700:
-		c = maps.BNG
-	default:
-		return fmt.Errorf("%w: --crs %d: use 4326 or 27700", errUsage, *crs)
+	c, err := formatCRS(*format, *crs)
+	if err != nil {
+		return err
 	}
 	st, err := store.OpenReadOnly(ctx, f.db)
 	if err != nil {
@@ -85,6 +85,9 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 		err = maps.WriteKML(fh, mp, bng.BNGToWGS84)
 	case "csv":
 		err = maps.WriteCSV(fh, mp, c, bng.BNGToWGS84)
+		if err == nil {
+			err = writeCSVSidecars(*out, mp, c)
+		}
 	case "svg":
 		err = maps.WriteSVG(fh, mp, *width, *height)
 	case "png":
@@ -99,6 +102,63 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 		os.Remove(*out)
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %d features, %s %s (%s)\n", *out, len(mp.Features), *profile, m.Format("2006-01"), *format)
+	fmt.Fprintf(e.stdout, "%s: %d features, %s %s (%s, %v)\n", *out, len(mp.Features), *profile, m.Format("2006-01"), *format, c)
+	if *format == "csv" {
+		fmt.Fprintf(e.stdout, "%s, %s: column types and CRS for GDAL and QGIS\n", sidecar(*out, ".csvt"), sidecar(*out, ".prj"))
+	}
+	return nil
+}
+
+// formatCRS checks --crs against what the format can hold; 0 means the
+// format's own: WGS 84 for GeoJSON, CSV and KML, British National Grid for
+// SVG and PNG.
+func formatCRS(format string, code int) (maps.CRS, error) {
+	switch format {
+	case "kml":
+		if code != 0 && code != 4326 {
+			return 0, fmt.Errorf("%w: --crs %d: KML is always WGS 84 (EPSG:4326) by its specification; drop --crs, or use geojson or csv for 27700", errUsage, code)
+		}
+		return maps.WGS84, nil
+	case "svg", "png":
+		if code != 0 && code != 27700 {
+			return 0, fmt.Errorf("%w: --crs %d: SVG and PNG maps are drawn in British National Grid (EPSG:27700); drop --crs", errUsage, code)
+		}
+		return maps.BNG, nil
+	}
+	switch code {
+	case 0, 4326:
+		return maps.WGS84, nil
+	case 27700:
+		return maps.BNG, nil
+	}
+	return 0, fmt.Errorf("%w: --crs %d: use 4326 or 27700", errUsage, code)
+}
+
+// sidecar returns the path beside a CSV file with its extension replaced,
+// where GDAL looks for .csvt and .prj files.
+func sidecar(path, ext string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + ext
+}
+
+// writeCSVSidecars writes the .csvt and .prj files beside a map CSV.
+func writeCSVSidecars(out string, mp *maps.Map, c maps.CRS) error {
+	for ext, write := range map[string]func(io.Writer) error{
+		".csvt": func(w io.Writer) error { return maps.WriteCSVT(w, mp) },
+		".prj":  func(w io.Writer) error { return maps.WritePRJ(w, c) },
+	} {
+		path := sidecar(out, ext)
+		fh, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		err = write(fh)
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
+			return err
+		}
+	}
 	return nil
 }

@@ -12,22 +12,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 
 	"github.com/safercity/safercity/bng"
-	"github.com/safercity/safercity/data"
-	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/internal/sampletest"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
-	"github.com/safercity/safercity/transform"
-	"github.com/safercity/safercity/transform/area"
 )
 
-var month = time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)
+var month = sampletest.Month
 
 // hotspotStore runs the pipeline on the sample up to the nte hotspots, with
 // the bundled City of London LSOA boundaries loaded as "lsoa".
@@ -39,31 +35,7 @@ func hotspotStore(t *testing.T) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Police(ctx, st, []string{"../../data/police-uk"}, ingest.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	check := func(b []byte, code, name string) ([]ingest.Area, string, error) {
-		l, err := area.Load(bytes.NewReader(b), code, name)
-		if err != nil {
-			return nil, "", err
-		}
-		var as []ingest.Area
-		for _, f := range l.Features() {
-			as = append(as, ingest.Area{Code: f.Code, Name: f.Name})
-		}
-		return as, l.SourceCRS().String(), nil
-	}
-	if _, err := ingest.Boundaries(ctx, st, "lsoa", "../../data/boundaries/city_of_london_lsoa_2011.geojson", "LSOA11CD", "LSOA11NM", check); err != nil {
-		t.Fatal(err)
-	}
-	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
-	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	p := transform.Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count"}
-	if _, err := transform.Hotspots(ctx, st, transform.HotspotOptions{Profile: p, Month: month, Force: "city-of-london"}); err != nil {
-		t.Fatal(err)
-	}
+	sampletest.NTEHotspots(t, st, "../..")
 	return st
 }
 
@@ -136,6 +108,7 @@ func TestEveryFormatReadable(t *testing.T) {
 			"27700.geojson": func(w io.Writer) error { return maps.WriteGeoJSON(w, m, maps.BNG, bng.BNGToWGS84) },
 			"kml":           func(w io.Writer) error { return maps.WriteKML(w, m, bng.BNGToWGS84) },
 			"csv":           func(w io.Writer) error { return maps.WriteCSV(w, m, maps.WGS84, bng.BNGToWGS84) },
+			"27700.csv":     func(w io.Writer) error { return maps.WriteCSV(w, m, maps.BNG, nil) },
 			"svg":           func(w io.Writer) error { return maps.WriteSVG(w, m, 800, 600) },
 			"png":           func(w io.Writer) error { return maps.WritePNG(w, m, 800, 600) },
 		} {
@@ -145,6 +118,9 @@ func TestEveryFormatReadable(t *testing.T) {
 				t.Fatalf("%s: %v", path, err)
 			}
 			os.WriteFile(path, buf.Bytes(), 0o644)
+			if strings.HasSuffix(name, "csv") {
+				writeSidecars(t, path, m, name)
+			}
 			switch {
 			case name == "png":
 				img, err := png.Decode(bytes.NewReader(buf.Bytes()))
@@ -185,7 +161,35 @@ func ogrinfo(t *testing.T, path, format string) {
 	if err != nil || strings.Contains(text, "Warning") || strings.Contains(text, "ERROR") || !strings.Contains(text, "Feature Count") {
 		t.Errorf("ogrinfo %s: %v\n%s", path, err, text)
 	}
-	if strings.HasSuffix(path, "27700.geojson") && !strings.Contains(text, "27700") {
+	if strings.Contains(path, "27700.") && !strings.Contains(text, "British_National_Grid") && !strings.Contains(text, "27700") {
 		t.Errorf("ogrinfo does not see EPSG:27700 in %s:\n%s", path, text)
 	}
+	if !strings.Contains(path, "27700.") && !strings.Contains(text, "WGS 84") {
+		t.Errorf("ogrinfo does not see WGS 84 in %s:\n%s", path, text)
+	}
+	// Every attribute typed, not read as text.
+	for _, field := range []string{"count: Integer", "z: Real", "bin: Integer", "measure: Real", "month: String", "profile: String", "bin_label: String"} {
+		if !strings.Contains(text, "\n"+field) {
+			t.Errorf("ogrinfo %s: no field %q:\n%s", filepath.Base(path), field, text)
+		}
+	}
+}
+
+// writeSidecars writes the .csvt and .prj that export map writes beside a
+// CSV.
+func writeSidecars(t *testing.T, path string, m *maps.Map, name string) {
+	crs := maps.WGS84
+	if strings.HasPrefix(name, "27700") {
+		crs = maps.BNG
+	}
+	base := strings.TrimSuffix(path, ".csv")
+	var csvt, prj bytes.Buffer
+	if err := maps.WriteCSVT(&csvt, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := maps.WritePRJ(&prj, crs); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(base+".csvt", csvt.Bytes(), 0o644)
+	os.WriteFile(base+".prj", prj.Bytes(), 0o644)
 }
