@@ -63,39 +63,43 @@ func WriteKML(w io.Writer, m *Map, toWGS84 orb.Projection) error {
 	x.text(m.Legend.Title)
 	x.raw("</name>\n")
 	for i := range m.Features {
-		f := &m.Features[i]
-		x.raw("<Placemark>")
-		if ref := f.gridRef(); ref != "" {
-			x.raw("<name>")
-			x.text(ref)
-			x.raw("</name>")
-		}
-		x.raw("<description>")
-		x.text(m.Legend.Classes[classes[i]].Label)
-		x.printf("</description><styleUrl>#class-%d</styleUrl>\n", classes[i])
-		if len(f.Properties) > 0 {
-			x.raw(`<ExtendedData><SchemaData schemaUrl="#` + kmlSchemaID + `">`)
-			for _, p := range f.Properties {
-				v, ok := formatValue(p.Value)
-				if !ok {
-					continue // null: a typed reader would choke on ""
-				}
-				x.raw(`<SimpleData name="`)
-				x.text(p.Name)
-				x.raw(`">`)
-				x.text(v)
-				x.raw("</SimpleData>")
-			}
-			x.raw("</SchemaData></ExtendedData>\n")
-		}
-		writeKMLPolygons(x, polys[i])
-		x.raw("</Placemark>\n")
+		writeKMLPlacemark(x, &m.Features[i], classes[i], m.Legend.Classes[classes[i]].Label, polys[i])
 	}
 	x.raw("</Folder>\n</Document>\n</kml>\n")
 	if err := x.flush(); err != nil {
 		return fmt.Errorf("maps: writing KML: %w", err)
 	}
 	return nil
+}
+
+// writeKMLPlacemark writes one feature, styled by its legend class.
+func writeKMLPlacemark(x *xmlWriter, f *Feature, class int, label string, mp orb.MultiPolygon) {
+	x.raw("<Placemark>")
+	if ref := f.gridRef(); ref != "" {
+		x.raw("<name>")
+		x.text(ref)
+		x.raw("</name>")
+	}
+	x.raw("<description>")
+	x.text(label)
+	x.printf("</description><styleUrl>#class-%d</styleUrl>\n", class)
+	if len(f.Properties) > 0 {
+		x.raw(`<ExtendedData><SchemaData schemaUrl="#` + kmlSchemaID + `">`)
+		for _, p := range f.Properties {
+			v, ok := formatValue(p.Value)
+			if !ok {
+				continue // null: a typed reader would choke on ""
+			}
+			x.raw(`<SimpleData name="`)
+			x.text(p.Name)
+			x.raw(`">`)
+			x.text(v)
+			x.raw("</SimpleData>")
+		}
+		x.raw("</SchemaData></ExtendedData>\n")
+	}
+	writeKMLPolygons(x, mp)
+	x.raw("</Placemark>\n")
 }
 
 // kmlSchemaID names the Schema that types the placemarks' data.

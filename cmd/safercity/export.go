@@ -74,32 +74,7 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fh, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	switch *format {
-	case "geojson", "json":
-		err = maps.WriteGeoJSON(fh, mp, c, bng.BNGToWGS84)
-	case "kml":
-		err = maps.WriteKML(fh, mp, bng.BNGToWGS84)
-	case "csv":
-		err = maps.WriteCSV(fh, mp, c, bng.BNGToWGS84)
-		if err == nil {
-			err = writeCSVSidecars(*out, mp, c)
-		}
-	case "svg":
-		err = maps.WriteSVG(fh, mp, *width, *height)
-	case "png":
-		err = maps.WritePNG(fh, mp, *width, *height)
-	default:
-		err = fmt.Errorf("%w: format %q: use geojson, kml, csv, svg or png", errUsage, *format)
-	}
-	if cerr := fh.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(*out)
+	if err := writeMapFile(*out, *format, mp, c, *width, *height); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: %d features, %s %s (%s, %v)\n", *out, len(mp.Features), *profile, m.Format("2006-01"), *format, c)
@@ -140,25 +115,45 @@ func sidecar(path, ext string) string {
 	return strings.TrimSuffix(path, filepath.Ext(path)) + ext
 }
 
-// writeCSVSidecars writes the .csvt and .prj files beside a map CSV.
-func writeCSVSidecars(out string, mp *maps.Map, c maps.CRS) error {
-	for ext, write := range map[string]func(io.Writer) error{
-		".csvt": func(w io.Writer) error { return maps.WriteCSVT(w, mp) },
-		".prj":  func(w io.Writer) error { return maps.WritePRJ(w, c) },
-	} {
-		path := sidecar(out, ext)
-		fh, err := os.Create(path)
-		if err != nil {
-			return err
+// writeMapFile writes mp to out in format, and a CSV's sidecar files.
+func writeMapFile(out, format string, mp *maps.Map, c maps.CRS, width, height int) error {
+	err := writeFile(out, func(w io.Writer) error {
+		switch format {
+		case "geojson", "json":
+			return maps.WriteGeoJSON(w, mp, c, bng.BNGToWGS84)
+		case "kml":
+			return maps.WriteKML(w, mp, bng.BNGToWGS84)
+		case "csv":
+			return maps.WriteCSV(w, mp, c, bng.BNGToWGS84)
+		case "svg":
+			return maps.WriteSVG(w, mp, width, height)
+		case "png":
+			return maps.WritePNG(w, mp, width, height)
 		}
-		err = write(fh)
-		if cerr := fh.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(path)
-			return err
+		return fmt.Errorf("%w: format %q: use geojson, kml, csv, svg or png", errUsage, format)
+	})
+	if err == nil && format == "csv" {
+		err = writeFile(sidecar(out, ".csvt"), func(w io.Writer) error { return maps.WriteCSVT(w, mp) })
+		if err == nil {
+			err = writeFile(sidecar(out, ".prj"), func(w io.Writer) error { return maps.WritePRJ(w, c) })
 		}
 	}
-	return nil
+	return err
+}
+
+// writeFile creates path and writes it with write, removing it when that
+// fails so that no half-written map is left behind.
+func writeFile(path string, write func(io.Writer) error) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = write(fh)
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
 }

@@ -189,7 +189,7 @@ func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) 
 		named.Areas = append(named.Areas, maps.Area{Name: nameOf(f), Geometry: f.Geometry})
 	}
 	m.Boundaries = append(m.Boundaries, named)
-	m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("Areas: %s holding crime data (%d)", o.Layer, len(feats)))
+	m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("Areas: the %d %s areas with crime data", len(feats), o.Layer))
 	if outside > 0 {
 		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s areas without data left out", outside, o.Layer))
 	}
