@@ -67,7 +67,7 @@ func legendEntries(d *drawing) []legendEntry {
 			es = append(es, legendEntry{kind: entryGroup, text: c.Group})
 		}
 		group = c.Group
-		es = append(es, legendEntry{kind: entrySwatch, text: c.Label + " (" + strconv.Itoa(counts[i]) + ")", class: i})
+		es = append(es, legendEntry{kind: entrySwatch, text: c.Label + " (" + thousands(counts[i]) + ")", class: i})
 	}
 	for i, l := range m.Boundaries {
 		es = append(es, legendEntry{kind: entryLine, text: l.Name, layer: i})
@@ -228,4 +228,13 @@ func scaleLabel(metres float64) string {
 		return strconv.FormatFloat(metres, 'f', -1, 64) + " m"
 	}
 	return strconv.FormatFloat(metres/1000, 'f', -1, 64) + " km"
+}
+
+// thousands writes a count with commas between thousands, e.g. 363,189.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

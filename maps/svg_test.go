@@ -282,6 +282,14 @@ func TestLayOutRejectsSmallPage(t *testing.T) {
 	}
 }
 
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 363189: "363,189", 1234567: "1,234,567", -1000: "-1,000"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
 func TestLayOutNothingToDraw(t *testing.T) {
 	_, err := layOut(&Map{Legend: GiStarLegend()}, 0, 0)
 	if err == nil || !strings.Contains(err.Error(), "nothing to draw") {
