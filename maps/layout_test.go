@@ -189,3 +189,24 @@ func lab(c [3]float64) [3]float64 {
 }
 
 func sq(v float64) float64 { return v * v }
+
+// TestExtentIsTheCells puts the cells in a boundary layer a hundred times
+// larger: the map shows the cells (the study area), not the boundaries.
+func TestExtentIsTheCells(t *testing.T) {
+	m := testMap()
+	m.Boundaries = append(m.Boundaries, BoundaryLayer{Name: "England", Areas: []Area{{Name: "England",
+		Geometry: orb.Polygon{{{100000, 0}, {650000, 0}, {650000, 650000}, {100000, 650000}}}}}})
+	p, err := layOut(m, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := orb.Bound{Min: orb.Point{529000, 181000}, Max: orb.Point{529400, 181100}}
+	e := p.extent
+	if !e.Contains(cells.Min) || !e.Contains(cells.Max) {
+		t.Fatalf("extent %v does not hold the cells %v", e, cells)
+	}
+	// Padded by 3% of the longer side and widened to the frame's shape.
+	if w := e.Max[0] - e.Min[0]; w > 1.1*(cells.Max[0]-cells.Min[0]) {
+		t.Errorf("extent %.0f m wide for 400 m of cells", w)
+	}
+}

@@ -29,6 +29,20 @@ func NTEHotspots(t testing.TB, st *store.Store, root string) {
 	if _, err := ingest.Police(ctx, st, []string{filepath.Join(root, "data/police-uk")}, ingest.Options{}); err != nil {
 		t.Fatal(err)
 	}
+	Boundaries(t, st, "lsoa", filepath.Join(root, "data/boundaries/city_of_london_lsoa_2011.geojson"), "LSOA11CD", "LSOA11NM")
+	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
+	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	p := transform.Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count"}
+	if _, err := transform.Hotspots(ctx, st, transform.HotspotOptions{Profile: p, Month: Month, Force: "city-of-london"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Boundaries loads a GeoJSON boundary layer into st as layer.
+func Boundaries(t testing.TB, st *store.Store, layer, path, codeProp, nameProp string) {
+	t.Helper()
 	check := func(b []byte, code, name string) ([]ingest.Area, string, error) {
 		l, err := area.Load(bytes.NewReader(b), code, name)
 		if err != nil {
@@ -40,16 +54,7 @@ func NTEHotspots(t testing.TB, st *store.Store, root string) {
 		}
 		return as, l.SourceCRS().String(), nil
 	}
-	lsoa := filepath.Join(root, "data/boundaries/city_of_london_lsoa_2011.geojson")
-	if _, err := ingest.Boundaries(ctx, st, "lsoa", lsoa, "LSOA11CD", "LSOA11NM", check); err != nil {
-		t.Fatal(err)
-	}
-	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
-	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	p := transform.Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count"}
-	if _, err := transform.Hotspots(ctx, st, transform.HotspotOptions{Profile: p, Month: Month, Force: "city-of-london"}); err != nil {
+	if _, err := ingest.Boundaries(context.Background(), st, layer, path, codeProp, nameProp, check); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -177,7 +177,7 @@ func forceName(slug string) string {
 // over them.
 func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) {
 	m.Subtitle = fmt.Sprintf("%s areas; crime from %g m cells; Gi* over area centroids", o.Layer, size)
-	feats, incidents, outside := areaFeatures(l, cells, size, o)
+	feats, incidents, gaps := areaFeatures(l, cells, size, o)
 	withheld := 0
 	named := maps.BoundaryLayer{Name: layerTitle(o.Layer), Labels: true, Major: true}
 	for i, f := range feats {
@@ -190,8 +190,11 @@ func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) 
 	}
 	m.Boundaries = append(m.Boundaries, named)
 	m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("Areas: the %d %s areas with crime data", len(feats), o.Layer))
-	if outside > 0 {
-		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s areas without data left out", outside, o.Layer))
+	if gaps.areas > 0 {
+		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s areas without data left out", gaps.areas, o.Layer))
+	}
+	if gaps.cells > 0 {
+		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d cells (%d crimes) in no %s area left out", gaps.cells, gaps.crimes, o.Layer))
 	}
 	if o.Class == "trend" {
 		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no trend: coloured by Gi* bin")
@@ -364,13 +367,16 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 // areaFeatures sums the cells into the areas holding their centres and runs
 // Gi* over the centroids of the areas holding at least one cell, with the
 // smallest band that gives every such area a neighbour (ArcGIS's default
-// distance band). It returns those areas and the number of areas left out.
-func areaFeatures(l *area.Layer, cells []cell, size float64, o Options) ([]maps.Feature, []int64, int) {
+// distance band). It returns those areas and what was left out.
+func areaFeatures(l *area.Layer, cells []cell, size float64, o Options) ([]maps.Feature, []int64, areaGaps) {
 	all := l.Features()
 	sums := map[string]*areaSum{}
+	var gaps areaGaps
 	for _, c := range cells {
 		f, ok := l.Locate(orb.Point{float64(c.x) + size/2, float64(c.y) + size/2})
 		if !ok {
+			gaps.cells++
+			gaps.crimes += c.crimes
 			continue
 		}
 		a := sums[f.Code]
@@ -418,7 +424,15 @@ func areaFeatures(l *area.Layer, cells []cell, size float64, o Options) ([]maps.
 			},
 		}
 	}
-	return out, incidents, len(all) - len(as)
+	gaps.areas = len(all) - len(as)
+	return out, incidents, gaps
+}
+
+// areaGaps is what an area map leaves out: areas holding no analysed cell,
+// and cells (with their crimes) whose centre lies in no area.
+type areaGaps struct {
+	areas, cells int
+	crimes       int64
 }
 
 // areaSum is the crime of one area's cells.

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"fmt"
 	"image/png"
 	"io"
+	stdmaps "maps"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,8 +22,10 @@ import (
 
 	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/internal/sampletest"
+	"github.com/safercity/safercity/internal/shareddata"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
 )
 
 var month = sampletest.Month
@@ -192,4 +197,83 @@ func writeSidecars(t *testing.T, path string, m *maps.Map, name string) {
 	}
 	os.WriteFile(base+".csvt", csvt.Bytes(), 0o644)
 	os.WriteFile(base+".prj", prj.Bytes(), 0o644)
+}
+
+// TestAreaMapOnlyWhereDataIs loads the 33 London boroughs as "lad": a
+// district map of the City's hotspots must hold only the boroughs with
+// analysed cells, say how many were left out, name its own layer in the
+// legend (not the LSOA background) and outline and name the districts on a
+// cell map.
+func TestAreaMapOnlyWhereDataIs(t *testing.T) {
+	dir := shareddata.Dir()
+	if dir == "" {
+		t.Skip("no ../shared folder: the London borough boundaries are there")
+	}
+	st := hotspotStore(t)
+	sampletest.Boundaries(t, st, "lad", filepath.Join(dir, "data/boundaries/london/london_lad_2022_gen20.geojson"), "LAD22CD", "LAD22NM")
+	m, err := Load(context.Background(), st, Options{Profile: "nte", Month: month, Layer: "lad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The boroughs holding a cell's centre, found afresh.
+	layers, _, err := transform.Layers(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.DB.Query(`SELECT cell_x + 50, cell_y + 50 FROM hotspot_cells WHERE profile = 'nte'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for rows.Next() {
+		var x, y float64
+		rows.Scan(&x, &y)
+		if f, ok := layers["lad"].Locate(orb.Point{x, y}); ok {
+			want[f.Code] = true
+		}
+	}
+	rows.Close()
+	got := map[string]bool{}
+	for _, f := range m.Features {
+		got[f.Properties[0].Value.(string)] = true
+	}
+	if !stdmaps.Equal(got, want) || len(got) == 33 {
+		t.Fatalf("boroughs on the map %v, want those holding cells %v", got, want)
+	}
+	var counted int64
+	for _, f := range m.Features {
+		for _, p := range f.Properties {
+			if p.Name == "count" {
+				counted += p.Value.(int64)
+			}
+		}
+	}
+	var crimes int64
+	st.DB.QueryRow(`SELECT sum(crimes) FROM hotspot_cells WHERE profile = 'nte'`).Scan(&crimes)
+	if counted != crimes {
+		// Cells in no borough (the generalised boundaries leave out the
+		// Thames) must be said.
+		gap := fmt.Sprintf("(%d crimes) in no lad area left out", crimes-counted)
+		if !slices.ContainsFunc(m.Legend.Notes, func(n string) bool { return strings.HasSuffix(n, gap) }) {
+			t.Errorf("the boroughs hold %d crimes, the cells %d, and the legend notes %q do not say so", counted, crimes, m.Legend.Notes)
+		}
+	}
+	left := fmt.Sprintf("%d lad areas without data left out", 33-len(m.Features))
+	if !slices.Contains(m.Legend.Notes, left) {
+		t.Errorf("legend notes %q, want %q", m.Legend.Notes, left)
+	}
+	if len(m.Boundaries) != 1 || m.Boundaries[0].Name != "District boundaries" || len(m.Boundaries[0].Areas) != len(m.Features) {
+		t.Errorf("boundary layers %+v, want only the districts on the map", m.Boundaries)
+	}
+	cells, err := Load(context.Background(), st, Options{Profile: "nte", Month: month})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, b := range cells.Boundaries {
+		names = append(names, b.Name)
+	}
+	if !slices.Equal(names, []string{"LSOA boundaries", "District boundaries"}) || !cells.Boundaries[1].Major || !cells.Boundaries[1].Labels {
+		t.Errorf("cell map boundary layers %q, want LSOAs, then districts drawn bold and named", names)
+	}
 }
