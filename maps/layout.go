@@ -166,39 +166,57 @@ func layOut(m *Map, width, height int) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The notes under the map are known only once it is drawn: lay it out
+	// with room for as many as it may need, then again with room for those
+	// it has, unless the taller map needs more.
+	room := notesRoom(m)
+	p, notes, err := layOutWith(d, ts, width, height, room)
+	if err != nil || notes == room {
+		return p, err
+	}
+	if q, n, err := layOutWith(d, ts, width, height, notes); err == nil && n <= notes {
+		return q, nil
+	}
+	return p, nil
+}
+
+// layOutWith lays the map out with room for notes lines of notes under it
+// and returns the page and the number of notes it set.
+func layOutWith(d *drawing, ts *typesetter, width, height, notes int) (*page, int, error) {
+	m := d.m
 	u := float64(max(1, min(width/DefaultWidth, height/DefaultHeight)))
 	p := &page{width: width, height: height, ts: ts, u: u}
 	top := p.addTitle(m, d.context)
-	notesTop, bottom := p.addAttribution(m, notesRoom(m))
+	notesTop, bottom := p.addAttribution(m, notes)
 	frameHeight := bottom - top
 	if frameHeight < minMapSize*u {
-		return nil, fmt.Errorf("maps: a %dx%d page leaves no room for the map; use a taller page", width, height)
+		return nil, 0, fmt.Errorf("maps: a %dx%d page leaves no room for the map; use a taller page", width, height)
 	}
 	lg := p.planLegend(d, frameHeight)
 	panelX := float64(width) - margin*u - lg.width
 	p.frame = rect{point{margin * u, top}, point{panelX - margin*u, bottom}}
 	if p.frame.width() < minMapSize*u {
-		return nil, fmt.Errorf("maps: a %dx%d page leaves no room for the map beside its %.0f px legend; use a wider page",
+		return nil, 0, fmt.Errorf("maps: a %dx%d page leaves no room for the map beside its %.0f px legend; use a wider page",
 			width, height, lg.width)
 	}
 	if err := p.fit(d.cells, d.areas); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// Minor outlines (LSOAs) under the cells, major ones (districts) and
 	// all names over them.
 	drawn := make([]bool, len(m.Boundaries))
 	p.layerStyles = make([]shape, len(m.Boundaries))
-	notes := p.addBoundaries(d, false, drawn)
-	notes = append(notes, p.addCells(d)...)
-	notes = append(notes, p.addBoundaries(d, true, drawn)...)
-	notes = append(notes, p.addLabels(d, drawn)...)
+	set := p.addBoundaries(d, false, drawn)
+	set = append(set, p.addCells(d)...)
+	set = append(set, p.addBoundaries(d, true, drawn)...)
+	set = append(set, p.addLabels(d, drawn)...)
 	p.add(&shape{group: "frame", paths: [][]point{p.frame.ring()}, closed: true, stroke: frameColor, strokeWidth: u})
-	p.addNotes(notes, notesTop)
+	p.addNotes(set, notesTop)
 	p.addLegend(d, lg, drawn, panelX, p.frame.min.y)
 	if err := p.addScaleBarAndArrow(panelX, lg.width, p.frame.max.y-scaleBlockHeight*u); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return p, nil
+	return p, len(set), nil
 }
 
 // addTitle sets the title, the profile and month, and the subtitle from the

@@ -35,13 +35,21 @@ func GiStarLegend() Legend {
 // GiStarBinLabel returns the legend label of a Gi* bin, e.g. "Hot spot - 95%
 // confidence", for exports whose readers have no legend.
 func GiStarBinLabel(bin int) string {
-	for _, c := range GiStarLegend().Classes {
-		if c.Key == GiStarBinClass(bin) {
-			return c.Label
-		}
+	if bin < -3 || bin > 3 {
+		return giStarLabels[3]
 	}
-	return "Not significant"
+	return giStarLabels[3-bin]
 }
+
+// giStarLabels are GiStarLegend's labels from bin 3 down to -3, looked up
+// once rather than for each of a national map's cells.
+var giStarLabels = func() []string {
+	var out []string
+	for _, c := range GiStarLegend().Classes {
+		out = append(out, c.Label)
+	}
+	return out
+}()
 
 // EmergingHotSpotLegend returns the legend of an emerging hot-spot map, with
 // one class for each of ArcGIS's seventeen Emerging Hot Spot Analysis

@@ -312,3 +312,15 @@ func TestRoundScaleLength(t *testing.T) {
 		}
 	}
 }
+
+func TestGiStarBinLabel(t *testing.T) {
+	for _, c := range GiStarLegend().Classes {
+		bin, _ := strconv.Atoi(c.Key)
+		if got := GiStarBinLabel(bin); got != c.Label {
+			t.Errorf("GiStarBinLabel(%d) = %q, want %q", bin, got, c.Label)
+		}
+	}
+	if got := GiStarBinLabel(7); got != "Not significant" {
+		t.Errorf("GiStarBinLabel(7) = %q, want Not significant", got)
+	}
+}

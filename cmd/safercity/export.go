@@ -70,7 +70,8 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	mp, err := mapdb.Load(ctx, st, mapdb.Options{Profile: *profile, Force: *force, Month: m, Layer: *layer, Class: *class, Background: *background})
+	mp, err := mapdb.Load(ctx, st, mapdb.Options{Profile: *profile, Force: *force, Month: m, Layer: *layer, Class: *class, Background: *background,
+		DrawOnly: *format == "svg" || *format == "png"})
 	if err != nil {
 		return err
 	}

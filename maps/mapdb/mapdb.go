@@ -6,6 +6,7 @@ package mapdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	stdmaps "maps"
 	"math"
@@ -42,6 +43,11 @@ type Options struct {
 	// the map (police.uk data, anonymised at source, is never withheld).
 	// Default 3.
 	MinEvents int
+	// DrawOnly says the map will only be drawn (SVG, PNG): cells then carry
+	// just grid_ref and count, which a drawing shows, rather than every
+	// attribute, which on a national map of half a million cells costs
+	// hundreds of megabytes.
+	DrawOnly bool
 }
 
 // Load builds the map.
@@ -112,6 +118,7 @@ func cellMap(m *maps.Map, cells []cell, size float64, o Options) {
 	m.CellSize = size
 	m.Subtitle = fmt.Sprintf("%g m cells, British National Grid; Getis-Ord Gi* with FDR", size)
 	withheld := 0
+	m.Features = make([]maps.Feature, 0, len(cells))
 	for _, c := range cells {
 		if c.incidents > 0 && c.incidents < int64(o.MinEvents) {
 			withheld++
@@ -129,32 +136,37 @@ func cellMap(m *maps.Map, cells []cell, size float64, o Options) {
 // centres (a force's mean can lie in the sea or in another force), on maps
 // of more than one force.
 func forcePlaces(cells []cell, size float64) []maps.Place {
-	byForce := map[string][]orb.Point{}
+	type place struct {
+		sum, best orb.Point
+		n         float64
+		found     bool
+	}
+	byForce := map[string]*place{}
 	var forces []string
+	centre := func(c cell) orb.Point { return orb.Point{float64(c.x) + size/2, float64(c.y) + size/2} }
 	for _, c := range cells {
-		if _, ok := byForce[c.force]; !ok {
+		pl := byForce[c.force]
+		if pl == nil {
+			pl = &place{}
+			byForce[c.force] = pl
 			forces = append(forces, c.force)
 		}
-		byForce[c.force] = append(byForce[c.force], orb.Point{float64(c.x) + size/2, float64(c.y) + size/2})
+		q := centre(c)
+		pl.sum, pl.n = orb.Point{pl.sum[0] + q[0], pl.sum[1] + q[1]}, pl.n+1
 	}
 	if len(forces) < 2 {
 		return nil
 	}
-	var out []maps.Place
-	for _, f := range forces {
-		pts := byForce[f]
-		var mean orb.Point
-		for _, q := range pts {
-			mean[0] += q[0] / float64(len(pts))
-			mean[1] += q[1] / float64(len(pts))
+	for _, c := range cells {
+		pl, q := byForce[c.force], centre(c)
+		mean := orb.Point{pl.sum[0] / pl.n, pl.sum[1] / pl.n}
+		if !pl.found || planar.DistanceSquared(q, mean) < planar.DistanceSquared(pl.best, mean) {
+			pl.best, pl.found = q, true
 		}
-		best := pts[0]
-		for _, q := range pts {
-			if planar.DistanceSquared(q, mean) < planar.DistanceSquared(best, mean) {
-				best = q
-			}
-		}
-		out = append(out, maps.Place{Name: forceName(f), At: best})
+	}
+	out := make([]maps.Place, len(forces))
+	for i, f := range forces {
+		out[i] = maps.Place{Name: forceName(f), At: byForce[f].best}
 	}
 	return out
 }
@@ -279,9 +291,11 @@ type cell struct {
 	ref               string
 	crimes, incidents int64
 	measure, density  float64
-	z, p, pf          *float64
-	bin               *int64
-	trend, location   *string
+	// Null types rather than pointers: one allocation fewer per value on
+	// maps of half a million cells.
+	z, p, pf        sql.NullFloat64
+	bin             sql.NullInt64
+	trend, location sql.NullString
 	kdeHot            bool
 }
 
@@ -294,7 +308,13 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 		args = append(args, o.Force)
 	}
 	var s *float64
+	var n int64
 	if err := st.DB.QueryRowContext(ctx, q, args...).Scan(&s); err != nil {
+		return nil, 0, err
+	}
+	// Sized once: a national map's cells would otherwise be copied a
+	// dozen times as the slice grows.
+	if err := st.DB.QueryRowContext(ctx, strings.Replace(q, "max(cell_size) FROM hotspot_runs", "count(*) FROM hotspot_cells", 1), args...).Scan(&n); err != nil {
 		return nil, 0, err
 	}
 	if s == nil {
@@ -312,7 +332,7 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var cells []cell
+	cells := make([]cell, 0, n)
 	for rows.Next() {
 		var c cell
 		if err := rows.Scan(&c.force, &c.x, &c.y, &c.ref, &c.crimes, &c.incidents, &c.measure, &c.density, &c.z, &c.p, &c.pf, &c.bin, &c.trend, &c.location, &c.kdeHot); err != nil {
@@ -327,16 +347,20 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 	x, y := float64(c.x), float64(c.y)
 	poly := orb.Polygon{{{x, y}, {x + size, y}, {x + size, y + size}, {x, y + size}, {x, y}}}
 	bin := 0
-	if c.bin != nil {
-		bin = int(*c.bin)
+	if c.bin.Valid {
+		bin = int(c.bin.Int64)
 	}
 	trend := "no pattern detected"
-	if c.trend != nil && *c.trend != "no pattern" && *c.trend != "" {
-		trend = *c.trend
+	if c.trend.Valid && c.trend.String != "no pattern" && c.trend.String != "" {
+		trend = c.trend.String
 	}
 	key := maps.GiStarBinClass(bin)
 	if o.Class == "trend" {
 		key = trend
+	}
+	if o.DrawOnly {
+		return maps.Feature{Geometry: poly, Class: key,
+			Properties: []maps.Property{{Name: "grid_ref", Value: c.ref}, {Name: "count", Value: c.crimes}}}
 	}
 	return maps.Feature{
 		Geometry: poly,
@@ -359,7 +383,7 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 			{Name: "bin", Value: bin},
 			{Name: "bin_label", Value: maps.GiStarBinLabel(bin)},
 			{Name: "trend", Value: trend},
-			{Name: "location", Value: orEmpty(c.location)},
+			{Name: "location", Value: c.location.String},
 		},
 	}
 }
@@ -502,16 +526,9 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-func orNaN(p *float64) float64 {
-	if p == nil {
+func orNaN(v sql.NullFloat64) float64 {
+	if !v.Valid {
 		return math.NaN()
 	}
-	return *p
-}
-
-func orEmpty(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
+	return v.Float64
 }
