@@ -296,7 +296,7 @@ type cell struct {
 	z, p, pf        sql.NullFloat64
 	bin             sql.NullInt64
 	trend, location sql.NullString
-	kdeHot            bool
+	kdeHot          bool
 }
 
 func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64, error) {
