@@ -96,7 +96,8 @@ type labelCandidate struct {
 // for labels, major layers first and then larger areas first, each at its
 // label point or just above, below, left or right of it, wherever it
 // overlaps no name already placed and stays inside the map. An area's name
-// is also left out when it is wider than the area. Notes say how many
+// is also left out when it is wider than the area. On a cell map only areas
+// holding cells are named. Notes say how many
 // names were left out, per layer.
 func (p *page) addLabels(d *drawing, drawn []bool) []string {
 	cands := p.labelCandidates(d, drawn)
@@ -156,14 +157,18 @@ func (p *page) labelCandidates(d *drawing, drawn []bool) []labelCandidate {
 		}
 	}
 	var areas []labelCandidate
+	var holds func(orb.MultiPolygon) bool
 	for i, layer := range d.m.Boundaries {
 		if !layer.Labels || !drawn[i] {
 			continue
 		}
+		if holds == nil {
+			holds = p.holdsCells(d)
+		}
 		for j, a := range layer.Areas {
 			mp := d.areas[i][j]
 			at, ok := labelPoint(mp)
-			if a.Name == "" || !ok || !p.extent.Contains(at) {
+			if a.Name == "" || !ok || !p.extent.Contains(at) || !holds(mp) {
 				continue
 			}
 			b := mp.Bound()
@@ -182,6 +187,35 @@ func (p *page) labelCandidates(d *drawing, drawn []bool) []labelCandidate {
 		return cmp.Compare(b.area, a.area)
 	})
 	return append(cands, areas...)
+}
+
+// holdsCells returns a test of whether an area holds the centre of a cell,
+// so that a cell map names only the areas with data, not the empty
+// districts around them. On an area map every area is named.
+func (p *page) holdsCells(d *drawing) func(orb.MultiPolygon) bool {
+	if d.m.CellSize <= 0 {
+		return func(orb.MultiPolygon) bool { return true }
+	}
+	// One cell centre per pixel: enough to find a cell in an area.
+	type px struct{ x, y int }
+	centres := map[px]orb.Point{}
+	for _, mp := range d.cells {
+		c := mp.Bound().Center()
+		q := p.toPixel(c)
+		centres[px{int(q.x), int(q.y)}] = c
+	}
+	return func(mp orb.MultiPolygon) bool {
+		b := mp.Bound()
+		lo, hi := p.toPixel(orb.Point{b.Min[0], b.Max[1]}), p.toPixel(orb.Point{b.Max[0], b.Min[1]})
+		for y := int(lo.y); y <= int(hi.y); y++ {
+			for x := int(lo.x); x <= int(hi.x); x++ {
+				if c, ok := centres[px{x, y}]; ok && planar.MultiPolygonContains(mp, c) {
+					return true
+				}
+			}
+		}
+		return false
+	}
 }
 
 // placeLabel tries l's positions around at and returns the box it takes.

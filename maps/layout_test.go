@@ -3,6 +3,7 @@ package maps
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,9 +11,11 @@ import (
 )
 
 // crowdedMap is a map of 60 areas stacked as strips 40 m high, whose names
-// fit their width but not their height, so that most would overlap.
+// fit their width but not their height, so that most would overlap. Its
+// feature is an area (no CellSize), so every strip asks for its name.
 func crowdedMap() *Map {
 	m := testMap()
+	m.CellSize = 0
 	var areas []Area
 	for i := range 60 {
 		y := 180000 + float64(i)*40
@@ -208,5 +211,27 @@ func TestExtentIsTheCells(t *testing.T) {
 	// Padded by 3% of the longer side and widened to the frame's shape.
 	if w := e.Max[0] - e.Min[0]; w > 1.1*(cells.Max[0]-cells.Min[0]) {
 		t.Errorf("extent %.0f m wide for 400 m of cells", w)
+	}
+}
+
+// TestCellMapNamesOnlyAreasWithCells adds an area between the cells that
+// holds none: a cell map must not name it, as it named empty districts
+// across England.
+func TestCellMapNamesOnlyAreasWithCells(t *testing.T) {
+	m := testMap()
+	m.Boundaries[0].Areas = append(m.Boundaries[0].Areas, Area{Name: "Empty",
+		Geometry: orb.Polygon{{{529200, 181000}, {529300, 181000}, {529300, 181100}, {529200, 181100}}}})
+	p, err := layOut(m, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, mk := range p.marks {
+		if l, ok := mk.(*label); ok && l.group == "boundary-labels" {
+			names = append(names, l.text)
+		}
+	}
+	if len(names) != 2 || slices.Contains(names, "Empty") {
+		t.Errorf("names %q, want the two areas holding cells and not Empty", names)
 	}
 }
