@@ -318,8 +318,7 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 		return nil, 0, err
 	}
 	if s == nil {
-		return nil, 0, fmt.Errorf("no %s hotspots stored for %s: run safercity hotspots --profile %s --month %s first",
-			o.Profile, o.Month.Format("2006-01"), o.Profile, o.Month.Format("2006-01"))
+		return nil, 0, noHotspots(ctx, st, o)
 	}
 	size = *s
 	q = `SELECT force, cell_x, cell_y, coalesce(grid_ref, ''), crimes, incidents, measure, density, z, p, p_fdr, bin, trend, location, kde_hot
@@ -341,6 +340,43 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 		cells = append(cells, c)
 	}
 	return cells, size, rows.Err()
+}
+
+// noHotspots explains why no hotspots match o: a mistyped profile or force
+// gets the nearest stored name, otherwise the command that computes them.
+func noHotspots(ctx context.Context, st *store.Store, o Options) error {
+	month := o.Month.Format("2006-01")
+	var profiles, forces []string
+	rows, err := st.DB.QueryContext(ctx, `SELECT DISTINCT profile, force FROM hotspot_runs WHERE month = ? ORDER BY ALL`, o.Month)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, f string
+		if err := rows.Scan(&p, &f); err != nil {
+			return err
+		}
+		if !slices.Contains(profiles, p) {
+			profiles = append(profiles, p)
+		}
+		if p == o.Profile {
+			forces = append(forces, f)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	switch {
+	case len(profiles) > 0 && !slices.Contains(profiles, o.Profile):
+		return fmt.Errorf("no %s hotspots stored for %s (did you mean %q? stored: %s); or run safercity hotspots --profile %s --month %s",
+			o.Profile, month, nearest(o.Profile, profiles), strings.Join(profiles, ", "), o.Profile, month)
+	case len(forces) > 0 && o.Force != "":
+		return fmt.Errorf("no %s hotspots stored for force %q in %s (did you mean %q? stored: %s); or run safercity hotspots --profile %s --force %s --month %s",
+			o.Profile, o.Force, month, nearest(o.Force, forces), strings.Join(forces, ", "), o.Profile, o.Force, month)
+	}
+	return fmt.Errorf("no %s hotspots stored for %s: run safercity hotspots --profile %s --month %s first",
+		o.Profile, month, o.Profile, month)
 }
 
 func (c cell) feature(size float64, o Options) maps.Feature {

@@ -277,3 +277,22 @@ func TestAreaMapOnlyWhereDataIs(t *testing.T) {
 		t.Errorf("cell map boundary layers %q, want LSOAs, then districts drawn bold and named", names)
 	}
 }
+
+// TestMistypedNamesSuggest checks that a mistyped profile, force or layer
+// is refused with the nearest stored name.
+func TestMistypedNamesSuggest(t *testing.T) {
+	st := hotspotStore(t)
+	for _, tc := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{Profile: "ntee", Month: month}, `did you mean "nte"?`},
+		{Options{Profile: "nte", Force: "city-of-londno", Month: month}, `did you mean "city-of-london"?`},
+		{Options{Profile: "nte", Month: month, Layer: "losa"}, `did you mean "lsoa"?`},
+		{Options{Profile: "nte", Month: month, Background: "lsao"}, `did you mean "lsoa"?`},
+	} {
+		if _, err := Load(context.Background(), st, tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want %s", tc.o, err, tc.want)
+		}
+	}
+}
