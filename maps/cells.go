@@ -28,6 +28,9 @@ func (p *page) addCells(d *drawing) []string {
 		px = size / p.metresPerPixel
 	}
 	for i, mp := range d.cells {
+		if d.far[i] {
+			continue // off the map, and counted in a note
+		}
 		s := &shape{group: "cells", closed: true, fill: d.m.Legend.Classes[d.classes[i]].Color,
 			tooltip: cellTooltip(&d.m.Features[i])}
 		for _, poly := range mp {
@@ -70,6 +73,9 @@ func (p *page) addBlocks(d *drawing) string {
 	var order []block
 	classes := d.m.Legend.Classes
 	for i, mp := range d.cells {
+		if d.far[i] {
+			continue
+		}
 		c := mp.Bound().Center()
 		b := block{int64(math.Floor(c[0] / side)), int64(math.Floor(c[1] / side))}
 		cur, seen := best[b]

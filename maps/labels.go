@@ -199,7 +199,10 @@ func (p *page) holdsCells(d *drawing) func(orb.MultiPolygon) bool {
 	// One cell centre per pixel: enough to find a cell in an area.
 	type px struct{ x, y int }
 	centres := map[px]orb.Point{}
-	for _, mp := range d.cells {
+	for i, mp := range d.cells {
+		if d.far[i] {
+			continue // off the map
+		}
 		c := mp.Bound().Center()
 		q := p.toPixel(c)
 		centres[px{int(q.x), int(q.y)}] = c

@@ -1,6 +1,7 @@
 package maps
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"image/color"
@@ -121,6 +122,10 @@ type drawing struct {
 	cells   []orb.MultiPolygon // the features
 	areas   [][]orb.MultiPolygon
 	context string // profile and month
+	far     []bool // features left out of the extent, far from the rest
+	// farLimit is the distance from the features' median centre beyond
+	// which a feature is far.
+	farLimit float64
 }
 
 func prepare(m *Map) (*drawing, error) {
@@ -140,7 +145,9 @@ func prepare(m *Map) (*drawing, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &drawing{m: m, classes: classes, cells: cells, areas: areas, context: context}, nil
+	d := &drawing{m: m, classes: classes, cells: cells, areas: areas, context: context}
+	d.far = farFeatures(cells)
+	return d, nil
 }
 
 // layOut places everything on a map of m on a page width by height pixels,
@@ -167,17 +174,37 @@ func layOut(m *Map, width, height int) (*page, error) {
 		return nil, err
 	}
 	// The notes under the map are known only once it is drawn: lay it out
-	// with room for as many as it may need, then again with room for those
-	// it has, unless the taller map needs more.
-	room := notesRoom(m)
-	p, notes, err := layOutWith(d, ts, width, height, room)
-	if err != nil || notes == room {
-		return p, err
+	// with room for as many as it may need, then with room for those it
+	// had, until the room and the notes agree (a smaller frame can change
+	// the notes) or the last layout that held its notes is the best.
+	try := notesRoom(m)
+	var best *page
+	var firstErr error
+	for range 4 {
+		p, n, err := layOutWith(d, ts, width, height, try)
+		switch {
+		case err != nil && try == 0:
+			if best != nil {
+				return best, nil
+			}
+			return nil, cmp.Or(firstErr, err)
+		case err != nil:
+			// A small page may hold the map only without room for notes.
+			firstErr, try = cmp.Or(firstErr, err), 0
+		case n == try:
+			return p, nil
+		case n < try:
+			best, try = p, n
+		case best != nil:
+			return best, nil
+		default:
+			try = n
+		}
 	}
-	if q, n, err := layOutWith(d, ts, width, height, notes); err == nil && n <= notes {
-		return q, nil
+	if best != nil {
+		return best, nil
 	}
-	return p, nil
+	return nil, fmt.Errorf("maps: a %dx%d page leaves no room for the map and the notes under it; use a taller page", width, height)
 }
 
 // layOutWith lays the map out with room for notes lines of notes under it
@@ -199,7 +226,7 @@ func layOutWith(d *drawing, ts *typesetter, width, height, notes int) (*page, in
 		return nil, 0, fmt.Errorf("maps: a %dx%d page leaves no room for the map beside its %.0f px legend; use a wider page",
 			width, height, lg.width)
 	}
-	if err := p.fit(d.cells, d.areas); err != nil {
+	if err := p.fit(d); err != nil {
 		return nil, 0, err
 	}
 	// Minor outlines (LSOAs) under the cells, major ones (districts) and
@@ -210,6 +237,7 @@ func layOutWith(d *drawing, ts *typesetter, width, height, notes int) (*page, in
 	set = append(set, p.addCells(d)...)
 	set = append(set, p.addBoundaries(d, true, drawn)...)
 	set = append(set, p.addLabels(d, drawn)...)
+	set = append(set, farNote(d)...)
 	p.add(&shape{group: "frame", paths: [][]point{p.frame.ring()}, closed: true, stroke: frameColor, strokeWidth: u})
 	p.addNotes(set, notesTop)
 	p.addLegend(d, lg, drawn, panelX, p.frame.min.y)
@@ -238,9 +266,10 @@ func (p *page) addTitle(m *Map, context string) float64 {
 }
 
 // notesRoom is the number of note lines a map may need under it: one for
-// merged cells, one for places and one per boundary layer.
+// merged cells, one for places, one for far features and one per boundary
+// layer.
 func notesRoom(m *Map) int {
-	n := len(m.Boundaries)
+	n := len(m.Boundaries) + 1 // and one for features far from the rest
 	if len(m.Places) > 0 {
 		n++
 	}
@@ -282,9 +311,10 @@ func lineHeight(size float64) float64 { return 1.25 * size }
 // letters such as g and y.
 func descent(size float64) float64 { return 0.35 * size }
 
-// fit chooses the extent and scale: the cells (or, without cells, the
-// boundaries) with a little space around them, centred in the frame.
-func (p *page) fit(cells []orb.MultiPolygon, areas [][]orb.MultiPolygon) error {
+// fit chooses the extent and scale: the cells but those far from the rest
+// (or, without cells, the boundaries) with a little space around them,
+// centred in the frame.
+func (p *page) fit(d *drawing) error {
 	var b orb.Bound
 	found := false
 	extend := func(mp orb.MultiPolygon) {
@@ -294,11 +324,13 @@ func (p *page) fit(cells []orb.MultiPolygon, areas [][]orb.MultiPolygon) error {
 			b, found = mp.Bound(), true
 		}
 	}
-	for _, mp := range cells {
-		extend(mp)
+	for i, mp := range d.cells {
+		if !d.far[i] {
+			extend(mp)
+		}
 	}
 	if !found {
-		for _, layer := range areas {
+		for _, layer := range d.areas {
 			for _, mp := range layer {
 				extend(mp)
 			}

@@ -3,6 +3,7 @@ package maps
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -234,4 +235,73 @@ func TestCellMapNamesOnlyAreasWithCells(t *testing.T) {
 	if len(names) != 2 || slices.Contains(names, "Empty") {
 		t.Errorf("names %q, want the two areas holding cells and not Empty", names)
 	}
+}
+
+// TestFarCellsLeftOutOfExtent gives a county's 400 cells three strays 250 km
+// away, as a force's study area has when it records crimes elsewhere: the
+// map shows the county, and a note counts the strays.
+func TestFarCellsLeftOutOfExtent(t *testing.T) {
+	m := testMap()
+	m.Boundaries, m.Features = nil, nil
+	cell := func(x, y float64, class int) Feature {
+		return Feature{Geometry: orb.Polygon{{{x, y}, {x + 100, y}, {x + 100, y + 100}, {x, y + 100}}}, Class: GiStarBinClass(class)}
+	}
+	for i := range 400 {
+		m.Features = append(m.Features, cell(550000+float64(i%20)*1500, 150000+float64(i/20)*1500, 0))
+	}
+	for i := range 3 {
+		m.Features = append(m.Features, cell(330000, 300000+float64(i)*5000, 3))
+	}
+	p, err := layOut(m, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.extent.Contains(orb.Point{330050, 300050}) || !p.extent.Contains(orb.Point{550050, 150050}) || !p.extent.Contains(orb.Point{578550, 178550}) {
+		t.Errorf("extent %v: want the county's cells and not the strays", p.extent)
+	}
+	var notes []string
+	for _, mk := range p.marks {
+		if l, ok := mk.(*label); ok && l.group == "notes" {
+			notes = append(notes, l.text)
+		}
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool {
+		return strings.HasPrefix(n, "3 features lie off the map") && strings.Contains(n, "(3 of them hot or cold)")
+	}) {
+		t.Errorf("notes %q: want the 3 strays counted", notes)
+	}
+	// A compact study area loses nothing.
+	m.Features = m.Features[:400]
+	if far := farFeatures(featuresOf(t, m)); slices.Contains(far, true) {
+		t.Error("a compact study area had features marked far")
+	}
+}
+
+// TestFarFeaturesSpareATown spreads 4,000 cells normally around a centre, as
+// a town's crime thins out into its suburbs: at most 1% may be called far.
+func TestFarFeaturesSpareATown(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var cells []orb.MultiPolygon
+	for range 4000 {
+		x, y := 100*math.Round(r.NormFloat64()*30), 100*math.Round(r.NormFloat64()*30)
+		cells = append(cells, orb.MultiPolygon{{{{x, y}, {x + 100, y}, {x + 100, y + 100}, {x, y + 100}, {x, y}}}})
+	}
+	n := 0
+	for _, f := range farFeatures(cells) {
+		if f {
+			n++
+		}
+	}
+	if n > 40 {
+		t.Errorf("%d of 4000 cells of a town called far", n)
+	}
+}
+
+func featuresOf(t *testing.T, m *Map) []orb.MultiPolygon {
+	t.Helper()
+	ps, err := featurePolygons(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
 }
