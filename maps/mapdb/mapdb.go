@@ -203,10 +203,10 @@ func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) 
 	m.Boundaries = append(m.Boundaries, named)
 	m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("Areas: the %d %s areas with crime data", len(feats), o.Layer))
 	if gaps.areas > 0 {
-		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s areas without data left out", gaps.areas, o.Layer))
+		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s %s without data left out", gaps.areas, o.Layer, plural(gaps.areas, "area", "areas")))
 	}
 	if gaps.cells > 0 {
-		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d cells (%d crimes) in no %s area left out", gaps.cells, gaps.crimes, o.Layer))
+		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s (%d crimes) in no %s area left out", gaps.cells, plural(gaps.cells, "cell", "cells"), gaps.crimes, o.Layer))
 	}
 	if o.Class == "trend" {
 		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no trend: coloured by Gi* bin")
@@ -243,6 +243,13 @@ func addBackground(m *maps.Map, layers map[string]*area.Layer, o Options) {
 	if len(m.Boundaries) > 0 {
 		m.Attribution = append(m.Attribution, "Boundaries: Contains OS data © Crown copyright and database right; Source: Office for National Statistics (OGL v3.0)")
 	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // districtLayer is the boundary layer of local authority districts, which
