@@ -7,6 +7,7 @@ require (
 	github.com/marcboeker/go-duckdb/v2 v2.4.3
 	github.com/paulmach/orb v0.14.0
 	github.com/robfig/cron/v3 v3.0.1
+	github.com/rogpeppe/go-internal v1.16.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/image v0.47.0
 	gonum.org/v1/gonum v0.17.0
@@ -33,4 +34,5 @@ require (
 	golang.org/x/exp v0.0.0-20260112195511-716be5621a96 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/tools v0.51.0 // indirect
 )

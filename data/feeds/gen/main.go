@@ -8,7 +8,9 @@
 // the "On or near …" points of the bundled police.uk street files. Nothing
 // else in them is real: premises, names, times and values are invented.
 //
-// Run it from the repository root:
+// `go generate ./...` runs it (see data/generate.go); gen_test.go fails when
+// the committed feeds differ from what it writes. By hand, from the
+// repository root:
 //
 //	go run ./data/feeds/gen
 package main
@@ -39,22 +41,28 @@ func main() {
 	police := flag.String("police", "data/police-uk", "bundled police.uk folder, for real street locations")
 	shared := flag.String("shared", sharedDefault(), "the shared data folder, for the real ONS population file (skipped when absent)")
 	flag.Parse()
-	places, points := streetPlaces(*police)
+	generate(*out, *police, *shared)
+}
+
+// generate writes every sample feed under out; shared is the shared data
+// folder holding the real ONS file (its subset is skipped when absent).
+func generate(out, police, shared string) {
+	places, points := streetPlaces(police)
 	rng := rand.New(rand.NewPCG(2019, 12))
 	prem := premises(rng, places)
-	write(filepath.Join(*out, "premises/col-premises-ILLUSTRATIVE.geojson"), premisesGeoJSON(prem[:28]))
-	write(filepath.Join(*out, "premises/col-premises-legacy-ILLUSTRATIVE-cp1252.csv"), premisesLegacyCSV(prem[28:]))
+	write(filepath.Join(out, "premises/col-premises-ILLUSTRATIVE.geojson"), premisesGeoJSON(prem[:28]))
+	write(filepath.Join(out, "premises/col-premises-legacy-ILLUSTRATIVE-cp1252.csv"), premisesLegacyCSV(prem[28:]))
 	g := &incidentGen{rng: rng, prem: prem, points: points}
-	write(filepath.Join(*out, "incidents/col-cad-ILLUSTRATIVE.csv"), g.cad(1392))
-	write(filepath.Join(*out, "incidents/ambulance-assaults-ILLUSTRATIVE.json"), g.ambulance(400))
+	write(filepath.Join(out, "incidents/col-cad-ILLUSTRATIVE.csv"), g.cad(1392))
+	write(filepath.Join(out, "incidents/ambulance-assaults-ILLUSTRATIVE.json"), g.ambulance(400))
 	for month, b := range g.asb(200) {
-		write(filepath.Join(*out, "incidents/asb-inbox/asb-cases-ILLUSTRATIVE-"+month+".csv"), b)
+		write(filepath.Join(out, "incidents/asb-inbox/asb-cases-ILLUSTRATIVE-"+month+".csv"), b)
 	}
-	write(filepath.Join(*out, "indicators/resilience-indicators-ILLUSTRATIVE.csv"), indicators(rng))
-	write(filepath.Join(*out, "population/workday-population-2019-ILLUSTRATIVE.json"), workday())
-	ons := filepath.Join(*shared, "data/partner/population/ons-mid-2019-lsoa-population-england-wales.csv")
+	write(filepath.Join(out, "indicators/resilience-indicators-ILLUSTRATIVE.csv"), indicators(rng))
+	write(filepath.Join(out, "population/workday-population-2019-ILLUSTRATIVE.json"), workday())
+	ons := filepath.Join(shared, "data/partner/population/ons-mid-2019-lsoa-population-england-wales.csv")
 	if b, err := os.ReadFile(ons); err == nil {
-		write(filepath.Join(*out, "population/ons-mid-2019-lsoa-population-col-leics.csv"), onsSubset(b))
+		write(filepath.Join(out, "population/ons-mid-2019-lsoa-population-col-leics.csv"), onsSubset(b))
 	} else {
 		log.Printf("not rewriting the ONS population subset: %v", err)
 	}
