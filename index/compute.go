@@ -65,8 +65,9 @@ type UnitResult struct {
 
 // Exclusion is a unit left out of the ranking, with the reason.
 type Exclusion struct {
-	Unit   string
-	Reason string
+	Unit      string
+	Reason    string
+	Districts []string // the unit's districts, when the caller gave them
 }
 
 // ChoiceSensitivity says how much one method choice moves the ranks. Both
@@ -118,6 +119,9 @@ type Result struct {
 	GeometricFloor float64      // L of the nominal normalisation (see Geometric)
 	Uncertainty    *Uncertainty // nil when the Monte Carlo did not run
 	Notes          []string
+	// Districts lists each unit's local authority districts, when the
+	// caller gave them (for the report's lists and maps).
+	Districts map[string][]string
 }
 
 // Unit returns the result of the named unit, or nil if it was not scored.

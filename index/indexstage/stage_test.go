@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/geography"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/store"
@@ -47,7 +48,7 @@ func demo(t *testing.T) *store.Store {
 }
 
 func config() Config {
-	return Config{Lookup: data.LSOALookup, UnitsYAML: data.Units}
+	return Config{}
 }
 
 func TestMonthlyIndex(t *testing.T) {
@@ -126,8 +127,12 @@ func TestMonthlyIndex(t *testing.T) {
 // TestIndicatorValues checks two indicators against the store directly.
 func TestIndicatorValues(t *testing.T) {
 	st := demo(t)
-	g, _ := newGeography(config())
-	obs, _, err := observations(context.Background(), st, november, []string{"City of London", "Leicester"}, g)
+	geo, err := geography.National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := []geography.Unit{{Name: "City of London", Districts: []string{"City of London"}}, {Name: "Leicester", Districts: []string{"Leicester"}}}
+	obs, _, _, err := observations(context.Background(), st, november, units, geo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +141,7 @@ func TestIndicatorValues(t *testing.T) {
 		got[o.Unit+"/"+o.Code] = o.Value
 	}
 	var violence, residents float64
-	st.DB.QueryRow(`SELECT count(*) FROM crimes_enriched WHERE unit = 'Leicester' AND violence AND month = ?`, november).Scan(&violence)
+	st.DB.QueryRow(`SELECT count(*) FROM crimes_enriched WHERE lad_name = 'Leicester' AND violence AND month = ?`, november).Scan(&violence)
 	st.DB.QueryRow(`SELECT sum(residents) FROM population p WHERE area_type = 'lsoa' AND year = 2019 AND area_name LIKE 'Leicester %'`).Scan(&residents)
 	if want := 1000 * violence / residents; math.Abs(got["Leicester/violence_per_1k_res"]-want) > 1e-9 {
 		t.Errorf("Leicester violence per 1,000 residents = %v, want %v", got["Leicester/violence_per_1k_res"], want)

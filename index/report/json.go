@@ -35,8 +35,9 @@ type (
 		Uncertainty     *jsonUncertainty `json:"uncertainty"`
 	}
 	jsonExclusion struct {
-		Unit   string `json:"unit"`
-		Reason string `json:"reason"`
+		Unit      string   `json:"unit"`
+		Reason    string   `json:"reason"`
+		Districts []string `json:"districts"`
 	}
 	jsonOutliers struct {
 		MaxPoints   int     `json:"max_points"`
@@ -79,6 +80,7 @@ type (
 	}
 	jsonUnit struct {
 		Unit         string           `json:"unit"`
+		Districts    []string         `json:"districts"`
 		Score        *float64         `json:"score"`
 		Rank         int              `json:"rank"`
 		RankInterval *jsonInterval    `json:"rank_interval"`
@@ -141,7 +143,7 @@ func buildJSON(r *Report) *jsonReport {
 		Notes:    append([]string{}, res.Notes...),
 	}
 	for _, e := range res.Excluded {
-		doc.Excluded = append(doc.Excluded, jsonExclusion(e))
+		doc.Excluded = append(doc.Excluded, jsonExclusion{Unit: e.Unit, Reason: e.Reason, Districts: nonNil(e.Districts)})
 	}
 	if r.PreviousMonth != nil {
 		doc.PreviousMonth = r.PreviousMonth.Period
@@ -178,7 +180,7 @@ func buildJSON(r *Report) *jsonReport {
 	nPillars := len(res.Framework.Pillars)
 	for _, i := range byRank(res) {
 		u := &res.Units[i]
-		ju := jsonUnit{Unit: u.Unit, Score: opt(u.Score), Rank: u.Rank, Rating: rating(a.Ratings[i][0])}
+		ju := jsonUnit{Unit: u.Unit, Districts: nonNil(res.Districts[u.Unit]), Score: opt(u.Score), Rank: u.Rank, Rating: rating(a.Ratings[i][0])}
 		if res.Uncertainty != nil {
 			iv := jsonInterval(u.Interval)
 			ju.RankInterval = &iv
@@ -215,4 +217,12 @@ func opt(v float64) *float64 {
 		return nil
 	}
 	return &v
+}
+
+// nonNil returns xs, or an empty list for nil, so that JSON shows [].
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
 }

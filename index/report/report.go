@@ -343,8 +343,11 @@ func dataSummary(res *index.Result) string {
 	if winsorised > 0 {
 		parts = append(parts, fmt.Sprintf("%d outlying %s Winsorised", winsorised, plural(winsorised, "value was", "values were")))
 	}
-	for _, e := range res.Excluded {
-		parts = append(parts, fmt.Sprintf("%s was excluded: it %s", e.Unit, e.Reason))
+	switch n := len(res.Excluded); {
+	case n == 1:
+		parts = append(parts, fmt.Sprintf("%s was excluded: it %s", res.Excluded[0].Unit, res.Excluded[0].Reason))
+	case n > 1:
+		parts = append(parts, fmt.Sprintf("%d units were excluded, each listed below with the reason", n))
 	}
 	if len(parts) == 0 {
 		return ""
