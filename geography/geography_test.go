@@ -119,3 +119,32 @@ func TestUnitSets(t *testing.T) {
 		t.Errorf("former districts gave %s", got)
 	}
 }
+
+// TestOutlines checks that the bundled outlines cover every English
+// district, in British National Grid metres.
+func TestOutlines(t *testing.T) {
+	tab, _ := National()
+	outs, err := Outlines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := map[string]bool{}
+	for _, o := range outs {
+		if _, ok := tab.District(o.District); !ok {
+			t.Errorf("outline of %q, which is not a district", o.District)
+		}
+		has[o.District] = true
+		for _, r := range o.Rings {
+			for _, p := range r {
+				if p[0] < 80000 || p[0] > 660000 || p[1] < 0 || p[1] > 660000 {
+					t.Fatalf("%s: point %v outside England's grid extent", o.District, p)
+				}
+			}
+		}
+	}
+	for _, d := range tab.Districts {
+		if d.Country == "England" && !has[d.Name] {
+			t.Errorf("no outline for %s", d.Name)
+		}
+	}
+}

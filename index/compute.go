@@ -61,6 +61,12 @@ type UnitResult struct {
 	Normalised   []float64 // nominal normalisation, after pillar-mean imputation
 	Flags        []Flag
 	Interval     RankInterval // zero when the Monte Carlo did not run
+	// Peers are the scored units of its most similar group (Table.Peers),
+	// PeerRank its rank among them and itself (1 is best), PeerInterval
+	// that rank's Monte Carlo interval; empty and zero without peers.
+	Peers        []string
+	PeerRank     int
+	PeerInterval RankInterval
 }
 
 // Exclusion is a unit left out of the ranking, with the reason.
@@ -161,6 +167,7 @@ type model struct {
 	n, m     int
 	pillarOf []int
 	members  [][]int
+	peers    [][]int32 // each unit's scored peers (Table.Peers)
 	variants map[Normalisation]*variant
 }
 
@@ -251,6 +258,7 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 		treated = append(treated, ur.Treated)
 	}
 	n := len(res.Units)
+	peers := peerIndices(res.Units, cur.Peers)
 	if n < 2 {
 		return nil, fmt.Errorf("index: period %s: %d of %d units have enough data to score; need at least 2", cur.Period, n, len(cur.Units))
 	}
@@ -279,7 +287,7 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 
 	// Normalise once per normalisation the nominal method and the Monte
 	// Carlo need.
-	md := &model{n: n, m: nInd, pillarOf: pillarOf, members: members, variants: map[Normalisation]*variant{}}
+	md := &model{n: n, m: nInd, pillarOf: pillarOf, members: members, peers: peers, variants: map[Normalisation]*variant{}}
 	norms, aggs, err := m.Uncertainty.choiceSets(m.Normalisation, m.Aggregation)
 	if err != nil {
 		return nil, err
@@ -325,6 +333,26 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 		res.Uncertainty = md.monteCarlo(res, m, norms, aggs)
 	}
 	return res, nil
+}
+
+// peerIndices turns each scored unit's peer names into indices of units,
+// dropping peers that were not scored, and records the names kept.
+func peerIndices(units []UnitResult, peers map[string][]string) [][]int32 {
+	at := make(map[string]int32, len(units))
+	for i, u := range units {
+		at[u.Unit] = int32(i)
+	}
+	out := make([][]int32, len(units))
+	for i := range units {
+		u := &units[i]
+		for _, p := range peers[u.Unit] {
+			if j, ok := at[p]; ok && p != u.Unit {
+				out[i] = append(out[i], j)
+				u.Peers = append(u.Peers, p)
+			}
+		}
+	}
+	return out
 }
 
 // screen returns why a unit with these values (after carrying forward)
@@ -390,6 +418,9 @@ func (md *model) scoreNominal(res *Result, v *variant, agg Aggregation) {
 	for i := range res.Units {
 		res.Units[i].Rank = int(ranks[i])
 		res.Units[i].PillarRanks = make([]int, np)
+		if len(md.peers[i]) > 0 {
+			res.Units[i].PeerRank = int(peerRank(ranks, i, md.peers[i]))
+		}
 	}
 	for p := range pillar {
 		rankInto(ranks, pillar[p], buf)

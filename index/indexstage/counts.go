@@ -66,10 +66,18 @@ func districtCounts(ctx context.Context, st *store.Store, month time.Time) (map[
 	return out, rows.Err()
 }
 
+// monthData is what one month's indicators are scored from.
+type monthData struct {
+	obs     []index.Observation
+	partner []partnerIndicator
+	notes   []string            // why indicators are missing, where population comes from
+	peers   map[string][]string // each unit's most similar units
+}
+
 // observations computes every indicator of every unit for one month from
-// its districts' crimes, and says why indicators that have no value at all
-// could not be computed.
-func observations(ctx context.Context, st *store.Store, month time.Time, units []geography.Unit, geo *geography.Table) ([]index.Observation, []partnerIndicator, []string, error) {
+// its districts' crimes, says why indicators that have no value at all
+// could not be computed, and finds each unit's most similar units.
+func observations(ctx context.Context, st *store.Store, month time.Time, units []geography.Unit, geo *geography.Table) (*monthData, error) {
 	unitOf := map[string]string{}
 	for _, u := range units {
 		for _, d := range u.Districts {
@@ -84,11 +92,11 @@ func observations(ctx context.Context, st *store.Store, month time.Time, units [
 	}
 	pop, popNotes, err := population(ctx, st, month, units, geo)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	byDistrict, err := districtCounts(ctx, st, month)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	byUnit := map[string]*counts{}
 	for lad, c := range byDistrict {
@@ -103,7 +111,7 @@ func observations(ctx context.Context, st *store.Store, month time.Time, units [
 		addRates(u, c, pop[u], add)
 	}
 	if err := concentration(ctx, st, month, unitOf, add); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	partner, err := partnerValues(ctx, st, month, func(unit, code string, v float64) {
 		if _, ok := byUnit[unit]; ok {
@@ -111,9 +119,45 @@ func observations(ctx context.Context, st *store.Store, month time.Time, units [
 		}
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return obs, partner, append(popNotes, missingIndicators(obs, month)...), nil
+	return &monthData{obs: obs, partner: partner, notes: append(popNotes, missingIndicators(obs, month)...),
+		peers: peerGroups(units, byUnit, pop, geo)}, nil
+}
+
+// peerSize is the size of a unit's most similar group, itself excluded:
+// iQuanta compares a community safety partnership with its 15 most
+// similar; districts are more numerous, so fewer, closer peers are used.
+const peerSize = 10
+
+// peerGroups finds each unit's most similar units from its population,
+// density and crime mix (shares of violence, acquisitive crime and
+// anti-social behaviour in its crime).
+func peerGroups(units []geography.Unit, byUnit map[string]*counts, pop map[string]unitPopulation, geo *geography.Table) map[string][]string {
+	var names []string
+	var features [][]float64
+	for _, u := range units {
+		c := byUnit[u.Name]
+		if c == nil || c.total == 0 {
+			continue
+		}
+		area := 0.0
+		for _, name := range u.Districts {
+			d, _ := geo.District(name)
+			area += d.AreaKm2 // NaN for a Welsh district: density unknown
+		}
+		p := pop[u.Name].residents
+		names = append(names, u.Name)
+		features = append(features, []float64{math.Log(p), math.Log(p / area),
+			c.violence / c.total, c.acquisitive / c.total, c.asb / c.total})
+	}
+	out := map[string][]string{}
+	for i, peers := range index.MostSimilar(features, peerSize) {
+		for _, j := range peers {
+			out[names[i]] = append(out[names[i]], names[j])
+		}
+	}
+	return out
 }
 
 // addRates adds a unit's rates and shares.

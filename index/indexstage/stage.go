@@ -138,25 +138,26 @@ func score(ctx context.Context, st *store.Store, m time.Time, cfg Config, set *g
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	obs, partner, why, err := observations(ctx, st, m, cov.units, geo)
+	md, err := observations(ctx, st, m, cov.units, geo)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	fw, err := framework(obs, partner)
+	fw, err := framework(md.obs, md.partner)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	applyWeightsAndTargets(fw, cfg.Weights, cfg.Targets)
-	tab, err := index.TableFromObservations(m.Format("2006-01"), obs)
+	tab, err := index.TableFromObservations(m.Format("2006-01"), md.obs)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	tab.Peers = md.peers
 	res, err := index.Compute(fw, tab, prev, cfg.Method)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	res.Excluded = append(cov.excluded, res.Excluded...)
-	res.Notes = append(res.Notes, why...)
+	res.Notes = append(res.Notes, md.notes...)
 	res.Districts = map[string][]string{}
 	for _, u := range cov.units {
 		res.Districts[u.Name] = u.Districts
@@ -166,7 +167,7 @@ func score(ctx context.Context, st *store.Store, m time.Time, cfg Config, set *g
 			e.Districts = res.Districts[e.Unit]
 		}
 	}
-	return res, tab, obs, nil
+	return res, tab, md.obs, nil
 }
 
 // deliver stores the month's report and writes its files into out.
@@ -351,7 +352,8 @@ func save(ctx context.Context, st *store.Store, month time.Time, obs []index.Obs
 				'value': 'DOUBLE', 'treated_value': 'DOUBLE', 'normalised': 'DOUBLE', 'weight': 'DOUBLE',
 				'rank': 'INTEGER', 'rank_p05': 'INTEGER', 'rank_median': 'INTEGER', 'rank_p95': 'INTEGER',
 				'rag': 'VARCHAR', 'rag_basis': 'VARCHAR', 'reference': 'DOUBLE', 'previous_month': 'DOUBLE', 'last_year': 'DOUBLE',
-				'trend_month': 'VARCHAR', 'trend_year': 'VARCHAR', 'flags': 'VARCHAR'})`, month, filepath.ToSlash(tmp.Name())); err != nil {
+				'trend_month': 'VARCHAR', 'trend_year': 'VARCHAR', 'flags': 'VARCHAR',
+				'peer_rank': 'INTEGER', 'peer_rank_p05': 'INTEGER', 'peer_rank_p95': 'INTEGER', 'districts': 'VARCHAR'})`, month, filepath.ToSlash(tmp.Name())); err != nil {
 			return fmt.Errorf("store scores: %w", err)
 		}
 		_, err := tx.Exec(`INSERT INTO index_reports VALUES (?, ?, ?, now()::TIMESTAMP)`, month, js, html)

@@ -132,10 +132,11 @@ func TestIndicatorValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	units := []geography.Unit{{Name: "City of London", Districts: []string{"City of London"}}, {Name: "Leicester", Districts: []string{"Leicester"}}}
-	obs, _, _, err := observations(context.Background(), st, november, units, geo)
+	md, err := observations(context.Background(), st, november, units, geo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	obs := md.obs
 	got := map[string]float64{}
 	for _, o := range obs {
 		got[o.Unit+"/"+o.Code] = o.Value

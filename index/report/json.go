@@ -84,6 +84,9 @@ type (
 		Score        *float64         `json:"score"`
 		Rank         int              `json:"rank"`
 		RankInterval *jsonInterval    `json:"rank_interval"`
+		Peers        []string         `json:"peers"`
+		PeerRank     *int             `json:"peer_rank"`
+		PeerInterval *jsonInterval    `json:"peer_rank_interval"`
 		Rating       jsonRating       `json:"rating"`
 		Pillars      []jsonScore      `json:"pillars"`
 		Indicators   []jsonIndicValue `json:"indicators"`
@@ -184,6 +187,14 @@ func buildJSON(r *Report) *jsonReport {
 		if res.Uncertainty != nil {
 			iv := jsonInterval(u.Interval)
 			ju.RankInterval = &iv
+		}
+		ju.Peers = nonNil(u.Peers)
+		if len(u.Peers) > 0 {
+			ju.PeerRank = &u.PeerRank
+			if res.Uncertainty != nil {
+				iv := jsonInterval(u.PeerInterval)
+				ju.PeerInterval = &iv
+			}
 		}
 		for k, p := range res.Framework.Pillars {
 			ju.Pillars = append(ju.Pillars, jsonScore{p.Code, opt(u.PillarScores[k]), u.PillarRanks[k], rating(a.Ratings[i][1+k])})
