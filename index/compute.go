@@ -21,6 +21,9 @@ const (
 	FlagPillarMean
 	// FlagWinsorised marks a value changed by the outlier treatment.
 	FlagWinsorised
+	// FlagLogTransformed marks a value of an indicator that Winsorising
+	// could not tame, log-transformed instead (Treatment.LogTransformed).
+	FlagLogTransformed
 )
 
 func (f Flag) String() string {
@@ -28,7 +31,7 @@ func (f Flag) String() string {
 	for _, x := range []struct {
 		f    Flag
 		name string
-	}{{FlagMissing, "missing"}, {FlagCarriedForward, "carried-forward"}, {FlagPillarMean, "pillar-mean"}, {FlagWinsorised, "winsorised"}} {
+	}{{FlagMissing, "missing"}, {FlagCarriedForward, "carried-forward"}, {FlagPillarMean, "pillar-mean"}, {FlagWinsorised, "winsorised"}, {FlagLogTransformed, "log-transformed"}} {
 		if f&x.f != 0 {
 			s = append(s, x.name)
 		}
@@ -273,14 +276,30 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 		if t.Available == 0 {
 			return nil, fmt.Errorf("index: period %s: indicator %q has no values for the scored units", cur.Period, fw.Indicators[j].Code)
 		}
+		if t.StillOutlying && m.Outliers.MaxPoints > 0 {
+			// COINr's second stage (f2 = log_CT): the original values,
+			// log-transformed, replace the Winsorised ones.
+			for i := range col {
+				col[i] = treated[i][j]
+			}
+			t.LogTransformed = true
+			t.SkewAfter, t.KurtAfter = logCT(col)
+			changed = make([]bool, n)
+			for i, v := range col {
+				changed[i] = !math.IsNaN(v)
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("indicator %q still had skew %.2f and kurtosis %.2f after Winsorising %d points, so its values were log-transformed instead (COINr's log_CT: log(x − min + 0.01·(max − min)); skew %.2f and kurtosis %.2f after)",
+				t.Code, t.Skew, t.Kurtosis, t.Winsorised, t.SkewAfter, t.KurtAfter))
+		}
+		flag := FlagWinsorised
+		if t.LogTransformed {
+			flag = FlagLogTransformed
+		}
 		for i := range changed {
 			if changed[i] {
 				treated[i][j] = col[i]
-				res.Units[i].Flags[j] |= FlagWinsorised
+				res.Units[i].Flags[j] |= flag
 			}
-		}
-		if t.StillOutlying {
-			res.Notes = append(res.Notes, fmt.Sprintf("indicator %q still has skew %.2f and kurtosis %.2f after Winsorising %d points; review it", t.Code, t.SkewAfter, t.KurtAfter, t.Winsorised))
 		}
 		res.Treatments = append(res.Treatments, t)
 	}

@@ -174,6 +174,7 @@ func addRates(u string, c *counts, p unitPopulation, add func(unit, code string,
 	add(u, "weapons_per_1k_work", per(c.weapons, p.workday))
 	add(u, "nte_violence_per_1k_work", per(c.nteViolence, p.workday))
 	add(u, "acquisitive_per_1k_work", per(c.acquisitive, p.workday))
+	add(u, "acquisitive_per_1k_res", per(c.acquisitive, p.residents))
 	add(u, "asb_per_1k_work", per(c.asb, p.workday))
 	add(u, "harm_per_1k_res", per(c.harm, p.residents))
 	add(u, "harm_per_1k_work", per(c.harm, p.workday))

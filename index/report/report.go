@@ -343,6 +343,11 @@ func dataSummary(res *index.Result) string {
 	if winsorised > 0 {
 		parts = append(parts, fmt.Sprintf("%d outlying %s Winsorised", winsorised, plural(winsorised, "value was", "values were")))
 	}
+	for _, t := range res.Treatments {
+		if t.LogTransformed {
+			parts = append(parts, fmt.Sprintf("%s was too skewed for Winsorising and was log-transformed", t.Code))
+		}
+	}
 	switch n := len(res.Excluded); {
 	case n == 1:
 		parts = append(parts, fmt.Sprintf("%s was excluded: it %s", res.Excluded[0].Unit, res.Excluded[0].Reason))
