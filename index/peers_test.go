@@ -63,3 +63,26 @@ func TestPeerRanks(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNational330x10000 times the national comparison: 330 districts
+// (England and Wales have 318), 14 indicators, most similar groups of 10
+// and 10,000 Monte Carlo draws with peer ranks. The target is 3 s.
+func BenchmarkNational330x10000(b *testing.B) {
+	fw, tab := synthetic(330, 14, 0.02, 1)
+	features := make([][]float64, len(tab.Units))
+	for i := range features {
+		features[i] = tab.Values[i][:5]
+	}
+	tab.Peers = map[string][]string{}
+	for i, peers := range MostSimilar(features, 10) {
+		for _, j := range peers {
+			tab.Peers[tab.Units[i]] = append(tab.Peers[tab.Units[i]], tab.Units[j])
+		}
+	}
+	m := monteCarloMethod(10000, 1)
+	for b.Loop() {
+		if _, err := Compute(fw, tab, nil, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -109,7 +109,11 @@ func districtReason(geo *geography.Table, lad string, by []districtCrimes, share
 	}
 	var parts []string
 	for _, c := range by {
-		parts = append(parts, fmt.Sprintf("%d crimes recorded by %s in %d of its %d LSOAs", c.crimes, forceName(c.force), c.lsoas, d.LSOAs))
+		noun := "crimes"
+		if c.crimes == 1 {
+			noun = "crime"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s recorded by %s in %d of its %d LSOAs", c.crimes, noun, forceName(c.force), c.lsoas, d.LSOAs))
 	}
 	return fmt.Sprintf("has no loaded force covering half of its LSOAs in %s (its own force's data is not loaded, or recorded almost nothing): %s", month, strings.Join(parts, "; "))
 }

@@ -23,7 +23,7 @@ var march2021 = time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)
 // national loads every street file of ../shared/data/police-uk for
 // 2020-04 … 2021-03 (16 forces in 2021-01 … 03) and enriches them, with no
 // partner feed.
-func national(t *testing.T) *store.Store {
+func national(t testing.TB) *store.Store {
 	t.Helper()
 	root := shareddata.Path(t, "data", "police-uk")
 	var files []string
@@ -135,5 +135,20 @@ func TestMonthWithoutData(t *testing.T) {
 	_, err = Run(context.Background(), st, november, Config{UnitSet: "cities"}, "")
 	if !errors.Is(err, ErrTooThin) {
 		t.Errorf("cities in the sample (City of London, Leicester): got %v, want ErrTooThin", err)
+	}
+}
+
+// BenchmarkIndexMonth times what `safercity index --month 2021-03` does on
+// the national run (16 forces, 12 months loaded, no feed): coverage, the
+// indicators of every district, twelve earlier months for the trends, the
+// month with 10,000 Monte Carlo draws, the reports and storing them. The
+// issue's target is 5 s.
+func BenchmarkIndexMonth(b *testing.B) {
+	st := national(b)
+	out := b.TempDir()
+	for b.Loop() {
+		if _, err := Run(context.Background(), st, march2021, Config{}, out); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
