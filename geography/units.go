@@ -84,7 +84,7 @@ func (t *Table) LoadUnitSet(spec string) (*UnitSet, error) {
 	}
 	b, err := os.ReadFile(spec)
 	if err != nil {
-		return nil, fmt.Errorf("%w: --units is districts, cities or a YAML file of units: %w", ErrUnitSet, err)
+		return nil, fmt.Errorf("%w: --units is districts, cities or a YAML file of units: %w%s", ErrUnitSet, err, Suggest(spec, []string{"districts", "cities"}))
 	}
 	return t.ReadUnitSet(spec, bytes.NewReader(b))
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -469,6 +470,50 @@ func TestOrdinal(t *testing.T) {
 	for n, want := range map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 11: "11th", 12: "12th", 13: "13th", 21: "21st", 102: "102nd", 111: "111th"} {
 		if got := ordinal(n); got != want {
 			t.Errorf("ordinal(%d) = %s, want %s", n, got, want)
+		}
+	}
+}
+
+// TestHTMLMapsAndExclusions gives units their districts: the report draws
+// a map per score with each district in its unit's colour class, names
+// every exclusion with its districts and reason, and anchors each unit.
+func TestHTMLMapsAndExclusions(t *testing.T) {
+	r := buildReport(t)
+	res := r.Result
+	res.Districts = map[string][]string{}
+	for _, u := range res.Units {
+		res.Districts[u.Unit] = []string{u.Unit}
+	}
+	res.Districts["Newcastle upon Tyne"] = []string{"Newcastle upon Tyne", "Gateshead"}
+	res.Excluded = append(res.Excluded, index.Exclusion{Unit: "Tower Hamlets", Districts: []string{"Tower Hamlets"}, Reason: "has only border crimes"})
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	root := parseHTML(t, buf.Bytes())
+	maps := root.all(byClass("map"))
+	if len(maps) != 1+len(res.Framework.Pillars) {
+		t.Fatalf("%d maps, want the overall score and %d pillars", len(maps), len(res.Framework.Pillars))
+	}
+	titles := map[string]string{} // district → fill in the overall map
+	for _, use := range maps[0].all(func(e *element) bool { return e.name == "use" }) {
+		for _, k := range use.kids {
+			if k.name == "title" {
+				titles[strings.SplitN(k.text, ":", 2)[0]] = use.attrs["fill"]
+			}
+		}
+	}
+	gateshead, newcastle := titles["Gateshead (Newcastle upon Tyne)"], titles["Newcastle upon Tyne (Newcastle upon Tyne)"]
+	if gateshead == "" || gateshead != newcastle || !slices.Contains(mapColours, gateshead) {
+		t.Errorf("Gateshead filled %q and Newcastle %q: want the same class colour, as one unit", gateshead, newcastle)
+	}
+	if titles["Tower Hamlets"] != "#d9d9d9" {
+		t.Errorf("excluded Tower Hamlets filled %q", titles["Tower Hamlets"])
+	}
+	page := buf.String()
+	for _, want := range []string{`id="excluded"`, "Tower Hamlets</th><td>Tower Hamlets</td><td>has only border crimes", `id="u-newcastle-upon-tyne"`, `href="#u-newcastle-upon-tyne"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
 		}
 	}
 }
