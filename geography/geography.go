@@ -29,7 +29,20 @@ type District struct {
 	// districts, which the bundled boundaries do not cover.
 	AreaKm2 float64
 	LSOAs   int      // 2011 LSOAs in it
+	Force   string   // the police force that polices it, as police.uk's slug ("leicestershire")
 	Former  []string // names of the districts merged into it, and spellings used in LSOA names
+}
+
+// ForceName turns a police.uk force slug into a readable name
+// ("avon-and-somerset" → "Avon and Somerset").
+func ForceName(slug string) string {
+	words := strings.Split(slug, "-")
+	for i, w := range words {
+		if w != "and" && w != "of" && w != "" {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // Density is residents per km², NaN when the area is unknown.
@@ -48,7 +61,7 @@ func ReadTable(r io.Reader) (*Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("districts: %w", err)
 	}
-	want := []string{"lad_code", "lad_name", "country", "residents_2019", "area_km2", "lsoas_2011", "former_names"}
+	want := []string{"lad_code", "lad_name", "country", "residents_2019", "area_km2", "lsoas_2011", "force", "former_names"}
 	if len(rows) < 2 || strings.Join(rows[0], ",") != strings.Join(want, ",") {
 		return nil, fmt.Errorf("districts: want the header %s and a row per district", strings.Join(want, ","))
 	}
@@ -82,8 +95,11 @@ func parseDistrict(row []string) (District, error) {
 	if d.LSOAs, err = strconv.Atoi(row[5]); err != nil {
 		return d, fmt.Errorf("LSOA count %q is not a number", row[5])
 	}
-	if row[6] != "" {
-		for _, f := range strings.Split(row[6], ";") {
+	if d.Force = row[6]; d.Force == "" {
+		return d, fmt.Errorf("%s has no police force", d.Name)
+	}
+	if row[7] != "" {
+		for _, f := range strings.Split(row[7], ";") {
 			d.Former = append(d.Former, strings.TrimSpace(f))
 		}
 	}

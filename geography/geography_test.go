@@ -48,8 +48,15 @@ func TestNational(t *testing.T) {
 			t.Errorf("Current(%q) = %q, want %q", old, got, want)
 		}
 	}
-	if d, _ := tab.District("City of London"); d == nil || d.LSOAs != 6 {
-		t.Errorf("City of London: %+v, want 6 LSOAs", d)
+	if d, _ := tab.District("City of London"); d == nil || d.LSOAs != 6 || d.Force != "city-of-london" {
+		t.Errorf("City of London: %+v, want 6 LSOAs policed by City of London Police", d)
+	}
+	forces := map[string]int{}
+	for _, d := range tab.Districts {
+		forces[d.Force]++
+	}
+	if len(forces) != 43 || forces["metropolitan"] != 32 || forces["south-wales"] != 7 {
+		t.Errorf("%d forces (want the 43 of England and Wales), Met %d districts (want 32), South Wales %d (want 7)", len(forces), forces["metropolitan"], forces["south-wales"])
 	}
 }
 

@@ -9,7 +9,7 @@ beside this script:
 
   lsoa_lad.csv     every 2011 LSOA of England and Wales → its district
   districts.csv    every district: code, name, country, residents (mid-2019),
-                   area (England only), LSOAs, the names it was known by
+                   area (England only), LSOAs, police force, the names it was known by
   ../boundaries/districts.geojson  generalised district outlines (England)
 
 Districts are those in force from April 2023 (see data/README.md); the ONS
@@ -26,6 +26,56 @@ MERGERS = {
     "North Yorkshire": ("E06000065", 2023, ["Craven", "Hambleton", "Harrogate", "Richmondshire", "Ryedale", "Scarborough", "Selby"]),
     "Somerset": ("E06000066", 2023, ["Mendip", "Sedgemoor", "Somerset West and Taunton", "South Somerset"]),
 }
+# Police force areas (Police Act 1996, Schedule 1, as amended; the ONS "LAD
+# to Community Safety Partnership to PFA" lookup), as police.uk force slugs.
+FORCES = {
+    "avon-and-somerset": ["Bath and North East Somerset", "Bristol, City of", "North Somerset", "South Gloucestershire", "Somerset"],
+    "bedfordshire": ["Bedford", "Central Bedfordshire", "Luton"],
+    "cambridgeshire": ["Cambridge", "East Cambridgeshire", "Fenland", "Huntingdonshire", "South Cambridgeshire", "Peterborough"],
+    "cheshire": ["Cheshire East", "Cheshire West and Chester", "Halton", "Warrington"],
+    "city-of-london": ["City of London"],
+    "cleveland": ["Hartlepool", "Middlesbrough", "Redcar and Cleveland", "Stockton-on-Tees"],
+    "cumbria": ["Cumberland", "Westmorland and Furness"],
+    "derbyshire": ["Derby", "Amber Valley", "Bolsover", "Chesterfield", "Derbyshire Dales", "Erewash", "High Peak", "North East Derbyshire", "South Derbyshire"],
+    "devon-and-cornwall": ["Plymouth", "Torbay", "Cornwall", "Isles of Scilly", "East Devon", "Exeter", "Mid Devon", "North Devon", "South Hams", "Teignbridge", "Torridge", "West Devon"],
+    "dorset": ["Dorset", "Bournemouth, Christchurch and Poole"],
+    "durham": ["County Durham", "Darlington"],
+    "dyfed-powys": ["Carmarthenshire", "Ceredigion", "Pembrokeshire", "Powys"],
+    "essex": ["Basildon", "Braintree", "Brentwood", "Castle Point", "Chelmsford", "Colchester", "Epping Forest", "Harlow", "Maldon", "Rochford", "Tendring", "Uttlesford", "Southend-on-Sea", "Thurrock"],
+    "gloucestershire": ["Cheltenham", "Cotswold", "Forest of Dean", "Gloucester", "Stroud", "Tewkesbury"],
+    "greater-manchester": ["Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford", "Stockport", "Tameside", "Trafford", "Wigan"],
+    "gwent": ["Blaenau Gwent", "Caerphilly", "Monmouthshire", "Newport", "Torfaen"],
+    "hampshire": ["Basingstoke and Deane", "East Hampshire", "Eastleigh", "Fareham", "Gosport", "Hart", "Havant", "New Forest", "Rushmoor", "Test Valley", "Winchester", "Portsmouth", "Southampton", "Isle of Wight"],
+    "hertfordshire": ["Broxbourne", "Dacorum", "East Hertfordshire", "Hertsmere", "North Hertfordshire", "St Albans", "Stevenage", "Three Rivers", "Watford", "Welwyn Hatfield"],
+    "humberside": ["East Riding of Yorkshire", "Kingston upon Hull, City of", "North East Lincolnshire", "North Lincolnshire"],
+    "kent": ["Ashford", "Canterbury", "Dartford", "Dover", "Folkestone and Hythe", "Gravesham", "Maidstone", "Sevenoaks", "Swale", "Thanet", "Tonbridge and Malling", "Tunbridge Wells", "Medway"],
+    "lancashire": ["Burnley", "Chorley", "Fylde", "Hyndburn", "Lancaster", "Pendle", "Preston", "Ribble Valley", "Rossendale", "South Ribble", "West Lancashire", "Wyre", "Blackburn with Darwen", "Blackpool"],
+    "leicestershire": ["Leicester", "Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Melton", "North West Leicestershire", "Oadby and Wigston", "Rutland"],
+    "lincolnshire": ["Boston", "East Lindsey", "Lincoln", "North Kesteven", "South Holland", "South Kesteven", "West Lindsey"],
+    "merseyside": ["Knowsley", "Liverpool", "Sefton", "St. Helens", "Wirral"],
+    "metropolitan": ["Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "Croydon", "Ealing", "Enfield", "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey", "Harrow", "Havering", "Hillingdon", "Hounslow", "Islington", "Kensington and Chelsea", "Kingston upon Thames", "Lambeth", "Lewisham", "Merton", "Newham", "Redbridge", "Richmond upon Thames", "Southwark", "Sutton", "Tower Hamlets", "Waltham Forest", "Wandsworth", "Westminster"],
+    "norfolk": ["Breckland", "Broadland", "Great Yarmouth", "King's Lynn and West Norfolk", "North Norfolk", "Norwich", "South Norfolk"],
+    "north-wales": ["Conwy", "Denbighshire", "Flintshire", "Gwynedd", "Isle of Anglesey", "Wrexham"],
+    "north-yorkshire": ["North Yorkshire", "York"],
+    "northamptonshire": ["North Northamptonshire", "West Northamptonshire"],
+    "northumbria": ["Northumberland", "Gateshead", "Newcastle upon Tyne", "North Tyneside", "South Tyneside", "Sunderland"],
+    "nottinghamshire": ["Nottingham", "Ashfield", "Bassetlaw", "Broxtowe", "Gedling", "Mansfield", "Newark and Sherwood", "Rushcliffe"],
+    "south-wales": ["Bridgend", "Cardiff", "Merthyr Tydfil", "Neath Port Talbot", "Rhondda Cynon Taf", "Swansea", "Vale of Glamorgan"],
+    "south-yorkshire": ["Barnsley", "Doncaster", "Rotherham", "Sheffield"],
+    "staffordshire": ["Stoke-on-Trent", "Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth"],
+    "suffolk": ["Babergh", "East Suffolk", "Ipswich", "Mid Suffolk", "West Suffolk"],
+    "surrey": ["Elmbridge", "Epsom and Ewell", "Guildford", "Mole Valley", "Reigate and Banstead", "Runnymede", "Spelthorne", "Surrey Heath", "Tandridge", "Waverley", "Woking"],
+    "sussex": ["Brighton and Hove", "Adur", "Arun", "Chichester", "Crawley", "Horsham", "Mid Sussex", "Worthing", "Eastbourne", "Hastings", "Lewes", "Rother", "Wealden"],
+    "thames-valley": ["Bracknell Forest", "Reading", "Slough", "West Berkshire", "Windsor and Maidenhead", "Wokingham", "Milton Keynes", "Buckinghamshire", "Cherwell", "Oxford", "South Oxfordshire", "Vale of White Horse", "West Oxfordshire"],
+    "warwickshire": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby", "Stratford-on-Avon", "Warwick"],
+    "west-mercia": ["Herefordshire, County of", "Shropshire", "Telford and Wrekin", "Bromsgrove", "Malvern Hills", "Redditch", "Worcester", "Wychavon", "Wyre Forest"],
+    "west-midlands": ["Birmingham", "Coventry", "Dudley", "Sandwell", "Solihull", "Walsall", "Wolverhampton"],
+    "west-yorkshire": ["Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"],
+    "wiltshire": ["Swindon", "Wiltshire"],
+}
+FORCE_OF = {d: f for f, ds in FORCES.items() for d in ds}
+assert len(FORCE_OF) == sum(len(ds) for ds in FORCES.values()), "a district in two forces"
+
 SUCCESSOR = {old: new for new, (_, _, olds) in MERGERS.items() for old in olds}
 
 
@@ -111,6 +161,9 @@ def main(shared):
         districts[name]["area"] += area
         feats.append({"type": "Feature", "properties": {"code": districts[name]["code"], "name": name, "boundary_2011": old},
                       "geometry": {"type": "MultiPolygon", "coordinates": parts}})
+    unforced = sorted(set(districts) ^ set(FORCE_OF))
+    if unforced:
+        sys.exit(f"districts without a police force, or forces naming no district: {unforced}")
     missing = [n for n, d in districts.items() if d["code"].startswith("E") and d["area"] == 0]
     if missing:
         sys.exit(f"English districts without a boundary: {missing}")
@@ -121,11 +174,11 @@ def main(shared):
         w.writerows(sorted(lsoas))
     with open(os.path.join(here, "districts.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["lad_code", "lad_name", "country", "residents_2019", "area_km2", "lsoas_2011", "former_names"])
+        w.writerow(["lad_code", "lad_name", "country", "residents_2019", "area_km2", "lsoas_2011", "force", "former_names"])
         for name, d in sorted(districts.items(), key=lambda kv: kv[1]["code"]):
             country = "England" if d["code"].startswith("E") else "Wales"
             area = f"{d['area']:.2f}" if d["area"] else ""
-            w.writerow([d["code"], name, country, d["residents"], area, d["lsoas"], "; ".join(sorted(former.get(name, ())))])
+            w.writerow([d["code"], name, country, d["residents"], area, d["lsoas"], FORCE_OF[name], "; ".join(sorted(former.get(name, ())))])
     with open(os.path.join(here, "..", "boundaries", "districts.geojson"), "w") as f:
         json.dump({"type": "FeatureCollection", "features": feats}, f, separators=(",", ":"))
 

@@ -35,18 +35,6 @@ type coverage struct {
 	excluded []index.Exclusion
 }
 
-// forceName turns a police.uk force slug into a readable name
-// ("avon-and-somerset" → "Avon and Somerset").
-func forceName(slug string) string {
-	words := strings.Split(slug, "-")
-	for i, w := range words {
-		if w != "and" && w != "of" && w != "" {
-			words[i] = strings.ToUpper(w[:1]) + w[1:]
-		}
-	}
-	return strings.Join(words, " ")
-}
-
 // monthsWithData lists the months that have enriched crimes, as YYYY-MM.
 func monthsWithData(ctx context.Context, st *store.Store) ([]string, error) {
 	return st.Strings(ctx, `SELECT DISTINCT strftime(month, '%Y-%m') AS m FROM crimes_enriched ORDER BY m`)
@@ -90,32 +78,31 @@ func recorded(ctx context.Context, st *store.Store, month time.Time) (map[string
 }
 
 // districtReason returns why a district cannot take part in a month, or ""
-// when it can: one force's data must cover at least share of its LSOAs,
-// so that a district seen only through a neighbouring force's border
-// crimes is not scored as if it had almost no crime.
+// when it can: the data of the force that polices it must cover at least
+// share of its LSOAs. A district seen only through a neighbouring force's
+// border crimes would otherwise be scored as if it had almost no crime.
 func districtReason(geo *geography.Table, lad string, by []districtCrimes, share float64, month string) string {
 	d, ok := geo.District(lad)
 	if !ok {
 		return "is not a district of England and Wales in the bundled lookup (data/lookups/districts.csv), so it has no population or boundary"
 	}
-	best := by[0]
-	for _, c := range by[1:] {
-		if c.lsoas > best.lsoas {
-			best = c
-		}
-	}
-	if float64(best.lsoas) >= share*float64(d.LSOAs) {
-		return ""
-	}
+	own := geography.ForceName(d.Force)
 	var parts []string
 	for _, c := range by {
+		if c.force == d.Force {
+			if float64(c.lsoas) >= share*float64(d.LSOAs) {
+				return ""
+			}
+			return fmt.Sprintf("has %s's data (the force that polices it) for only %d of its %d LSOAs in %s, fewer than %.0f%%",
+				own, c.lsoas, d.LSOAs, month, 100*share)
+		}
 		noun := "crimes"
 		if c.crimes == 1 {
 			noun = "crime"
 		}
-		parts = append(parts, fmt.Sprintf("%d %s recorded by %s in %d of its %d LSOAs", c.crimes, noun, forceName(c.force), c.lsoas, d.LSOAs))
+		parts = append(parts, fmt.Sprintf("%d %s (%s, in %d of its %d LSOAs)", c.crimes, noun, geography.ForceName(c.force), c.lsoas, d.LSOAs))
 	}
-	return fmt.Sprintf("has no loaded force covering half of its LSOAs in %s (its own force's data is not loaded, or recorded almost nothing): %s", month, strings.Join(parts, "; "))
+	return fmt.Sprintf("has no data from %s, the force that polices it, for %s; other forces recorded %s there", own, month, strings.Join(parts, ", "))
 }
 
 // chooseUnits decides, for one month, which units of the set are scored:

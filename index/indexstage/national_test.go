@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/geography"
 	"github.com/safercity/safercity/index"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/internal/shareddata"
@@ -109,9 +110,25 @@ func TestNationalIndex(t *testing.T) {
 		}
 	}
 	// A district seen only through a neighbour's border crimes is excluded,
-	// naming the force that recorded them.
-	if why := placed["Tower Hamlets"]; !strings.Contains(why, "City of London") {
-		t.Errorf("Tower Hamlets: %q, want an exclusion naming City of London Police's crimes", why)
+	// naming its own force and the force that recorded them.
+	if why := placed["Tower Hamlets"]; !strings.Contains(why, "no data from Metropolitan") || !strings.Contains(why, "(City of London, in") {
+		t.Errorf("Tower Hamlets: %q, want an exclusion naming the Met and City of London Police's crimes", why)
+	}
+	// The bundled district → force table agrees with the data: in every
+	// scored district, its own force recorded most of the crimes.
+	geo, _ := geography.National()
+	top, err := st.DB.QueryContext(ctx, `SELECT lad_name, arg_max(force, n) FROM (
+		SELECT lad_name, force, count(*) AS n FROM crimes_enriched WHERE month = ? AND lad_name IS NOT NULL GROUP BY ALL) GROUP BY lad_name`, march2021)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer top.Close()
+	for top.Next() {
+		var lad, force string
+		top.Scan(&lad, &force)
+		if d, ok := geo.District(lad); ok && r.Unit(placed[lad]) != nil && d.Force != force {
+			t.Errorf("%s is policed by %s in data/lookups/districts.csv, but %s recorded most of its crimes", lad, d.Force, force)
+		}
 	}
 	html, err := os.ReadFile(filepath.Join(out, "index-2021-03.html"))
 	if err != nil {
