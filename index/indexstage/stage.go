@@ -7,6 +7,7 @@ package indexstage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -79,18 +80,39 @@ func Run(ctx context.Context, st *store.Store, month time.Time, cfg Config, out 
 			return nil, fmt.Errorf("index.units in the configuration: %w", err)
 		}
 	}
+	past, prevTab, notes := scoreHistory(ctx, st, month, cfg, set, geo)
+	cur, _, obs, err := score(ctx, st, month, cfg, set, geo, prevTab)
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", month.Format("2006-01"), err)
+	}
+	cur.Notes = append(cur.Notes, notes...)
+	rep, err := report.New(cfg.Title, cur, past, cfg.RAG)
+	if err != nil {
+		return nil, err
+	}
+	return deliver(ctx, st, month, rep, obs, out)
+}
+
+// scoreHistory scores the twelve months before month that have data, for
+// the trends and each unit's scores over time, and says which months it
+// left out and why.
+func scoreHistory(ctx context.Context, st *store.Store, month time.Time, cfg Config, set *geography.UnitSet, geo *geography.Table) ([]*index.Result, *index.Table, []string) {
+	cfg.Method.Uncertainty.Draws = 0
 	var past []*index.Result
 	var prevTab *index.Table
-	history := cfg
-	history.Method.Uncertainty.Draws = 0
+	var thin, notes []string
 	for k := historyMonths; k >= 1; k-- {
 		m := month.AddDate(0, -k, 0)
 		if !hasCrime(ctx, st, m) {
 			continue
 		}
-		res, tab, _, err := score(ctx, st, m, history, set, geo, nil)
-		if err != nil {
-			cfg.Log.Info("index: earlier month not scored", "month", m.Format("2006-01"), "reason", err)
+		res, tab, _, err := score(ctx, st, m, cfg, set, geo, nil)
+		switch {
+		case errors.Is(err, ErrTooThin):
+			thin = append(thin, m.Format("2006-01"))
+			continue
+		case err != nil:
+			notes = append(notes, fmt.Sprintf("%s is not in the scores over time: %v", m.Format("2006-01"), err))
 			continue
 		}
 		past = append(past, res)
@@ -98,15 +120,20 @@ func Run(ctx context.Context, st *store.Store, month time.Time, cfg Config, out 
 			prevTab = tab
 		}
 	}
-	cur, _, obs, err := score(ctx, st, month, cfg, set, geo, prevTab)
-	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", month.Format("2006-01"), err)
+	if len(thin) > 0 {
+		notes = append(notes, fmt.Sprintf("%s %s not in the scores over time: fewer than three units could be compared", strings.Join(thin, ", "), plural(len(thin), "is", "are")))
 	}
-	rep, err := report.New(cfg.Title, cur, past, cfg.RAG)
-	if err != nil {
-		return nil, err
+	if months, err := monthsWithData(ctx, st); err == nil && len(months) > 0 && months[0] < month.AddDate(0, -historyMonths, 0).Format("2006-01") {
+		notes = append(notes, fmt.Sprintf("scores over time cover the %d months before %s; earlier months with data (from %s) are not shown", historyMonths, month.Format("2006-01"), months[0]))
 	}
-	return deliver(ctx, st, month, rep, obs, out)
+	return past, prevTab, notes
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func withDefaults(cfg Config) Config {

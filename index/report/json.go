@@ -85,11 +85,18 @@ type (
 		Rank         int              `json:"rank"`
 		RankInterval *jsonInterval    `json:"rank_interval"`
 		Peers        []string         `json:"peers"`
+		OverTime     []jsonPoint      `json:"scores_over_time"`
 		PeerRank     *int             `json:"peer_rank"`
 		PeerInterval *jsonInterval    `json:"peer_rank_interval"`
 		Rating       jsonRating       `json:"rating"`
 		Pillars      []jsonScore      `json:"pillars"`
 		Indicators   []jsonIndicValue `json:"indicators"`
+	}
+	jsonPoint struct {
+		Period string  `json:"period"`
+		Score  float64 `json:"score"`
+		Rank   int     `json:"rank"`
+		Of     int     `json:"of"`
 	}
 	jsonInterval struct {
 		P05    int     `json:"p05"`
@@ -189,6 +196,13 @@ func buildJSON(r *Report) *jsonReport {
 			ju.RankInterval = &iv
 		}
 		ju.Peers = nonNil(u.Peers)
+		ju.OverTime = []jsonPoint{}
+		for _, h := range r.History {
+			if hu := h.Unit(u.Unit); hu != nil {
+				ju.OverTime = append(ju.OverTime, jsonPoint{h.Period, hu.Score, hu.Rank, len(h.Units)})
+			}
+		}
+		ju.OverTime = append(ju.OverTime, jsonPoint{res.Period, u.Score, u.Rank, len(res.Units)})
 		if len(u.Peers) > 0 {
 			ju.PeerRank = &u.PeerRank
 			if res.Uncertainty != nil {

@@ -381,9 +381,14 @@ func TestJSON(t *testing.T) {
 			} `json:"uncertainty"`
 		} `json:"method"`
 		Units []struct {
-			Unit   string   `json:"unit"`
-			Score  *float64 `json:"score"`
-			Rank   int      `json:"rank"`
+			Unit      string   `json:"unit"`
+			Districts []string `json:"districts"`
+			Score     *float64 `json:"score"`
+			Rank      int      `json:"rank"`
+			OverTime  []struct {
+				Period string  `json:"period"`
+				Score  float64 `json:"score"`
+			} `json:"scores_over_time"`
 			Rating struct {
 				Status string `json:"status"`
 			} `json:"rating"`
@@ -402,8 +407,13 @@ func TestJSON(t *testing.T) {
 	}
 	for _, ju := range doc.Units {
 		u := r.Result.Unit(ju.Unit)
-		if u == nil || ju.Score == nil || *ju.Score != u.Score || ju.Rank != u.Rank || ju.Rating.Status == "" {
+		if u == nil || ju.Score == nil || *ju.Score != u.Score || ju.Rank != u.Rank || ju.Rating.Status == "" || ju.Districts == nil {
 			t.Errorf("unit %+v", ju)
+		}
+		// Twelve earlier months and this one, oldest first, ending with the
+		// unit's score now.
+		if n := len(ju.OverTime); n != 13 || ju.OverTime[0].Period != "2024-03" || ju.OverTime[n-1].Score != u.Score {
+			t.Errorf("%s: scores over time %+v", ju.Unit, ju.OverTime)
 		}
 		for j, ji := range ju.Indicators {
 			if (ji.Value == nil) != math.IsNaN(u.Values[j]) {
