@@ -2,9 +2,11 @@ package indexstage
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +166,51 @@ func TestConcentration(t *testing.T) {
 	equal := []float64{2, 2, 2, 2}
 	if top, gini := concentrationOf(equal); top != 25 || gini != 0 {
 		t.Errorf("equal cells: top %v gini %v", top, gini)
+	}
+}
+
+// TestUnitsFile scores units made of several districts: a unit is scored
+// when all its districts take part, and every other district with crime is
+// excluded with its reason.
+func TestUnitsFile(t *testing.T) {
+	st := demo(t)
+	// The partner indicators feed names the sample's districts, not these
+	// units: without it the units have data for every pillar.
+	if _, err := st.DB.Exec(`DELETE FROM indicators`); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "units.yaml")
+	os.WriteFile(file, []byte(`units:
+  - {name: Leicester urban area, lads: [Leicester, Oadby and Wigston, Blaby]}
+  - {name: East Leicestershire and Rutland, lads: [Harborough, Melton, Rutland]}
+  - {name: Square Mile, lads: [City of London]}
+  - {name: City fringe, lads: [City of London Fringe]}
+`), 0o644)
+	if _, err := Run(context.Background(), st, november, Config{UnitSet: file}, ""); !errors.Is(err, geography.ErrUnknownName) {
+		t.Fatalf("a unit naming no district: got %v, want ErrUnknownName", err)
+	}
+	os.WriteFile(file, []byte(`units:
+  - {name: Leicester urban area, lads: [Leicester, Oadby and Wigston, Blaby]}
+  - {name: East Leicestershire and Rutland, lads: [Harborough, Melton, Rutland]}
+  - {name: Square Mile, lads: [City of London]}
+  - {name: City fringe, lads: [Tower Hamlets, Islington]}
+`), 0o644)
+	res, err := Run(context.Background(), st, november, Config{UnitSet: file}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Report.Result
+	if len(r.Units) != 3 || !slices.Equal(r.Districts["Leicester urban area"], []string{"Blaby", "Leicester", "Oadby and Wigston"}) {
+		t.Errorf("units %d, Leicester urban area %v", len(r.Units), r.Districts["Leicester urban area"])
+	}
+	why := map[string]string{}
+	for _, e := range r.Excluded {
+		why[e.Unit] = e.Reason
+	}
+	if !strings.Contains(why["City fringe"], "Tower Hamlets, which has no data from Metropolitan") {
+		t.Errorf("City fringe: %q", why["City fringe"])
+	}
+	if !strings.Contains(why["Charnwood"], "not in any unit") {
+		t.Errorf("Charnwood: %q", why["Charnwood"])
 	}
 }
