@@ -113,7 +113,7 @@ func National() (*Table, error) { return national() }
 
 // Current returns the name of the district in force today for a district
 // name of any vintage since 2011 ("Northampton" → "West Northamptonshire",
-// "Bristol" → "Bristol, City of"); a name it does not know is returned as
+// "Bristol, City of" → "Bristol"); a name it does not know is returned as
 // given.
 func (t *Table) Current(name string) string {
 	if c, ok := t.current[name]; ok {

@@ -42,7 +42,7 @@ func TestNational(t *testing.T) {
 	for old, want := range map[string]string{
 		"Northampton": "West Northamptonshire", "Corby": "North Northamptonshire", "Aylesbury Vale": "Buckinghamshire",
 		"Carlisle": "Cumberland", "Barrow-in-Furness": "Westmorland and Furness", "Harrogate": "North Yorkshire",
-		"Taunton Deane": "Somerset", "Bristol": "Bristol, City of", "Leicester": "Leicester", "Waveney": "East Suffolk",
+		"Taunton Deane": "Somerset", "Bristol, City of": "Bristol", "Leicester": "Leicester", "Waveney": "East Suffolk",
 	} {
 		if got := tab.Current(old); got != want {
 			t.Errorf("Current(%q) = %q, want %q", old, got, want)

@@ -29,7 +29,7 @@ MERGERS = {
 # Police force areas (Police Act 1996, Schedule 1, as amended; the ONS "LAD
 # to Community Safety Partnership to PFA" lookup), as police.uk force slugs.
 FORCES = {
-    "avon-and-somerset": ["Bath and North East Somerset", "Bristol, City of", "North Somerset", "South Gloucestershire", "Somerset"],
+    "avon-and-somerset": ["Bath and North East Somerset", "Bristol", "North Somerset", "South Gloucestershire", "Somerset"],
     "bedfordshire": ["Bedford", "Central Bedfordshire", "Luton"],
     "cambridgeshire": ["Cambridge", "East Cambridgeshire", "Fenland", "Huntingdonshire", "South Cambridgeshire", "Peterborough"],
     "cheshire": ["Cheshire East", "Cheshire West and Chester", "Halton", "Warrington"],
@@ -47,7 +47,7 @@ FORCES = {
     "gwent": ["Blaenau Gwent", "Caerphilly", "Monmouthshire", "Newport", "Torfaen"],
     "hampshire": ["Basingstoke and Deane", "East Hampshire", "Eastleigh", "Fareham", "Gosport", "Hart", "Havant", "New Forest", "Rushmoor", "Test Valley", "Winchester", "Portsmouth", "Southampton", "Isle of Wight"],
     "hertfordshire": ["Broxbourne", "Dacorum", "East Hertfordshire", "Hertsmere", "North Hertfordshire", "St Albans", "Stevenage", "Three Rivers", "Watford", "Welwyn Hatfield"],
-    "humberside": ["East Riding of Yorkshire", "Kingston upon Hull, City of", "North East Lincolnshire", "North Lincolnshire"],
+    "humberside": ["East Riding of Yorkshire", "Kingston upon Hull", "North East Lincolnshire", "North Lincolnshire"],
     "kent": ["Ashford", "Canterbury", "Dartford", "Dover", "Folkestone and Hythe", "Gravesham", "Maidstone", "Sevenoaks", "Swale", "Thanet", "Tonbridge and Malling", "Tunbridge Wells", "Medway"],
     "lancashire": ["Burnley", "Chorley", "Fylde", "Hyndburn", "Lancaster", "Pendle", "Preston", "Ribble Valley", "Rossendale", "South Ribble", "West Lancashire", "Wyre", "Blackburn with Darwen", "Blackpool"],
     "leicestershire": ["Leicester", "Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Melton", "North West Leicestershire", "Oadby and Wigston", "Rutland"],
@@ -68,13 +68,17 @@ FORCES = {
     "sussex": ["Brighton and Hove", "Adur", "Arun", "Chichester", "Crawley", "Horsham", "Mid Sussex", "Worthing", "Eastbourne", "Hastings", "Lewes", "Rother", "Wealden"],
     "thames-valley": ["Bracknell Forest", "Reading", "Slough", "West Berkshire", "Windsor and Maidenhead", "Wokingham", "Milton Keynes", "Buckinghamshire", "Cherwell", "Oxford", "South Oxfordshire", "Vale of White Horse", "West Oxfordshire"],
     "warwickshire": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby", "Stratford-on-Avon", "Warwick"],
-    "west-mercia": ["Herefordshire, County of", "Shropshire", "Telford and Wrekin", "Bromsgrove", "Malvern Hills", "Redditch", "Worcester", "Wychavon", "Wyre Forest"],
+    "west-mercia": ["Herefordshire", "Shropshire", "Telford and Wrekin", "Bromsgrove", "Malvern Hills", "Redditch", "Worcester", "Wychavon", "Wyre Forest"],
     "west-midlands": ["Birmingham", "Coventry", "Dudley", "Sandwell", "Solihull", "Walsall", "Wolverhampton"],
     "west-yorkshire": ["Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"],
     "wiltshire": ["Swindon", "Wiltshire"],
 }
 FORCE_OF = {d: f for f, ds in FORCES.items() for d in ds}
 assert len(FORCE_OF) == sum(len(ds) for ds in FORCES.values()), "a district in two forces"
+
+# ONS's "Name, City of" style, shown as people write it; the ONS name stays a
+# former name, so a feed that uses it still finds the district.
+READABLE = {"Bristol, City of": "Bristol", "Kingston upon Hull, City of": "Kingston upon Hull", "Herefordshire, County of": "Herefordshire"}
 
 SUCCESSOR = {old: new for new, (_, _, olds) in MERGERS.items() for old in olds}
 
@@ -125,6 +129,9 @@ def main(shared):
     with open(src, encoding="utf-8-sig", newline="") as f:
         for row in csv.DictReader(f):
             code, name = row["LA Code (2020 boundaries)"], row["LA name (2020 boundaries)"]
+            if name in READABLE:
+                former.setdefault(READABLE[name], set()).add(name)
+                name = READABLE[name]
             if name in SUCCESSOR:
                 former.setdefault(SUCCESSOR[name], set()).add(name)
                 name = SUCCESSOR[name]

@@ -343,9 +343,9 @@ func dataSummary(res *index.Result) string {
 	if winsorised > 0 {
 		parts = append(parts, fmt.Sprintf("%d outlying %s Winsorised", winsorised, plural(winsorised, "value was", "values were")))
 	}
-	for _, t := range res.Treatments {
+	for j, t := range res.Treatments {
 		if t.LogTransformed {
-			parts = append(parts, fmt.Sprintf("%s was too skewed for Winsorising and was log-transformed", t.Code))
+			parts = append(parts, fmt.Sprintf("%s was too skewed for Winsorising and was log-transformed", res.Framework.Indicators[j].Name))
 		}
 	}
 	switch n := len(res.Excluded); {
