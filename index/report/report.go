@@ -144,6 +144,9 @@ func summarise(r *Report, prevAssessment *index.Assessment) []string {
 		out = append(out, yearOnYear(r.Assessment, res, r.LastYear))
 	}
 	out = append(out, ratingSummary(r.Assessment, prevAssessment, r.PreviousMonth))
+	if s := peerSummary(res); s != "" {
+		out = append(out, s)
+	}
 	if u := res.Uncertainty; u != nil {
 		out = append(out, robustness(res))
 	}
@@ -256,6 +259,23 @@ func yearOnYear(a *index.Assessment, res, lastYear *index.Result) string {
 		s += fmt.Sprintf("; %s gained most, %d %s to %s", best, gain, plural(gain, "place", "places"), ordinal(res.Unit(best).Rank))
 	}
 	return s + "."
+}
+
+// peerSummary says what the most similar groups are and who leads theirs,
+// or "" when the units have none.
+func peerSummary(res *index.Result) string {
+	size, leaders := 0, 0
+	for _, u := range res.Units {
+		size = max(size, len(u.Peers))
+		if len(u.Peers) > 0 && u.PeerRank == 1 {
+			leaders++
+		}
+	}
+	if size == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Each unit is also compared with its %d most similar units (population, density and crime mix): ratings against the peer median use that group's median, and %d %s first in %s group.",
+		size, leaders, plural(leaders, "unit ranks", "units rank"), plural(leaders, "its", "their"))
 }
 
 func ratingSummary(a, prev *index.Assessment, prevRes *index.Result) string {
