@@ -15,10 +15,12 @@ import (
 func init() {
 	register(&command{
 		name: "index",
-		summary: "Score the comparative resilience index for a month across units (cities, districts):\n" +
-			"indicators from police data and partner feeds, normalised, weighted and aggregated into\n" +
-			"pillar and overall scores with Monte Carlo rank intervals, GREEN/AMBER/RED ratings and\n" +
-			"trends. Stores the scores and writes index-YYYY-MM.html (self-contained), .csv and .json.",
+		summary: "Score the comparative resilience index for a month across units (every district of England\n" +
+			"and Wales with police data, the cities set, or your own units): indicators from police data,\n" +
+			"bundled ONS populations and partner feeds, normalised, weighted and aggregated into pillar and\n" +
+			"overall scores with Monte Carlo rank intervals nationally and among each unit's most similar\n" +
+			"units, GREEN/AMBER/RED ratings and trends; every district left out is listed with the reason.\n" +
+			"Stores the scores and writes index-YYYY-MM.html (self-contained, with maps), .csv and .json.",
 		run: runIndex,
 	})
 	register(&command{
