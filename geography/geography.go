@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,9 +43,6 @@ func ForceName(slug string) string {
 	}
 	return strings.Join(words, " ")
 }
-
-// Density is residents per km², NaN when the area is unknown.
-func (d *District) Density() float64 { return d.Residents / d.AreaKm2 }
 
 // Table is the list of districts.
 type Table struct {
@@ -184,14 +180,4 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
-}
-
-// Names returns the names of the districts, sorted.
-func (t *Table) Names() []string {
-	out := make([]string, 0, len(t.Districts))
-	for _, d := range t.Districts {
-		out = append(out, d.Name)
-	}
-	sort.Strings(out)
-	return out
 }
