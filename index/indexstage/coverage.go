@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -105,6 +106,18 @@ func districtReason(geo *geography.Table, lad string, by []districtCrimes, share
 	return fmt.Sprintf("has no data from %s, the force that polices it, for %s; other forces recorded %s there", own, month, strings.Join(parts, ", "))
 }
 
+// noData says that none of a unit's districts has police data, naming the
+// forces that police them.
+func noData(geo *geography.Table, u geography.Unit, month string) string {
+	var forces []string
+	for _, name := range u.Districts {
+		if d, ok := geo.District(name); ok && !slices.Contains(forces, geography.ForceName(d.Force)) {
+			forces = append(forces, geography.ForceName(d.Force))
+		}
+	}
+	return fmt.Sprintf("has no police data for %s: load %s's data", month, strings.Join(forces, " and "))
+}
+
 // chooseUnits decides, for one month, which units of the set are scored:
 // every district of the unit must take part, and the unit needs at least
 // MinCrimes crimes. Everything left out is returned with its reason.
@@ -152,8 +165,10 @@ func chooseUnits(ctx context.Context, st *store.Store, month time.Time, cfg Conf
 			}
 		}
 		switch {
+		case present == 0 && set.Name == "districts":
+			continue // one of the many districts whose force is not loaded
 		case present == 0:
-			continue // no police data at all: not part of this comparison
+			why = []string{noData(geo, u, m)}
 		case len(wanted) > 0 && !wanted[u.Name]:
 			why = []string{"is not among the units listed in index.units of the configuration"}
 		case len(why) == 0 && present < len(u.Districts):

@@ -194,6 +194,7 @@ func TestUnitsFile(t *testing.T) {
   - {name: East Leicestershire and Rutland, lads: [Harborough, Melton, Rutland]}
   - {name: Square Mile, lads: [City of London]}
   - {name: City fringe, lads: [Tower Hamlets, Islington]}
+  - {name: Nottingham, lads: [Nottingham]}
 `), 0o644)
 	res, err := Run(context.Background(), st, november, Config{UnitSet: file}, "")
 	if err != nil {
@@ -209,6 +210,9 @@ func TestUnitsFile(t *testing.T) {
 	}
 	if !strings.Contains(why["City fringe"], "Tower Hamlets, which has no data from Metropolitan") {
 		t.Errorf("City fringe: %q", why["City fringe"])
+	}
+	if why["Nottingham"] != "has no police data for 2020-11: load Nottinghamshire's data" {
+		t.Errorf("Nottingham: %q", why["Nottingham"])
 	}
 	if !strings.Contains(why["Charnwood"], "not in any unit") {
 		t.Errorf("Charnwood: %q", why["Charnwood"])
