@@ -21,6 +21,9 @@ const (
 	FlagPillarMean
 	// FlagWinsorised marks a value changed by the outlier treatment.
 	FlagWinsorised
+	// FlagLogTransformed marks a value of an indicator that Winsorising
+	// could not tame, log-transformed instead (Treatment.LogTransformed).
+	FlagLogTransformed
 )
 
 func (f Flag) String() string {
@@ -28,7 +31,7 @@ func (f Flag) String() string {
 	for _, x := range []struct {
 		f    Flag
 		name string
-	}{{FlagMissing, "missing"}, {FlagCarriedForward, "carried-forward"}, {FlagPillarMean, "pillar-mean"}, {FlagWinsorised, "winsorised"}} {
+	}{{FlagMissing, "missing"}, {FlagCarriedForward, "carried-forward"}, {FlagPillarMean, "pillar-mean"}, {FlagWinsorised, "winsorised"}, {FlagLogTransformed, "log-transformed"}} {
 		if f&x.f != 0 {
 			s = append(s, x.name)
 		}
@@ -61,12 +64,19 @@ type UnitResult struct {
 	Normalised   []float64 // nominal normalisation, after pillar-mean imputation
 	Flags        []Flag
 	Interval     RankInterval // zero when the Monte Carlo did not run
+	// Peers are the scored units of its most similar group (Table.Peers),
+	// PeerRank its rank among them and itself (1 is best), PeerInterval
+	// that rank's Monte Carlo interval; empty and zero without peers.
+	Peers        []string
+	PeerRank     int
+	PeerInterval RankInterval
 }
 
 // Exclusion is a unit left out of the ranking, with the reason.
 type Exclusion struct {
-	Unit   string
-	Reason string
+	Unit      string
+	Reason    string
+	Districts []string // the unit's districts, when the caller gave them
 }
 
 // ChoiceSensitivity says how much one method choice moves the ranks. Both
@@ -118,6 +128,9 @@ type Result struct {
 	GeometricFloor float64      // L of the nominal normalisation (see Geometric)
 	Uncertainty    *Uncertainty // nil when the Monte Carlo did not run
 	Notes          []string
+	// Districts lists each unit's local authority districts, when the
+	// caller gave them (for the report's lists and maps).
+	Districts map[string][]string
 }
 
 // Unit returns the result of the named unit, or nil if it was not scored.
@@ -157,6 +170,7 @@ type model struct {
 	n, m     int
 	pillarOf []int
 	members  [][]int
+	peers    [][]int32 // each unit's scored peers (Table.Peers)
 	variants map[Normalisation]*variant
 }
 
@@ -247,6 +261,7 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 		treated = append(treated, ur.Treated)
 	}
 	n := len(res.Units)
+	peers := peerIndices(res.Units, cur.Peers)
 	if n < 2 {
 		return nil, fmt.Errorf("index: period %s: %d of %d units have enough data to score; need at least 2", cur.Period, n, len(cur.Units))
 	}
@@ -261,21 +276,37 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 		if t.Available == 0 {
 			return nil, fmt.Errorf("index: period %s: indicator %q has no values for the scored units", cur.Period, fw.Indicators[j].Code)
 		}
+		if t.StillOutlying && m.Outliers.MaxPoints > 0 {
+			// COINr's second stage (f2 = log_CT): the original values,
+			// log-transformed, replace the Winsorised ones.
+			for i := range col {
+				col[i] = treated[i][j]
+			}
+			t.LogTransformed = true
+			t.SkewAfter, t.KurtAfter = logCT(col)
+			changed = make([]bool, n)
+			for i, v := range col {
+				changed[i] = !math.IsNaN(v)
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("indicator %q still had skew %.2f and kurtosis %.2f after Winsorising %d points, so its values were log-transformed instead (COINr's log_CT: log(x − min + 0.01·(max − min)); skew %.2f and kurtosis %.2f after)",
+				t.Code, t.Skew, t.Kurtosis, t.Winsorised, t.SkewAfter, t.KurtAfter))
+		}
+		flag := FlagWinsorised
+		if t.LogTransformed {
+			flag = FlagLogTransformed
+		}
 		for i := range changed {
 			if changed[i] {
 				treated[i][j] = col[i]
-				res.Units[i].Flags[j] |= FlagWinsorised
+				res.Units[i].Flags[j] |= flag
 			}
-		}
-		if t.StillOutlying {
-			res.Notes = append(res.Notes, fmt.Sprintf("indicator %q still has skew %.2f and kurtosis %.2f after Winsorising %d points; review it", t.Code, t.SkewAfter, t.KurtAfter, t.Winsorised))
 		}
 		res.Treatments = append(res.Treatments, t)
 	}
 
 	// Normalise once per normalisation the nominal method and the Monte
 	// Carlo need.
-	md := &model{n: n, m: nInd, pillarOf: pillarOf, members: members, variants: map[Normalisation]*variant{}}
+	md := &model{n: n, m: nInd, pillarOf: pillarOf, members: members, peers: peers, variants: map[Normalisation]*variant{}}
 	norms, aggs, err := m.Uncertainty.choiceSets(m.Normalisation, m.Aggregation)
 	if err != nil {
 		return nil, err
@@ -321,6 +352,26 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 		res.Uncertainty = md.monteCarlo(res, m, norms, aggs)
 	}
 	return res, nil
+}
+
+// peerIndices turns each scored unit's peer names into indices of units,
+// dropping peers that were not scored, and records the names kept.
+func peerIndices(units []UnitResult, peers map[string][]string) [][]int32 {
+	at := make(map[string]int32, len(units))
+	for i, u := range units {
+		at[u.Unit] = int32(i)
+	}
+	out := make([][]int32, len(units))
+	for i := range units {
+		u := &units[i]
+		for _, p := range peers[u.Unit] {
+			if j, ok := at[p]; ok && p != u.Unit {
+				out[i] = append(out[i], j)
+				u.Peers = append(u.Peers, p)
+			}
+		}
+	}
+	return out
 }
 
 // screen returns why a unit with these values (after carrying forward)
@@ -386,6 +437,9 @@ func (md *model) scoreNominal(res *Result, v *variant, agg Aggregation) {
 	for i := range res.Units {
 		res.Units[i].Rank = int(ranks[i])
 		res.Units[i].PillarRanks = make([]int, np)
+		if len(md.peers[i]) > 0 {
+			res.Units[i].PeerRank = int(peerRank(ranks, i, md.peers[i]))
+		}
 	}
 	for p := range pillar {
 		rankInto(ranks, pillar[p], buf)

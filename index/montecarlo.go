@@ -52,6 +52,8 @@ func (md *model) monteCarlo(res *Result, m Method, norms []Normalisation, aggs [
 	}
 	workers = min(workers, (cfg.Draws+drawsPerTask-1)/drawsPerTask)
 	counts := make([][]int32, workers) // counts[w][unit*n+rank-1]
+	// Peer ranks run from 1 to a group's size: peerCounts[w][unit*n+rank-1].
+	peerCounts := make([][]int32, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for wk := range workers {
@@ -60,6 +62,8 @@ func (md *model) monteCarlo(res *Result, m Method, norms []Normalisation, aggs [
 			defer wg.Done()
 			hist := make([]int32, n*n)
 			counts[wk] = hist
+			peerHist := make([]int32, n*n)
+			peerCounts[wk] = peerHist
 			var src rand.PCG
 			rng := rand.New(&src)
 			w := make([]float64, nInd)
@@ -101,6 +105,9 @@ func (md *model) monteCarlo(res *Result, m Method, norms []Normalisation, aggs [
 					for i, r := range ranks {
 						hist[i*n+int(r)-1]++
 						y += abs32(r - nominalRank[i])
+						if len(md.peers[i]) > 0 {
+							peerHist[i*n+int(peerRank(ranks, i, md.peers[i]))-1]++
+						}
 					}
 					shift[d] = float64(y) / float64(n)
 				}
@@ -109,14 +116,12 @@ func (md *model) monteCarlo(res *Result, m Method, norms []Normalisation, aggs [
 	}
 	wg.Wait()
 
-	total := make([]int64, n*n)
-	for _, h := range counts {
-		for k, c := range h {
-			total[k] += int64(c)
-		}
-	}
+	total, peerTotal := sumCounts(counts, n*n), sumCounts(peerCounts, n*n)
 	for i := range res.Units {
 		res.Units[i].Interval = rankInterval(total[i*n:(i+1)*n], cfg.Draws)
+		if k := len(md.peers[i]); k > 0 {
+			res.Units[i].PeerInterval = rankInterval(peerTotal[i*n:i*n+k+1], cfg.Draws)
+		}
 	}
 	return &Uncertainty{
 		Draws:              cfg.Draws,
@@ -126,6 +131,17 @@ func (md *model) monteCarlo(res *Result, m Method, norms []Normalisation, aggs [
 		Aggregations:       aggs,
 		Sensitivity:        md.sensitivity(res, norms, aggs, shift, nominalRank),
 	}
+}
+
+// sumCounts adds up the workers' histograms.
+func sumCounts(counts [][]int32, size int) []int64 {
+	total := make([]int64, size)
+	for _, h := range counts {
+		for k, c := range h {
+			total[k] += int64(c)
+		}
+	}
+	return total
 }
 
 // perturb sets dst[j] = nominal[j]·U(1−spread, 1+spread).

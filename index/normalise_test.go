@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -154,4 +155,44 @@ func nonMissing(x []float64) []float64 {
 
 func minMax(x []float64) (float64, float64) {
 	return slices.Min(x), slices.Max(x)
+}
+
+// TestLogFallback checks COINr's second treatment stage on built data: a
+// Fibonacci tail that five Winsorised points cannot tame is log-transformed
+// from its original values with log(x − min + 0.01·(max − min)).
+func TestLogFallback(t *testing.T) {
+	vals := []float64{2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 2584, 4181, 6765}
+	for range 100 {
+		vals = append(vals, 1)
+	}
+	fw := &Framework{
+		Pillars:    []Pillar{{Code: "p", Name: "P", Weight: 1}},
+		Indicators: []Indicator{{Code: "x", Pillar: "p", Direction: LowerIsBetter, Weight: 1}, {Code: "y", Pillar: "p", Direction: HigherIsBetter, Weight: 1}},
+	}
+	tab := &Table{Period: "2021-03", Codes: []string{"x", "y"}}
+	for i, v := range vals {
+		tab.Units = append(tab.Units, fmt.Sprintf("u%03d", i))
+		tab.Values = append(tab.Values, []float64{v, float64(i)})
+	}
+	m := DefaultMethod()
+	m.Uncertainty.Draws = 0
+	res, err := Compute(fw, tab, nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := res.Treatments[0]
+	if !tr.StillOutlying || !tr.LogTransformed || tr.Winsorised != 5 || res.Treatments[1].LogTransformed {
+		t.Fatalf("treatments %+v", res.Treatments)
+	}
+	for i, v := range vals {
+		u := res.Unit(tab.Units[i])
+		want := math.Log(v - 1 + 0.01*6764)
+		if math.Abs(u.Treated[0]-want) > 1e-12 || u.Flags[0]&FlagLogTransformed == 0 || u.Flags[0]&FlagWinsorised != 0 {
+			t.Errorf("%s: treated %v flags %v, want %v log-transformed", u.Unit, u.Treated[0], u.Flags[0], want)
+		}
+	}
+	// The worst value (6765) is still the worst after the transform.
+	if u := res.Unit("u017"); u.Normalised[0] != 0 {
+		t.Errorf("6765 normalised to %v, want 0 (lower is better)", u.Normalised[0])
+	}
 }

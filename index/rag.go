@@ -75,7 +75,9 @@ const (
 	// BasisTarget rates an indicator against its target. Scores have no
 	// target.
 	BasisTarget Basis = iota
-	// BasisPeerMedian rates a value against the median over scored units.
+	// BasisPeerMedian rates a value against the median over the unit's
+	// most similar group (itself and UnitResult.Peers) when it has one,
+	// else over all scored units.
 	BasisPeerMedian
 	// BasisLastYear rates a value against the unit's own value in the same
 	// month a year earlier.
@@ -254,6 +256,9 @@ func Assess(cur, prevMonth, lastYear *Result, rules RAGRules) (*Assessment, erro
 						}
 					case BasisPeerMedian:
 						ref = medians[k]
+						if len(u.Peers) > 0 {
+							ref = groupMedian(curV, u, k)
+						}
 					case BasisLastYear:
 						ref = r.LastYear
 					}
@@ -269,6 +274,17 @@ func Assess(cur, prevMonth, lastYear *Result, rules RAGRules) (*Assessment, erro
 		a.Ratings = append(a.Ratings, row)
 	}
 	return a, nil
+}
+
+// groupMedian is the median of measure k over a unit and its peers.
+func groupMedian(vals map[string][]float64, u UnitResult, k int) float64 {
+	group := make([]float64, 0, len(u.Peers)+1)
+	for _, name := range append([]string{u.Unit}, u.Peers...) {
+		if v, ok := vals[name]; ok && !math.IsNaN(v[k]) {
+			group = append(group, v[k])
+		}
+	}
+	return median(group)
 }
 
 // measureValues returns, for each unit of r, its value of each measure

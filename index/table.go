@@ -14,6 +14,10 @@ type Table struct {
 	Units  []string
 	Codes  []string
 	Values [][]float64
+	// Peers, when set, names each unit's most similar units (see
+	// MostSimilar): Compute then ranks each unit within its peer group
+	// too, and Assess rates it against its group's median.
+	Peers map[string][]string
 }
 
 // Observation is one cell of a Table, as a store query returns it.

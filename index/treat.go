@@ -16,10 +16,32 @@ type Treatment struct {
 	SkewAfter  float64
 	KurtAfter  float64
 	// StillOutlying is true when the limit on points was reached and the
-	// indicator still fails the skew and kurtosis test. COINr would then try
-	// a log transform; here the indicator is left Winsorised and flagged
-	// for review, since a log transform changes what the indicator means.
-	StillOutlying bool
+	// indicator still failed the skew and kurtosis test. Compute then does
+	// as COINr's Treat by default (f2 = log_CT on the original values):
+	// LogTransformed is set, Winsorised counts the points Winsorising had
+	// tried, and SkewAfter and KurtAfter describe the log-transformed values.
+	StillOutlying  bool
+	LogTransformed bool
+}
+
+// logCT replaces the non-missing values of col by COINr's log_CT,
+// log(x − min + 0.01·(max − min)), and returns their skew and kurtosis.
+// The transform is increasing, so the indicator's direction is unchanged.
+func logCT(col []float64) (skew, kurt float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range col {
+		if !math.IsNaN(v) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	var vals []float64
+	for i, v := range col {
+		if !math.IsNaN(v) {
+			col[i] = math.Log(v - lo + 0.01*(hi-lo))
+			vals = append(vals, col[i])
+		}
+	}
+	return stat.Skew(vals, nil), stat.ExKurtosis(vals, nil)
 }
 
 // outlying reports whether values fail COINr's check_SkewKurt: both

@@ -240,6 +240,15 @@ func (c *config) file(name string, def []byte) ([]byte, error) {
 	return b, nil
 }
 
+// unitSet resolves index.unit_set: districts and cities as they are, a file
+// relative to the configuration's folder.
+func (c *config) unitSet(spec string) string {
+	if spec == "" || spec == "districts" || spec == "cities" || filepath.IsAbs(spec) {
+		return spec
+	}
+	return filepath.Join(c.dir, spec)
+}
+
 func (c *config) transform() (transform.Config, error) {
 	t := transform.Config{CellSize: c.Transform.CellSize}
 	var err error
@@ -257,7 +266,9 @@ func (c *config) transform() (transform.Config, error) {
 
 // indexConfig is the index section: which units, and the method.
 type indexConfig struct {
-	Title     string   `yaml:"title"`
+	Title string `yaml:"title"`
+	// UnitSet is districts (default), cities or a YAML file of units.
+	UnitSet   string   `yaml:"unit_set"`
 	Units     []string `yaml:"units"`
 	MinCrimes int      `yaml:"min_crimes"`
 	// Normalisation is minmax (default), zscore or target; Weights is
@@ -336,11 +347,8 @@ func (c *config) index() (indexstage.Config, error) {
 	if ic.Seed > 0 {
 		m.Uncertainty.Seed = ic.Seed
 	}
-	tc, err := c.transform()
-	if err != nil {
-		return indexstage.Config{}, err
-	}
 	rag := index.DefaultRAGRules()
+	var err error
 	if rag.Indicators, err = ragBases(ic.RAG.Indicators, rag.Indicators); err != nil {
 		return indexstage.Config{}, err
 	}
@@ -353,6 +361,6 @@ func (c *config) index() (indexstage.Config, error) {
 	if ic.RAG.Stable > 0 {
 		rag.StableTolerance = ic.RAG.Stable
 	}
-	return indexstage.Config{Title: ic.Title, Method: m, RAG: rag, Units: ic.Units, Weights: ic.ExpertWeights,
-		Targets: ic.Targets, MinCrimes: ic.MinCrimes, Lookup: tc.Lookup, UnitsYAML: tc.Units}, nil
+	return indexstage.Config{Title: ic.Title, Method: m, RAG: rag, UnitSet: c.unitSet(ic.UnitSet), Units: ic.Units, Weights: ic.ExpertWeights,
+		Targets: ic.Targets, MinCrimes: ic.MinCrimes}, nil
 }

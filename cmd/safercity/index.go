@@ -15,10 +15,12 @@ import (
 func init() {
 	register(&command{
 		name: "index",
-		summary: "Score the comparative resilience index for a month across units (cities, districts):\n" +
-			"indicators from police data and partner feeds, normalised, weighted and aggregated into\n" +
-			"pillar and overall scores with Monte Carlo rank intervals, GREEN/AMBER/RED ratings and\n" +
-			"trends. Stores the scores and writes index-YYYY-MM.html (self-contained), .csv and .json.",
+		summary: "Score the comparative resilience index for a month across units (every district of England\n" +
+			"and Wales with police data, the cities set, or your own units): indicators from police data,\n" +
+			"bundled ONS populations and partner feeds, normalised, weighted and aggregated into pillar and\n" +
+			"overall scores with Monte Carlo rank intervals nationally and among each unit's most similar\n" +
+			"units, GREEN/AMBER/RED ratings and trends; every district left out is listed with the reason.\n" +
+			"Stores the scores and writes index-YYYY-MM.html (self-contained, with maps), .csv and .json.",
 		run: runIndex,
 	})
 	register(&command{
@@ -34,6 +36,8 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	cfgPath := f.configFlag()
 	month := f.String("month", "", "`YYYY-MM` to score (default: the latest month with enriched crimes)")
 	out := f.String("out", ".", "`folder` for index-YYYY-MM.html, .csv and .json (\"\" to write none)")
+	units := f.String("units", "", "comparison `units`: districts (every district with police data), cities (core and major cities,\n"+
+		"data/units-cities.yaml) or a YAML file of units made of districts (default: index.unit_set, else districts)")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -46,6 +50,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	ic.Log = e.log
+	if *units != "" {
+		ic.UnitSet = *units
+	}
 	st, err := store.Open(ctx, f.db)
 	if err != nil {
 		return err
@@ -63,12 +70,18 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s — %s\n", res.Report.Title, r.Period)
 	fmt.Fprintln(tw, "rank\tunit\tscore\trank 5–95%")
-	units := append([]index.UnitResult(nil), r.Units...)
-	sort.SliceStable(units, func(i, j int) bool { return units[i].Rank < units[j].Rank })
-	for _, u := range units {
+	scored := append([]index.UnitResult(nil), r.Units...)
+	sort.SliceStable(scored, func(i, j int) bool { return scored[i].Rank < scored[j].Rank })
+	for _, u := range scored {
 		fmt.Fprintf(tw, "%d\t%s\t%.1f\t%d–%d\n", u.Rank, u.Unit, u.Score, u.Interval.P05, u.Interval.P95)
 	}
 	tw.Flush()
+	if len(r.Excluded) > 0 {
+		fmt.Fprintf(e.stdout, "excluded (%d):\n", len(r.Excluded))
+		for _, x := range r.Excluded {
+			fmt.Fprintf(e.stdout, "  %s: %s\n", x.Unit, x.Reason)
+		}
+	}
 	for _, s := range res.Report.Summary {
 		fmt.Fprintln(e.stdout, "•", s)
 	}

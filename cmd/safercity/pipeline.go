@@ -180,6 +180,10 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 					return 0, err
 				}
 				if _, err := indexstage.Run(ctx, st, m, ic, ""); err != nil {
+					if errors.Is(err, indexstage.ErrNoData) || errors.Is(err, indexstage.ErrTooThin) {
+						// Retrying cannot add data: fail once, with the reason.
+						err = serve.Permanent(err)
+					}
 					return 0, err
 				}
 				var rows int64

@@ -7,6 +7,7 @@ package indexstage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -16,11 +17,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safercity/safercity/geography"
 	"github.com/safercity/safercity/index"
 	"github.com/safercity/safercity/index/report"
 	"github.com/safercity/safercity/store"
-	"github.com/safercity/safercity/transform/area"
-	"github.com/safercity/safercity/transform/enrich"
 )
 
 // Config tunes the stage; zero values take the documented defaults.
@@ -28,19 +28,23 @@ type Config struct {
 	Title  string
 	Method index.Method
 	RAG    index.RAGRules
-	// Units lists the units to compare; empty means every unit whose LSOAs
-	// mostly have police data (see Coverage) and at least MinCrimes crimes.
+	// UnitSet names the comparison units: "districts" (the default: every
+	// district with police data), "cities" (data/units-cities.yaml) or a
+	// YAML file of units made of districts.
+	UnitSet string
+	// Units, when not empty, restricts the comparison to these units of
+	// the set.
 	Units     []string
 	MinCrimes int // default 30
 	// Weights are expert weights by indicator or pillar code (used when
 	// Method weights are index.ExpertWeights); Targets are the partnership's
 	// targets by indicator code.
-	Weights   map[string]float64
-	Targets   map[string]float64
-	Coverage  float64 // share of the unit's LSOAs with crime in the last 12 months; default 0.5
-	Lookup    []byte  // LSOA → district CSV (enrich.ReadLookup)
-	UnitsYAML []byte  // districts → units (enrich.ReadUnits)
-	Log       *slog.Logger
+	Weights map[string]float64
+	Targets map[string]float64
+	// Coverage is the share of a district's LSOAs one force's data must
+	// cover in the month for the district to take part; default 0.5.
+	Coverage float64
+	Log      *slog.Logger
 }
 
 // Result is what a run stored.
@@ -49,10 +53,90 @@ type Result struct {
 	Files  []string // written with Run's out folder
 }
 
+// historyMonths is how many earlier months are scored for the report's
+// trends and sparklines (without the Monte Carlo, which they do not show).
+const historyMonths = 12
+
 // Run scores month, stores it and, when out is not "", writes
-// index-YYYY-MM.html, .csv and .json there. The previous month and the same
-// month a year before are scored too (from what the store holds) for trends.
+// index-YYYY-MM.html, .csv and .json there. Up to twelve earlier months
+// with data are scored too (from what the store holds) for trends. A month
+// without data fails with ErrNoData, one with fewer than three units to
+// compare with ErrTooThin.
 func Run(ctx context.Context, st *store.Store, month time.Time, cfg Config, out string) (*Result, error) {
+	cfg = withDefaults(cfg)
+	if err := checkMonth(ctx, st, month); err != nil {
+		return nil, err
+	}
+	geo, err := geography.National()
+	if err != nil {
+		return nil, err
+	}
+	set, err := geo.LoadUnitSet(cfg.UnitSet)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range cfg.Units {
+		if err := set.Check(u); err != nil {
+			return nil, fmt.Errorf("index.units in the configuration: %w", err)
+		}
+	}
+	past, prevTab, notes := scoreHistory(ctx, st, month, cfg, set, geo)
+	cur, _, obs, err := score(ctx, st, month, cfg, set, geo, prevTab)
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", month.Format("2006-01"), err)
+	}
+	cur.Notes = append(cur.Notes, notes...)
+	rep, err := report.New(cfg.Title, cur, past, cfg.RAG)
+	if err != nil {
+		return nil, err
+	}
+	return deliver(ctx, st, month, rep, obs, out)
+}
+
+// scoreHistory scores the twelve months before month that have data, for
+// the trends and each unit's scores over time, and says which months it
+// left out and why.
+func scoreHistory(ctx context.Context, st *store.Store, month time.Time, cfg Config, set *geography.UnitSet, geo *geography.Table) ([]*index.Result, *index.Table, []string) {
+	cfg.Method.Uncertainty.Draws = 0
+	var past []*index.Result
+	var prevTab *index.Table
+	var thin, notes []string
+	for k := historyMonths; k >= 1; k-- {
+		m := month.AddDate(0, -k, 0)
+		if !hasCrime(ctx, st, m) {
+			continue
+		}
+		res, tab, _, err := score(ctx, st, m, cfg, set, geo, nil)
+		switch {
+		case errors.Is(err, ErrTooThin):
+			thin = append(thin, m.Format("2006-01"))
+			continue
+		case err != nil:
+			notes = append(notes, fmt.Sprintf("%s is not in the scores over time: %v", m.Format("2006-01"), err))
+			continue
+		}
+		past = append(past, res)
+		if k == 1 {
+			prevTab = tab
+		}
+	}
+	if len(thin) > 0 {
+		notes = append(notes, fmt.Sprintf("%s %s not in the scores over time: fewer than three units could be compared", strings.Join(thin, ", "), plural(len(thin), "is", "are")))
+	}
+	if months, err := monthsWithData(ctx, st); err == nil && len(months) > 0 && months[0] < month.AddDate(0, -historyMonths, 0).Format("2006-01") {
+		notes = append(notes, fmt.Sprintf("scores over time cover the %d months before %s; earlier months with data (from %s) are not shown", historyMonths, month.Format("2006-01"), months[0]))
+	}
+	return past, prevTab, notes
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func withDefaults(cfg Config) Config {
 	if cfg.Title == "" {
 		cfg.Title = "Comparative city resilience index"
 	}
@@ -71,55 +155,50 @@ func Run(ctx context.Context, st *store.Store, month time.Time, cfg Config, out 
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	geo, err := newGeography(cfg)
+	return cfg
+}
+
+// score computes one month's index over the units of the set that month's
+// data can compare.
+func score(ctx context.Context, st *store.Store, m time.Time, cfg Config, set *geography.UnitSet, geo *geography.Table, prev *index.Table) (*index.Result, *index.Table, []index.Observation, error) {
+	cov, err := chooseUnits(ctx, st, m, cfg, set, geo)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	units, err := chooseUnits(ctx, st, month, cfg, geo)
+	md, err := observations(ctx, st, m, cov.units, geo)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	score := func(m time.Time, prev *index.Table) (*index.Result, *index.Table, []index.Observation, error) {
-		obs, partner, err := observations(ctx, st, m, units, geo)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		fw, err := framework(obs, partner)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		applyWeightsAndTargets(fw, cfg.Weights, cfg.Targets)
-		tab, err := index.TableFromObservations(m.Format("2006-01"), obs)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		res, err := index.Compute(fw, tab, prev, cfg.Method)
-		return res, tab, obs, err
-	}
-	var past []*index.Result
-	var prevTab *index.Table
-	for _, m := range []time.Time{month.AddDate(-1, 0, 0), month.AddDate(0, -1, 0)} {
-		if !hasCrime(ctx, st, m) {
-			continue
-		}
-		res, tab, _, err := score(m, nil)
-		if err != nil {
-			cfg.Log.Info("index: earlier month not scored", "month", m.Format("2006-01"), "reason", err)
-			continue
-		}
-		past = append(past, res)
-		if m.Equal(month.AddDate(0, -1, 0)) {
-			prevTab = tab
-		}
-	}
-	cur, _, obs, err := score(month, prevTab)
+	fw, err := framework(md.obs, md.partner)
 	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", month.Format("2006-01"), err)
+		return nil, nil, nil, err
 	}
-	rep, err := report.New(cfg.Title, cur, past, cfg.RAG)
+	applyWeightsAndTargets(fw, cfg.Weights, cfg.Targets)
+	tab, err := index.TableFromObservations(m.Format("2006-01"), md.obs)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
+	tab.Peers = md.peers
+	res, err := index.Compute(fw, tab, prev, cfg.Method)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	res.Excluded = append(cov.excluded, res.Excluded...)
+	res.Notes = append(res.Notes, md.notes...)
+	res.Districts = map[string][]string{}
+	for _, u := range cov.units {
+		res.Districts[u.Name] = u.Districts
+	}
+	for i := range res.Excluded {
+		if e := &res.Excluded[i]; e.Districts == nil {
+			e.Districts = res.Districts[e.Unit]
+		}
+	}
+	return res, tab, md.obs, nil
+}
+
+// deliver stores the month's report and writes its files into out.
+func deliver(ctx context.Context, st *store.Store, month time.Time, rep *report.Report, obs []index.Observation, out string) (*Result, error) {
 	var html, js, csv bytes.Buffer
 	if err := report.WriteHTML(&html, rep); err != nil {
 		return nil, err
@@ -138,6 +217,7 @@ func Run(ctx context.Context, st *store.Store, month time.Time, cfg Config, out 
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return r, err
 		}
+		var err error
 		if r.Files, err = report.WriteFiles(out, rep); err != nil {
 			return r, err
 		}
@@ -151,263 +231,10 @@ func hasCrime(ctx context.Context, st *store.Store, m time.Time) bool {
 	return n > 0
 }
 
-// geography maps LSOAs and districts to units.
-type geography struct {
-	lookup enrich.Lookup
-	units  enrich.Units
-	lsoas  map[string]int // LSOAs per unit, from the lookup
-}
-
-func newGeography(cfg Config) (*geography, error) {
-	g := &geography{lsoas: map[string]int{}}
-	var err error
-	if g.lookup, err = enrich.ReadLookup(bytes.NewReader(cfg.Lookup)); err != nil {
-		return nil, err
-	}
-	if g.units, err = enrich.ReadUnits(bytes.NewReader(cfg.UnitsYAML)); err != nil {
-		return nil, err
-	}
-	for _, lad := range g.lookup {
-		g.lsoas[g.units.Unit(lad)]++
-	}
-	return g, nil
-}
-
-// unitOfLSOA is the unit an LSOA belongs to.
-func (g *geography) unitOfLSOA(code, name string) string {
-	lad := g.lookup[code]
-	if lad == "" {
-		lad = area.LADFromLSOAName(name)
-	}
-	if lad == "" {
-		return ""
-	}
-	return g.units.Unit(lad)
-}
-
-// chooseUnits picks the units to compare. A force records some crimes just
-// outside its area (City of London Police in Tower Hamlets and Islington):
-// counting those as the neighbour's crime would make it look very safe, so a
-// unit takes part only when most of its LSOAs have police data.
-func chooseUnits(ctx context.Context, st *store.Store, month time.Time, cfg Config, g *geography) ([]string, error) {
-	if len(cfg.Units) > 0 {
-		return cfg.Units, nil
-	}
-	rows, err := st.DB.QueryContext(ctx, `SELECT unit, count(*) FILTER (WHERE month = ?),
-			count(DISTINCT lsoa_code) FILTER (WHERE month > ? - INTERVAL 12 MONTH AND month <= ?)
-		FROM crimes_enriched WHERE unit IS NOT NULL AND month > ? - INTERVAL 12 MONTH AND month <= ? GROUP BY unit`,
-		month, month, month, month, month)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var units []string
-	for rows.Next() {
-		var u string
-		var crimes, lsoas int
-		if err := rows.Scan(&u, &crimes, &lsoas); err != nil {
-			return nil, err
-		}
-		total := g.lsoas[u]
-		if crimes >= cfg.MinCrimes && total > 0 && float64(lsoas) >= cfg.Coverage*float64(total) {
-			units = append(units, u)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	sort.Strings(units)
-	if len(units) < 3 {
-		return nil, fmt.Errorf("only %d unit(s) with police data covering most of their LSOAs and at least %d crimes in %s (%s): a comparison needs three or more; load more forces or list units in index.units",
-			len(units), cfg.MinCrimes, month.Format("2006-01"), strings.Join(units, ", "))
-	}
-	return units, nil
-}
-
 // partnerIndicator is an indicator declared by the indicators feed.
 type partnerIndicator struct {
 	code, pillar, source string
 	direction            int
-}
-
-// observations computes every indicator of every unit for one month.
-func observations(ctx context.Context, st *store.Store, month time.Time, units []string, g *geography) ([]index.Observation, []partnerIndicator, error) {
-	want := map[string]bool{}
-	for _, u := range units {
-		want[u] = true
-	}
-	var obs []index.Observation
-	add := func(unit, code string, v float64) {
-		if want[unit] && !math.IsNaN(v) && !math.IsInf(v, 0) {
-			obs = append(obs, index.Observation{Unit: unit, Code: code, Value: v})
-		}
-	}
-	pop, err := population(ctx, st, month, g)
-	if err != nil {
-		return nil, nil, err
-	}
-	rows, err := st.DB.QueryContext(ctx, `SELECT unit,
-			count(*) FILTER (WHERE violence AND month = $1),
-			count(*) FILTER (WHERE crime_type = 'Robbery' AND month = $1),
-			count(*) FILTER (WHERE weapons AND month = $1),
-			count(*) FILTER (WHERE nte AND violence AND month = $1),
-			count(*) FILTER (WHERE acquisitive AND month = $1),
-			count(*) FILTER (WHERE asb AND month = $1),
-			coalesce(sum(harm) FILTER (WHERE month = $1), 0),
-			count(*) FILTER (WHERE NOT asb AND month = $1),
-			count(*) FILTER (WHERE NOT asb AND month = $1 AND last_outcome IN (`+sqlList(positiveOutcomes)+`)),
-			count(*) FILTER (WHERE month = $1),
-			count(*) FILTER (WHERE month = $2)
-		FROM crimes_enriched WHERE unit IS NOT NULL AND (month = $1 OR month = $2)
-		GROUP BY unit`, month, month.AddDate(-1, 0, 0))
-	if err != nil {
-		return nil, nil, err
-	}
-	for rows.Next() {
-		var u string
-		var violence, robbery, weapons, nteViolence, acquisitive, asb, notifiable, positive, total, lastYear float64
-		var harm float64
-		if err := rows.Scan(&u, &violence, &robbery, &weapons, &nteViolence, &acquisitive, &asb, &harm, &notifiable, &positive, &total, &lastYear); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		p := pop[u]
-		per := func(n, base float64) float64 {
-			if base <= 0 {
-				return math.NaN()
-			}
-			return 1000 * n / base
-		}
-		add(u, "violence_per_1k_res", per(violence, p.residents))
-		add(u, "violence_per_1k_work", per(violence, p.workday))
-		add(u, "robbery_per_1k_work", per(robbery, p.workday))
-		add(u, "weapons_per_1k_work", per(weapons, p.workday))
-		add(u, "nte_violence_per_1k_work", per(nteViolence, p.workday))
-		add(u, "acquisitive_per_1k_work", per(acquisitive, p.workday))
-		add(u, "asb_per_1k_work", per(asb, p.workday))
-		add(u, "harm_per_1k_res", per(harm, p.residents))
-		add(u, "harm_per_1k_work", per(harm, p.workday))
-		if notifiable > 0 {
-			add(u, "positive_outcome_pct", 100*positive/notifiable)
-		}
-		if lastYear > 0 {
-			add(u, "crime_yoy_pct", 100*(total-lastYear)/lastYear)
-		}
-	}
-	rows.Close()
-	if err := concentration(ctx, st, month, add); err != nil {
-		return nil, nil, err
-	}
-	partner, err := partnerValues(ctx, st, month, add)
-	if err != nil {
-		return nil, nil, err
-	}
-	return obs, partner, nil
-}
-
-// sqlList quotes constant strings of this package as an SQL list.
-func sqlList(xs []string) string {
-	q := make([]string, len(xs))
-	for i, x := range xs {
-		q[i] = "'" + strings.ReplaceAll(x, "'", "''") + "'"
-	}
-	return strings.Join(q, ", ")
-}
-
-type unitPopulation struct{ residents, workday float64 }
-
-// population sums the latest population rows up to the month's year per
-// unit: LSOA rows through the lookup, district rows by name.
-func population(ctx context.Context, st *store.Store, month time.Time, g *geography) (map[string]unitPopulation, error) {
-	out := map[string]unitPopulation{}
-	rows, err := st.DB.QueryContext(ctx, `
-		WITH latest AS (
-			SELECT area_code, area_type, max(year) AS year FROM population WHERE year <= ? GROUP BY ALL)
-		SELECT p.area_code, coalesce(p.area_name, ''), p.area_type,
-			max(p.residents), max(p.workday_population)
-		FROM population p JOIN latest l USING (area_code, area_type, year)
-		GROUP BY ALL`, month.Year())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	lad := map[string]unitPopulation{}
-	lsoa := map[string]unitPopulation{}
-	for rows.Next() {
-		var code, name, typ string
-		var res, work *float64
-		if err := rows.Scan(&code, &name, &typ, &res, &work); err != nil {
-			return nil, err
-		}
-		var p unitPopulation
-		if res != nil {
-			p.residents = *res
-		}
-		if work != nil {
-			p.workday = *work
-		}
-		if typ == "lad" {
-			u := g.units.Unit(name)
-			q := lad[u]
-			q.residents += p.residents
-			q.workday += p.workday
-			lad[u] = q
-			continue
-		}
-		u := g.unitOfLSOA(code, name)
-		if u == "" {
-			continue
-		}
-		q := lsoa[u]
-		q.residents += p.residents
-		q.workday += p.workday
-		lsoa[u] = q
-	}
-	// District rows give a figure the LSOA rows may lack (workday
-	// population is published for districts); each figure is taken from
-	// district rows when they have it, else summed from LSOAs.
-	for u, p := range lsoa {
-		out[u] = p
-	}
-	for u, p := range lad {
-		q := out[u]
-		if p.residents > 0 {
-			q.residents = p.residents
-		}
-		if p.workday > 0 {
-			q.workday = p.workday
-		}
-		out[u] = q
-	}
-	return out, rows.Err()
-}
-
-// concentration adds the share of crime in the top 5% of cells and the Gini
-// coefficient over cells, the cells being those with crime in the unit in
-// the twelve months to the month (empty cells of the month included).
-func concentration(ctx context.Context, st *store.Store, month time.Time, add func(unit, code string, v float64)) error {
-	rows, err := st.DB.QueryContext(ctx, `SELECT unit, count(*) FILTER (WHERE month = ?) AS n
-		FROM crimes_enriched WHERE located AND unit IS NOT NULL AND month > ? - INTERVAL 12 MONTH AND month <= ?
-		GROUP BY unit, cell_x, cell_y ORDER BY unit`, month, month, month)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cells := map[string][]float64{}
-	for rows.Next() {
-		var u string
-		var n float64
-		if err := rows.Scan(&u, &n); err != nil {
-			return err
-		}
-		cells[u] = append(cells[u], n)
-	}
-	for u, c := range cells {
-		share, gini := concentrationOf(c)
-		add(u, "top5_cell_share", share)
-		add(u, "cell_gini", gini)
-	}
-	return rows.Err()
 }
 
 // concentrationOf returns the percentage of the total in the top 5% of
@@ -552,7 +379,8 @@ func save(ctx context.Context, st *store.Store, month time.Time, obs []index.Obs
 				'value': 'DOUBLE', 'treated_value': 'DOUBLE', 'normalised': 'DOUBLE', 'weight': 'DOUBLE',
 				'rank': 'INTEGER', 'rank_p05': 'INTEGER', 'rank_median': 'INTEGER', 'rank_p95': 'INTEGER',
 				'rag': 'VARCHAR', 'rag_basis': 'VARCHAR', 'reference': 'DOUBLE', 'previous_month': 'DOUBLE', 'last_year': 'DOUBLE',
-				'trend_month': 'VARCHAR', 'trend_year': 'VARCHAR', 'flags': 'VARCHAR'})`, month, filepath.ToSlash(tmp.Name())); err != nil {
+				'trend_month': 'VARCHAR', 'trend_year': 'VARCHAR', 'flags': 'VARCHAR',
+				'peer_rank': 'INTEGER', 'peer_rank_p05': 'INTEGER', 'peer_rank_p95': 'INTEGER', 'districts': 'VARCHAR'})`, month, filepath.ToSlash(tmp.Name())); err != nil {
 			return fmt.Errorf("store scores: %w", err)
 		}
 		_, err := tx.Exec(`INSERT INTO index_reports VALUES (?, ?, ?, now()::TIMESTAMP)`, month, js, html)

@@ -2,14 +2,17 @@ package indexstage
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/geography"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/store"
@@ -47,7 +50,7 @@ func demo(t *testing.T) *store.Store {
 }
 
 func config() Config {
-	return Config{Lookup: data.LSOALookup, UnitsYAML: data.Units}
+	return Config{}
 }
 
 func TestMonthlyIndex(t *testing.T) {
@@ -126,17 +129,22 @@ func TestMonthlyIndex(t *testing.T) {
 // TestIndicatorValues checks two indicators against the store directly.
 func TestIndicatorValues(t *testing.T) {
 	st := demo(t)
-	g, _ := newGeography(config())
-	obs, _, err := observations(context.Background(), st, november, []string{"City of London", "Leicester"}, g)
+	geo, err := geography.National()
 	if err != nil {
 		t.Fatal(err)
 	}
+	units := []geography.Unit{{Name: "City of London", Districts: []string{"City of London"}}, {Name: "Leicester", Districts: []string{"Leicester"}}}
+	md, err := observations(context.Background(), st, november, units, geo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := md.obs
 	got := map[string]float64{}
 	for _, o := range obs {
 		got[o.Unit+"/"+o.Code] = o.Value
 	}
 	var violence, residents float64
-	st.DB.QueryRow(`SELECT count(*) FROM crimes_enriched WHERE unit = 'Leicester' AND violence AND month = ?`, november).Scan(&violence)
+	st.DB.QueryRow(`SELECT count(*) FROM crimes_enriched WHERE lad_name = 'Leicester' AND violence AND month = ?`, november).Scan(&violence)
 	st.DB.QueryRow(`SELECT sum(residents) FROM population p WHERE area_type = 'lsoa' AND year = 2019 AND area_name LIKE 'Leicester %'`).Scan(&residents)
 	if want := 1000 * violence / residents; math.Abs(got["Leicester/violence_per_1k_res"]-want) > 1e-9 {
 		t.Errorf("Leicester violence per 1,000 residents = %v, want %v", got["Leicester/violence_per_1k_res"], want)
@@ -158,5 +166,55 @@ func TestConcentration(t *testing.T) {
 	equal := []float64{2, 2, 2, 2}
 	if top, gini := concentrationOf(equal); top != 25 || gini != 0 {
 		t.Errorf("equal cells: top %v gini %v", top, gini)
+	}
+}
+
+// TestUnitsFile scores units made of several districts: a unit is scored
+// when all its districts take part, and every other district with crime is
+// excluded with its reason.
+func TestUnitsFile(t *testing.T) {
+	st := demo(t)
+	// The partner indicators feed names the sample's districts, not these
+	// units: without it the units have data for every pillar.
+	if _, err := st.DB.Exec(`DELETE FROM indicators`); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "units.yaml")
+	os.WriteFile(file, []byte(`units:
+  - {name: Leicester urban area, lads: [Leicester, Oadby and Wigston, Blaby]}
+  - {name: East Leicestershire and Rutland, lads: [Harborough, Melton, Rutland]}
+  - {name: Square Mile, lads: [City of London]}
+  - {name: City fringe, lads: [City of London Fringe]}
+`), 0o644)
+	if _, err := Run(context.Background(), st, november, Config{UnitSet: file}, ""); !errors.Is(err, geography.ErrUnknownName) {
+		t.Fatalf("a unit naming no district: got %v, want ErrUnknownName", err)
+	}
+	os.WriteFile(file, []byte(`units:
+  - {name: Leicester urban area, lads: [Leicester, Oadby and Wigston, Blaby]}
+  - {name: East Leicestershire and Rutland, lads: [Harborough, Melton, Rutland]}
+  - {name: Square Mile, lads: [City of London]}
+  - {name: City fringe, lads: [Tower Hamlets, Islington]}
+  - {name: Nottingham, lads: [Nottingham]}
+`), 0o644)
+	res, err := Run(context.Background(), st, november, Config{UnitSet: file}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Report.Result
+	if len(r.Units) != 3 || !slices.Equal(r.Districts["Leicester urban area"], []string{"Blaby", "Leicester", "Oadby and Wigston"}) {
+		t.Errorf("units %d, Leicester urban area %v", len(r.Units), r.Districts["Leicester urban area"])
+	}
+	why := map[string]string{}
+	for _, e := range r.Excluded {
+		why[e.Unit] = e.Reason
+	}
+	if !strings.Contains(why["City fringe"], "Tower Hamlets, which has no data from Metropolitan") {
+		t.Errorf("City fringe: %q", why["City fringe"])
+	}
+	if why["Nottingham"] != "has no police data for 2020-11: load Nottinghamshire's data" {
+		t.Errorf("Nottingham: %q", why["Nottingham"])
+	}
+	if !strings.Contains(why["Charnwood"], "not in any unit") {
+		t.Errorf("Charnwood: %q", why["Charnwood"])
 	}
 }

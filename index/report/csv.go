@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/safercity/safercity/index"
 )
@@ -17,6 +18,7 @@ var csvHeader = []string{
 	"rank", "rank_p05", "rank_median", "rank_p95",
 	"rag", "rag_basis", "reference",
 	"previous_month", "last_year", "trend_month", "trend_year", "flags",
+	"peer_rank", "peer_rank_p05", "peer_rank_p95", "districts",
 }
 
 // WriteCSV writes the report in long form, one row per unit and measure,
@@ -28,7 +30,9 @@ var csvHeader = []string{
 // carrying forward and outlier treatment, normalised the normalised value
 // used in the score, and weight the indicator's effective weight in the
 // index. previous_month and last_year are the values compared with for the
-// trends. Empty cells are missing values.
+// trends. peer_rank (with its interval) is the unit's rank among itself and
+// its most similar units, and districts lists the unit's districts, both on
+// the overall row. Empty cells are missing values.
 func WriteCSV(w io.Writer, r *Report) error {
 	res, a := r.Result, r.Assessment
 	cw := csv.NewWriter(w)
@@ -58,6 +62,13 @@ func WriteCSV(w io.Writer, r *Report) error {
 					row["rank_median"] = strconv.Itoa(u.Interval.Median)
 					row["rank_p95"] = strconv.Itoa(u.Interval.P95)
 				}
+				if len(u.Peers) > 0 {
+					row["peer_rank"] = strconv.Itoa(u.PeerRank)
+					if res.Uncertainty != nil {
+						row["peer_rank_p05"], row["peer_rank_p95"] = strconv.Itoa(u.PeerInterval.P05), strconv.Itoa(u.PeerInterval.P95)
+					}
+				}
+				row["districts"] = strings.Join(res.Districts[u.Unit], "; ")
 			case index.PillarScore:
 				p := k - 1
 				row["measure"], row["weight"], row["rank"] = "pillar", num(res.PillarWeights[p]), strconv.Itoa(u.PillarRanks[p])

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,8 +45,11 @@ type htmlPage struct {
 	Method             [][2]string
 	PillarWeights      []htmlWeight
 	Sensitivity        []htmlSensitivity
-	Excluded           []index.Exclusion
+	Excluded           []htmlExclusion
 	Notes              []string
+	Maps               *htmlMaps
+	HasPeers           bool
+	AtoZ               []htmlLink
 	Treatments         []index.Treatment
 	WinsorisedAnywhere bool
 }
@@ -69,15 +73,31 @@ type htmlCell struct {
 	Title                      string
 }
 
+type htmlExclusion struct {
+	Unit, Districts, Reason string
+}
+
+type htmlLink struct{ Anchor, Text string }
+
 type htmlLeagueRow struct {
 	Rank       int
 	Unit       string
+	Anchor     string
+	Districts  string // when not just the unit's own name
+	Peer       *htmlPeer
 	Score      htmlCell
 	Bar        float64 // bar length
 	RankChange string
 	Interval   *htmlInterval
 	Pillars    []htmlCell
 	Spark      *htmlSpark
+}
+
+// htmlPeer is a unit's rank in its most similar group.
+type htmlPeer struct {
+	Text  string // "3rd of 11"
+	Range string // "2nd–5th"
+	Peers []htmlLink
 }
 
 type htmlInterval struct {
@@ -97,6 +117,36 @@ type htmlGridRow struct {
 	Cells []htmlCell
 }
 
+// anchor is the id of a unit's row in the league table.
+func anchor(unit string) string {
+	var b strings.Builder
+	b.WriteString("u-")
+	for _, r := range strings.ToLower(unit) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// peer describes a unit's rank in its most similar group, nil without one.
+func peer(u *index.UnitResult, intervals bool) *htmlPeer {
+	if len(u.Peers) == 0 {
+		return nil
+	}
+	p := &htmlPeer{Text: fmt.Sprintf("%s of %d", ordinal(u.PeerRank), len(u.Peers)+1)}
+	if intervals {
+		p.Range = fmt.Sprintf("%s–%s", ordinal(u.PeerInterval.P05), ordinal(u.PeerInterval.P95))
+	}
+	for _, name := range u.Peers {
+		p.Peers = append(p.Peers, htmlLink{Anchor: anchor(name), Text: name})
+	}
+	return p
+}
+
 // WriteHTML writes the report as one HTML page that needs nothing beyond
 // itself: styles are inline and charts are inline SVG.
 func WriteHTML(w io.Writer, r *Report) error {
@@ -112,7 +162,10 @@ func buildPage(r *Report) *htmlPage {
 		Title: r.Title, Period: res.Period, Summary: r.Summary,
 		HasIntervals: res.Uncertainty != nil, HasHistory: len(r.History) > 0,
 		IntervalWidth: intervalWidth, IntervalAxisEnd: intervalWidth - 4, BarWidth: barWidth, SparkWidth: sparkWidth, SparkHeight: sparkHeight,
-		Excluded: res.Excluded, Notes: res.Notes, Treatments: res.Treatments,
+		Notes: res.Notes, Treatments: res.Treatments, Maps: buildMaps(res),
+	}
+	for _, e := range res.Excluded {
+		p.Excluded = append(p.Excluded, htmlExclusion{Unit: e.Unit, Districts: strings.Join(e.Districts, ", "), Reason: e.Reason})
 	}
 	if r.PreviousMonth != nil {
 		p.PreviousMonth = r.PreviousMonth.Period
@@ -148,10 +201,12 @@ func buildPage(r *Report) *htmlPage {
 		u := &res.Units[i]
 		ratings := a.Ratings[i]
 		row := htmlLeagueRow{
-			Rank:  u.Rank,
-			Unit:  u.Unit,
-			Score: cell(ratings[0], formatScore(u.Score), "score", index.HigherIsBetter),
-			Bar:   barWidth * (u.Score - lo) / (hi - lo),
+			Rank:   u.Rank,
+			Unit:   u.Unit,
+			Anchor: anchor(u.Unit),
+			Peer:   peer(u, res.Uncertainty != nil),
+			Score:  cell(ratings[0], formatScore(u.Score), "score", index.HigherIsBetter),
+			Bar:    barWidth * (u.Score - lo) / (hi - lo),
 		}
 		if prev := r.PreviousMonth; prev != nil {
 			if pu := prev.Unit(u.Unit); pu != nil {
@@ -184,6 +239,10 @@ func buildPage(r *Report) *htmlPage {
 			row.Pillars = append(row.Pillars, cell(ratings[1+k], formatScore(u.PillarScores[k]), "score", index.HigherIsBetter))
 		}
 		row.Spark = sparkline(r, u)
+		if ds := res.Districts[u.Unit]; len(ds) > 1 || (len(ds) == 1 && ds[0] != u.Unit) {
+			row.Districts = strings.Join(ds, ", ")
+		}
+		p.HasPeers = p.HasPeers || row.Peer != nil
 		p.League = append(p.League, row)
 
 		g := htmlGridRow{Unit: u.Unit}
@@ -196,7 +255,9 @@ func buildPage(r *Report) *htmlPage {
 			g.Cells = append(g.Cells, cell(ratings[k], text, unit, dir))
 		}
 		p.Grid = append(p.Grid, g)
+		p.AtoZ = append(p.AtoZ, htmlLink{Anchor: row.Anchor, Text: u.Unit})
 	}
+	slices.SortFunc(p.AtoZ, func(a, b htmlLink) int { return strings.Compare(a.Text, b.Text) })
 
 	m := res.Method
 	p.Method = [][2]string{

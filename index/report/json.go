@@ -35,8 +35,9 @@ type (
 		Uncertainty     *jsonUncertainty `json:"uncertainty"`
 	}
 	jsonExclusion struct {
-		Unit   string `json:"unit"`
-		Reason string `json:"reason"`
+		Unit      string   `json:"unit"`
+		Reason    string   `json:"reason"`
+		Districts []string `json:"districts"`
 	}
 	jsonOutliers struct {
 		MaxPoints   int     `json:"max_points"`
@@ -79,12 +80,23 @@ type (
 	}
 	jsonUnit struct {
 		Unit         string           `json:"unit"`
+		Districts    []string         `json:"districts"`
 		Score        *float64         `json:"score"`
 		Rank         int              `json:"rank"`
 		RankInterval *jsonInterval    `json:"rank_interval"`
+		Peers        []string         `json:"peers"`
+		OverTime     []jsonPoint      `json:"scores_over_time"`
+		PeerRank     *int             `json:"peer_rank"`
+		PeerInterval *jsonInterval    `json:"peer_rank_interval"`
 		Rating       jsonRating       `json:"rating"`
 		Pillars      []jsonScore      `json:"pillars"`
 		Indicators   []jsonIndicValue `json:"indicators"`
+	}
+	jsonPoint struct {
+		Period string  `json:"period"`
+		Score  float64 `json:"score"`
+		Rank   int     `json:"rank"`
+		Of     int     `json:"of"`
 	}
 	jsonInterval struct {
 		P05    int     `json:"p05"`
@@ -141,7 +153,7 @@ func buildJSON(r *Report) *jsonReport {
 		Notes:    append([]string{}, res.Notes...),
 	}
 	for _, e := range res.Excluded {
-		doc.Excluded = append(doc.Excluded, jsonExclusion(e))
+		doc.Excluded = append(doc.Excluded, jsonExclusion{Unit: e.Unit, Reason: e.Reason, Districts: nonNil(e.Districts)})
 	}
 	if r.PreviousMonth != nil {
 		doc.PreviousMonth = r.PreviousMonth.Period
@@ -178,10 +190,25 @@ func buildJSON(r *Report) *jsonReport {
 	nPillars := len(res.Framework.Pillars)
 	for _, i := range byRank(res) {
 		u := &res.Units[i]
-		ju := jsonUnit{Unit: u.Unit, Score: opt(u.Score), Rank: u.Rank, Rating: rating(a.Ratings[i][0])}
+		ju := jsonUnit{Unit: u.Unit, Districts: nonNil(res.Districts[u.Unit]), Score: opt(u.Score), Rank: u.Rank, Rating: rating(a.Ratings[i][0])}
 		if res.Uncertainty != nil {
 			iv := jsonInterval(u.Interval)
 			ju.RankInterval = &iv
+		}
+		ju.Peers = nonNil(u.Peers)
+		ju.OverTime = []jsonPoint{}
+		for _, h := range r.History {
+			if hu := h.Unit(u.Unit); hu != nil {
+				ju.OverTime = append(ju.OverTime, jsonPoint{h.Period, hu.Score, hu.Rank, len(h.Units)})
+			}
+		}
+		ju.OverTime = append(ju.OverTime, jsonPoint{res.Period, u.Score, u.Rank, len(res.Units)})
+		if len(u.Peers) > 0 {
+			ju.PeerRank = &u.PeerRank
+			if res.Uncertainty != nil {
+				iv := jsonInterval(u.PeerInterval)
+				ju.PeerInterval = &iv
+			}
 		}
 		for k, p := range res.Framework.Pillars {
 			ju.Pillars = append(ju.Pillars, jsonScore{p.Code, opt(u.PillarScores[k]), u.PillarRanks[k], rating(a.Ratings[i][1+k])})
@@ -215,4 +242,12 @@ func opt(v float64) *float64 {
 		return nil
 	}
 	return &v
+}
+
+// nonNil returns xs, or an empty list for nil, so that JSON shows [].
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
 }

@@ -144,6 +144,9 @@ func summarise(r *Report, prevAssessment *index.Assessment) []string {
 		out = append(out, yearOnYear(r.Assessment, res, r.LastYear))
 	}
 	out = append(out, ratingSummary(r.Assessment, prevAssessment, r.PreviousMonth))
+	if s := peerSummary(res); s != "" {
+		out = append(out, s)
+	}
 	if u := res.Uncertainty; u != nil {
 		out = append(out, robustness(res))
 	}
@@ -258,6 +261,23 @@ func yearOnYear(a *index.Assessment, res, lastYear *index.Result) string {
 	return s + "."
 }
 
+// peerSummary says what the most similar groups are and who leads theirs,
+// or "" when the units have none.
+func peerSummary(res *index.Result) string {
+	size, leaders := 0, 0
+	for _, u := range res.Units {
+		size = max(size, len(u.Peers))
+		if len(u.Peers) > 0 && u.PeerRank == 1 {
+			leaders++
+		}
+	}
+	if size == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Each unit is also compared with its %d most similar units (population, density and crime mix): ratings against the peer median use that group's median, and %d %s first in %s group.",
+		size, leaders, plural(leaders, "unit ranks", "units rank"), plural(leaders, "its", "their"))
+}
+
 func ratingSummary(a, prev *index.Assessment, prevRes *index.Result) string {
 	counts := map[index.Status]int{}
 	for i := range a.Units {
@@ -343,8 +363,16 @@ func dataSummary(res *index.Result) string {
 	if winsorised > 0 {
 		parts = append(parts, fmt.Sprintf("%d outlying %s Winsorised", winsorised, plural(winsorised, "value was", "values were")))
 	}
-	for _, e := range res.Excluded {
-		parts = append(parts, fmt.Sprintf("%s was excluded: it %s", e.Unit, e.Reason))
+	for j, t := range res.Treatments {
+		if t.LogTransformed {
+			parts = append(parts, fmt.Sprintf("%s was too skewed for Winsorising and was log-transformed", res.Framework.Indicators[j].Name))
+		}
+	}
+	switch n := len(res.Excluded); {
+	case n == 1:
+		parts = append(parts, fmt.Sprintf("%s was excluded: it %s", res.Excluded[0].Unit, res.Excluded[0].Reason))
+	case n > 1:
+		parts = append(parts, fmt.Sprintf("%d units were excluded, each listed below with the reason", n))
 	}
 	if len(parts) == 0 {
 		return ""

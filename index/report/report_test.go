@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -380,9 +381,14 @@ func TestJSON(t *testing.T) {
 			} `json:"uncertainty"`
 		} `json:"method"`
 		Units []struct {
-			Unit   string   `json:"unit"`
-			Score  *float64 `json:"score"`
-			Rank   int      `json:"rank"`
+			Unit      string   `json:"unit"`
+			Districts []string `json:"districts"`
+			Score     *float64 `json:"score"`
+			Rank      int      `json:"rank"`
+			OverTime  []struct {
+				Period string  `json:"period"`
+				Score  float64 `json:"score"`
+			} `json:"scores_over_time"`
 			Rating struct {
 				Status string `json:"status"`
 			} `json:"rating"`
@@ -401,8 +407,13 @@ func TestJSON(t *testing.T) {
 	}
 	for _, ju := range doc.Units {
 		u := r.Result.Unit(ju.Unit)
-		if u == nil || ju.Score == nil || *ju.Score != u.Score || ju.Rank != u.Rank || ju.Rating.Status == "" {
+		if u == nil || ju.Score == nil || *ju.Score != u.Score || ju.Rank != u.Rank || ju.Rating.Status == "" || ju.Districts == nil {
 			t.Errorf("unit %+v", ju)
+		}
+		// Twelve earlier months and this one, oldest first, ending with the
+		// unit's score now.
+		if n := len(ju.OverTime); n != 13 || ju.OverTime[0].Period != "2024-03" || ju.OverTime[n-1].Score != u.Score {
+			t.Errorf("%s: scores over time %+v", ju.Unit, ju.OverTime)
 		}
 		for j, ji := range ju.Indicators {
 			if (ji.Value == nil) != math.IsNaN(u.Values[j]) {
@@ -469,6 +480,50 @@ func TestOrdinal(t *testing.T) {
 	for n, want := range map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 11: "11th", 12: "12th", 13: "13th", 21: "21st", 102: "102nd", 111: "111th"} {
 		if got := ordinal(n); got != want {
 			t.Errorf("ordinal(%d) = %s, want %s", n, got, want)
+		}
+	}
+}
+
+// TestHTMLMapsAndExclusions gives units their districts: the report draws
+// a map per score with each district in its unit's colour class, names
+// every exclusion with its districts and reason, and anchors each unit.
+func TestHTMLMapsAndExclusions(t *testing.T) {
+	r := buildReport(t)
+	res := r.Result
+	res.Districts = map[string][]string{}
+	for _, u := range res.Units {
+		res.Districts[u.Unit] = []string{u.Unit}
+	}
+	res.Districts["Newcastle upon Tyne"] = []string{"Newcastle upon Tyne", "Gateshead"}
+	res.Excluded = append(res.Excluded, index.Exclusion{Unit: "Tower Hamlets", Districts: []string{"Tower Hamlets"}, Reason: "has only border crimes"})
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	root := parseHTML(t, buf.Bytes())
+	maps := root.all(byClass("map"))
+	if len(maps) != 1+len(res.Framework.Pillars) {
+		t.Fatalf("%d maps, want the overall score and %d pillars", len(maps), len(res.Framework.Pillars))
+	}
+	titles := map[string]string{} // district → fill in the overall map
+	for _, use := range maps[0].all(func(e *element) bool { return e.name == "use" }) {
+		for _, k := range use.kids {
+			if k.name == "title" {
+				titles[strings.SplitN(k.text, ":", 2)[0]] = use.attrs["fill"]
+			}
+		}
+	}
+	gateshead, newcastle := titles["Gateshead (Newcastle upon Tyne)"], titles["Newcastle upon Tyne (Newcastle upon Tyne)"]
+	if gateshead == "" || gateshead != newcastle || !slices.Contains(mapColours, gateshead) {
+		t.Errorf("Gateshead filled %q and Newcastle %q: want the same class colour, as one unit", gateshead, newcastle)
+	}
+	if titles["Tower Hamlets"] != "#d9d9d9" {
+		t.Errorf("excluded Tower Hamlets filled %q", titles["Tower Hamlets"])
+	}
+	page := buf.String()
+	for _, want := range []string{`id="excluded"`, "Tower Hamlets</th><td>Tower Hamlets</td><td>has only border crimes", `id="u-newcastle-upon-tyne"`, `href="#u-newcastle-upon-tyne"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
 		}
 	}
 }

@@ -13,12 +13,12 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
+	"sync"
 
 	"github.com/paulmach/orb"
 
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/geography"
 	"github.com/safercity/safercity/transform/area"
 	"github.com/safercity/safercity/transform/grid"
 )
@@ -84,28 +84,16 @@ func ReadCategories(r io.Reader) (Categories, error) {
 // Units maps local authority districts to comparison units.
 type Units map[string]string
 
-// ReadUnits reads the units file: YAML with a list `units` of {name, lads}.
+// ReadUnits reads the units file: YAML with a list `units` of {name, lads},
+// each lad a district of England and Wales (see geography.ReadUnitSet).
 func ReadUnits(r io.Reader) (Units, error) {
-	var doc struct {
-		Units []struct {
-			Name string   `yaml:"name"`
-			LADs []string `yaml:"lads"`
-		} `yaml:"units"`
-	}
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("units: %w", err)
+	set, err := districts().ReadUnitSet("transform.units", r)
+	if err != nil {
+		return nil, err
 	}
 	u := Units{}
-	for _, unit := range doc.Units {
-		if unit.Name == "" || len(unit.LADs) == 0 {
-			return nil, fmt.Errorf("units: each unit needs a name and a list of lads (got %q with %d)", unit.Name, len(unit.LADs))
-		}
-		for _, lad := range unit.LADs {
-			if prev, ok := u[lad]; ok && prev != unit.Name {
-				return nil, fmt.Errorf("units: %s is in both %s and %s", lad, prev, unit.Name)
-			}
+	for _, unit := range set.Units {
+		for _, lad := range unit.Districts {
 			u[lad] = unit.Name
 		}
 	}
@@ -228,12 +216,24 @@ func (e *Enricher) Enrich(c Crime) Enriched {
 	if out.LADName == "" {
 		out.LADName = area.LADFromLSOAName(out.LSOAName)
 	}
+	// Boundary layers and LSOA names may use an older district's name.
+	out.LADName = districts().Current(out.LADName)
 	if out.LADName != "" {
 		out.Unit = e.Units.Unit(out.LADName)
 	}
 	out.Category, out.KnownType = e.Categories[c.CrimeType]
 	return out
 }
+
+// districts is the national table of districts, embedded in the binary: a
+// failure to read it is a broken build, not a user's error.
+var districts = sync.OnceValue(func() *geography.Table {
+	t, err := geography.National()
+	if err != nil {
+		panic("embedded data/lookups/districts.csv: " + err.Error())
+	}
+	return t
+})
 
 func (e *Enricher) gridRef(c grid.Cell) string {
 	if ref, ok := e.refs[c]; ok {
