@@ -1,0 +1,65 @@
+package rates
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"testing"
+)
+
+// The expected values were worked out with exact fractions from Marshall's
+// estimators: prior 47/2550, variance q/Σb − prior/b̄ = 5.6497…e−5, and for
+// the spatial windows {0,1,2}, {1,0,3}, {2,0}, {3,1}.
+func TestSmoothWorkedExample(t *testing.T) {
+	crimes := []float64{2, 10, 0, 30, 5}
+	base := []float64{100, 1000, 50, 1000, 400}
+	neighbours := [][]int{{1, 2}, {0, 3}, {0}, {1}, nil}
+	r, err := Smooth(crimes, base, neighbours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(name string, got, want float64) {
+		t.Helper()
+		if math.Abs(got-want) > 1e-15 && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("%s = %.17g, want %.17g", name, got, want)
+		}
+	}
+	near("prior", r.Prior, 47.0/2550)
+	near("variance", r.Variance, 5.649750096116878e-05)
+	for i, want := range []float64{0.018799393310449428, 0.012073990456154754, 0.015981912728917025, 0.02715429216481092, 0.015164449025487256} {
+		near("EB", r.EB[i], want)
+		near("raw", r.Raw[i], crimes[i]/base[i])
+		near("excess", r.Excess[i], crimes[i]/(base[i]*47.0/2550))
+	}
+	// Windows 0 and 2 have a negative variance estimate: their rate is the
+	// window's prior.
+	for i, want := range []float64{0.010434782608695653, 0.012307692307692308, 0.013333333333333334, 0.028, math.NaN()} {
+		near("spatial EB", r.SpatialEB[i], want)
+	}
+	if !slices.Equal(r.Isolated, []int{4}) {
+		t.Errorf("isolated %v, want [4]", r.Isolated)
+	}
+}
+
+// TestSmoothNoBase checks that areas without population are reported, not
+// dropped, and do not enter the prior.
+func TestSmoothNoBase(t *testing.T) {
+	r, err := Smooth([]float64{1, 3, 4}, []float64{0, 100, 100}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.NoBase, []int{0}) || !math.IsNaN(r.EB[0]) || r.Prior != 7.0/200 || r.SpatialEB != nil {
+		t.Errorf("no base %v, EB %v, prior %v, spatial %v", r.NoBase, r.EB, r.Prior, r.SpatialEB)
+	}
+	// Rates of 3 % and 4 % on 100 people differ less than chance: the
+	// variance estimate is negative and EB is the prior.
+	if r.Variance >= 0 || r.EB[1] != r.Prior {
+		t.Errorf("variance %v, EB %v", r.Variance, r.EB)
+	}
+	if _, err := Smooth([]float64{1}, []float64{0}, nil); !errors.Is(err, ErrNoBase) {
+		t.Errorf("no base at all: %v", err)
+	}
+	if _, err := Smooth([]float64{-1}, []float64{5}, nil); err == nil {
+		t.Error("negative crimes accepted")
+	}
+}
