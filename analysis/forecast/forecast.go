@@ -81,18 +81,26 @@ func (p Panel) features(t, i int, x []float64) {
 	if m := p.MonthOfYear[t]; m > 1 {
 		x[m] = 1 // feb is x[2]
 	}
-	var s3, s12 float64
+	h := p.history(t, i)
+	x[13] = math.Log1p(h.last)
+	x[14] = math.Log1p(h.sum3 / 3)
+	x[15] = math.Log1p(h.sum12 / 12)
+	x[16] = math.Log1p(h.lastYear)
+}
+
+// history is what the predictors of a place-month are computed from.
+type history struct{ last, sum3, sum12, lastYear float64 }
+
+func (p Panel) history(t, i int) history {
+	h := history{last: p.Counts[t-1][i], lastYear: p.Counts[t-History][i]}
 	for k := 1; k <= History; k++ {
 		v := p.Counts[t-k][i]
-		s12 += v
+		h.sum12 += v
 		if k <= 3 {
-			s3 += v
+			h.sum3 += v
 		}
 	}
-	x[13] = math.Log1p(p.Counts[t-1][i])
-	x[14] = math.Log1p(s3 / 3)
-	x[15] = math.Log1p(s12 / 12)
-	x[16] = math.Log1p(p.Counts[t-History][i])
+	return h
 }
 
 // Options controls the fit.
@@ -224,9 +232,6 @@ type group struct {
 	ylogy float64 // Σ y·log y, for the deviance
 }
 
-// groupKey identifies a group: the month and the history the predictors
-// are computed from.
-type groupKey struct{ t, last, sum3, sum12, lastYear float64 }
 
 // groups collects the training place-months of [first, origin) into
 // groups, one month per goroutine at a time.
@@ -251,22 +256,14 @@ func (p Panel) groups(first, origin int) []group {
 }
 
 func (p Panel) monthGroups(t int) []group {
-	index := make(map[groupKey]int)
+	// Within one month the predictors are a function of the history.
+	index := make(map[history]int)
 	var out []group
 	for i, y := range p.Counts[t] {
-		var s3, s12 float64
-		for k := 1; k <= History; k++ {
-			v := p.Counts[t-k][i]
-			s12 += v
-			if k <= 3 {
-				s3 += v
-			}
-		}
-		key := groupKey{float64(t), p.Counts[t-1][i], s3, s12, p.Counts[t-History][i]}
-		g, ok := index[key]
+		g, ok := index[p.history(t, i)]
 		if !ok {
 			g = len(out)
-			index[key] = g
+			index[p.history(t, i)] = g
 			x := make([]float64, nTerms)
 			p.features(t, i, x)
 			out = append(out, group{x: x})
