@@ -72,6 +72,7 @@ bench:
 	  python3 $(SHARED)/tools/scale-police-street $(BENCH_DIR)/col $(BENCH_DIR)/scaled 70; }
 	SAFERCITY_BENCH_DATA=$(BENCH_DIR)/scaled $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./ingest/ ./transform/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./bng ./transform/grid ./transform/area ./transform/enrich ./transform/hotspot ./index
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./analysis/...
 
 clean:
 	rm -rf bin demo

@@ -63,3 +63,16 @@ func TestSmoothNoBase(t *testing.T) {
 		t.Error("negative crimes accepted")
 	}
 }
+
+func TestBandNeighbours(t *testing.T) {
+	x := []float64{0, 100, 250, 100, 1000}
+	y := []float64{0, 0, 0, 100, 0}
+	nb := BandNeighbours(x, y, 150)
+	want := [][]int{{1, 3}, {0, 2, 3}, {1}, {0, 1}, nil}
+	for i := range want {
+		got := slices.Sorted(slices.Values(nb[i]))
+		if !slices.Equal(got, want[i]) {
+			t.Errorf("area %d: neighbours %v, want %v", i, got, want[i])
+		}
+	}
+}
