@@ -113,6 +113,28 @@ func Grid(g hotspot.Grid, values []float64, band float64, opt Options) (Result, 
 	return fromBandSums(values, nb, sums, opt)
 }
 
+// Areas returns Local Moran's I of one value per area with row-standardised
+// weights over each area's neighbours (indices, itself excluded), such as
+// the queen contiguity of LSOAs or rates.BandNeighbours of their centroids.
+func Areas(values []float64, neighbours [][]int, opt Options) (Result, error) {
+	n := len(values)
+	if len(neighbours) != n {
+		return Result{}, fmt.Errorf("lisa: %d values and %d neighbour lists", n, len(neighbours))
+	}
+	nb := make([]int32, n)
+	sums := make([]float64, n)
+	for i, list := range neighbours {
+		for _, j := range list {
+			if j == i || j < 0 || j >= n {
+				return Result{}, fmt.Errorf("lisa: area %d lists neighbour %d; neighbours are the other areas 0…%d", i, j, n-1)
+			}
+			sums[i] += values[j]
+		}
+		nb[i] = int32(len(list))
+	}
+	return Local(values, nb, sums, opt)
+}
+
 // fromBandSums removes each location from its own band sums, which include
 // it, and computes the statistic.
 func fromBandSums(values []float64, nb []int32, sums []float64, opt Options) (Result, error) {

@@ -62,6 +62,31 @@ func TestPointsMatchSpdep(t *testing.T) {
 	checkAgainstReference(t, col, rows, func(i int) int { return i }, res)
 }
 
+// TestAreasMatchSpdep runs the reference through neighbour lists, as for
+// areas with contiguity weights, built here by brute force.
+func TestAreasMatchSpdep(t *testing.T) {
+	col, rows := readReference(t)
+	values := make([]float64, len(rows))
+	nb := make([][]int, len(rows))
+	for i, r := range rows {
+		values[i] = num(t, r[col["count"]])
+		xi, yi := num(t, r[col["centre_easting"]]), num(t, r[col["centre_northing"]])
+		for j, s := range rows {
+			if dx, dy := num(t, s[col["centre_easting"]])-xi, num(t, s[col["centre_northing"]])-yi; j != i && dx*dx+dy*dy <= 250*250 {
+				nb[i] = append(nb[i], j)
+			}
+		}
+	}
+	res, err := Areas(values, nb, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstReference(t, col, rows, func(i int) int { return i }, res)
+	if _, err := Areas(values[:3], [][]int{{1}, {0}, {2}}, Options{}); err == nil {
+		t.Error("an area listed as its own neighbour was accepted")
+	}
+}
+
 // TestGridMatchesSpdep runs the same reference through the grid path, whose
 // neighbour sums come from row prefix sums rather than point buckets.
 func TestGridMatchesSpdep(t *testing.T) {
