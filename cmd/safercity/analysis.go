@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/safercity/safercity/analysis/lisa"
 	"github.com/safercity/safercity/transform/hotspot"
@@ -51,7 +52,12 @@ func runLocalMoranCSV(ctx context.Context, e *env, args []string) error {
 		}
 		defer in.Close()
 	}
-	t, err := hotspot.ReadPointsCSV(in, hotspot.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol}, localMoranColumns)
+	// ReadPointsCSV compares lower-cased input names with the added ones.
+	reserved := make([]string, len(localMoranColumns))
+	for i, c := range localMoranColumns {
+		reserved[i] = strings.ToLower(c)
+	}
+	t, err := hotspot.ReadPointsCSV(in, hotspot.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol}, reserved)
 	if err != nil {
 		return err
 	}
