@@ -151,16 +151,16 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// oneFile parses the flags and returns the single CSV argument.
-func oneFile(f *flags, args []string) (string, error) {
+// oneTable parses the flags and reads the single CSV argument.
+func oneTable(f *flags, args []string) (table, error) {
 	pos, err := f.parse(args)
 	if err != nil {
-		return "", err
+		return table{}, err
 	}
 	if len(pos) != 1 {
-		return "", fmt.Errorf("%w: give one CSV file (- for standard input)", errUsage)
+		return table{}, fmt.Errorf("%w: give one CSV file (- for standard input)", errUsage)
 	}
-	return pos[0], nil
+	return readTable(pos[0])
 }
 
 func runConcentration(ctx context.Context, e *env, args []string) error {
@@ -168,15 +168,11 @@ func runConcentration(ctx context.Context, e *env, args []string) error {
 	value := f.String("value", "count", "`column` of crimes per place")
 	top := f.String("top", "1,5,10", "top shares of places in `percent`, comma-separated")
 	asJSON := f.Bool("json", false, "print JSON with the Lorenz curve and the rows holding half of the crime")
-	path, err := oneFile(f, args)
+	t, err := oneTable(f, args)
 	if err != nil {
 		return err
 	}
 	shares, err := parseList(*top, "top")
-	if err != nil {
-		return err
-	}
-	t, err := readTable(path)
 	if err != nil {
 		return err
 	}
@@ -186,7 +182,7 @@ func runConcentration(ctx context.Context, e *env, args []string) error {
 	}
 	r, err := concentration.Measure(counts, shares)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", t.name, err)
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, r)
@@ -220,16 +216,12 @@ func runRates(ctx context.Context, e *env, args []string) error {
 	xCol := f.String("x", "", "`column` of centroid eastings, for spatial_eb_rate")
 	yCol := f.String("y", "", "`column` of centroid northings, for spatial_eb_rate")
 	band := f.Float64("band", 0, "neighbours of an area for spatial_eb_rate: centroids within this many `metres`")
-	path, err := oneFile(f, args)
+	t, err := oneTable(f, args)
 	if err != nil {
 		return err
 	}
 	if (*band > 0) != (*xCol != "" && *yCol != "") {
 		return fmt.Errorf("%w: spatial_eb_rate needs --x, --y and --band together", errUsage)
-	}
-	t, err := readTable(path)
-	if err != nil {
-		return err
 	}
 	cols, err := t.numberColumns([2]string{*crimesCol, "crimes"}, [2]string{*baseCol, "base"})
 	if err != nil {
@@ -245,7 +237,7 @@ func runRates(ctx context.Context, e *env, args []string) error {
 	}
 	r, err := rates.Smooth(cols[0], cols[1], nb)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", t.name, err)
 	}
 	if len(r.NoBase) > 0 {
 		e.log.Warn("rows without a positive base have no rate (NaN)", "rows", len(r.NoBase), "first_line", r.NoBase[0]+2)
@@ -274,11 +266,7 @@ func runChange(ctx context.Context, e *env, args []string) error {
 	beforeCol := f.String("before", "before", "`column` of counts in the first period")
 	afterCol := f.String("after", "after", "`column` of counts in the second period")
 	exposure := f.Float64("exposure", 1, "length of the second period over the first, e.g. 12 for a year against a month")
-	path, err := oneFile(f, args)
-	if err != nil {
-		return err
-	}
-	t, err := readTable(path)
+	t, err := oneTable(f, args)
 	if err != nil {
 		return err
 	}
@@ -288,7 +276,7 @@ func runChange(ctx context.Context, e *env, args []string) error {
 	}
 	ch, err := change.Compare(cols[0], cols[1], *exposure)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", t.name, err)
 	}
 	return t.WriteCSV(e.stdout, []string{"change", "percent_change", "rate_ratio", "p", "p_fdr"}, func(i int) []string {
 		c := ch[i]
@@ -306,7 +294,7 @@ func runKnox(ctx context.Context, e *env, args []string) error {
 	manhattan := f.Bool("manhattan", false, "measure distance as |dx| + |dy| (NearRepeat's default) instead of straight lines")
 	perms := f.Int("permutations", 999, "Monte Carlo permutations")
 	seed := f.Uint64("seed", 1, "random `seed` of the permutations")
-	path, err := oneFile(f, args)
+	t, err := oneTable(f, args)
 	if err != nil {
 		return err
 	}
@@ -317,17 +305,13 @@ func runKnox(ctx context.Context, e *env, args []string) error {
 	if o.Days, err = parseList(*days, "days"); err != nil {
 		return err
 	}
-	t, err := readTable(path)
-	if err != nil {
-		return err
-	}
 	events, err := t.events(*xCol, *yCol, *timeCol)
 	if err != nil {
 		return err
 	}
 	r, err := knox.Test(events, o)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", t.name, err)
 	}
 	return printKnox(e.stdout, r, o)
 }

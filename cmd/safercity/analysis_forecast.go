@@ -31,11 +31,7 @@ func runForecast(ctx context.Context, e *env, args []string) error {
 	countCol := f.String("count", "count", "`column` of crimes in the place that month")
 	validate := f.Int("validate", 0, "validate on the last `N` months first (rolling origin)")
 	train := f.Int("train", 24, "training `months` before each forecast")
-	path, err := oneFile(f, args)
-	if err != nil {
-		return err
-	}
-	t, err := readTable(path)
+	t, err := oneTable(f, args)
 	if err != nil {
 		return err
 	}
@@ -45,19 +41,19 @@ func runForecast(ctx context.Context, e *env, args []string) error {
 	}
 	for k, row := range panel.Counts {
 		if !slices.ContainsFunc(row, func(v float64) bool { return v > 0 }) {
-			e.log.Warn("a month without any crime: counted as 0 everywhere; is the file missing it?", "file", path, "month", months[k])
+			e.log.Warn("a month without any crime: counted as 0 everywhere; is the file missing it?", "file", t.name, "month", months[k])
 		}
 	}
 	o := forecast.Options{TrainMonths: *train}
 	if *validate > 0 {
 		if err := validateForecast(e.stderr, panel, months, *validate, o); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", t.name, err)
 		}
 	}
 	next := len(panel.Counts)
 	m, err := forecast.Fit(panel, next, o)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", t.name, err)
 	}
 	fc, err := m.Predict(panel, next)
 	if err != nil {
