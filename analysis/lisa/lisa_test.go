@@ -242,3 +242,39 @@ func TestLocalErrors(t *testing.T) {
 		t.Errorf("isolated location: quadrant %v, z %v, pseudo p %v, undefined %d", res.Quadrant[0], res.Z[0], res.PSim[0], res.Undefined)
 	}
 }
+
+// TestMoreSpdepReferences checks two more spdep localmoran tables made for
+// this package (testdata/README.md): other cell sizes and bands, and a
+// fractional value.
+func TestMoreSpdepReferences(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		band float64
+	}{{"lisa_nte_2019_150m_band400.csv", 400}, {"lisa_violence_100m_sqrt_band150.csv", 150}} {
+		f, err := os.Open("testdata/" + tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := map[string]int{}
+		for i, name := range recs[0] {
+			col[name] = i
+		}
+		rows := recs[1:]
+		pts := make([]orb.Point, len(rows))
+		values := make([]float64, len(rows))
+		for i, r := range rows {
+			pts[i] = orb.Point{num(t, r[col["centre_easting"]]), num(t, r[col["centre_northing"]])}
+			values[i] = num(t, r[col["value"]])
+		}
+		res, err := Points(pts, values, tc.band, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAgainstReference(t, col, rows, func(i int) int { return i }, res)
+	}
+}
