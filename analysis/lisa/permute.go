@@ -19,7 +19,8 @@ import (
 // distribution depends only on (x_i, k_i). Locations sharing both (zero
 // cells with a full neighbourhood: most of a grid) share one set of R draws
 // instead of R per location; each location's test is still an exact
-// permutation test. Draws compare sums of raw values, so counts tie
+// permutation test. Fractional values (harm weights) rarely repeat, so
+// there each location costs its own R draws of k_i values. Draws compare sums of raw values, so counts tie
 // exactly instead of by rounding of products as in GeoDa. A location at
 // the mean (z_i = 0) or without neighbours has I_i = 0 under every
 // permutation and gets p = 1. Groups are seeded by their index, so results
