@@ -73,6 +73,7 @@ bench:
 	SAFERCITY_BENCH_DATA=$(BENCH_DIR)/scaled $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./ingest/ ./transform/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./bng ./maps ./transform/grid ./transform/area ./transform/enrich ./transform/hotspot ./index
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./index/indexstage
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./analysis/...
 
 clean:
 	rm -rf bin demo

@@ -35,6 +35,41 @@ type CSVColumns struct{ X, Y, Value string }
 // by cols (matched case-insensitively), such as centre_easting,
 // centre_northing and count.
 func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) error {
+	t, err := ReadPointsCSV(r, cols, giStarColumns)
+	if err != nil {
+		return err
+	}
+	gs, err := GiStarPoints(t.Points, t.Values, band)
+	if err != nil {
+		return err
+	}
+	return t.WriteCSV(w, giStarColumns, func(i int) []string {
+		return []string{
+			strconv.Itoa(int(gs.Neighbours[i])),
+			formatFloat(gs.Z[i]),
+			formatFloat(gs.P[i]),
+			formatFloat(gs.PFDR[i]),
+			strconv.Itoa(int(gs.BinFDR[i])),
+		}
+	})
+}
+
+// A PointsTable is an analyst's CSV table of points with one value each, as
+// read by ReadPointsCSV: every input row is kept so that it can be written
+// back with result columns appended.
+type PointsTable struct {
+	Header  []string
+	Records [][]string // the data rows, in input order
+	Points  []orb.Point
+	Values  []float64
+}
+
+// ReadPointsCSV reads a CSV table with a header row naming the coordinate
+// and value columns cols (empty names mean x, y and value; matched without
+// regard to case or surrounding space). added lists the columns the caller
+// will append, refused in the input because the output would be ambiguous.
+// Errors name the input line.
+func ReadPointsCSV(r io.Reader, cols CSVColumns, added []string) (PointsTable, error) {
 	want := map[string]string{"x": cols.X, "y": cols.Y, "value": cols.Value}
 	for role, name := range want {
 		if name == "" {
@@ -46,11 +81,42 @@ func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) e
 	cr := csv.NewReader(r)
 	header, err := cr.Read()
 	if err == io.EOF {
-		return errors.New("hotspot: CSV input is empty; it needs a header with columns x, y and value")
+		return PointsTable{}, errors.New("hotspot: CSV input is empty; it needs a header with columns x, y and value")
 	}
 	if err != nil {
-		return fmt.Errorf("hotspot: reading CSV header: %w", err)
+		return PointsTable{}, fmt.Errorf("hotspot: reading CSV header: %w", err)
 	}
+	idx, err := pointColumns(header, want, added)
+	if err != nil {
+		return PointsTable{}, err
+	}
+	t := PointsTable{Header: header}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return t, nil
+		}
+		if err != nil {
+			return PointsTable{}, fmt.Errorf("hotspot: reading CSV: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		var f [3]float64
+		for k, name := range []string{"x", "y", "value"} {
+			s := strings.TrimSpace(rec[idx[name]])
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || !finite(v) {
+				return PointsTable{}, fmt.Errorf("hotspot: CSV line %d: column %s is %q, not a finite number", line, name, s)
+			}
+			f[k] = v
+		}
+		t.Records = append(t.Records, rec)
+		t.Points = append(t.Points, orb.Point{f[0], f[1]})
+		t.Values = append(t.Values, f[2])
+	}
+}
+
+// pointColumns returns the index of the x, y and value columns of header.
+func pointColumns(header []string, want map[string]string, added []string) (map[string]int, error) {
 	idx := map[string]int{"x": -1, "y": -1, "value": -1}
 	for i, name := range header {
 		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\uFEFF")))
@@ -59,65 +125,31 @@ func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) e
 				continue
 			}
 			if idx[role] >= 0 {
-				return fmt.Errorf("hotspot: CSV header has column %q twice", name)
+				return nil, fmt.Errorf("hotspot: CSV header has column %q twice", name)
 			}
 			idx[role] = i
 		}
-		if slices.Contains(giStarColumns, name) {
-			return fmt.Errorf("hotspot: CSV input already has a column %q, which would be ambiguous in the output", name)
+		if slices.Contains(added, name) {
+			return nil, fmt.Errorf("hotspot: CSV input already has a column %q, which would be ambiguous in the output", name)
 		}
 	}
 	for _, role := range []string{"x", "y", "value"} {
 		if idx[role] < 0 {
-			return fmt.Errorf("hotspot: CSV header %q has no column %q (name the %s column with --%s)", strings.Join(header, ","), want[role], role, role)
+			return nil, fmt.Errorf("hotspot: CSV header %q has no column %q (name the %s column with --%s)", strings.Join(header, ","), want[role], role, role)
 		}
 	}
+	return idx, nil
+}
 
-	var (
-		recs   [][]string
-		pts    []orb.Point
-		values []float64
-	)
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("hotspot: reading CSV: %w", err)
-		}
-		line, _ := cr.FieldPos(0)
-		var f [3]float64
-		for k, name := range []string{"x", "y", "value"} {
-			s := strings.TrimSpace(rec[idx[name]])
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil || !finite(v) {
-				return fmt.Errorf("hotspot: CSV line %d: column %s is %q, not a finite number", line, name, s)
-			}
-			f[k] = v
-		}
-		recs = append(recs, rec)
-		pts = append(pts, orb.Point{f[0], f[1]})
-		values = append(values, f[2])
-	}
-	gs, err := GiStarPoints(pts, values, band)
-	if err != nil {
-		return err
-	}
-
+// WriteCSV writes the table back with the columns added appended, their
+// values for row i given by row(i).
+func (t PointsTable) WriteCSV(w io.Writer, added []string, row func(i int) []string) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(append(slices.Clip(header), giStarColumns...)); err != nil {
+	if err := cw.Write(append(slices.Clip(t.Header), added...)); err != nil {
 		return fmt.Errorf("hotspot: writing CSV: %w", err)
 	}
-	for i, rec := range recs {
-		rec = append(rec,
-			strconv.Itoa(int(gs.Neighbours[i])),
-			formatFloat(gs.Z[i]),
-			formatFloat(gs.P[i]),
-			formatFloat(gs.PFDR[i]),
-			strconv.Itoa(int(gs.BinFDR[i])),
-		)
-		if err := cw.Write(rec); err != nil {
+	for i, rec := range t.Records {
+		if err := cw.Write(append(slices.Clip(rec), row(i)...)); err != nil {
 			return fmt.Errorf("hotspot: writing CSV: %w", err)
 		}
 	}

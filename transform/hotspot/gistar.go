@@ -203,6 +203,36 @@ func giStarGridZ(g Grid, st stencil, values, prefix []float64, nb []int32, z []f
 	if sd == 0 {
 		return ErrNoVariance
 	}
+	gridBandSums(g, st, values, prefix, nb, z)
+	for i, local := range z {
+		z[i] = giStarZ(local, int(nb[i]), n, mean, sd)
+	}
+	return nil
+}
+
+// GridBandSums returns, for each cell of g (row-major), the number of cells
+// whose centres are within band metres of its centre and the sum of their
+// values, the cell itself included; only cells inside the grid count, so
+// edge cells have fewer. Statistics that exclude the cell subtract 1 and its
+// own value. See GiStarGrid for how the sums are computed.
+func GridBandSums(g Grid, values []float64, band float64) (neighbours []int32, sums []float64, err error) {
+	if err := g.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if err := g.checkValues("value", values); err != nil {
+		return nil, nil, err
+	}
+	if err := checkBand(band); err != nil {
+		return nil, nil, err
+	}
+	neighbours, sums = make([]int32, g.Len()), make([]float64, g.Len())
+	gridBandSums(g, bandStencil(band, g.CellSize), values, make([]float64, g.NY*(g.NX+1)), neighbours, sums)
+	return neighbours, sums, nil
+}
+
+// gridBandSums writes the band counts and sums of the cells of g into nb and
+// sums, using prefix (NY·(NX+1) values) as scratch.
+func gridBandSums(g Grid, st stencil, values, prefix []float64, nb []int32, sums []float64) {
 	stride := g.NX + 1
 	forEachBlock(g.NY, 64, func(lo, hi int) {
 		for row := lo; row < hi; row++ {
@@ -230,9 +260,8 @@ func giStarGridZ(g Grid, st stencil, values, prefix []float64, nb []int32, z []f
 				}
 				i := row*g.NX + c
 				nb[i] = int32(w)
-				z[i] = giStarZ(local, w, n, mean, sd)
+				sums[i] = local
 			}
 		}
 	})
-	return nil
 }

@@ -1,0 +1,280 @@
+package lisa
+
+import (
+	"encoding/csv"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/transform/hotspot"
+)
+
+// readReference reads the spdep reference table into its header index and
+// rows of strings.
+func readReference(t *testing.T) (map[string]int, [][]string) {
+	t.Helper()
+	f, err := os.Open(shareddata.Path(t, "testdata", "localmoran", "lisa_violence_100m_band250.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := make(map[string]int)
+	for i, name := range recs[0] {
+		col[name] = i
+	}
+	return col, recs[1:]
+}
+
+func num(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestPointsMatchSpdep checks every cell of the reference grid against R
+// spdep localmoran (conditional moments, row-standardised 250 m band) and
+// p.adjust(method = "BH"), and its quadrant.
+func TestPointsMatchSpdep(t *testing.T) {
+	col, rows := readReference(t)
+	pts := make([]orb.Point, len(rows))
+	values := make([]float64, len(rows))
+	for i, r := range rows {
+		pts[i] = orb.Point{num(t, r[col["centre_easting"]]), num(t, r[col["centre_northing"]])}
+		values[i] = num(t, r[col["count"]])
+	}
+	res, err := Points(pts, values, 250, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstReference(t, col, rows, func(i int) int { return i }, res)
+}
+
+// TestAreasMatchSpdep runs the reference through neighbour lists, as for
+// areas with contiguity weights, built here by brute force.
+func TestAreasMatchSpdep(t *testing.T) {
+	col, rows := readReference(t)
+	values := make([]float64, len(rows))
+	nb := make([][]int, len(rows))
+	for i, r := range rows {
+		values[i] = num(t, r[col["count"]])
+		xi, yi := num(t, r[col["centre_easting"]]), num(t, r[col["centre_northing"]])
+		for j, s := range rows {
+			if dx, dy := num(t, s[col["centre_easting"]])-xi, num(t, s[col["centre_northing"]])-yi; j != i && dx*dx+dy*dy <= 250*250 {
+				nb[i] = append(nb[i], j)
+			}
+		}
+	}
+	res, err := Areas(values, nb, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstReference(t, col, rows, func(i int) int { return i }, res)
+	if _, err := Areas(values[:3], [][]int{{1}, {0}, {2}}, Options{}); err == nil {
+		t.Error("an area listed as its own neighbour was accepted")
+	}
+}
+
+// TestGridMatchesSpdep runs the same reference through the grid path, whose
+// neighbour sums come from row prefix sums rather than point buckets.
+func TestGridMatchesSpdep(t *testing.T) {
+	col, rows := readReference(t)
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, r := range rows {
+		x, y := num(t, r[col["cell_x"]]), num(t, r[col["cell_y"]])
+		minX, minY, maxX, maxY = min(minX, x), min(minY, y), max(maxX, x), max(maxY, y)
+	}
+	g := hotspot.Grid{X0: minX, Y0: minY, CellSize: 100, NX: int((maxX-minX)/100) + 1, NY: int((maxY-minY)/100) + 1}
+	if g.Len() != len(rows) {
+		t.Fatalf("reference has %d cells, not the full %d×%d grid", len(rows), g.NX, g.NY)
+	}
+	values := make([]float64, g.Len())
+	idx := make([]int, len(rows))
+	for k, r := range rows {
+		i, ok := g.Cell(orb.Point{num(t, r[col["centre_easting"]]), num(t, r[col["centre_northing"]])})
+		if !ok {
+			t.Fatalf("row %d is off the grid", k+2)
+		}
+		idx[k], values[i] = i, num(t, r[col["count"]])
+	}
+	res, err := Grid(g, values, 250, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstReference(t, col, rows, func(k int) int { return idx[k] }, res)
+}
+
+func checkAgainstReference(t *testing.T, col map[string]int, rows [][]string, at func(int) int, res Result) {
+	t.Helper()
+	quadrants := map[string]int{}
+	for k, r := range rows {
+		i := at(k)
+		if got, want := res.Neighbours[i], num(t, r[col["neighbours"]]); float64(got) != want {
+			t.Errorf("row %d: %d neighbours, spdep %v", k+2, got, want)
+		}
+		for _, c := range []struct {
+			name string
+			got  float64
+		}{{"Ii", res.I[i]}, {"E_Ii", res.E[i]}, {"Var_Ii", res.Var[i]}, {"z", res.Z[i]}, {"p", res.P[i]}, {"p_bh", res.PFDR[i]}} {
+			want := num(t, r[col[c.name]])
+			if math.Abs(c.got-want) > 1e-9*max(1, math.Abs(want)) {
+				t.Errorf("row %d: %s = %.12g, spdep %.12g", k+2, c.name, c.got, want)
+			}
+		}
+		if got, want := res.Quadrant[i].String(), r[col["quadrant"]]; got != want {
+			t.Errorf("row %d: quadrant %s, spdep %s", k+2, got, want)
+		}
+		quadrants[r[col["quadrant"]]]++
+	}
+	if len(quadrants) < 4 {
+		t.Errorf("reference covers only quadrants %v; the test needs all four", quadrants)
+	}
+}
+
+// TestPseudoPMatchesExactPermutation compares the permutation p-values with
+// the exact folded permutation distribution, enumerated over every
+// neighbour subset of a small data set.
+func TestPseudoPMatchesExactPermutation(t *testing.T) {
+	values := []float64{0, 1, 1, 2, 3, 5, 8, 0, 0, 4}
+	neighbours := []int32{3, 2, 4, 3, 3, 2, 5, 3, 1, 4}
+	sums := []float64{13, 1, 4, 9, 2, 12, 3, 6, 8, 1}
+	const r = 200_000
+	res, err := Local(values, neighbours, sums, Options{Permutations: r, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean := 2.4
+	for i := range values {
+		others := slices.Delete(slices.Clone(values), i, i+1)
+		var ge, le, total int
+		forSubsets(others, int(neighbours[i]), func(s float64) {
+			total++
+			if s >= sums[i] {
+				ge++
+			}
+			if s <= sums[i] {
+				le++
+			}
+		})
+		m := float64(le) / float64(total)
+		if values[i] > mean {
+			m = float64(ge) / float64(total)
+		}
+		want := min(m, 1-m)
+		if got := res.PSim[i]; math.Abs(got-want) > 0.005 {
+			t.Errorf("location %d: pseudo p %.4f, exact %.4f", i, got, want)
+		}
+	}
+}
+
+// forSubsets calls fn with the sum of every k-subset of x.
+func forSubsets(x []float64, k int, fn func(float64)) {
+	var rec func(from, left int, s float64)
+	rec = func(from, left int, s float64) {
+		if left == 0 {
+			fn(s)
+			return
+		}
+		for j := from; j <= len(x)-left; j++ {
+			rec(j+1, left-1, s+x[j])
+		}
+	}
+	rec(0, k, 0)
+}
+
+// TestPermutationsReproducible checks that a seed fixes the pseudo
+// p-values whatever the number of goroutines, and that another seed moves
+// them.
+func TestPermutationsReproducible(t *testing.T) {
+	g := hotspot.Grid{CellSize: 100, NX: 60, NY: 40}
+	values := make([]float64, g.Len())
+	for i := range values {
+		values[i] = float64((i * 7919) % 13 % 5)
+	}
+	run := func(seed uint64) []float64 {
+		res, err := Grid(g, values, 250, Options{Permutations: 99, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.PSim
+	}
+	a := run(1)
+	old := runtime.GOMAXPROCS(1)
+	b := run(1)
+	runtime.GOMAXPROCS(old)
+	if !slices.Equal(a, b) {
+		t.Error("pseudo p-values depend on the number of goroutines")
+	}
+	if slices.Equal(a, run(2)) {
+		t.Error("pseudo p-values do not depend on the seed")
+	}
+	for i, p := range a {
+		if p < 1.0/100 || p > 0.5+1.0/100 {
+			t.Fatalf("cell %d: pseudo p %v outside [1/(R+1), (R/2+1)/(R+1)]", i, p)
+		}
+	}
+}
+
+func TestLocalErrors(t *testing.T) {
+	if _, err := Local([]float64{2, 2, 2}, []int32{1, 1, 1}, []float64{2, 2, 2}, Options{}); err != ErrNoVariance {
+		t.Errorf("equal values: %v, want ErrNoVariance", err)
+	}
+	if _, err := Local([]float64{1, 2, 3}, []int32{3, 1, 1}, []float64{2, 2, 2}, Options{}); err == nil {
+		t.Error("more neighbours than other locations accepted")
+	}
+	res, err := Local([]float64{1, 2, 3, 4}, []int32{0, 1, 1, 1}, []float64{0, 3, 2, 3}, Options{Permutations: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Quadrant[0] != Isolated || !math.IsNaN(res.Z[0]) || res.PSim[0] != 1 || res.Undefined != 1 {
+		t.Errorf("isolated location: quadrant %v, z %v, pseudo p %v, undefined %d", res.Quadrant[0], res.Z[0], res.PSim[0], res.Undefined)
+	}
+}
+
+// TestMoreSpdepReferences checks two more spdep localmoran tables made for
+// this package (testdata/README.md): other cell sizes and bands, and a
+// fractional value.
+func TestMoreSpdepReferences(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		band float64
+	}{{"lisa_nte_2019_150m_band400.csv", 400}, {"lisa_violence_100m_sqrt_band150.csv", 150}} {
+		f, err := os.Open("testdata/" + tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := map[string]int{}
+		for i, name := range recs[0] {
+			col[name] = i
+		}
+		rows := recs[1:]
+		pts := make([]orb.Point, len(rows))
+		values := make([]float64, len(rows))
+		for i, r := range rows {
+			pts[i] = orb.Point{num(t, r[col["centre_easting"]]), num(t, r[col["centre_northing"]])}
+			values[i] = num(t, r[col["value"]])
+		}
+		res, err := Points(pts, values, tc.band, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAgainstReference(t, col, rows, func(i int) int { return i }, res)
+	}
+}
