@@ -163,7 +163,8 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	running, since := s.runner.Running()
-	out := map[string]any{"status": "ok", "database": s.st.Path, "time": time.Now().In(London)}
+	// No file path: it would tell any caller where the data lives.
+	out := map[string]any{"status": "ok", "time": time.Now().In(London)}
 	if running != "" {
 		out["running"] = map[string]any{"job": running, "since": since.In(London)}
 	}

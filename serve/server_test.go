@@ -41,7 +41,12 @@ func newServer(t *testing.T, tokens ...string) (*Server, *store.Store, chan stru
 func send(s *Server, method, target, remote string, headers ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, target, nil)
 	req.RemoteAddr = remote
+	req.Host = "127.0.0.1:8080" // what a browser on this machine sends
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" {
+			req.Host = headers[i+1]
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	w := httptest.NewRecorder()
@@ -160,6 +165,7 @@ func TestValidation(t *testing.T) {
 	}
 
 	req := httptest.NewRequest("POST", "/api/jobs/index/run", strings.NewReader(strings.Repeat("x", 100<<10)))
+	req.Host = "localhost:8080"
 	req.RemoteAddr = local
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, req)
@@ -349,5 +355,48 @@ func TestPagesSayWhatIsMissing(t *testing.T) {
 		if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 			t.Errorf("%s: CSP %q", tt.path, csp)
 		}
+	}
+}
+
+// TestHostAllowList is the DNS-rebinding attack: a page at a name the
+// attacker controls, rebound to 127.0.0.1, sends its own name as Host.
+func TestHostAllowList(t *testing.T) {
+	st := openStore(t)
+	r := newRunner(t, st, RunnerOptions{}, Job{Name: "index", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }})
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(st, r, ServerOptions{Hosts: []string{"safercity.example.gov.uk"}, Log: quiet})
+	for _, tt := range []struct {
+		method, path, host string
+		want               int
+	}{
+		{"POST", "/api/jobs/index/run", "rebind.attacker.example:8080", 421},
+		{"GET", "/api/jobs", "rebind.attacker.example", 421},
+		{"GET", "/", "rebind.attacker.example", 421},
+		{"GET", "/healthz", "", 421},
+		{"GET", "/api/jobs", "localhost:8080", 200},
+		{"GET", "/api/jobs", "LOCALHOST.:8080", 200},
+		{"GET", "/api/jobs", "127.0.0.1:8080", 200},
+		{"GET", "/api/jobs", "[::1]:8080", 200},
+		{"GET", "/api/jobs", "safercity.example.gov.uk", 200},
+		{"GET", "/api/jobs", "safercity.example.gov.uk:443", 200},
+	} {
+		w := send(s, tt.method, tt.path, local, "Host", tt.host)
+		if w.Code != tt.want {
+			t.Errorf("%s %s Host %q: %d %s, want %d", tt.method, tt.path, tt.host, w.Code, w.Body, tt.want)
+		}
+	}
+	if runs, err := Runs(context.Background(), st, "index", 10); err != nil || len(runs) != 0 {
+		t.Errorf("a refused trigger ran the job: %v %v", runs, err)
+	}
+}
+
+// TestHealthzHasNoPath: /healthz must not tell a caller where the file is.
+func TestHealthzHasNoPath(t *testing.T) {
+	s, st, _ := newServer(t)
+	w := send(s, "GET", "/healthz", local)
+	if w.Code != 200 || strings.Contains(w.Body.String(), st.Path) || strings.Contains(w.Body.String(), ".duckdb") {
+		t.Errorf("/healthz: %d %s: names the database file %s", w.Code, w.Body, st.Path)
 	}
 }

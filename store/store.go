@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,12 +54,44 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // OpenReadOnly opens an existing database for reading only; any statement
-// that would write fails. The file must exist and be up to date.
+// that would write fails, and none can read anything but the database (no
+// files, no network, no other databases). The file must exist and be up to
+// date.
 func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database at %s: load data first, e.g. `safercity ingest police data/police-uk` (or point --db / SAFERCITY_DB at your file)", path)
+	if err := mustExist(path); err != nil {
+		return nil, err
 	}
 	return open(ctx, path, true)
+}
+
+// OpenExisting opens an existing database for reading and writing, for
+// the commands that work on loaded data: a mistyped path must not become
+// a new empty database that then has "no data".
+func OpenExisting(ctx context.Context, path string) (*Store, error) {
+	if err := mustExist(path); err != nil {
+		return nil, err
+	}
+	return open(ctx, path, false)
+}
+
+// ErrNoDatabase is returned by OpenReadOnly and OpenExisting for a path
+// where no database file exists.
+var ErrNoDatabase = errors.New("no database")
+
+// mustExist says, when path is not a file, which database files its
+// folder holds.
+func mustExist(path string) error {
+	fi, err := os.Stat(path)
+	if err == nil && fi.Mode().IsRegular() {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	found, _ := filepath.Glob(filepath.Join(dir, "*.duckdb"))
+	have := "there is no .duckdb file in " + dir
+	if len(found) > 0 {
+		have = "database files in " + dir + ": " + strings.Join(found, ", ")
+	}
+	return fmt.Errorf("%w at %s (%s): check --db / SAFERCITY_DB, or load data first, e.g. `safercity ingest police data/police-uk`, which creates it", ErrNoDatabase, path, have)
 }
 
 func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
@@ -80,7 +113,16 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 			return err
 		}
 		// Timestamps are stored in UTC whatever the machine's zone.
-		_, err := execer.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
+		if _, err := execer.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil); err != nil {
+			return err
+		}
+		if !readOnly {
+			return nil
+		}
+		// A reader sees the store's tables and views only: no read_csv of
+		// /etc/shadow, no http, no ATTACH. DuckDB lets a running database
+		// turn this off but never back on, and the lock keeps it so.
+		_, err := execer.ExecContext(context.Background(), "SET enable_external_access = false; SET lock_configuration = true", nil)
 		return err
 	})
 	if err != nil {

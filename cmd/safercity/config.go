@@ -66,6 +66,10 @@ type config struct {
 		// Tokens are the bearer tokens that requests from other machines
 		// must carry; with none, only this machine is answered.
 		Tokens []string `yaml:"tokens"`
+		// Hosts are the host names clients use in URLs (the Host header),
+		// besides localhost and IP addresses; others are refused (DNS
+		// rebinding).
+		Hosts []string `yaml:"hosts"`
 		// Grace is how long a stopping server lets the running job finish
 		// before cancelling it (default 30s).
 		Grace time.Duration `yaml:"grace"`

@@ -101,7 +101,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if *f.window != 0 {
 		o.Window = *f.window
 	}
-	st, err := store.Open(ctx, f.db)
+	st, err := store.OpenExisting(ctx, f.db)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	ic.Log = e.log
-	st, err := store.Open(ctx, f.db)
+	st, err := store.OpenExisting(ctx, f.db)
 	if err != nil {
 		return err
 	}

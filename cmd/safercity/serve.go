@@ -93,7 +93,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		names = append(names, j.Name)
 	}
 	e.log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "db", f.db, "jobs", strings.Join(names, ","))
-	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: cfg.Serve.Tokens, Log: e.log})
+	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: cfg.Serve.Tokens, Hosts: cfg.Serve.Hosts, Log: e.log})
 	err = serve.Serve(ctx, ln, srv, runner, grace)
 	e.log.Info("stopped")
 	return err
