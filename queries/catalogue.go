@@ -28,11 +28,13 @@ type Query struct {
 	Name        string  `json:"name"`
 	Description string  `json:"description"`
 	Params      []Param `json:"params"`
-	// Disclose names a column counting partner-feed events: rows where it is
-	// below the disclosure threshold are withheld. Police data, already
+	// Disclose names the columns counting partner-feed events, released
+	// through the disclosure policy: a row whose first such column is
+	// withheld is left out, the other columns are withheld value by value,
+	// and every released count is rounded. Police data, already
 	// anonymised by police.uk, is never suppressed.
-	Disclose string `json:"disclose,omitempty"`
-	SQL      string `json:"-"`
+	Disclose []string `json:"disclose,omitempty"`
+	SQL      string   `json:"-"`
 }
 
 var headerRE = regexp.MustCompile(`^--\s*(name|description|param|disclose):\s*(.*)$`)
@@ -93,7 +95,9 @@ func parse(text string) (Query, error) {
 		case "description":
 			q.Description = strings.TrimSpace(q.Description + " " + v)
 		case "disclose":
-			q.Disclose = v
+			for _, c := range strings.Split(v, ",") {
+				q.Disclose = append(q.Disclose, strings.TrimSpace(c))
+			}
 		case "param":
 			pm := paramRE.FindStringSubmatch(v)
 			if pm == nil {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/safercity/safercity/disclosure"
 )
 
 // Result is a query's rows read into memory, with Go values per column.
@@ -18,8 +20,9 @@ type Result struct {
 	Columns []string
 	Types   []string // DuckDB type names
 	Rows    [][]any
-	// Withheld counts rows not shown by disclosure control.
-	Withheld int
+	// Disclosure says what the disclosure policy withheld and rounded;
+	// nil for results with no partner data.
+	Disclosure *disclosure.Report
 }
 
 // Collect reads all rows. Queries here are summaries and profiles; for bulk
@@ -84,8 +87,8 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if r.Withheld > 0 {
-		_, err := fmt.Fprintf(w, "(%d rows; %d withheld: fewer than the disclosure threshold of partner events)\n", len(r.Rows), r.Withheld)
+	if r.Disclosure != nil {
+		_, err := fmt.Fprintf(w, "(%d rows; %s)\n", len(r.Rows), r.Disclosure)
 		return err
 	}
 	_, err := fmt.Fprintf(w, "(%d rows)\n", len(r.Rows))

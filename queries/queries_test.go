@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/store"
@@ -67,7 +71,7 @@ func TestEveryQueryRunsOnTheSample(t *testing.T) {
 		t.Errorf("%d queries in the catalogue", len(qs))
 	}
 	for _, q := range qs {
-		res, err := Run(context.Background(), st, q, nil, DefaultMinEvents)
+		res, err := Run(context.Background(), st, q, nil, disclosure.Default())
 		if err != nil {
 			t.Errorf("%s: %v", q.Name, err)
 			continue
@@ -95,7 +99,7 @@ func TestCrimeByMonthHandChecked(t *testing.T) {
 		}
 	}
 	q, _ := Lookup("crime_by_month")
-	res, err := Run(context.Background(), st, q, map[string]string{"lsoa": "E01000005", "from": "2020-06", "to": "2020-06"}, 3)
+	res, err := Run(context.Background(), st, q, map[string]string{"lsoa": "E01000005", "from": "2020-06", "to": "2020-06"}, disclosure.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +124,7 @@ func TestParametersAreBoundNotSpliced(t *testing.T) {
 	st := demo(t)
 	q, _ := Lookup("crime_by_month")
 	for _, evil := range []string{"x' OR '1'='1", "City of London'; DROP TABLE sources; --", "$1"} {
-		res, err := Run(context.Background(), st, q, map[string]string{"unit": evil}, 3)
+		res, err := Run(context.Background(), st, q, map[string]string{"unit": evil}, disclosure.Default())
 		if err != nil {
 			t.Errorf("%q: %v", evil, err)
 			continue
@@ -140,7 +144,7 @@ func TestParametersAreBoundNotSpliced(t *testing.T) {
 func TestArrowAndParquetOutputs(t *testing.T) {
 	st := demo(t)
 	q, _ := Lookup("unit_vs_peers")
-	res, err := Run(context.Background(), st, q, nil, 3)
+	res, err := Run(context.Background(), st, q, nil, disclosure.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +179,13 @@ func TestArrowAndParquetOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n, total int64
-	if err := st.DB.QueryRow(`SELECT count(*), sum(crimes) FROM read_parquet(?)`, out).Scan(&n, &total); err != nil {
+	// The store's readers cannot read files: check with a writer's own database.
+	chk, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "check.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chk.Close()
+	if err := chk.DB.QueryRow(`SELECT count(*), sum(crimes) FROM read_parquet(?)`, out).Scan(&n, &total); err != nil {
 		t.Fatal(err)
 	}
 	var want int64
@@ -188,34 +198,123 @@ func TestArrowAndParquetOutputs(t *testing.T) {
 }
 
 // TestPartnerRowsWithheld runs the disclosed query of partner incidents:
-// no row it returns counts fewer than the threshold.
+// no row it returns shows a count the policy withholds, and every partner
+// count it shows, latest_month included, is rounded.
 func TestPartnerRowsWithheld(t *testing.T) {
 	st := demo(t)
 	q, _ := Lookup("nte_nights")
-	res, err := Run(context.Background(), st, q, map[string]string{"from": "2020-11", "to": "2020-11"}, 3)
+	res, err := Run(context.Background(), st, q, map[string]string{"from": "2020-11", "to": "2020-11"}, disclosure.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := -1
-	for i, c := range res.Columns {
-		if c == "incidents" {
-			col = i
+	for _, name := range []string{"incidents", "latest_month"} {
+		col := column(t, res, name)
+		for _, r := range res.Rows {
+			if n, ok := r[col].(int64); ok && n%5 != 0 {
+				t.Errorf("row %v shows %s = %d: not released through the policy", r, name, n)
+			}
 		}
 	}
-	for _, r := range res.Rows {
-		if n := r[col].(int64); n < 3 {
-			t.Errorf("row %v shows %d partner incidents", r, n)
-		}
-	}
-	if res.Withheld == 0 {
+	if res.Disclosure == nil || res.Disclosure.Withheld == 0 {
 		t.Error("one month of night-time incidents by night and hour has no small cells to withhold")
 	}
 }
 
-func TestDisclosureControl(t *testing.T) {
-	r := &Result{Columns: []string{"cell", "events"}, Rows: [][]any{{"a", int64(1)}, {"b", int64(2)}, {"c", int64(3)}, {"d", int64(0)}, {"e", int64(40)}}}
-	r.suppress("events", 3)
-	if len(r.Rows) != 3 || r.Withheld != 2 {
-		t.Errorf("kept %v, withheld %d", r.Rows, r.Withheld)
+func column(t *testing.T, res *Result, name string) int {
+	t.Helper()
+	for i, c := range res.Columns {
+		if c == name {
+			return i
+		}
+	}
+	t.Fatalf("no column %s in %v", name, res.Columns)
+	return -1
+}
+
+// TestDifferencingWindows is issue 18's attack: nte_nights from 2020-01
+// to 2020-11 minus 2020-02 to 2020-11 gave back the 1–2 incidents the
+// January query withholds. The true January counts come straight from the
+// table; no released difference may equal one of them.
+func TestDifferencingWindows(t *testing.T) {
+	st := demo(t)
+	ctx := context.Background()
+	q, _ := Lookup("nte_nights")
+	run := func(from, to string) map[[2]string]int64 {
+		res, err := Run(ctx, st, q, map[string]string{"from": from, "to": to}, disclosure.Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[[2]string]int64{}
+		c := column(t, res, "incidents")
+		for _, r := range res.Rows {
+			out[[2]string{r[0].(string), r[1].(string)}] = r[c].(int64)
+		}
+		return out
+	}
+	long, short, jan := run("2020-01", "2020-11"), run("2020-02", "2020-11"), run("2020-01", "2020-01")
+	truth, err := st.DB.QueryContext(ctx, `SELECT dayname(occurred_local - INTERVAL 6 HOUR),
+		CASE WHEN hour(occurred_local) BETWEEN 18 AND 20 THEN '18-21' WHEN hour(occurred_local) BETWEEN 21 AND 23 THEN '21-24'
+		     WHEN hour(occurred_local) BETWEEN 0 AND 2 THEN '00-03' WHEN hour(occurred_local) BETWEEN 3 AND 5 THEN '03-06' ELSE 'day' END,
+		count(*) FROM incidents WHERE month = DATE '2020-01-01' GROUP BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer truth.Close()
+	attacked := 0
+	for truth.Next() {
+		var k [2]string
+		var n int64
+		if err := truth.Scan(&k[0], &k[1], &n); err != nil {
+			t.Fatal(err)
+		}
+		if n >= 3 {
+			continue
+		}
+		if _, shown := jan[k]; shown {
+			t.Errorf("%v: January's %d incidents released alone", k, n)
+		}
+		l, ok1 := long[k]
+		s, ok2 := short[k]
+		if !ok1 || !ok2 {
+			continue
+		}
+		attacked++
+		if l-s == n {
+			t.Errorf("%v: %d − %d gives back January's withheld %d", k, l, s, n)
+		}
+	}
+	if attacked == 0 {
+		t.Fatal("the sample has no withheld January cell released in both windows: the attack was not tried")
+	}
+}
+
+// TestThresholdOnlyRaised: --min-events 0 switched suppression off.
+func TestThresholdOnlyRaised(t *testing.T) {
+	if _, err := disclosure.Default().WithThreshold(0); !errors.Is(err, disclosure.ErrBelowPolicy) {
+		t.Errorf("threshold 0: %v", err)
+	}
+	r := &Result{Columns: []string{"cell", "events", "latest"}, Rows: [][]any{
+		{"a", int64(1), int64(1)}, {"b", int64(2), int64(0)}, {"c", int64(3), int64(2)}, {"d", int64(0), nil}, {"e", int64(42), int64(11)}}}
+	pol, _ := disclosure.Default().WithThreshold(4)
+	if err := r.disclose(pol, []string{"events", "latest"}); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]any{{"d", int64(0), nil}, {"e", int64(40), int64(10)}}
+	if fmt.Sprint(r.Rows) != fmt.Sprint(want) || r.Disclosure.Withheld != 3 {
+		t.Errorf("released %v (withheld %d), want %v and 3 withheld", r.Rows, r.Disclosure.Withheld, want)
+	}
+}
+
+// TestPartnerQueriesDisclose: a query reading partner incidents without a
+// disclose header would publish them raw.
+func TestPartnerQueriesDisclose(t *testing.T) {
+	qs, err := Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if regexp.MustCompile(`(?i)\b(FROM|JOIN)\s+incidents\b`).MatchString(q.SQL) && len(q.Disclose) == 0 {
+			t.Errorf("%s reads partner incidents but declares no disclose column", q.Name)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/queries"
@@ -336,7 +337,7 @@ func (s *Server) runQuery(ctx context.Context, name string, q url.Values) (queri
 	if _, err := qu.Args(params); err != nil {
 		return qu, params, nil, invalid("%v", err)
 	}
-	res, err := queries.Run(ctx, s.st, qu, params, queries.DefaultMinEvents)
+	res, err := queries.Run(ctx, s.st, qu, params, disclosure.Default())
 	return qu, params, res, err
 }
 
@@ -361,10 +362,14 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	out := map[string]any{
 		"query": qu.Name, "params": params, "columns": nonNil(res.Columns), "types": nonNil(res.Types),
-		"withheld": res.Withheld, "rows": json.RawMessage(rows.Bytes()),
-	})
+		"withheld": 0, "rows": json.RawMessage(rows.Bytes()),
+	}
+	if res.Disclosure != nil {
+		out["withheld"], out["disclosure"] = res.Disclosure.Withheld, res.Disclosure
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // indexMonths lists the months with a stored index report, newest first.

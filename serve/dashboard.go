@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/queries"
@@ -392,6 +393,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 		Others                       []hotspotRun
 		SVG                          template.HTML
 		Top                          []topCell
+		Disclosure                   *disclosure.Report
 		Missing                      string
 	}
 	d.Profile, d.Month = r.PathValue("profile"), r.PathValue("month")
@@ -443,27 +445,41 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// The SVG is ours: maps.WriteSVG escapes every text it writes.
 	d.SVG = template.HTML(svg)
-	rows, err := s.st.DB.QueryContext(ctx, `SELECT coalesce(grid_ref, ''), coalesce(location, ''), coalesce(trend, ''), crimes, coalesce(z, 0), coalesce(bin, 0)
-		FROM hotspot_cells WHERE profile = ? AND month = ? AND force = ? AND bin > 0
-		ORDER BY z DESC LIMIT 15`, o.Profile, o.Month, o.Force)
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c topCell
-		if err := rows.Scan(&c.GridRef, &c.Location, &c.Trend, &c.Crimes, &c.Z, &c.Bin); err != nil {
-			s.failErr(w, r, err)
-			return
-		}
-		d.Top = append(d.Top, c)
-	}
-	if err := rows.Err(); err != nil {
+	if d.Top, d.Disclosure, err = s.topCells(ctx, o); err != nil {
 		s.failErr(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "map", page{Title: title, Nav: "hotspots", Data: d})
+}
+
+// topCells reads the hottest cells of a map for the table under it. A cell
+// the disclosure policy withholds (it holds a few partner incidents) is
+// left out here as on the map, and counted in the report.
+func (s *Server) topCells(ctx context.Context, o mapdb.Options) ([]topCell, *disclosure.Report, error) {
+	rows, err := s.st.DB.QueryContext(ctx, `SELECT coalesce(grid_ref, ''), coalesce(location, ''), coalesce(trend, ''), crimes, coalesce(incidents, 0), coalesce(z, 0), coalesce(bin, 0)
+		FROM hotspot_cells WHERE profile = ? AND month = ? AND force = ? AND bin > 0
+		ORDER BY z DESC`, o.Profile, o.Month, o.Force)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	rep := disclosure.Default().NewReport("cells")
+	var top []topCell
+	for rows.Next() && len(top) < 15 {
+		var c topCell
+		var incidents int64
+		if err := rows.Scan(&c.GridRef, &c.Location, &c.Trend, &c.Crimes, &incidents, &c.Z, &c.Bin); err != nil {
+			return nil, nil, err
+		}
+		if rep.Release(incidents).Withheld {
+			continue
+		}
+		top = append(top, c)
+	}
+	if rep.Withheld == 0 {
+		rep = nil
+	}
+	return top, rep, rows.Err()
 }
 
 func (s *Server) queriesPage(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/store"
 )
 
@@ -398,5 +399,31 @@ func TestHealthzHasNoPath(t *testing.T) {
 	w := send(s, "GET", "/healthz", local)
 	if w.Code != 200 || strings.Contains(w.Body.String(), st.Path) || strings.Contains(w.Body.String(), ".duckdb") {
 		t.Errorf("/healthz: %d %s: names the database file %s", w.Code, w.Body, st.Path)
+	}
+}
+
+// TestTopCellsWithholdAsTheMap is issue 18's attack (d): the table under
+// /hotspots/nte/{month} listed cells the map withholds (1–2 partner
+// incidents).
+func TestTopCellsWithholdAsTheMap(t *testing.T) {
+	s, st, _ := newServer(t)
+	_, err := st.DB.Exec(`INSERT INTO hotspot_cells (profile, force, month, cell_x, cell_y, grid_ref, crimes, incidents, measure, density, kde_hot, neighbours, z, bin)
+		VALUES ('nte', 'city-of-london', DATE '2020-11-01', 5325, 1812, 'TQ3251281250', 4, 2, 6, 1, true, 9, 4.1, 3),
+		       ('nte', 'city-of-london', DATE '2020-11-01', 5326, 1812, 'TQ3261281250', 5, 0, 5, 1, true, 9, 3.9, 3),
+		       ('nte', 'city-of-london', DATE '2020-11-01', 5327, 1812, 'TQ3271281250', 2, 9, 11, 1, true, 9, 3.5, 3),
+		       ('nte', 'city-of-london', DATE '2020-11-01', 5328, 1812, 'TQ3281281250', 3, 1, 4, 1, true, 9, 3.0, 2)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, rep, err := s.topCells(context.Background(), mapdb.Options{Profile: "nte", Force: "city-of-london", Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, c := range top {
+		refs = append(refs, c.GridRef)
+	}
+	if strings.Join(refs, " ") != "TQ3261281250 TQ3271281250" || rep == nil || rep.Withheld != 2 {
+		t.Errorf("table lists %v (report %v), want the two cells the map shows and 2 withheld", refs, rep)
 	}
 }

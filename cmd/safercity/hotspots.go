@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/safercity/safercity/queries"
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/hotspot"
@@ -113,6 +113,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	discloseHotspots(disclosure.Default(), res)
 	if *f.asJSON {
 		return writeJSON(e.stdout, res)
 	}
@@ -120,6 +121,42 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 		printProfile(e.stdout, r)
 	}
 	return nil
+}
+
+// discloseHotspots releases the profiles' partner incidents through the
+// disclosure policy before they are printed or written as JSON: a top
+// cell holding a few is left out (its measure minus its public police
+// crimes would give them away), the others show rounded incidents and a
+// measure built from them, and so does each profile's total.
+func discloseHotspots(pol disclosure.Policy, res []transform.HotspotResult) {
+	for i := range res {
+		r := &res[i]
+		if r.Incidents == 0 {
+			continue // police.uk data only: anonymised at source
+		}
+		rep := pol.NewReport("top cells")
+		top := r.Top[:0]
+		for _, t := range r.Top {
+			c := rep.Release(int64(t.Incidents))
+			if c.Withheld {
+				continue
+			}
+			t.Measure, _ = pol.Including(t.Measure, int64(t.Incidents))
+			t.Incidents = int(c.Value)
+			top = append(top, t)
+		}
+		r.Top = top
+		note := rep.String()
+		if c := pol.Count(r.Incidents); c.Withheld {
+			r.Total -= float64(r.Incidents)
+			r.Incidents = 0
+			note += "; the profile's partner incidents withheld (1–2) and left out of measure_total"
+		} else {
+			r.Total, _ = pol.Including(r.Total, r.Incidents)
+			r.Incidents = c.Value
+		}
+		r.Note = strings.TrimPrefix(r.Note+"; "+note, "; ")
+	}
 }
 
 func printProfile(w io.Writer, r transform.HotspotResult) {
@@ -135,11 +172,7 @@ func printProfile(w io.Writer, r transform.HotspotResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "grid ref\tlocation\tcrimes\tincidents\tshare\tmeasure\tGi* z\tbin\ttrend (window)")
 	for _, t := range r.Top {
-		incidents := fmt.Sprint(t.Incidents)
-		if t.Incidents > 0 && t.Incidents < queries.DefaultMinEvents {
-			incidents = fmt.Sprintf("<%d", queries.DefaultMinEvents) // partner data: disclosure control
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%.1f%%\t%.4g\t%.2f\t%+d\t%s\n", t.GridRef, t.Location, t.Crimes, incidents, 100*t.Share, t.Measure, t.Z, t.Bin, t.Trend)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f%%\t%.4g\t%.2f\t%+d\t%s\n", t.GridRef, t.Location, t.Crimes, t.Incidents, 100*t.Share, t.Measure, t.Z, t.Bin, t.Trend)
 	}
 	tw.Flush()
 	var trends []string

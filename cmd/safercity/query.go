@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/queries"
 	"github.com/safercity/safercity/store"
 )
@@ -47,7 +48,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	f.Var(params, "param", "a parameter as `name=value` (repeatable); see --list for names and types")
 	format := f.String("format", "table", "output `format`: table, csv, json, parquet or arrow (Arrow IPC file)")
 	out := f.String("o", "", "write to `file` instead of standard output (needed for parquet)")
-	minEvents := f.Int("min-events", queries.DefaultMinEvents, "disclosure control: withhold rows counting fewer partner-feed `events` than this")
+	minEvents := f.Int("min-events", disclosure.MinThreshold, "disclosure control: withhold rows counting fewer partner-feed `events` than this; it can raise the policy's threshold, never lower it")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -65,12 +66,16 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if _, err := q.Args(params); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	pol, err := disclosure.Default().WithThreshold(*minEvents)
+	if err != nil {
+		return fmt.Errorf("%w: --min-events %d: %v", errUsage, *minEvents, err)
+	}
 	st, err := store.OpenReadOnly(ctx, f.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := queries.Run(ctx, st, q, params, *minEvents)
+	res, err := queries.Run(ctx, st, q, params, pol)
 	if err != nil {
 		return err
 	}
