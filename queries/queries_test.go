@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 )
@@ -124,13 +126,22 @@ func TestParametersAreBoundNotSpliced(t *testing.T) {
 	st := demo(t)
 	q, _ := Lookup("crime_by_month")
 	for _, evil := range []string{"x' OR '1'='1", "City of London'; DROP TABLE sources; --", "$1"} {
-		res, err := Run(context.Background(), st, q, map[string]string{"unit": evil}, disclosure.Default())
-		if err != nil {
-			t.Errorf("%q: %v", evil, err)
-			continue
+		given := map[string]string{"unit": evil}
+		if _, err := Run(context.Background(), st, q, given, disclosure.Default()); !errors.Is(err, names.ErrUnknown) {
+			t.Errorf("%q: %v, want an unknown unit", evil, err)
 		}
-		if len(res.Rows) != 0 {
-			t.Errorf("%q matched %d rows: the value reached the SQL text", evil, len(res.Rows))
+		// Past the name check, the value is bound, never spliced.
+		args, err := q.Args(given)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := st.QueryReadOnly(context.Background(), q.SQL, args...)
+		if err != nil {
+			t.Fatalf("%q: %v", evil, err)
+		}
+		res, err := Collect(rows)
+		if err != nil || len(res.Rows) != 0 {
+			t.Errorf("%q matched %d rows (%v): the value reached the SQL text", evil, len(res.Rows), err)
 		}
 	}
 	if _, err := q.Args(map[string]string{"from": "2020-13-45"}); err == nil || !strings.Contains(err.Error(), "DATE") {
@@ -316,5 +327,49 @@ func TestPartnerQueriesDisclose(t *testing.T) {
 		if regexp.MustCompile(`(?i)\b(FROM|JOIN)\s+incidents\b`).MatchString(q.SQL) && len(q.Disclose) == 0 {
 			t.Errorf("%s reads partner incidents but declares no disclose column", q.Name)
 		}
+	}
+}
+
+// TestNamesChecked: `--param unit=Leicstr` returned 0 rows; an unknown
+// name is refused with the nearest the store holds.
+func TestNamesChecked(t *testing.T) {
+	st := demo(t)
+	ctx := context.Background()
+	q, _ := Lookup("crime_by_month")
+	_, err := Run(ctx, st, q, map[string]string{"unit": "City of Londn"}, disclosure.Default())
+	if !errors.Is(err, names.ErrUnknown) || !strings.Contains(err.Error(), `did you mean "City of London"?`) {
+		t.Errorf("unit typo: %v", err)
+	}
+	if _, err := Run(ctx, st, q, map[string]string{"lsoa": "E0100005"}, disclosure.Default()); !errors.Is(err, names.ErrUnknown) {
+		t.Errorf("LSOA typo: %v", err)
+	}
+	res, err := Run(ctx, st, q, map[string]string{"unit": "city of london"}, disclosure.Default())
+	if err != nil || len(res.Rows) == 0 {
+		t.Errorf("a unit in other case: %v, %d rows", err, len(res.Rows))
+	}
+	ss, _ := Lookup("stop_search")
+	if _, err := Run(ctx, st, ss, map[string]string{"force": "city-of-londn"}, disclosure.Default()); !errors.Is(err, names.ErrUnknown) {
+		t.Errorf("force typo: %v", err)
+	}
+	rl, _ := Lookup("repeat_locations")
+	if _, err := Run(ctx, st, rl, map[string]string{"group": "violnce"}, disclosure.Default()); !errors.Is(err, names.ErrUnknown) || !strings.Contains(err.Error(), `"violence"`) {
+		t.Errorf("group typo: %v", err)
+	}
+	units, isName, err := Choices(ctx, st, "unit")
+	if err != nil || !isName || !slices.Contains(units, "City of London") {
+		t.Errorf("unit choices %v %v %v", units, isName, err)
+	}
+}
+
+// TestIntegerRange: INTEGER accepted 2147483648 and top=-5 reached DuckDB.
+func TestIntegerRange(t *testing.T) {
+	q, _ := Lookup("violence_profile")
+	for _, bad := range []map[string]string{{"top": "2147483648"}, {"top": "-5"}, {"top": "1e3"}} {
+		if _, err := q.Args(bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	if _, err := q.Args(map[string]string{"top": "2147483647"}); err != nil {
+		t.Errorf("largest INTEGER: %v", err)
 	}
 }

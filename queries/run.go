@@ -12,7 +12,15 @@ import (
 // partner-event columns the query declares are released through pol (see
 // package disclosure); what was withheld or rounded is in
 // Result.Disclosure.
+//
+// A name given for a parameter such as unit, force or lsoa must be one the
+// store holds: an unknown one is refused with the nearest suggestion (the
+// error wraps names.ErrUnknown) rather than answered with no rows.
 func Run(ctx context.Context, st *store.Store, q Query, params map[string]string, pol disclosure.Policy) (*Result, error) {
+	params, err := q.checkNames(ctx, st, params)
+	if err != nil {
+		return nil, err
+	}
 	args, err := q.Args(params)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/queries"
@@ -338,6 +339,9 @@ func (s *Server) runQuery(ctx context.Context, name string, q url.Values) (queri
 		return qu, params, nil, invalid("%v", err)
 	}
 	res, err := queries.Run(ctx, s.st, qu, params, disclosure.Default())
+	if errors.Is(err, names.ErrUnknown) {
+		err = invalid("%v", err)
+	}
 	return qu, params, res, err
 }
 

@@ -127,6 +127,9 @@ func TestValidation(t *testing.T) {
 		{"GET", "/api/hotspots/nte/2020-11?force=Bad%20Force", 400, "force"},
 		{"GET", "/api/queries/nope", 404, "no query \"nope\"; the catalogue has"},
 		{"GET", "/api/queries/violence_profile?top=x", 400, "top must be an INTEGER"},
+		{"GET", "/api/queries/violence_profile?top=-5", 400, "top is a number of rows: give 0 or more"},
+		{"GET", "/api/queries/violence_profile?top=2147483648", 400, "top must be an INTEGER from"},
+		{"GET", "/api/queries/stop_search?force=leicstershire", 400, "no force \"leicstershire\""},
 		{"GET", "/api/queries/violence_profile?from=yesterday", 400, "from must be a DATE"},
 		{"GET", "/api/queries/violence_profile?bogus=1", 400, "has no parameter \"bogus\""},
 		{"GET", "/api/queries/violence_profile?top=1&top=2", 400, "once"},
@@ -213,9 +216,10 @@ func TestQueriesAPI(t *testing.T) {
 		t.Errorf("csv: %d %s %.200s", w.Code, ct, w.Body)
 	}
 
-	// Values are bound, never spliced: this is just a force with an odd name.
+	// This is just a force the store does not hold (and values are bound,
+	// never spliced, anyway).
 	w = send(s, "GET", "/api/queries/stop_search?force=x%27%3B+DROP+TABLE+sources%3B+--", local)
-	if w.Code != 200 || !strings.Contains(w.Body.String(), `"rows": [`) {
+	if w.Code != 400 || !strings.Contains(w.Body.String(), `the 1 known: city-of-london`) {
 		t.Errorf("quoted force: %d %.200s", w.Code, w.Body)
 	}
 	var n int

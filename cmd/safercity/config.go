@@ -16,6 +16,7 @@ import (
 	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/index"
 	"github.com/safercity/safercity/index/indexstage"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/transform"
 )
 
@@ -126,7 +127,7 @@ func (c *config) profile(name string) (transform.Profile, error) {
 		pc, ok = builtinProfiles[name]
 	}
 	if !ok {
-		return transform.Profile{}, fmt.Errorf("%w: no profile %q; the profiles are %s", errUsage, name, strings.Join(c.profileNames(), ", "))
+		return transform.Profile{}, fmt.Errorf("%w: %w", errUsage, names.Check("profile", name, c.profileNames()))
 	}
 	p := transform.Profile{Name: name, Groups: pc.Groups, CrimeTypes: pc.CrimeTypes, Measure: pc.Measure,
 		NTEZones: pc.NTEZones, ZoneRadius: pc.ZoneRadius}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/hotspot"
@@ -107,6 +108,9 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	if o.Month, err = monthOrLatest(ctx, st, *f.month); err != nil {
+		return err
+	}
+	if o.Force, err = checkForce(ctx, st, o.Force); err != nil {
 		return err
 	}
 	res, err := transform.Hotspots(ctx, st, o)
@@ -211,6 +215,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if o.Force, err = checkForce(ctx, st, o.Force); err != nil {
+		return err
+	}
 	res, err := transform.Backtest(ctx, st, o)
 	if err != nil {
 		return err
@@ -247,6 +254,24 @@ func runGiStarCSV(ctx context.Context, e *env, args []string) error {
 		defer in.Close()
 	}
 	return hotspot.GiStarCSVColumns(in, e.stdout, *band, hotspot.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol})
+}
+
+// checkForce returns the store's spelling of a --force value ("" for
+// every force), or refuses a force the store holds no crimes of, with the
+// nearest it does: an unknown force must not silently mean "all".
+func checkForce(ctx context.Context, st *store.Store, force string) (string, error) {
+	if force == "" {
+		return "", nil
+	}
+	known, err := st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
+	if err != nil {
+		return "", err
+	}
+	f, err := names.Resolve("force", force, known)
+	if err != nil {
+		return "", fmt.Errorf("%w: --force: %w", errUsage, err)
+	}
+	return f, nil
 }
 
 // monthOrLatest parses a YYYY-MM flag, or finds the latest enriched month.

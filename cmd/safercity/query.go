@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/queries"
 	"github.com/safercity/safercity/store"
 )
@@ -76,6 +78,9 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	res, err := queries.Run(ctx, st, q, params, pol)
+	if errors.Is(err, names.ErrUnknown) {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
 	if err != nil {
 		return err
 	}
