@@ -47,10 +47,19 @@ func Collect(rows *sql.Rows) (*Result, error) {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
+		for i, v := range vals {
+			if t, ok := v.(time.Time); ok && res.Types[i] == "DATE" && strings.HasSuffix(res.Columns[i], "month") {
+				vals[i] = Month(t)
+			}
+		}
 		res.Rows = append(res.Rows, vals)
 	}
 	return res, rows.Err()
 }
+
+// Month is a value of a DATE column of months (named month, or ending in
+// _month): people read it as YYYY-MM, and Arrow and Parquet get a DATE.
+type Month time.Time
 
 // Text renders one value as people read it: dates as YYYY-MM-DD, NULL as
 // empty, floats without noise.
@@ -58,6 +67,8 @@ func Text(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
+	case Month:
+		return time.Time(x).Format("2006-01")
 	case time.Time:
 		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
 			return x.Format("2006-01-02")
@@ -137,7 +148,7 @@ func (r *Result) WriteJSON(w io.Writer) error {
 
 func jsonValue(v any) []byte {
 	switch x := v.(type) {
-	case time.Time:
+	case time.Time, Month:
 		v = Text(x)
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {

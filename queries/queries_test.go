@@ -107,7 +107,7 @@ func TestCrimeByMonthHandChecked(t *testing.T) {
 	}
 	got := map[string]int64{}
 	for _, r := range res.Rows {
-		if r[0] != "2020-06" {
+		if Text(r[0]) != "2020-06" {
 			t.Errorf("month %v outside the range", r[0])
 		}
 		got[r[1].(string)] = r[2].(int64)
@@ -371,5 +371,51 @@ func TestIntegerRange(t *testing.T) {
 	}
 	if _, err := q.Args(map[string]string{"top": "2147483647"}); err != nil {
 		t.Errorf("largest INTEGER: %v", err)
+	}
+}
+
+// TestMonthIsADate: Parquet and Arrow carried month as text; they must
+// carry DATE (and typed numbers), while tables still read YYYY-MM.
+func TestMonthIsADate(t *testing.T) {
+	st := demo(t)
+	ctx := context.Background()
+	q, _ := Lookup("crime_by_month")
+	res, err := Run(ctx, st, q, map[string]string{"from": "2020-06", "to": "2020-07"}, disclosure.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := res.Record(memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	want := "month: date32, crime_type: utf8, crimes: int64, harm: float64"
+	var got []string
+	for _, f := range rec.Schema().Fields() {
+		got = append(got, f.Name+": "+f.Type.String())
+	}
+	if strings.Join(got, ", ") != want {
+		t.Errorf("arrow schema %s, want %s", strings.Join(got, ", "), want)
+	}
+	out := filepath.Join(t.TempDir(), "m.parquet")
+	if err := store.WriteParquet(ctx, rec, out); err != nil {
+		t.Fatal(err)
+	}
+	chk, err := store.Open(ctx, filepath.Join(t.TempDir(), "check.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chk.Close()
+	var typ, first string
+	if err := chk.DB.QueryRow(`SELECT typeof(month), min(month)::VARCHAR FROM read_parquet(?) GROUP BY 1`, out).Scan(&typ, &first); err != nil {
+		t.Fatal(err)
+	}
+	if typ != "DATE" || first != "2020-06-01" {
+		t.Errorf("parquet month %s %s, want DATE 2020-06-01", typ, first)
+	}
+	var b bytes.Buffer
+	res.WriteCSV(&b)
+	if !strings.Contains(b.String(), "\n2020-06,") {
+		t.Errorf("CSV months should read YYYY-MM: %.120s", b.String())
 	}
 }

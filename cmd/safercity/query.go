@@ -65,6 +65,9 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if err := checkOutput(e.stdout, *format, *out); err != nil {
+		return err
+	}
 	if _, err := q.Args(params); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -87,12 +90,34 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	return writeResult(ctx, e.stdout, res, *format, *out)
 }
 
-// writeResult writes a result in a format to a file, or to w.
-func writeResult(ctx context.Context, w io.Writer, res *queries.Result, format, out string) error {
-	if format == "parquet" {
-		if out == "" {
+// checkOutput refuses, before any work, a format that cannot go where the
+// output is going: an unknown format, Parquet without a file, or binary
+// Arrow to a terminal.
+func checkOutput(w io.Writer, format, out string) error {
+	switch format {
+	case "table", "csv", "json":
+		return nil
+	case "parquet", "arrow":
+		if out != "" {
+			return nil
+		}
+		if format == "parquet" {
 			return fmt.Errorf("%w: parquet needs -o FILE", errUsage)
 		}
+		if isTerminal(w) {
+			return fmt.Errorf("%w: arrow is a binary file: give -o FILE, or pipe the output to a program that reads Arrow IPC", errUsage)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: format %q: use table, csv, json, parquet or arrow", errUsage, format)
+}
+
+// writeResult writes a result in a format to a file, or to w.
+func writeResult(ctx context.Context, w io.Writer, res *queries.Result, format, out string) error {
+	if err := checkOutput(w, format, out); err != nil {
+		return err
+	}
+	if format == "parquet" {
 		rec, err := res.Record(memory.DefaultAllocator)
 		if err != nil {
 			return err
@@ -103,11 +128,6 @@ func writeResult(ctx context.Context, w io.Writer, res *queries.Result, format, 
 			return err
 		}
 		return store.WriteParquet(ctx, rec, abs)
-	}
-	switch format {
-	case "table", "csv", "json", "arrow":
-	default:
-		return fmt.Errorf("%w: format %q: use table, csv, json, parquet or arrow", errUsage, format)
 	}
 	if out != "" {
 		fh, err := os.Create(out)
