@@ -17,6 +17,7 @@ import (
 
 // Result is a query's rows read into memory, with Go values per column.
 type Result struct {
+	Name    string // the query's, or "" for ad hoc SQL
 	Columns []string
 	Types   []string // DuckDB type names
 	Rows    [][]any
@@ -164,7 +165,7 @@ func jsonValue(v any) []byte {
 	return b
 }
 
-// Write renders the result as format: table, csv, json or arrow. (Parquet
+// Write renders the result as format: table, csv, json, arrow or xlsx. (Parquet
 // is written by DuckDB: see store.WriteParquet.)
 func (r *Result) Write(w io.Writer, format string) error {
 	switch format {
@@ -176,6 +177,8 @@ func (r *Result) Write(w io.Writer, format string) error {
 		return r.WriteJSON(w)
 	case "arrow":
 		return r.WriteArrow(w)
+	case "xlsx":
+		return r.WriteXLSX(w)
 	}
-	return fmt.Errorf("unknown format %q: use table, csv, json or arrow", format)
+	return fmt.Errorf("unknown format %q: use table, csv, json, arrow or xlsx", format)
 }

@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/disclosure"
@@ -418,4 +420,48 @@ func TestMonthIsADate(t *testing.T) {
 	if !strings.Contains(b.String(), "\n2020-06,") {
 		t.Errorf("CSV months should read YYYY-MM: %.120s", b.String())
 	}
+}
+
+// TestXLSX: partnerships pass spreadsheets around; the workbook must open
+// with typed cells (numbers, months as dates) and the disclosure note.
+func TestXLSX(t *testing.T) {
+	st := demo(t)
+	f := workbook(t, st, "crime_by_month", map[string]string{"from": "2020-06", "to": "2020-06"})
+	rows, err := f.GetRows("crime_by_month", excelize.Options{RawCellValue: true})
+	if err != nil || len(rows) < 2 || strings.Join(rows[0], ",") != "month,crime_type,crimes,harm" {
+		t.Fatalf("sheet rows %d (%v), header %v", len(rows), err, rows)
+	}
+	if shown, _ := f.GetCellValue("crime_by_month", "A2"); shown != "2020-06" || rows[1][0] != "43983" {
+		t.Errorf("month cell shows %q stored %q, want 2020-06 as Excel date 43983", shown, rows[1][0])
+	}
+	if typ, _ := f.GetCellType("crime_by_month", "C2"); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Errorf("crimes cell of type %v, want a number", typ)
+	}
+	if _, err := strconv.Atoi(rows[1][2]); err != nil {
+		t.Errorf("crimes %q is not a whole number", rows[1][2])
+	}
+	f2 := workbook(t, st, "nte_nights", map[string]string{"from": "2020-11", "to": "2020-11"})
+	if note, _ := f2.GetCellValue("Notes", "B2"); !strings.Contains(note, "rounded to a multiple of 5") {
+		t.Errorf("disclosure note %q", note)
+	}
+}
+
+// workbook runs a query and opens its xlsx output.
+func workbook(t *testing.T, st *store.Store, name string, params map[string]string) *excelize.File {
+	t.Helper()
+	q, _ := Lookup(name)
+	res, err := Run(context.Background(), st, q, params, disclosure.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := res.Write(&b, "xlsx"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }

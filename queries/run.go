@@ -33,6 +33,7 @@ func Run(ctx context.Context, st *store.Store, q Query, params map[string]string
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", q.Name, err)
 	}
+	res.Name = q.Name
 	if len(q.Disclose) > 0 {
 		if err := res.disclose(pol, q.Disclose); err != nil {
 			return nil, fmt.Errorf("query %s: %w", q.Name, err)

@@ -18,7 +18,7 @@ func init() {
 		summary: "Score the comparative resilience index for a month across units (cities, districts):\n" +
 			"indicators from police data and partner feeds, normalised, weighted and aggregated into\n" +
 			"pillar and overall scores with Monte Carlo rank intervals, GREEN/AMBER/RED ratings and\n" +
-			"trends. Stores the scores and writes index-YYYY-MM.html (self-contained), .csv and .json.",
+			"trends. Stores the scores and writes index-YYYY-MM.html (self-contained), .csv, .json and .xlsx.",
 		run: runIndex,
 	})
 	register(&command{
@@ -33,7 +33,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	f.dbFlag()
 	cfgPath := f.configFlag()
 	month := f.String("month", "", "`YYYY-MM` to score (default: the latest month with enriched crimes)")
-	out := f.String("out", ".", "`folder` for index-YYYY-MM.html, .csv and .json (\"\" to write none)")
+	out := f.String("out", ".", "`folder` for index-YYYY-MM.html, .csv, .json and .xlsx (\"\" to write none)")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}

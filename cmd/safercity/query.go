@@ -48,7 +48,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	list := f.Bool("list", false, "list the catalogue: names, descriptions and parameters with types and defaults")
 	params := paramFlag{}
 	f.Var(params, "param", "a parameter as `name=value` (repeatable); see --list for names and types")
-	format := f.String("format", "table", "output `format`: table, csv, json, parquet or arrow (Arrow IPC file)")
+	format := f.String("format", "table", "output `format`: table, csv, json, parquet, arrow (Arrow IPC file) or xlsx (Excel: typed cells, frozen header)")
 	out := f.String("o", "", "write to `file` instead of standard output (needed for parquet)")
 	minEvents := f.Int("min-events", disclosure.MinThreshold, "disclosure control: withhold rows counting fewer partner-feed `events` than this; it can raise the policy's threshold, never lower it")
 	pos, err := f.parse(args)
@@ -97,7 +97,7 @@ func checkOutput(w io.Writer, format, out string) error {
 	switch format {
 	case "table", "csv", "json":
 		return nil
-	case "parquet", "arrow":
+	case "parquet", "arrow", "xlsx":
 		if out != "" {
 			return nil
 		}
@@ -105,11 +105,11 @@ func checkOutput(w io.Writer, format, out string) error {
 			return fmt.Errorf("%w: parquet needs -o FILE", errUsage)
 		}
 		if isTerminal(w) {
-			return fmt.Errorf("%w: arrow is a binary file: give -o FILE, or pipe the output to a program that reads Arrow IPC", errUsage)
+			return fmt.Errorf("%w: %s is a binary file: give -o FILE, or pipe the output to a program that reads it", errUsage, format)
 		}
 		return nil
 	}
-	return fmt.Errorf("%w: format %q: use table, csv, json, parquet or arrow", errUsage, format)
+	return fmt.Errorf("%w: format %q: use table, csv, json, parquet, arrow or xlsx", errUsage, format)
 }
 
 // writeResult writes a result in a format to a file, or to w.
