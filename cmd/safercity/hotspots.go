@@ -117,12 +117,46 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := noteMissingFeeds(ctx, st, o.Profile, res); err != nil {
+		return err
+	}
 	discloseHotspots(disclosure.Default(), res)
 	if *f.asJSON {
 		return writeJSON(e.stdout, res)
 	}
 	for _, r := range res {
 		printProfile(e.stdout, r)
+	}
+	return nil
+}
+
+// noteMissingFeeds says in each profile's header when a partner feed the
+// profile is defined with is not loaded, so that "nte" without premises
+// is not read as crime near late-licensed premises.
+func noteMissingFeeds(ctx context.Context, st *store.Store, p transform.Profile, res []transform.HotspotResult) error {
+	var notes []string
+	if p.NTEZones {
+		var n int64
+		if err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM premises WHERE easting IS NOT NULL`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			notes = append(notes, fmt.Sprintf("no licensed premises feed is loaded: this is every crime of the profile's types, not only those within %g m of premises open late", p.ZoneRadius))
+		}
+	}
+	if p.Incidents {
+		var n int64
+		if err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE easting IS NOT NULL`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			notes = append(notes, "no partner incidents feed is loaded: police.uk crimes only")
+		}
+	}
+	for i := range res {
+		for _, n := range notes {
+			res[i].Note = strings.TrimPrefix(res[i].Note+"; "+n, "; ")
+		}
 	}
 	return nil
 }

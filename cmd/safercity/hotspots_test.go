@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,5 +41,34 @@ func TestHotspotIncidentsCannotBeDerived(t *testing.T) {
 	}
 	if b, _ := json.Marshal(res[1]); !strings.Contains(string(b), `"crimes":8`) || res[1].Note != "" {
 		t.Errorf("police data only was changed: %s", b)
+	}
+}
+
+// TestNTEWithoutPremisesSaysSo: without a premises feed, nte silently
+// became every NTE crime type; the profile's header must say so.
+func TestNTEWithoutPremisesSaysSo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "n.duckdb")
+	ctx := context.Background()
+	for _, args := range [][]string{
+		{"ingest", "police", "--db", db, "--quiet", "../../data/police-uk/2020-11"},
+		{"transform", "--db", db, "--quiet"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(ctx, args, &out, &errOut); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"hotspots", "--db", db, "--profile", "nte", "--force", "city-of-london", "--json"}, &out, &errOut); code != 0 {
+		t.Fatalf("hotspots: exit %d: %s", code, errOut.String())
+	}
+	var res []transform.HotspotResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 {
+		t.Fatalf("%v: %.300s", err, out.String())
+	}
+	for _, want := range []string{"no licensed premises feed is loaded", "no partner incidents feed is loaded"} {
+		if !strings.Contains(res[0].Note, want) {
+			t.Errorf("note %q does not say %q", res[0].Note, want)
+		}
 	}
 }
