@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -24,6 +25,7 @@ import (
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/internal/names"
+	"github.com/safercity/safercity/internal/shareddata"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 )
@@ -464,4 +466,72 @@ func workbook(t *testing.T, st *store.Store, name string, params map[string]stri
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// TestYearOnYearRefusesGaps: the sample has twelve months to 2020-11 and
+// none before, so no LSOA may show a change, and each side says how many
+// months it has.
+func TestYearOnYearRefusesGaps(t *testing.T) {
+	st := demo(t)
+	q, _ := Lookup("lsoa_year_on_year")
+	res, err := Run(context.Background(), st, q, map[string]string{"month": "2020-11"}, disclosure.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, prior, change, pct := column(t, res, "last_months"), column(t, res, "prior_months"), column(t, res, "change"), column(t, res, "change_pct")
+	if len(res.Rows) == 0 {
+		t.Fatal("no LSOAs")
+	}
+	for _, r := range res.Rows {
+		if r[last].(int64) == 0 || r[prior].(int64) == 12 {
+			t.Fatalf("row %v: months %v and %v do not describe the sample", r, r[last], r[prior])
+		}
+		if r[change] != nil || r[pct] != nil {
+			t.Errorf("row %v: a change across %v and %v months", r, r[last], r[prior])
+		}
+	}
+}
+
+// TestYearOnYearWithFullYears loads 24 real months of the City of London
+// from ../shared: then every LSOA's change is given, and it is last_12 −
+// prior_12; and with the latest month taken away, none is.
+func TestYearOnYearWithFullYears(t *testing.T) {
+	dir := shareddata.Path(t, "data", "police-uk")
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "y.duckdb")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var files []string
+	for m := time.Date(2018, 12, 1, 0, 0, 0, 0, time.UTC); m.Before(time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC)); m = m.AddDate(0, 1, 0) {
+		files = append(files, filepath.Join(dir, m.Format("2006-01"), m.Format("2006-01")+"-city-of-london-street.csv"))
+	}
+	if _, err := ingest.Police(ctx, st, files, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
+	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := Lookup("lsoa_year_on_year")
+	for month, full := range map[string]bool{"2020-11": true, "2020-12": false, "2019-11": false} {
+		res, err := Run(ctx, st, q, map[string]string{"month": month}, disclosure.Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, prior, change := column(t, res, "last_12"), column(t, res, "prior_12"), column(t, res, "change")
+		if len(res.Rows) < 5 {
+			t.Fatalf("%s: %d LSOAs", month, len(res.Rows))
+		}
+		for _, r := range res.Rows {
+			if full && r[change] != r[last].(int64)-r[prior].(int64) {
+				t.Errorf("%s: row %v: change %v", month, r, r[change])
+			}
+			if !full && r[change] != nil {
+				t.Errorf("%s: row %v: a change across a gap", month, r)
+			}
+		}
+	}
 }
