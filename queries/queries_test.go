@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -531,6 +532,44 @@ func TestYearOnYearWithFullYears(t *testing.T) {
 			}
 			if !full && r[change] != nil {
 				t.Errorf("%s: row %v: a change across a gap", month, r)
+			}
+		}
+	}
+}
+
+// TestAnswerRoundTrip: a result sent as the API's JSON and read back (the
+// command line beside a running server) renders as the result itself.
+func TestAnswerRoundTrip(t *testing.T) {
+	st := demo(t)
+	for _, c := range []struct {
+		name   string
+		params map[string]string
+	}{{"crime_by_month", map[string]string{"from": "2020-06", "to": "2020-07"}}, {"nte_nights", nil}, {"stop_search", nil}} {
+		q, _ := Lookup(c.name)
+		res, err := Run(context.Background(), st, q, c.params, disclosure.Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows bytes.Buffer
+		if err := res.WriteJSON(&rows); err != nil {
+			t.Fatal(err)
+		}
+		body, _ := json.Marshal(map[string]any{"query": res.Name, "columns": res.Columns, "types": res.Types,
+			"rows": json.RawMessage(rows.Bytes()), "disclosure": res.Disclosure})
+		var a Answer
+		if err := json.Unmarshal(body, &a); err != nil {
+			t.Fatal(err)
+		}
+		back, err := a.Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range []string{"table", "csv", "json"} {
+			var want, got bytes.Buffer
+			res.Write(&want, format)
+			back.Write(&got, format)
+			if want.String() != got.String() {
+				t.Errorf("%s as %s:\n%s\nread back:\n%s", c.name, format, want.String(), got.String())
 			}
 		}
 	}

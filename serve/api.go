@@ -292,7 +292,7 @@ func (s *Server) apiCatalogue(w http.ResponseWriter, r *http.Request) {
 }
 
 // reservedParams are query-string keys that are not query parameters.
-var reservedParams = map[string]bool{"format": true}
+var reservedParams = map[string]bool{"format": true, "min_events": true}
 
 // queryParams reads a named query's parameters from a query string: as
 // name=value, or as param=name=value like the command line's --param.
@@ -338,7 +338,19 @@ func (s *Server) runQuery(ctx context.Context, name string, q url.Values) (queri
 	if _, err := qu.Args(params); err != nil {
 		return qu, params, nil, invalid("%v", err)
 	}
-	res, err := queries.Run(ctx, s.st, qu, params, disclosure.Default())
+	pol := disclosure.Default()
+	if v, err := single(q, "min_events", ""); err != nil {
+		return qu, params, nil, err
+	} else if v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return qu, params, nil, invalid("min_events %.20q: want a whole number", v)
+		}
+		if pol, err = pol.WithThreshold(n); err != nil {
+			return qu, params, nil, invalid("min_events: %v", err)
+		}
+	}
+	res, err := queries.Run(ctx, s.st, qu, params, pol)
 	if errors.Is(err, names.ErrUnknown) {
 		err = invalid("%v", err)
 	}

@@ -128,6 +128,7 @@ func TestValidation(t *testing.T) {
 		{"GET", "/api/queries/nope", 404, "no query \"nope\"; the catalogue has"},
 		{"GET", "/api/queries/violence_profile?top=x", 400, "top must be an INTEGER"},
 		{"GET", "/api/queries/violence_profile?top=-5", 400, "top is a number of rows: give 0 or more"},
+		{"GET", "/api/queries/nte_nights?min_events=0", 400, "below the disclosure policy"},
 		{"GET", "/api/queries/violence_profile?top=2147483648", 400, "top must be an INTEGER from"},
 		{"GET", "/api/queries/stop_search?force=leicstershire", 400, "no force \"leicstershire\""},
 		{"GET", "/api/queries/violence_profile?from=yesterday", 400, "from must be a DATE"},

@@ -136,11 +136,16 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 	return s, nil
 }
 
-// explainLock turns DuckDB's lock conflict into advice: one process at a
-// time may write a database file.
+// ErrLocked is returned by the Open functions when another process holds
+// the database file (one process at a time may write it, and none may read
+// while one writes).
+var ErrLocked = errors.New("the database is in use by another process (a running `safercity serve`?); stop it or use its HTTP API")
+
+// explainLock turns DuckDB's lock conflict into ErrLocked. The driver has
+// no error type for it, so its message is the only way to tell.
 func explainLock(err error) error {
 	if strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock") {
-		return fmt.Errorf("the database is in use by another process (a running `safercity serve`?); stop it or use its HTTP API: %w", err)
+		return fmt.Errorf("%w: %w", ErrLocked, err)
 	}
 	return err
 }

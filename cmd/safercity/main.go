@@ -20,6 +20,8 @@ import (
 	"strings"
 	"syscall"
 	_ "time/tzdata" // Europe/London must work on machines without zoneinfo
+
+	"github.com/safercity/safercity/store"
 )
 
 // command is one subcommand: its usage line, summary and how to run it.
@@ -86,12 +88,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "safercity %s: %v\nRun `safercity %s --help` for its flags.\n", c.name, err, c.name)
 			return 2
 		}
-		fmt.Fprintf(stderr, "safercity %s: %v\n", c.name, err)
+		fmt.Fprintf(stderr, "safercity %s: %v\n", c.name, lockedHint(dbOf(append(global, args...)), err))
 		return 1
 	}
 	fmt.Fprintf(stderr, "safercity: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
 	usage(stderr)
 	return 2
+}
+
+// dbOf is the database a command line names (--db, else SAFERCITY_DB, else
+// the default), for hints after the command has failed.
+func dbOf(args []string) string {
+	for i, a := range args {
+		name, v, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "db" {
+			continue
+		}
+		if hasValue {
+			return v
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	if db := os.Getenv("SAFERCITY_DB"); db != "" {
+		return db
+	}
+	return store.DefaultPath
 }
 
 // globalNames are the flags that may come before the command name too;

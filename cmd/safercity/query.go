@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -75,12 +77,16 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --min-events %d: %v", errUsage, *minEvents, err)
 	}
+	var res *queries.Result
 	st, err := store.OpenReadOnly(ctx, f.db)
-	if err != nil {
-		return err
+	if base, ok := serverFor(f.db, err); ok {
+		// The server holds the database: ask it, with the same policy.
+		e.log.Debug("the database is held by a server; running the query there", "url", base)
+		res, err = queryServer(ctx, base, q, params, pol)
+	} else if err == nil {
+		defer st.Close()
+		res, err = queries.Run(ctx, st, q, params, pol)
 	}
-	defer st.Close()
-	res, err := queries.Run(ctx, st, q, params, pol)
 	if errors.Is(err, names.ErrUnknown) {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -88,6 +94,20 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return writeResult(ctx, e.stdout, res, *format, *out)
+}
+
+// queryServer runs a catalogue query through the API of the server at
+// base.
+func queryServer(ctx context.Context, base string, q queries.Query, params map[string]string, pol disclosure.Policy) (*queries.Result, error) {
+	v := url.Values{"format": {"json"}, "min_events": {strconv.Itoa(pol.Threshold)}}
+	for k, p := range params {
+		v.Set(k, p)
+	}
+	var a queries.Answer
+	if err := apiGet(ctx, base, "/api/queries/"+url.PathEscape(q.Name), v, &a); err != nil {
+		return nil, err
+	}
+	return a.Result()
 }
 
 // checkOutput refuses, before any work, a format that cannot go where the
