@@ -44,6 +44,13 @@ var templateFuncs = template.FuncMap{
 		}
 		return ""
 	},
+	"schedule": scheduleWords,
+	"next": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return nextWords(*t, time.Now())
+	},
 	"took": func(r Run) string {
 		if r.Finished == nil {
 			return ""
@@ -497,9 +504,14 @@ const maxShown = 500
 // formField is a query parameter on the form.
 type formField struct {
 	queries.Param
-	Value string
-	Input string // text, number or date-like text
+	Value   string
+	Input   string   // text, number, date-like text, or select
+	Choices []string // for select: the names the store holds
 }
+
+// maxChoices bounds the names offered as a list; more (e.g. every LSOA of
+// England and Wales) are typed, and checked when the query runs.
+const maxChoices = 500
 
 func (s *Server) queryPage(w http.ResponseWriter, r *http.Request) {
 	var d struct {
@@ -538,6 +550,17 @@ func (s *Server) queryPage(w http.ResponseWriter, r *http.Request) {
 		}
 		if p.Type == "INTEGER" || p.Type == "DOUBLE" {
 			f.Input = "number"
+		}
+		names, isName, err := queries.Choices(r.Context(), s.st, p.Name)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		if isName && len(names) > 0 && len(names) <= maxChoices {
+			f.Input, f.Choices = "select", names
+			if p.Default == "" {
+				f.Choices = append([]string{""}, names...)
+			}
 		}
 		d.Fields = append(d.Fields, f)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -217,6 +218,12 @@ func TestQueriesAPI(t *testing.T) {
 		t.Errorf("csv: %d %s %.200s", w.Code, ct, w.Body)
 	}
 
+	// The query page offers the store's names instead of a free-text box.
+	w = send(s, "GET", "/queries/stop_search", local)
+	if body := w.Body.String(); w.Code != 200 || !strings.Contains(body, `<select id="p-force" name="force"`) || !strings.Contains(body, `<option value="city-of-london" selected>city-of-london</option>`) {
+		t.Errorf("query page: %d, want a list of the store's forces: %.1500s", w.Code, body)
+	}
+
 	// This is just a force the store does not hold (and values are bound,
 	// never spliced, anyway).
 	w = send(s, "GET", "/api/queries/stop_search?force=x%27%3B+DROP+TABLE+sources%3B+--", local)
@@ -287,6 +294,10 @@ func TestJobsAPI(t *testing.T) {
 	if body := w.Body.String(); w.Code != 200 || !strings.Contains(body, `class="status-succeeded">succeeded`) || !strings.Contains(body, "Run index now") {
 		t.Errorf("jobs page: %d %.500s", w.Code, body)
 	}
+	// The schedule and the next run in words and local time, not raw cron.
+	if body := w.Body.String(); !strings.Contains(body, "on the 2nd of every month at 06:00") || !regexp.MustCompile(`<td>in \d+ (days|h \d+ min|min) \(\w{3} \d+ \w{3} 06:00 (GMT|BST)\)</td>`).MatchString(body) {
+		t.Errorf("jobs page does not say when index runs next in words: %.2000s", body)
+	}
 }
 
 func TestIndexAndReport(t *testing.T) {
@@ -307,8 +318,8 @@ func TestIndexAndReport(t *testing.T) {
 	w = send(s, "GET", "/index", local)
 	body := w.Body.String()
 	for _, want := range []string{
-		`<th class="unit">City of London</th><td class="rag-green" data-rag="GREEN"`,
-		`<th class="unit">Charnwood</th><td class="rag-red" data-rag="RED"`,
+		`<th class="unit" scope="row">City of London</th><td class="rag-green" data-rag="GREEN"`,
+		`<th class="unit" scope="row">Charnwood</th><td class="rag-red" data-rag="RED"`,
 		`href="/reports/index-2020-11.html"`,
 		`▲`, `▼`,
 	} {
@@ -430,5 +441,49 @@ func TestTopCellsWithholdAsTheMap(t *testing.T) {
 	}
 	if strings.Join(refs, " ") != "TQ3261281250 TQ3271281250" || rep == nil || rep.Withheld != 2 {
 		t.Errorf("table lists %v (report %v), want the two cells the map shows and 2 withheld", refs, rep)
+	}
+}
+
+// accessible checks what WCAG 2.1 AA asks of a page's structure that can
+// be checked without a browser: language, a skip link to the main
+// landmark, a labelled navigation landmark, a caption on every table,
+// column headers with scope, a label for every form control, and a text
+// alternative on the map.
+func accessible(t *testing.T, path, body string) {
+	t.Helper()
+	for _, want := range []string{`<html lang="en-GB">`, `<a class="skip" href="#content">`, `<nav aria-label="Main">`, `<main id="content"`, `<footer>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("%s: no %s", path, want)
+		}
+	}
+	if n, c := strings.Count(body, "<table"), strings.Count(body, "<caption>"); n != c {
+		t.Errorf("%s: %d tables, %d captions", path, n, c)
+	}
+	for _, m := range regexp.MustCompile(`(?s)<thead>.*?</thead>`).FindAllString(body, -1) {
+		if len(regexp.MustCompile(`<th[ >]`).FindAllString(m, -1)) != strings.Count(m, `scope="col"`) {
+			t.Errorf("%s: column headers without scope: %.200s", path, m)
+		}
+	}
+	for _, m := range regexp.MustCompile(`<(input|select) id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		if !strings.Contains(body, `<label for="`+m[2]+`">`) {
+			t.Errorf("%s: %s %s has no label", path, m[1], m[2])
+		}
+	}
+	if strings.Contains(body, `class="map"`) && !regexp.MustCompile(`class="map" id="map" role="img" aria-label="Map of [^"]+"`).MatchString(body) {
+		t.Errorf("%s: the map has no text alternative", path)
+	}
+}
+
+func TestPagesAccessible(t *testing.T) {
+	s, st, _ := newServer(t)
+	insertIndexFixture(t, st)
+	if _, err := st.DB.Exec(`INSERT INTO police_stop_search (source_id, line, force, month, search_type, datetime, object_of_search, outcome, outcome_linked, officer_defined_ethnicity)
+		VALUES (1, 2, 'city-of-london', DATE '2020-11-01', 'Person search', TIMESTAMP '2020-11-05 21:00:00', 'Controlled drugs', 'Arrest', true, 'White')`); err != nil {
+		t.Fatal(err)
+	}
+	send(s, "POST", "/api/jobs/index/run", local)
+	for _, path := range []string{"/", "/index/2020-11", "/hotspots", "/queries", "/queries/stop_search", "/jobs", "/nope"} {
+		w := send(s, "GET", path, local)
+		accessible(t, path, w.Body.String())
 	}
 }
