@@ -336,10 +336,6 @@ type ArrowView struct {
 func (tx *Tx) ExecArrow(query string, views ...ArrowView) (int64, error) {
 	var n int64
 	err := tx.conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
 		ex := dc.(driver.ExecerContext)
 		for _, v := range views {
 			merged, err := mergeSmall(v.Schema, v.Records)
@@ -351,19 +347,11 @@ func (tx *Tx) ExecArrow(query string, views ...ArrowView) (int64, error) {
 					r.Release()
 				}
 			}()
-			rdr, err := array.NewRecordReader(v.Schema, merged)
+			drop, err := registerView(tx.ctx, dc.(driver.Conn), v.Name, v.Schema, merged)
 			if err != nil {
 				return err
 			}
-			defer rdr.Release()
-			release, err := ar.RegisterView(rdr, v.Name)
-			if err != nil {
-				return err
-			}
-			defer release()
-			// The view outlives release() in the catalogue, pointing at
-			// freed memory: drop it while the batches are alive.
-			defer ex.ExecContext(tx.ctx, "DROP VIEW IF EXISTS "+quoteIdent(v.Name), nil)
+			defer drop()
 		}
 		res, err := ex.ExecContext(tx.ctx, query, nil)
 		if err != nil {
@@ -433,58 +421,14 @@ func mergeSmall(schema *arrow.Schema, recs []arrow.Record) ([]arrow.Record, erro
 // records are valid only during the call.
 func (tx *Tx) QueryArrow(query string, args []any, fn func(arrow.Record) error) error {
 	return tx.conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rdr, err := ar.QueryContext(tx.ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
-		for rdr.Next() {
-			if err := fn(rdr.RecordBatch()); err != nil {
-				return err
-			}
-		}
-		return rdr.Err()
+		return queryArrow(tx.ctx, dc.(driver.Conn), query, args, fn)
 	})
 }
 
-// WriteParquet writes a record to a Parquet file (Snappy) with DuckDB's own
-// writer, through a private in-memory database, so that query results are
-// exported without touching the store and without a second Parquet library.
+// WriteParquet writes a record to a Parquet file (Snappy), so that query
+// results are exported without touching the store.
 func WriteParquet(ctx context.Context, rec arrow.Record, path string) error {
-	c, err := duckdb.NewConnector("", nil)
-	if err != nil {
-		return err
-	}
-	db := sql.OpenDB(c)
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rdr, err := array.NewRecordReader(rec.Schema(), []arrow.Record{rec})
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
-		release, err := ar.RegisterView(rdr, "result")
-		if err != nil {
-			return err
-		}
-		defer release()
-		_, err = dc.(driver.ExecerContext).ExecContext(ctx,
-			"COPY result TO '"+strings.ReplaceAll(path, "'", "''")+"' (FORMAT parquet, COMPRESSION snappy)", nil)
-		return err
-	})
+	return writeParquet(ctx, rec, path)
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
