@@ -201,8 +201,8 @@ func (s *Server) historyParams(q url.Values) (job string, limit int, err error) 
 		return "", 0, err
 	}
 	if job != "" {
-		if _, ok := s.runner.byName[job]; !ok {
-			return "", 0, invalid("no job %.40q; the jobs are %s", job, strings.Join(s.runner.names(), ", "))
+		if err := names.Check("job", job, s.runner.names()); err != nil {
+			return "", 0, invalid("%v", err)
 		}
 	}
 	limit, err = limitParam(q, 100, 10000)

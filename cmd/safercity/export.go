@@ -73,6 +73,9 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	if *force, err = checkForce(ctx, st, *force); err != nil {
 		return err
 	}
+	if *profile, err = checkStored(ctx, st, "profile", *profile, `SELECT DISTINCT profile FROM hotspot_runs ORDER BY 1`); err != nil {
+		return err
+	}
 	mp, err := mapdb.Load(ctx, st, mapdb.Options{Profile: *profile, Force: *force, Month: m, Layer: *layer, Class: *class, Background: *background})
 	if err != nil {
 		return err

@@ -6,8 +6,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 )
+
+// nameCheck checks a typed name against the known ones, suggesting the
+// nearest (names.Check, under a name that local variables called names do
+// not hide).
+var nameCheck = names.Check
 
 // flags is a command's flag set with the flags most commands share.
 type flags struct {

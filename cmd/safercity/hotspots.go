@@ -294,18 +294,24 @@ func runGiStarCSV(ctx context.Context, e *env, args []string) error {
 // every force), or refuses a force the store holds no crimes of, with the
 // nearest it does: an unknown force must not silently mean "all".
 func checkForce(ctx context.Context, st *store.Store, force string) (string, error) {
-	if force == "" {
+	return checkStored(ctx, st, "force", force, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
+}
+
+// checkStored returns the store's spelling of a flag's value, one of the
+// names query lists, or refuses it with the nearest ("" passes: all).
+func checkStored(ctx context.Context, st *store.Store, flag, given, query string) (string, error) {
+	if given == "" {
 		return "", nil
 	}
-	known, err := st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
+	known, err := st.Strings(ctx, query)
 	if err != nil {
 		return "", err
 	}
-	f, err := names.Resolve("force", force, known)
+	v, err := names.Resolve(flag, given, known)
 	if err != nil {
-		return "", fmt.Errorf("%w: --force: %w", errUsage, err)
+		return "", fmt.Errorf("%w: --%s: %w", errUsage, flag, err)
 	}
-	return f, nil
+	return v, nil
 }
 
 // monthOrLatest parses a YYYY-MM flag, or finds the latest enriched month.

@@ -74,3 +74,16 @@ func TestGlobalFlagsBeforeTheCommand(t *testing.T) {
 		t.Error("index created the mistyped database")
 	}
 }
+
+// TestTypedNamesSuggest: a mistyped job was "no job" with no suggestion.
+func TestTypedNamesSuggest(t *testing.T) {
+	var out, errOut bytes.Buffer
+	db := filepath.Join(t.TempDir(), "none.duckdb")
+	if code := run(context.Background(), []string{"run", "--db", db, "tranform"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), `did you mean "transform"?`) {
+		t.Errorf("run tranform: exit %d, %s", code, errOut.String())
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"hotspots", "--db", db, "--profile", "voilence"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), `did you mean "violence"?`) {
+		t.Errorf("hotspots --profile voilence: exit %d, %s", code, errOut.String())
+	}
+}

@@ -62,9 +62,13 @@ func runRun(ctx context.Context, e *env, args []string) error {
 				selected = append(selected, j)
 			}
 		}
+		var known []string
+		for _, j := range jobs {
+			known = append(known, j.Name)
+		}
 		for _, n := range names {
-			if !slices.ContainsFunc(jobs, func(j serve.Job) bool { return j.Name == n }) {
-				return fmt.Errorf("%w: no job %q (safercity run --list shows them)", errUsage, n)
+			if err := nameCheck("job", n, known); err != nil {
+				return fmt.Errorf("%w: %w", errUsage, err)
 			}
 		}
 	} else if cfg.Police.Inbox == "" {
