@@ -359,7 +359,7 @@ func (s *Server) runQuery(ctx context.Context, name string, q url.Values) (queri
 
 func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f, err := format(q, "json", "csv")
+	f, err := format(q, "json", "csv", "xlsx")
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -369,8 +369,19 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	if f == "csv" {
+	switch f {
+	case "csv":
 		writeCSV(w, res)
+		return
+	case "xlsx":
+		var b bytes.Buffer
+		if err := res.WriteXLSX(&b); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+qu.Name+`.xlsx"`)
+		w.Write(b.Bytes())
 		return
 	}
 	var rows bytes.Buffer

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -136,7 +137,7 @@ func TestValidation(t *testing.T) {
 		{"GET", "/api/queries/violence_profile?bogus=1", 400, "has no parameter \"bogus\""},
 		{"GET", "/api/queries/violence_profile?top=1&top=2", 400, "once"},
 		{"GET", "/api/queries/violence_profile?param=top", 400, "param=name=value"},
-		{"GET", "/api/queries/violence_profile?format=xml", 400, "want json or csv"},
+		{"GET", "/api/queries/violence_profile?format=xml", 400, "want json or csv or xlsx"},
 		{"GET", "/api/jobs?limit=0", 400, "limit"},
 		{"GET", "/api/jobs?job=nope", 400, "no job \"nope\" (the 2 known: index, slow)"},
 		{"GET", "/api/jobs?job=indx", 400, "no job \"indx\": did you mean \"index\"?"},
@@ -217,6 +218,11 @@ func TestQueriesAPI(t *testing.T) {
 	w = send(s, "GET", "/api/queries/stop_search?force=city-of-london&format=csv", local)
 	if ct := w.Header().Get("Content-Type"); w.Code != 200 || !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(w.Body.String(), strings.Join(res.Columns, ",")+"\n") {
 		t.Errorf("csv: %d %s %.200s", w.Code, ct, w.Body)
+	}
+
+	w = send(s, "GET", "/api/queries/stop_search?force=city-of-london&format=xlsx", local)
+	if ct := w.Header().Get("Content-Type"); w.Code != 200 || !strings.Contains(ct, "spreadsheetml") || !bytes.HasPrefix(w.Body.Bytes(), []byte("PK")) {
+		t.Errorf("xlsx: %d %s, want a workbook (a zip)", w.Code, ct)
 	}
 
 	// The query page offers the store's names instead of a free-text box.
