@@ -70,10 +70,7 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *force, err = checkForce(ctx, st, *force); err != nil {
-		return err
-	}
-	if *profile, err = checkStored(ctx, st, "profile", *profile, `SELECT DISTINCT profile FROM hotspot_runs ORDER BY 1`); err != nil {
+	if err := checkMapNames(ctx, st, force, profile); err != nil {
 		return err
 	}
 	mp, err := mapdb.Load(ctx, st, mapdb.Options{Profile: *profile, Force: *force, Month: m, Layer: *layer, Class: *class, Background: *background})
@@ -107,4 +104,14 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: %d features, %s %s (%s)\n", *out, len(mp.Features), *profile, m.Format("2006-01"), *format)
 	return nil
+}
+
+// checkMapNames replaces a map's --force and --profile by the store's
+// spelling, or refuses one the store holds no hotspots of, with the nearest.
+func checkMapNames(ctx context.Context, st *store.Store, force, profile *string) (err error) {
+	if *force, err = checkForce(ctx, st, *force); err != nil {
+		return err
+	}
+	*profile, err = checkStored(ctx, st, "profile", *profile, `SELECT DISTINCT profile FROM hotspot_runs ORDER BY 1`)
+	return err
 }
