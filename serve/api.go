@@ -512,6 +512,16 @@ func (s *Server) hotspotOptions(ctx context.Context, r *http.Request) (mapdb.Opt
 		profile, m, o.Force, o.Force).Scan(&n); err != nil {
 		return o, err
 	}
+	if n == 0 && o.Force != "" {
+		// A force the profile-month has: the name was mistyped.
+		forces, err := s.hotspotForces(ctx, mapdb.Options{Profile: profile, Month: m})
+		if err != nil {
+			return o, err
+		}
+		if len(forces) > 0 {
+			return o, invalid("%v", names.Check("force", o.Force, forces))
+		}
+	}
 	if n == 0 {
 		runs, err := s.hotspotRuns(ctx)
 		if err != nil {

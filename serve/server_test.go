@@ -438,6 +438,14 @@ func TestTopCellsWithholdAsTheMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := st.DB.Exec(`INSERT INTO hotspot_runs VALUES ('nte', 'city-of-london', DATE '2020-11-01', 'count', 100, 200, 250, 12,
+		530000, 180000, 60, 30, 14, 12, 0, 26, TIMESTAMP '2020-12-02 06:00:00')`); err != nil {
+		t.Fatal(err)
+	}
+	w := send(s, "GET", "/api/hotspots/nte/2020-11?force=city-of-londn", local)
+	if w.Code != 400 || !strings.Contains(w.Body.String(), `did you mean \"city-of-london\"?`) {
+		t.Errorf("a mistyped force: %d %s", w.Code, w.Body)
+	}
 	top, rep, err := s.topCells(context.Background(), mapdb.Options{Profile: "nte", Force: "city-of-london", Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
