@@ -87,3 +87,25 @@ func TestTypedNamesSuggest(t *testing.T) {
 		t.Errorf("hotspots --profile voilence: exit %d, %s", code, errOut.String())
 	}
 }
+
+// TestAttacksRefused: issue 18's `sql "SELECT * FROM read_csv('/etc/…')"`
+// read any local file, and `query --min-events 0` switched disclosure
+// control off.
+func TestAttacksRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.duckdb")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, args := range [][]string{
+		{"sql", "--db", db, "SELECT * FROM read_csv('/etc/passwd')"},
+		{"sql", "--db", db, "SELECT content FROM read_text('/etc/hostname')"},
+		{"query", "--db", db, "nte_nights", "--min-events", "0"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, &out, &errOut); code == 0 || out.Len() > 0 {
+			t.Errorf("%q: exit %d, printed %.200q", args, code, out.String())
+		}
+	}
+}
