@@ -552,6 +552,7 @@ func (s *Server) loadMap(ctx context.Context, o mapdb.Options) (*maps.Map, error
 		}
 		return nil, invalid("%v", err)
 	}
+	DiscloseMap(disclosure.Default(), mp)
 	return mp, nil
 }
 

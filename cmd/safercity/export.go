@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
+	"github.com/safercity/safercity/serve"
 	"github.com/safercity/safercity/store"
 )
 
@@ -77,6 +79,7 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	serve.DiscloseMap(disclosure.Default(), mp)
 	fh, err := os.Create(*out)
 	if err != nil {
 		return err
