@@ -95,11 +95,14 @@ func appendValue(b array.Builder, v any) error {
 		}
 		b.Append(x)
 	case *array.Date32Builder:
-		x, ok := v.(time.Time)
-		if !ok {
+		switch x := v.(type) {
+		case time.Time:
+			b.Append(arrow.Date32FromTime(x))
+		case Month:
+			b.Append(arrow.Date32FromTime(time.Time(x)))
+		default:
 			return fmt.Errorf("unexpected %T for a date", v)
 		}
-		b.Append(arrow.Date32FromTime(x))
 	case *array.TimestampBuilder:
 		x, ok := v.(time.Time)
 		if !ok {

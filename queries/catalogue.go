@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -21,6 +22,8 @@ type Param struct {
 	Type        string `json:"type"` // VARCHAR, INTEGER, DOUBLE, DATE, BOOLEAN
 	Default     string `json:"default"`
 	Description string `json:"description"`
+	// Count marks an INTEGER used as a LIMIT: it may not be negative.
+	Count bool `json:"-"`
 }
 
 // Query is a named query of the catalogue.
@@ -28,11 +31,13 @@ type Query struct {
 	Name        string  `json:"name"`
 	Description string  `json:"description"`
 	Params      []Param `json:"params"`
-	// Disclose names a column counting partner-feed events: rows where it is
-	// below the disclosure threshold are withheld. Police data, already
+	// Disclose names the columns counting partner-feed events, released
+	// through the disclosure policy: a row whose first such column is
+	// withheld is left out, the other columns are withheld value by value,
+	// and every released count is rounded. Police data, already
 	// anonymised by police.uk, is never suppressed.
-	Disclose string `json:"disclose,omitempty"`
-	SQL      string `json:"-"`
+	Disclose []string `json:"disclose,omitempty"`
+	SQL      string   `json:"-"`
 }
 
 var headerRE = regexp.MustCompile(`^--\s*(name|description|param|disclose):\s*(.*)$`)
@@ -93,7 +98,9 @@ func parse(text string) (Query, error) {
 		case "description":
 			q.Description = strings.TrimSpace(q.Description + " " + v)
 		case "disclose":
-			q.Disclose = v
+			for _, c := range strings.Split(v, ",") {
+				q.Disclose = append(q.Disclose, strings.TrimSpace(c))
+			}
 		case "param":
 			pm := paramRE.FindStringSubmatch(v)
 			if pm == nil {
@@ -115,6 +122,11 @@ func parse(text string) (Query, error) {
 	for i, p := range q.Params {
 		index[p.Name] = i + 1
 	}
+	for _, m := range limitRE.FindAllStringSubmatch(text, -1) {
+		if i, ok := index[m[1]]; ok {
+			q.Params[i-1].Count = true
+		}
+	}
 	var unknown []string
 	q.SQL = placeholderRE.ReplaceAllStringFunc(text, func(m string) string {
 		if strings.HasPrefix(strings.TrimSpace(m), "--") {
@@ -132,6 +144,9 @@ func parse(text string) (Query, error) {
 	return q, nil
 }
 
+// limitRE finds parameters used as a LIMIT.
+var limitRE = regexp.MustCompile(`(?i)\bLIMIT\s+\$([A-Za-z_]\w*)`)
+
 // placeholderRE matches $name, and whole comment lines so they are skipped.
 var placeholderRE = regexp.MustCompile(`(?m)^\s*--.*$|\$[A-Za-z_]\w*`)
 
@@ -142,9 +157,14 @@ func (p Param) value(s string) (any, error) {
 	case "VARCHAR":
 		return s, nil
 	case "INTEGER":
-		n, err := strconv.ParseInt(s, 10, 64)
+		// DuckDB's INTEGER is 32 bits: a larger value would fail inside
+		// the query with the database's own message.
+		n, err := strconv.ParseInt(s, 10, 32)
 		if err != nil {
-			return nil, fmt.Errorf("%s must be an INTEGER, got %q", p.Name, s)
+			return nil, fmt.Errorf("%s must be an INTEGER from %d to %d, got %q", p.Name, math.MinInt32, math.MaxInt32, s)
+		}
+		if p.Count && n < 0 {
+			return nil, fmt.Errorf("%s is a number of rows: give 0 or more, got %d", p.Name, n)
 		}
 		return n, nil
 	case "DOUBLE":

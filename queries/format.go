@@ -11,15 +11,19 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/safercity/safercity/disclosure"
 )
 
 // Result is a query's rows read into memory, with Go values per column.
 type Result struct {
+	Name    string // the query's, or "" for ad hoc SQL
 	Columns []string
 	Types   []string // DuckDB type names
 	Rows    [][]any
-	// Withheld counts rows not shown by disclosure control.
-	Withheld int
+	// Disclosure says what the disclosure policy withheld and rounded;
+	// nil for results with no partner data.
+	Disclosure *disclosure.Report
 }
 
 // Collect reads all rows. Queries here are summaries and profiles; for bulk
@@ -44,10 +48,19 @@ func Collect(rows *sql.Rows) (*Result, error) {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
+		for i, v := range vals {
+			if t, ok := v.(time.Time); ok && res.Types[i] == "DATE" && strings.HasSuffix(res.Columns[i], "month") {
+				vals[i] = Month(t)
+			}
+		}
 		res.Rows = append(res.Rows, vals)
 	}
 	return res, rows.Err()
 }
+
+// Month is a value of a DATE column of months (named month, or ending in
+// _month): people read it as YYYY-MM, and Arrow and Parquet get a DATE.
+type Month time.Time
 
 // Text renders one value as people read it: dates as YYYY-MM-DD, NULL as
 // empty, floats without noise.
@@ -55,6 +68,8 @@ func Text(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
+	case Month:
+		return time.Time(x).Format("2006-01")
 	case time.Time:
 		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
 			return x.Format("2006-01-02")
@@ -84,8 +99,8 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if r.Withheld > 0 {
-		_, err := fmt.Fprintf(w, "(%d rows; %d withheld: fewer than the disclosure threshold of partner events)\n", len(r.Rows), r.Withheld)
+	if r.Disclosure != nil {
+		_, err := fmt.Fprintf(w, "(%d rows; %s)\n", len(r.Rows), r.Disclosure)
 		return err
 	}
 	_, err := fmt.Fprintf(w, "(%d rows)\n", len(r.Rows))
@@ -134,7 +149,7 @@ func (r *Result) WriteJSON(w io.Writer) error {
 
 func jsonValue(v any) []byte {
 	switch x := v.(type) {
-	case time.Time:
+	case time.Time, Month:
 		v = Text(x)
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -150,7 +165,7 @@ func jsonValue(v any) []byte {
 	return b
 }
 
-// Write renders the result as format: table, csv, json or arrow. (Parquet
+// Write renders the result as format: table, csv, json, arrow or xlsx. (Parquet
 // is written by DuckDB: see store.WriteParquet.)
 func (r *Result) Write(w io.Writer, format string) error {
 	switch format {
@@ -162,6 +177,8 @@ func (r *Result) Write(w io.Writer, format string) error {
 		return r.WriteJSON(w)
 	case "arrow":
 		return r.WriteArrow(w)
+	case "xlsx":
+		return r.WriteXLSX(w)
 	}
-	return fmt.Errorf("unknown format %q: use table, csv, json or arrow", format)
+	return fmt.Errorf("unknown format %q: use table, csv, json, arrow or xlsx", format)
 }

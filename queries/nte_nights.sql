@@ -1,6 +1,6 @@
 -- name: nte_nights
--- description: Night-time economy incidents from partner feeds by night of the week and hour (local time; an event after midnight counts towards the night before), with the month's trend. Partner data: rows of fewer than the disclosure threshold of incidents are withheld.
--- disclose: incidents
+-- description: Night-time economy incidents from partner feeds by night of the week and hour (local time; an event after midnight counts towards the night before), with the month's trend. Partner data: released through the disclosure policy (small counts withheld, others rounded to a multiple of 5).
+-- disclose: incidents, latest_month
 -- param: from DATE = '2000-01-01' -- first month
 -- param: to DATE = '2100-12-01' -- last month
 -- param: category VARCHAR = '' -- one incident category ('' for all)

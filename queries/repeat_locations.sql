@@ -7,8 +7,8 @@ SELECT location, lsoa_name,
        count(DISTINCT month) AS months,
        count(*) AS crimes,
        mode(crime_type) AS usual_type,
-       strftime(min(month), '%Y-%m') AS first_month,
-       strftime(max(month), '%Y-%m') AS last_month
+       min(month) AS first_month,
+       max(month) AS last_month
 FROM crimes_enriched
 WHERE unit = $unit AND located AND location <> 'No Location'
   AND (CASE $group WHEN 'violence' THEN violence WHEN 'acquisitive' THEN acquisitive WHEN 'asb' THEN asb

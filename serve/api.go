@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/queries"
@@ -163,7 +165,8 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	running, since := s.runner.Running()
-	out := map[string]any{"status": "ok", "database": s.st.Path, "time": time.Now().In(London)}
+	// No file path: it would tell any caller where the data lives.
+	out := map[string]any{"status": "ok", "time": time.Now().In(London)}
 	if running != "" {
 		out["running"] = map[string]any{"job": running, "since": since.In(London)}
 	}
@@ -198,8 +201,8 @@ func (s *Server) historyParams(q url.Values) (job string, limit int, err error) 
 		return "", 0, err
 	}
 	if job != "" {
-		if _, ok := s.runner.byName[job]; !ok {
-			return "", 0, invalid("no job %.40q; the jobs are %s", job, strings.Join(s.runner.names(), ", "))
+		if err := names.Check("job", job, s.runner.names()); err != nil {
+			return "", 0, invalid("%v", err)
 		}
 	}
 	limit, err = limitParam(q, 100, 10000)
@@ -289,7 +292,7 @@ func (s *Server) apiCatalogue(w http.ResponseWriter, r *http.Request) {
 }
 
 // reservedParams are query-string keys that are not query parameters.
-var reservedParams = map[string]bool{"format": true}
+var reservedParams = map[string]bool{"format": true, "min_events": true}
 
 // queryParams reads a named query's parameters from a query string: as
 // name=value, or as param=name=value like the command line's --param.
@@ -335,13 +338,28 @@ func (s *Server) runQuery(ctx context.Context, name string, q url.Values) (queri
 	if _, err := qu.Args(params); err != nil {
 		return qu, params, nil, invalid("%v", err)
 	}
-	res, err := queries.Run(ctx, s.st, qu, params, queries.DefaultMinEvents)
+	pol := disclosure.Default()
+	if v, err := single(q, "min_events", ""); err != nil {
+		return qu, params, nil, err
+	} else if v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return qu, params, nil, invalid("min_events %.20q: want a whole number", v)
+		}
+		if pol, err = pol.WithThreshold(n); err != nil {
+			return qu, params, nil, invalid("min_events: %v", err)
+		}
+	}
+	res, err := queries.Run(ctx, s.st, qu, params, pol)
+	if errors.Is(err, names.ErrUnknown) {
+		err = invalid("%v", err)
+	}
 	return qu, params, res, err
 }
 
 func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f, err := format(q, "json", "csv")
+	f, err := format(q, "json", "csv", "xlsx")
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -351,8 +369,19 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	if f == "csv" {
+	switch f {
+	case "csv":
 		writeCSV(w, res)
+		return
+	case "xlsx":
+		var b bytes.Buffer
+		if err := res.WriteXLSX(&b); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+qu.Name+`.xlsx"`)
+		w.Write(b.Bytes())
 		return
 	}
 	var rows bytes.Buffer
@@ -360,10 +389,14 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	out := map[string]any{
 		"query": qu.Name, "params": params, "columns": nonNil(res.Columns), "types": nonNil(res.Types),
-		"withheld": res.Withheld, "rows": json.RawMessage(rows.Bytes()),
-	})
+		"withheld": 0, "rows": json.RawMessage(rows.Bytes()),
+	}
+	if res.Disclosure != nil {
+		out["withheld"], out["disclosure"] = res.Disclosure.Withheld, res.Disclosure
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // indexMonths lists the months with a stored index report, newest first.
@@ -479,6 +512,16 @@ func (s *Server) hotspotOptions(ctx context.Context, r *http.Request) (mapdb.Opt
 		profile, m, o.Force, o.Force).Scan(&n); err != nil {
 		return o, err
 	}
+	if n == 0 && o.Force != "" {
+		// A force the profile-month has: the name was mistyped.
+		forces, err := s.hotspotForces(ctx, mapdb.Options{Profile: profile, Month: m})
+		if err != nil {
+			return o, err
+		}
+		if len(forces) > 0 {
+			return o, invalid("%v", names.Check("force", o.Force, forces))
+		}
+	}
 	if n == 0 {
 		runs, err := s.hotspotRuns(ctx)
 		if err != nil {
@@ -509,6 +552,7 @@ func (s *Server) loadMap(ctx context.Context, o mapdb.Options) (*maps.Map, error
 		}
 		return nil, invalid("%v", err)
 	}
+	DiscloseMap(disclosure.Default(), mp)
 	return mp, nil
 }
 

@@ -67,7 +67,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("index", func(t *testing.T) {
 		dom, shot := browse(t, chromium, srv.url+"index/2020-11", filepath.Join(out, "index.png"))
-		rowRE := regexp.MustCompile(`(?s)<tr>\s*<td class="num">(\d+)</td><th class="unit">([^<]+)</th>(.*?)</tr>`)
+		rowRE := regexp.MustCompile(`(?s)<tr>\s*<td class="num">(\d+)</td><th class="unit" scope="row">([^<]+)</th>(.*?)</tr>`)
 		ragRE := regexp.MustCompile(`<td class="(rag-[a-z]+)" data-rag="([A-Z/]+)"[^>]*>([^<]*)<span class="lab">(.)</span>`)
 		want := []struct {
 			unit   string
@@ -143,7 +143,7 @@ func TestBrowser(t *testing.T) {
 		table := dom[start:]
 		table = table[:strings.Index(table, "</table>")]
 		rows := regexp.MustCompile(`<tr><td>(TQ \d{3} \d{3})</td>`).FindAllStringSubmatch(table, -1)
-		if len(rows) != 5 || !strings.Contains(table, "<th>grid_ref</th>") {
+		if len(rows) != 5 || !strings.Contains(table, `<th scope="col">grid_ref</th>`) {
 			t.Errorf("%d result rows with grid references, want 5:\n%s", len(rows), table)
 		}
 		if !strings.Contains(dom, `value="5"`) {

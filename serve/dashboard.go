@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/queries"
@@ -42,6 +43,13 @@ var templateFuncs = template.FuncMap{
 			}
 		}
 		return ""
+	},
+	"schedule": scheduleWords,
+	"next": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return nextWords(*t, time.Now())
 	},
 	"took": func(r Run) string {
 		if r.Finished == nil {
@@ -392,6 +400,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 		Others                       []hotspotRun
 		SVG                          template.HTML
 		Top                          []topCell
+		Disclosure                   *disclosure.Report
 		Missing                      string
 	}
 	d.Profile, d.Month = r.PathValue("profile"), r.PathValue("month")
@@ -443,27 +452,41 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// The SVG is ours: maps.WriteSVG escapes every text it writes.
 	d.SVG = template.HTML(svg)
-	rows, err := s.st.DB.QueryContext(ctx, `SELECT coalesce(grid_ref, ''), coalesce(location, ''), coalesce(trend, ''), crimes, coalesce(z, 0), coalesce(bin, 0)
-		FROM hotspot_cells WHERE profile = ? AND month = ? AND force = ? AND bin > 0
-		ORDER BY z DESC LIMIT 15`, o.Profile, o.Month, o.Force)
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c topCell
-		if err := rows.Scan(&c.GridRef, &c.Location, &c.Trend, &c.Crimes, &c.Z, &c.Bin); err != nil {
-			s.failErr(w, r, err)
-			return
-		}
-		d.Top = append(d.Top, c)
-	}
-	if err := rows.Err(); err != nil {
+	if d.Top, d.Disclosure, err = s.topCells(ctx, o); err != nil {
 		s.failErr(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "map", page{Title: title, Nav: "hotspots", Data: d})
+}
+
+// topCells reads the hottest cells of a map for the table under it. A cell
+// the disclosure policy withholds (it holds a few partner incidents) is
+// left out here as on the map, and counted in the report.
+func (s *Server) topCells(ctx context.Context, o mapdb.Options) ([]topCell, *disclosure.Report, error) {
+	rows, err := s.st.DB.QueryContext(ctx, `SELECT coalesce(grid_ref, ''), coalesce(location, ''), coalesce(trend, ''), crimes, coalesce(incidents, 0), coalesce(z, 0), coalesce(bin, 0)
+		FROM hotspot_cells WHERE profile = ? AND month = ? AND force = ? AND bin > 0
+		ORDER BY z DESC`, o.Profile, o.Month, o.Force)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	rep := disclosure.Default().NewReport("cells")
+	var top []topCell
+	for rows.Next() && len(top) < 15 {
+		var c topCell
+		var incidents int64
+		if err := rows.Scan(&c.GridRef, &c.Location, &c.Trend, &c.Crimes, &incidents, &c.Z, &c.Bin); err != nil {
+			return nil, nil, err
+		}
+		if rep.Release(incidents).Withheld {
+			continue
+		}
+		top = append(top, c)
+	}
+	if rep.Withheld == 0 {
+		rep = nil
+	}
+	return top, rep, rows.Err()
 }
 
 func (s *Server) queriesPage(w http.ResponseWriter, r *http.Request) {
@@ -481,9 +504,14 @@ const maxShown = 500
 // formField is a query parameter on the form.
 type formField struct {
 	queries.Param
-	Value string
-	Input string // text, number or date-like text
+	Value   string
+	Input   string   // text, number, date-like text, or select
+	Choices []string // for select: the names the store holds
 }
+
+// maxChoices bounds the names offered as a list; more (e.g. every LSOA of
+// England and Wales) are typed, and checked when the query runs.
+const maxChoices = 500
 
 func (s *Server) queryPage(w http.ResponseWriter, r *http.Request) {
 	var d struct {
@@ -522,6 +550,17 @@ func (s *Server) queryPage(w http.ResponseWriter, r *http.Request) {
 		}
 		if p.Type == "INTEGER" || p.Type == "DOUBLE" {
 			f.Input = "number"
+		}
+		names, isName, err := queries.Choices(r.Context(), s.st, p.Name)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		if isName && len(names) > 0 && len(names) <= maxChoices {
+			f.Input, f.Choices = "select", names
+			if p.Default == "" {
+				f.Choices = append([]string{""}, names...)
+			}
 		}
 		d.Fields = append(d.Fields, f)
 	}

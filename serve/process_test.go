@@ -462,3 +462,59 @@ func TestTermCancelsAfterGrace(t *testing.T) {
 		t.Error("the log does not say the job was cancelled")
 	}
 }
+
+// TestCLIBesideServer: the command line could not read while a server
+// held the database, and its hint named a hard-coded port. Reads now go
+// through the server's API (found from the address it records beside the
+// database) and give what a direct read gives; a load is refused with the
+// server's real address.
+func TestCLIBesideServer(t *testing.T) {
+	bin := safercity(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	cli := func(args ...string) (string, int) {
+		t.Helper()
+		out, err := exec.Command(bin, args...).Output()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+			out = append(out, ee.Stderr...)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), code
+	}
+	for _, args := range [][]string{
+		{"ingest", "police", "--db", db, "--quiet", "../data/police-uk/2020-11"},
+		{"transform", "--db", db, "--quiet"},
+	} {
+		if out, code := cli(args...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, out)
+		}
+	}
+	config := filepath.Join(dir, "safercity.yaml")
+	if err := os.WriteFile(config, []byte("schedule:\n  index: \"\"\n  feeds: \"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	query := []string{"--db", db, "query", "crime_by_month", "--param", "from=2020-11", "--format", "csv"}
+	srv := startServer(t, db, config)
+	beside, code := cli(query...)
+	if code != 0 || !strings.HasPrefix(beside, "month,crime_type,crimes,harm\n2020-11,") {
+		t.Errorf("query beside the server: exit %d\n%s", code, beside)
+	}
+	if out, code := cli("jobs", "--db", db, "--json"); code != 0 || !strings.HasPrefix(out, "[") {
+		t.Errorf("jobs beside the server: exit %d\n%s", code, out)
+	}
+	base := strings.TrimSuffix(srv.url, "/")
+	if out, code := cli("ingest", "police", "--db", db, "../data/police-uk/2020-11"); code != 1 || !strings.Contains(out, "answers at "+base) {
+		t.Errorf("a load beside the server: exit %d, want 1 and the server's address %s\n%s", code, base, out)
+	}
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	srv.wait(t, 30*time.Second)
+	if _, err := os.Stat(RunFilePath(db)); err == nil {
+		t.Error("the server left its address behind when it stopped")
+	}
+	if direct, code := cli(query...); code != 0 || direct != beside {
+		t.Errorf("read directly (exit %d):\n%s\nthrough the server:\n%s", code, direct, beside)
+	}
+}

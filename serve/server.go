@@ -33,7 +33,12 @@ type ServerOptions struct {
 	// Tokens are the bearer tokens accepted from requests that do not come
 	// from this machine; with none, only this machine is served.
 	Tokens []string
-	Log    *slog.Logger // nil for slog.Default()
+	// Hosts are the host names (without port) this server answers to in
+	// the Host header, besides localhost and IP addresses; a request naming
+	// any other host is refused, so that a web page whose name rebinds to
+	// this machine's address cannot use the server.
+	Hosts []string
+	Log   *slog.Logger // nil for slog.Default()
 }
 
 // A Server is the HTTP API and dashboard over a store and a runner.
@@ -41,6 +46,7 @@ type Server struct {
 	st      *store.Store
 	runner  *Runner
 	tokens  [][]byte
+	hosts   map[string]bool
 	log     *slog.Logger
 	pages   map[string]*template.Template
 	handler http.Handler
@@ -65,6 +71,10 @@ func NewServer(st *store.Store, r *Runner, o ServerOptions) *Server {
 	for _, t := range o.Tokens {
 		s.tokens = append(s.tokens, []byte(t))
 	}
+	s.hosts = map[string]bool{"localhost": true}
+	for _, h := range o.Hosts {
+		s.hosts[strings.ToLower(strings.TrimSuffix(h, "."))] = true
+	}
 	mux := http.NewServeMux()
 	rt := &router{s: s, mux: mux, methods: map[string][]string{}}
 	s.routeAPI(rt)
@@ -76,7 +86,7 @@ func NewServer(st *store.Store, r *Runner, o ServerOptions) *Server {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusForbidden, "a request from another site's page may not change anything here: use this dashboard's own buttons, or call the API from a script")
 	}))
-	s.handler = s.limit(s.authorize(cop.Handler(mux)))
+	s.handler = s.checkHost(s.limit(s.authorize(cop.Handler(mux))))
 	return s
 }
 
@@ -123,6 +133,33 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkHost refuses, with 421 Misdirected Request, a request whose Host
+// names a host this server was not configured for. DNS rebinding needs a
+// name the attacker controls, so IP addresses and localhost are always
+// accepted and every other name must be listed in serve.hosts.
+func (s *Server) checkHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.allowedHost(r.Host) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		s.log.Warn("request for another host refused", "remote", r.RemoteAddr, "host", r.Host, "path", r.URL.Path)
+		s.fail(w, r, http.StatusMisdirectedRequest, fmt.Sprintf("this server does not answer for the host %.80q: add the name to serve.hosts in the configuration, or use the address it listens on", r.Host))
+	})
+}
+
+func (s *Server) allowedHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
+	if host == "" {
+		return false
+	}
+	return s.hosts[host] || net.ParseIP(host) != nil
 }
 
 // authorize lets requests from this machine through and asks every other

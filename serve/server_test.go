@@ -1,14 +1,17 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/store"
 )
 
@@ -41,7 +44,12 @@ func newServer(t *testing.T, tokens ...string) (*Server, *store.Store, chan stru
 func send(s *Server, method, target, remote string, headers ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, target, nil)
 	req.RemoteAddr = remote
+	req.Host = "127.0.0.1:8080" // what a browser on this machine sends
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" {
+			req.Host = headers[i+1]
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	w := httptest.NewRecorder()
@@ -121,13 +129,18 @@ func TestValidation(t *testing.T) {
 		{"GET", "/api/hotspots/nte/2020-11?force=Bad%20Force", 400, "force"},
 		{"GET", "/api/queries/nope", 404, "no query \"nope\"; the catalogue has"},
 		{"GET", "/api/queries/violence_profile?top=x", 400, "top must be an INTEGER"},
+		{"GET", "/api/queries/violence_profile?top=-5", 400, "top is a number of rows: give 0 or more"},
+		{"GET", "/api/queries/nte_nights?min_events=0", 400, "below the disclosure policy"},
+		{"GET", "/api/queries/violence_profile?top=2147483648", 400, "top must be an INTEGER from"},
+		{"GET", "/api/queries/stop_search?force=leicstershire", 400, "no force \"leicstershire\""},
 		{"GET", "/api/queries/violence_profile?from=yesterday", 400, "from must be a DATE"},
 		{"GET", "/api/queries/violence_profile?bogus=1", 400, "has no parameter \"bogus\""},
 		{"GET", "/api/queries/violence_profile?top=1&top=2", 400, "once"},
 		{"GET", "/api/queries/violence_profile?param=top", 400, "param=name=value"},
-		{"GET", "/api/queries/violence_profile?format=xml", 400, "want json or csv"},
+		{"GET", "/api/queries/violence_profile?format=xml", 400, "want json or csv or xlsx"},
 		{"GET", "/api/jobs?limit=0", 400, "limit"},
-		{"GET", "/api/jobs?job=nope", 400, "no job \"nope\"; the jobs are index, slow"},
+		{"GET", "/api/jobs?job=nope", 400, "no job \"nope\" (the 2 known: index, slow)"},
+		{"GET", "/api/jobs?job=indx", 400, "no job \"indx\": did you mean \"index\"?"},
 		{"GET", "/api/sources?limit=abc", 400, "limit"},
 		{"GET", long, 414, "at most 4096"},
 		{"GET", many, 400, "at most 32"},
@@ -160,6 +173,7 @@ func TestValidation(t *testing.T) {
 	}
 
 	req := httptest.NewRequest("POST", "/api/jobs/index/run", strings.NewReader(strings.Repeat("x", 100<<10)))
+	req.Host = "localhost:8080"
 	req.RemoteAddr = local
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, req)
@@ -206,9 +220,21 @@ func TestQueriesAPI(t *testing.T) {
 		t.Errorf("csv: %d %s %.200s", w.Code, ct, w.Body)
 	}
 
-	// Values are bound, never spliced: this is just a force with an odd name.
+	w = send(s, "GET", "/api/queries/stop_search?force=city-of-london&format=xlsx", local)
+	if ct := w.Header().Get("Content-Type"); w.Code != 200 || !strings.Contains(ct, "spreadsheetml") || !bytes.HasPrefix(w.Body.Bytes(), []byte("PK")) {
+		t.Errorf("xlsx: %d %s, want a workbook (a zip)", w.Code, ct)
+	}
+
+	// The query page offers the store's names instead of a free-text box.
+	w = send(s, "GET", "/queries/stop_search", local)
+	if body := w.Body.String(); w.Code != 200 || !strings.Contains(body, `<select id="p-force" name="force"`) || !strings.Contains(body, `<option value="city-of-london" selected>city-of-london</option>`) {
+		t.Errorf("query page: %d, want a list of the store's forces: %.1500s", w.Code, body)
+	}
+
+	// This is just a force the store does not hold (and values are bound,
+	// never spliced, anyway).
 	w = send(s, "GET", "/api/queries/stop_search?force=x%27%3B+DROP+TABLE+sources%3B+--", local)
-	if w.Code != 200 || !strings.Contains(w.Body.String(), `"rows": [`) {
+	if w.Code != 400 || !strings.Contains(w.Body.String(), `the 1 known: city-of-london`) {
 		t.Errorf("quoted force: %d %.200s", w.Code, w.Body)
 	}
 	var n int
@@ -275,6 +301,10 @@ func TestJobsAPI(t *testing.T) {
 	if body := w.Body.String(); w.Code != 200 || !strings.Contains(body, `class="status-succeeded">succeeded`) || !strings.Contains(body, "Run index now") {
 		t.Errorf("jobs page: %d %.500s", w.Code, body)
 	}
+	// The schedule and the next run in words and local time, not raw cron.
+	if body := w.Body.String(); !strings.Contains(body, "on the 2nd of every month at 06:00") || !regexp.MustCompile(`<td>in \d+ (days|h \d+ min|min) \(\w{3} \d+ \w{3} 06:00 (GMT|BST)\)</td>`).MatchString(body) {
+		t.Errorf("jobs page does not say when index runs next in words: %.2000s", body)
+	}
 }
 
 func TestIndexAndReport(t *testing.T) {
@@ -295,8 +325,8 @@ func TestIndexAndReport(t *testing.T) {
 	w = send(s, "GET", "/index", local)
 	body := w.Body.String()
 	for _, want := range []string{
-		`<th class="unit">City of London</th><td class="rag-green" data-rag="GREEN"`,
-		`<th class="unit">Charnwood</th><td class="rag-red" data-rag="RED"`,
+		`<th class="unit" scope="row">City of London</th><td class="rag-green" data-rag="GREEN"`,
+		`<th class="unit" scope="row">Charnwood</th><td class="rag-red" data-rag="RED"`,
 		`href="/reports/index-2020-11.html"`,
 		`▲`, `▼`,
 	} {
@@ -349,5 +379,126 @@ func TestPagesSayWhatIsMissing(t *testing.T) {
 		if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 			t.Errorf("%s: CSP %q", tt.path, csp)
 		}
+	}
+}
+
+// TestHostAllowList is the DNS-rebinding attack: a page at a name the
+// attacker controls, rebound to 127.0.0.1, sends its own name as Host.
+func TestHostAllowList(t *testing.T) {
+	st := openStore(t)
+	r := newRunner(t, st, RunnerOptions{}, Job{Name: "index", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }})
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(st, r, ServerOptions{Hosts: []string{"safercity.example.gov.uk"}, Log: quiet})
+	for _, tt := range []struct {
+		method, path, host string
+		want               int
+	}{
+		{"POST", "/api/jobs/index/run", "rebind.attacker.example:8080", 421},
+		{"GET", "/api/jobs", "rebind.attacker.example", 421},
+		{"GET", "/", "rebind.attacker.example", 421},
+		{"GET", "/healthz", "", 421},
+		{"GET", "/api/jobs", "localhost:8080", 200},
+		{"GET", "/api/jobs", "LOCALHOST.:8080", 200},
+		{"GET", "/api/jobs", "127.0.0.1:8080", 200},
+		{"GET", "/api/jobs", "[::1]:8080", 200},
+		{"GET", "/api/jobs", "safercity.example.gov.uk", 200},
+		{"GET", "/api/jobs", "safercity.example.gov.uk:443", 200},
+	} {
+		w := send(s, tt.method, tt.path, local, "Host", tt.host)
+		if w.Code != tt.want {
+			t.Errorf("%s %s Host %q: %d %s, want %d", tt.method, tt.path, tt.host, w.Code, w.Body, tt.want)
+		}
+	}
+	if runs, err := Runs(context.Background(), st, "index", 10); err != nil || len(runs) != 0 {
+		t.Errorf("a refused trigger ran the job: %v %v", runs, err)
+	}
+}
+
+// TestHealthzHasNoPath: /healthz must not tell a caller where the file is.
+func TestHealthzHasNoPath(t *testing.T) {
+	s, st, _ := newServer(t)
+	w := send(s, "GET", "/healthz", local)
+	if w.Code != 200 || strings.Contains(w.Body.String(), st.Path) || strings.Contains(w.Body.String(), ".duckdb") {
+		t.Errorf("/healthz: %d %s: names the database file %s", w.Code, w.Body, st.Path)
+	}
+}
+
+// TestTopCellsWithholdAsTheMap is issue 18's attack (d): the table under
+// /hotspots/nte/{month} listed cells the map withholds (1–2 partner
+// incidents).
+func TestTopCellsWithholdAsTheMap(t *testing.T) {
+	s, st, _ := newServer(t)
+	_, err := st.DB.Exec(`INSERT INTO hotspot_cells (profile, force, month, cell_x, cell_y, grid_ref, crimes, incidents, measure, density, kde_hot, neighbours, z, bin)
+		VALUES ('nte', 'city-of-london', DATE '2020-11-01', 5325, 1812, 'TQ3251281250', 4, 2, 6, 1, true, 9, 4.1, 3),
+		       ('nte', 'city-of-london', DATE '2020-11-01', 5326, 1812, 'TQ3261281250', 5, 0, 5, 1, true, 9, 3.9, 3),
+		       ('nte', 'city-of-london', DATE '2020-11-01', 5327, 1812, 'TQ3271281250', 2, 9, 11, 1, true, 9, 3.5, 3),
+		       ('nte', 'city-of-london', DATE '2020-11-01', 5328, 1812, 'TQ3281281250', 3, 1, 4, 1, true, 9, 3.0, 2)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB.Exec(`INSERT INTO hotspot_runs VALUES ('nte', 'city-of-london', DATE '2020-11-01', 'count', 100, 200, 250, 12,
+		530000, 180000, 60, 30, 14, 12, 0, 26, TIMESTAMP '2020-12-02 06:00:00')`); err != nil {
+		t.Fatal(err)
+	}
+	w := send(s, "GET", "/api/hotspots/nte/2020-11?force=city-of-londn", local)
+	if w.Code != 400 || !strings.Contains(w.Body.String(), `did you mean \"city-of-london\"?`) {
+		t.Errorf("a mistyped force: %d %s", w.Code, w.Body)
+	}
+	top, rep, err := s.topCells(context.Background(), mapdb.Options{Profile: "nte", Force: "city-of-london", Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, c := range top {
+		refs = append(refs, c.GridRef)
+	}
+	if strings.Join(refs, " ") != "TQ3261281250 TQ3271281250" || rep == nil || rep.Withheld != 2 {
+		t.Errorf("table lists %v (report %v), want the two cells the map shows and 2 withheld", refs, rep)
+	}
+}
+
+// accessible checks what WCAG 2.1 AA asks of a page's structure that can
+// be checked without a browser: language, a skip link to the main
+// landmark, a labelled navigation landmark, a caption on every table,
+// column headers with scope, a label for every form control, and a text
+// alternative on the map.
+func accessible(t *testing.T, path, body string) {
+	t.Helper()
+	for _, want := range []string{`<html lang="en-GB">`, `<a class="skip" href="#content">`, `<nav aria-label="Main">`, `<main id="content"`, `<footer>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("%s: no %s", path, want)
+		}
+	}
+	if n, c := strings.Count(body, "<table"), strings.Count(body, "<caption>"); n != c {
+		t.Errorf("%s: %d tables, %d captions", path, n, c)
+	}
+	for _, m := range regexp.MustCompile(`(?s)<thead>.*?</thead>`).FindAllString(body, -1) {
+		if len(regexp.MustCompile(`<th[ >]`).FindAllString(m, -1)) != strings.Count(m, `scope="col"`) {
+			t.Errorf("%s: column headers without scope: %.200s", path, m)
+		}
+	}
+	for _, m := range regexp.MustCompile(`<(input|select) id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		if !strings.Contains(body, `<label for="`+m[2]+`">`) {
+			t.Errorf("%s: %s %s has no label", path, m[1], m[2])
+		}
+	}
+	if strings.Contains(body, `class="map"`) && !regexp.MustCompile(`class="map" id="map" role="img" aria-label="Map of [^"]+"`).MatchString(body) {
+		t.Errorf("%s: the map has no text alternative", path)
+	}
+}
+
+func TestPagesAccessible(t *testing.T) {
+	s, st, _ := newServer(t)
+	insertIndexFixture(t, st)
+	if _, err := st.DB.Exec(`INSERT INTO police_stop_search (source_id, line, force, month, search_type, datetime, object_of_search, outcome, outcome_linked, officer_defined_ethnicity)
+		VALUES (1, 2, 'city-of-london', DATE '2020-11-01', 'Person search', TIMESTAMP '2020-11-05 21:00:00', 'Controlled drugs', 'Arrest', true, 'White')`); err != nil {
+		t.Fatal(err)
+	}
+	send(s, "POST", "/api/jobs/index/run", local)
+	for _, path := range []string{"/", "/index/2020-11", "/hotspots", "/queries", "/queries/stop_search", "/jobs", "/nope"} {
+		w := send(s, "GET", path, local)
+		accessible(t, path, w.Body.String())
 	}
 }

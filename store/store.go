@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,12 +54,44 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // OpenReadOnly opens an existing database for reading only; any statement
-// that would write fails. The file must exist and be up to date.
+// that would write fails, and none can read anything but the database (no
+// files, no network, no other databases). The file must exist and be up to
+// date.
 func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database at %s: load data first, e.g. `safercity ingest police data/police-uk` (or point --db / SAFERCITY_DB at your file)", path)
+	if err := mustExist(path); err != nil {
+		return nil, err
 	}
 	return open(ctx, path, true)
+}
+
+// OpenExisting opens an existing database for reading and writing, for
+// the commands that work on loaded data: a mistyped path must not become
+// a new empty database that then has "no data".
+func OpenExisting(ctx context.Context, path string) (*Store, error) {
+	if err := mustExist(path); err != nil {
+		return nil, err
+	}
+	return open(ctx, path, false)
+}
+
+// ErrNoDatabase is returned by OpenReadOnly and OpenExisting for a path
+// where no database file exists.
+var ErrNoDatabase = errors.New("no database")
+
+// mustExist says, when path is not a file, which database files its
+// folder holds.
+func mustExist(path string) error {
+	fi, err := os.Stat(path)
+	if err == nil && fi.Mode().IsRegular() {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	found, _ := filepath.Glob(filepath.Join(dir, "*.duckdb"))
+	have := "there is no .duckdb file in " + dir
+	if len(found) > 0 {
+		have = "database files in " + dir + ": " + strings.Join(found, ", ")
+	}
+	return fmt.Errorf("%w at %s (%s): check --db / SAFERCITY_DB, or load data first, e.g. `safercity ingest police data/police-uk`, which creates it", ErrNoDatabase, path, have)
 }
 
 func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
@@ -80,7 +113,16 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 			return err
 		}
 		// Timestamps are stored in UTC whatever the machine's zone.
-		_, err := execer.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
+		if _, err := execer.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil); err != nil {
+			return err
+		}
+		if !readOnly {
+			return nil
+		}
+		// A reader sees the store's tables and views only: no read_csv of
+		// /etc/shadow, no http, no ATTACH. DuckDB lets a running database
+		// turn this off but never back on, and the lock keeps it so.
+		_, err := execer.ExecContext(context.Background(), "SET enable_external_access = false; SET lock_configuration = true", nil)
 		return err
 	})
 	if err != nil {
@@ -94,11 +136,16 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 	return s, nil
 }
 
-// explainLock turns DuckDB's lock conflict into advice: one process at a
-// time may write a database file.
+// ErrLocked is returned by the Open functions when another process holds
+// the database file (one process at a time may write it, and none may read
+// while one writes).
+var ErrLocked = errors.New("the database is in use by another process (a running `safercity serve`?); stop it or use its HTTP API")
+
+// explainLock turns DuckDB's lock conflict into ErrLocked. The driver has
+// no error type for it, so its message is the only way to tell.
 func explainLock(err error) error {
 	if strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock") {
-		return fmt.Errorf("the database is in use by another process (a running `safercity serve`?); stop it or use its HTTP API: %w", err)
+		return fmt.Errorf("%w: %w", ErrLocked, err)
 	}
 	return err
 }
@@ -289,10 +336,6 @@ type ArrowView struct {
 func (tx *Tx) ExecArrow(query string, views ...ArrowView) (int64, error) {
 	var n int64
 	err := tx.conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
 		ex := dc.(driver.ExecerContext)
 		for _, v := range views {
 			merged, err := mergeSmall(v.Schema, v.Records)
@@ -304,19 +347,11 @@ func (tx *Tx) ExecArrow(query string, views ...ArrowView) (int64, error) {
 					r.Release()
 				}
 			}()
-			rdr, err := array.NewRecordReader(v.Schema, merged)
+			drop, err := registerView(tx.ctx, dc.(driver.Conn), v.Name, v.Schema, merged)
 			if err != nil {
 				return err
 			}
-			defer rdr.Release()
-			release, err := ar.RegisterView(rdr, v.Name)
-			if err != nil {
-				return err
-			}
-			defer release()
-			// The view outlives release() in the catalogue, pointing at
-			// freed memory: drop it while the batches are alive.
-			defer ex.ExecContext(tx.ctx, "DROP VIEW IF EXISTS "+quoteIdent(v.Name), nil)
+			defer drop()
 		}
 		res, err := ex.ExecContext(tx.ctx, query, nil)
 		if err != nil {
@@ -386,58 +421,14 @@ func mergeSmall(schema *arrow.Schema, recs []arrow.Record) ([]arrow.Record, erro
 // records are valid only during the call.
 func (tx *Tx) QueryArrow(query string, args []any, fn func(arrow.Record) error) error {
 	return tx.conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rdr, err := ar.QueryContext(tx.ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
-		for rdr.Next() {
-			if err := fn(rdr.RecordBatch()); err != nil {
-				return err
-			}
-		}
-		return rdr.Err()
+		return queryArrow(tx.ctx, dc.(driver.Conn), query, args, fn)
 	})
 }
 
-// WriteParquet writes a record to a Parquet file (Snappy) with DuckDB's own
-// writer, through a private in-memory database, so that query results are
-// exported without touching the store and without a second Parquet library.
+// WriteParquet writes a record to a Parquet file (Snappy), so that query
+// results are exported without touching the store.
 func WriteParquet(ctx context.Context, rec arrow.Record, path string) error {
-	c, err := duckdb.NewConnector("", nil)
-	if err != nil {
-		return err
-	}
-	db := sql.OpenDB(c)
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rdr, err := array.NewRecordReader(rec.Schema(), []arrow.Record{rec})
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
-		release, err := ar.RegisterView(rdr, "result")
-		if err != nil {
-			return err
-		}
-		defer release()
-		_, err = dc.(driver.ExecerContext).ExecContext(ctx,
-			"COPY result TO '"+strings.ReplaceAll(path, "'", "''")+"' (FORMAT parquet, COMPRESSION snappy)", nil)
-		return err
-	})
+	return writeParquet(ctx, rec, path)
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

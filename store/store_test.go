@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -137,5 +138,67 @@ func TestAppendArrowLeavesNoViews(t *testing.T) {
 	st.DB.QueryRow(`SELECT count(*) FROM duckdb_views() WHERE NOT internal`).Scan(&views)
 	if views != 0 {
 		t.Errorf("%d views left in the catalogue", views)
+	}
+}
+
+// TestReadOnlyHasNoExternalAccess: `safercity sql` must read the store's
+// tables only, never a file of the machine it runs on.
+func TestReadOnlyHasNoExternalAccess(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.duckdb")
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	secret := filepath.Join(dir, "secret.csv")
+	if err := os.WriteFile(secret, []byte("user,hash\nroot,x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	var n int
+	if err := ro.DB.QueryRow(`SELECT count(*) FROM sources`).Scan(&n); err != nil {
+		t.Fatalf("the store's own tables: %v", err)
+	}
+	for _, q := range []string{
+		"SELECT * FROM read_csv('" + secret + "')",
+		"SELECT * FROM '" + secret + "'",
+		"SELECT * FROM read_text('/etc/passwd')",
+		"SELECT * FROM glob('/etc/*')",
+	} {
+		rows, err := ro.QueryReadOnly(ctx, q)
+		if err == nil {
+			rows.Close()
+			t.Errorf("%s: read outside the store", q)
+		}
+	}
+	if _, err := ro.DB.Exec(`SET enable_external_access = true`); err == nil {
+		t.Error("a reader could turn external access back on")
+	}
+}
+
+// TestOpenExistingNeverCreates: a mistyped --db must not leave a new file.
+func TestOpenExistingNeverCreates(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := Open(ctx, filepath.Join(dir, "safercity.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	typo := filepath.Join(dir, "safercty.duckdb")
+	for name, open := range map[string]func(context.Context, string) (*Store, error){"OpenExisting": OpenExisting, "OpenReadOnly": OpenReadOnly} {
+		_, err := open(ctx, typo)
+		if !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), "safercity.duckdb") {
+			t.Errorf("%s(%s): %v, want ErrNoDatabase naming the file that exists", name, typo, err)
+		}
+		if _, serr := os.Stat(typo); serr == nil {
+			t.Fatalf("%s created %s", name, typo)
+		}
 	}
 }

@@ -53,9 +53,14 @@ func (p Profile) nightWindow() string {
 	if len(days) == 0 {
 		return "false"
 	}
-	// Shifting the clock back by NightTo puts the small hours on the
-	// evening they follow.
 	minute := "(hour(i.occurred_local) * 60 + minute(i.occurred_local))"
+	if p.NightFrom < p.NightTo {
+		// Within one day, e.g. 18:00–23:00: that day's clock as it is.
+		return fmt.Sprintf("%s >= %d AND %s < %d AND dayofweek(i.occurred_local) IN (%s)",
+			minute, p.NightFrom, minute, p.NightTo, strings.Join(days, ", "))
+	}
+	// Across midnight: shifting the clock back by NightTo puts the small
+	// hours on the evening they follow.
 	return fmt.Sprintf("(%s >= %d OR %s < %d) AND dayofweek(i.occurred_local - INTERVAL %d MINUTE) IN (%s)",
 		minute, p.NightFrom, minute, p.NightTo, p.NightTo, strings.Join(days, ", "))
 }

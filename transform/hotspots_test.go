@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/safercity/safercity/store"
 )
 
 func violence() Profile {
@@ -104,21 +106,14 @@ func TestNightWindowIncidents(t *testing.T) {
 	if _, err := Run(ctx, st, defaults(), nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	// Liverpool Street, in the City's NTE hotspot.
-	e, n := 533150.0, 181550.0
-	for i, local := range []string{
+	insertIncidents(t, st,
 		"2020-11-13 23:00:00", // Friday night: in
 		"2020-11-14 01:30:00", // Saturday 01:30, Friday's night: in
 		"2020-11-16 05:00:00", // Monday 05:00, Sunday's night: in
 		"2020-11-17 23:00:00", // Tuesday night: out
 		"2020-11-19 19:59:00", // Thursday before 20:00: out
 		"2020-11-20 06:00:00", // Friday 06:00, the night is over: out
-	} {
-		if _, err := st.DB.Exec(`INSERT INTO incidents (source_id, line, feed, month, occurred_at, occurred_local, category, easting, northing, source)
-			VALUES (0, ?, 'test', DATE '2020-11-01', ?::TIMESTAMP, ?::TIMESTAMP, 'assault', ?, ?, 'test')`, i+2, local, local, e, n); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	p := Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count", Incidents: true,
 		NightDays: []time.Weekday{time.Thursday, time.Friday, time.Saturday, time.Sunday}, NightFrom: 20 * 60, NightTo: 6 * 60}
 	res, err := Hotspots(ctx, st, HotspotOptions{Profile: p, Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london"})
@@ -130,5 +125,45 @@ func TestNightWindowIncidents(t *testing.T) {
 	}
 	if got := count(t, st, `SELECT sum(incidents) FROM hotspot_cells WHERE cell_x = 533100 AND cell_y = 181500`); got != 3 {
 		t.Errorf("cell TQ 331 815 holds %d incidents", got)
+	}
+}
+
+// insertIncidents adds partner incidents at Liverpool Street, in the
+// City's NTE hotspot, at the given local times of November 2020.
+func insertIncidents(t *testing.T, st *store.Store, locals ...string) {
+	t.Helper()
+	e, n := 533150.0, 181550.0
+	for i, local := range locals {
+		if _, err := st.DB.Exec(`INSERT INTO incidents (source_id, line, feed, month, occurred_at, occurred_local, category, easting, northing, source)
+			VALUES (0, ?, 'test', DATE '2020-11-01', ?::TIMESTAMP, ?::TIMESTAMP, 'assault', ?, ?, 'test')`, i+2, local, local, e, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestNightWindowWithinADay: a window that does not wrap midnight
+// (18:00–23:00) was shifted back 23 hours onto the day before.
+func TestNightWindowWithinADay(t *testing.T) {
+	ctx := context.Background()
+	st := loaded(t, sample)
+	if _, err := Run(ctx, st, defaults(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	insertIncidents(t, st,
+		"2020-11-13 19:00:00", // Friday 19:00: in
+		"2020-11-14 18:00:00", // Saturday 18:00: in
+		"2020-11-13 23:30:00", // Friday after 23:00: out
+		"2020-11-14 01:00:00", // Saturday 01:00: out (no wrap)
+		"2020-11-12 19:00:00", // Thursday: out
+		"2020-11-15 22:59:00", // Sunday: out
+	)
+	p := Profile{Name: "early", Groups: []string{"nte"}, Measure: "count", Incidents: true,
+		NightDays: []time.Weekday{time.Friday, time.Saturday}, NightFrom: 18 * 60, NightTo: 23 * 60}
+	res, err := Hotspots(ctx, st, HotspotOptions{Profile: p, Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Incidents != 2 {
+		t.Errorf("%d incidents in Friday and Saturday 18:00–23:00, want 2", res[0].Incidents)
 	}
 }

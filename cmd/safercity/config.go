@@ -16,6 +16,7 @@ import (
 	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/index"
 	"github.com/safercity/safercity/index/indexstage"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/transform"
 )
 
@@ -66,6 +67,10 @@ type config struct {
 		// Tokens are the bearer tokens that requests from other machines
 		// must carry; with none, only this machine is answered.
 		Tokens []string `yaml:"tokens"`
+		// Hosts are the host names clients use in URLs (the Host header),
+		// besides localhost and IP addresses; others are refused (DNS
+		// rebinding).
+		Hosts []string `yaml:"hosts"`
 		// Grace is how long a stopping server lets the running job finish
 		// before cancelling it (default 30s).
 		Grace time.Duration `yaml:"grace"`
@@ -122,7 +127,7 @@ func (c *config) profile(name string) (transform.Profile, error) {
 		pc, ok = builtinProfiles[name]
 	}
 	if !ok {
-		return transform.Profile{}, fmt.Errorf("%w: no profile %q; the profiles are %s", errUsage, name, strings.Join(c.profileNames(), ", "))
+		return transform.Profile{}, fmt.Errorf("%w: %w", errUsage, names.Check("profile", name, c.profileNames()))
 	}
 	p := transform.Profile{Name: name, Groups: pc.Groups, CrimeTypes: pc.CrimeTypes, Measure: pc.Measure,
 		NTEZones: pc.NTEZones, ZoneRadius: pc.ZoneRadius}

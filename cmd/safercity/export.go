@@ -9,8 +9,10 @@ import (
 	"strings"
 
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
+	"github.com/safercity/safercity/serve"
 	"github.com/safercity/safercity/store"
 )
 
@@ -70,11 +72,15 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkMapNames(ctx, st, force, profile); err != nil {
+		return err
+	}
 	mp, err := mapdb.Load(ctx, st, mapdb.Options{Profile: *profile, Force: *force, Month: m, Layer: *layer, Class: *class, Background: *background,
 		DrawOnly: *format == "svg" || *format == "png"})
 	if err != nil {
 		return err
 	}
+	serve.DiscloseMap(disclosure.Default(), mp)
 	if err := writeMapFile(*out, *format, mp, c, *width, *height); err != nil {
 		return err
 	}
@@ -156,5 +162,15 @@ func writeFile(path string, write func(io.Writer) error) error {
 	if err != nil {
 		os.Remove(path)
 	}
+	return err
+}
+
+// checkMapNames replaces a map's --force and --profile by the store's
+// spelling, or refuses one the store holds no hotspots of, with the nearest.
+func checkMapNames(ctx context.Context, st *store.Store, force, profile *string) (err error) {
+	if *force, err = checkForce(ctx, st, *force); err != nil {
+		return err
+	}
+	*profile, err = checkStored(ctx, st, "profile", *profile, `SELECT DISTINCT profile FROM hotspot_runs ORDER BY 1`)
 	return err
 }

@@ -6,8 +6,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 )
+
+// nameCheck checks a typed name against the known ones, suggesting the
+// nearest (names.Check, under a name that local variables called names do
+// not hide).
+var nameCheck = names.Check
 
 // flags is a command's flag set with the flags most commands share.
 type flags struct {
@@ -41,6 +47,18 @@ func (f *flags) dbFlag() {
 // parse parses flags given before, between or after positional arguments,
 // and returns the positional ones.
 func (f *flags) parse(args []string) ([]string, error) {
+	// The global flags may come before any command (see globalFlags), so
+	// every command accepts them, used or not.
+	for name, takesValue := range globalNames {
+		if f.Lookup(name) != nil {
+			continue
+		}
+		if takesValue {
+			f.String(name, "", "not used by this command (accepted before any command)")
+		} else {
+			f.Bool(name, false, "not used by this command (accepted before any command)")
+		}
+	}
 	var pos []string
 	for {
 		if err := f.Parse(args); err != nil {

@@ -10,7 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/safercity/safercity/queries"
+	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/hotspot"
@@ -101,7 +102,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if *f.window != 0 {
 		o.Window = *f.window
 	}
-	st, err := store.Open(ctx, f.db)
+	st, err := store.OpenExisting(ctx, f.db)
 	if err != nil {
 		return err
 	}
@@ -109,10 +110,17 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if o.Month, err = monthOrLatest(ctx, st, *f.month); err != nil {
 		return err
 	}
+	if o.Force, err = checkForce(ctx, st, o.Force); err != nil {
+		return err
+	}
 	res, err := transform.Hotspots(ctx, st, o)
 	if err != nil {
 		return err
 	}
+	if err := noteMissingFeeds(ctx, st, o.Profile, res); err != nil {
+		return err
+	}
+	discloseHotspots(disclosure.Default(), res)
 	if *f.asJSON {
 		return writeJSON(e.stdout, res)
 	}
@@ -120,6 +128,73 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 		printProfile(e.stdout, r)
 	}
 	return nil
+}
+
+// noteMissingFeeds says in each profile's header when a partner feed the
+// profile is defined with is not loaded, so that "nte" without premises
+// is not read as crime near late-licensed premises.
+func noteMissingFeeds(ctx context.Context, st *store.Store, p transform.Profile, res []transform.HotspotResult) error {
+	var notes []string
+	if p.NTEZones {
+		var n int64
+		if err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM premises WHERE easting IS NOT NULL`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			notes = append(notes, fmt.Sprintf("no licensed premises feed is loaded: this is every crime of the profile's types, not only those within %g m of premises open late", p.ZoneRadius))
+		}
+	}
+	if p.Incidents {
+		var n int64
+		if err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE easting IS NOT NULL`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			notes = append(notes, "no partner incidents feed is loaded: police.uk crimes only")
+		}
+	}
+	for i := range res {
+		for _, n := range notes {
+			res[i].Note = strings.TrimPrefix(res[i].Note+"; "+n, "; ")
+		}
+	}
+	return nil
+}
+
+// discloseHotspots releases the profiles' partner incidents through the
+// disclosure policy before they are printed or written as JSON: a top
+// cell holding a few is left out (its measure minus its public police
+// crimes would give them away), the others show rounded incidents and a
+// measure built from them, and so does each profile's total.
+func discloseHotspots(pol disclosure.Policy, res []transform.HotspotResult) {
+	for i := range res {
+		r := &res[i]
+		if r.Incidents == 0 {
+			continue // police.uk data only: anonymised at source
+		}
+		rep := pol.NewReport("top cells")
+		top := r.Top[:0]
+		for _, t := range r.Top {
+			c := rep.Release(int64(t.Incidents))
+			if c.Withheld {
+				continue
+			}
+			t.Measure, _ = pol.Including(t.Measure, int64(t.Incidents))
+			t.Incidents = int(c.Value)
+			top = append(top, t)
+		}
+		r.Top = top
+		note := rep.String()
+		if c := pol.Count(r.Incidents); c.Withheld {
+			r.Total -= float64(r.Incidents)
+			r.Incidents = 0
+			note += "; the profile's partner incidents withheld (1–2) and left out of measure_total"
+		} else {
+			r.Total, _ = pol.Including(r.Total, r.Incidents)
+			r.Incidents = c.Value
+		}
+		r.Note = strings.TrimPrefix(r.Note+"; "+note, "; ")
+	}
 }
 
 func printProfile(w io.Writer, r transform.HotspotResult) {
@@ -135,11 +210,7 @@ func printProfile(w io.Writer, r transform.HotspotResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "grid ref\tlocation\tcrimes\tincidents\tshare\tmeasure\tGi* z\tbin\ttrend (window)")
 	for _, t := range r.Top {
-		incidents := fmt.Sprint(t.Incidents)
-		if t.Incidents > 0 && t.Incidents < queries.DefaultMinEvents {
-			incidents = fmt.Sprintf("<%d", queries.DefaultMinEvents) // partner data: disclosure control
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%.1f%%\t%.4g\t%.2f\t%+d\t%s\n", t.GridRef, t.Location, t.Crimes, incidents, 100*t.Share, t.Measure, t.Z, t.Bin, t.Trend)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f%%\t%.4g\t%.2f\t%+d\t%s\n", t.GridRef, t.Location, t.Crimes, t.Incidents, 100*t.Share, t.Measure, t.Z, t.Bin, t.Trend)
 	}
 	tw.Flush()
 	var trends []string
@@ -178,6 +249,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if o.Force, err = checkForce(ctx, st, o.Force); err != nil {
+		return err
+	}
 	res, err := transform.Backtest(ctx, st, o)
 	if err != nil {
 		return err
@@ -214,6 +288,30 @@ func runGiStarCSV(ctx context.Context, e *env, args []string) error {
 		defer in.Close()
 	}
 	return hotspot.GiStarCSVColumns(in, e.stdout, *band, hotspot.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol})
+}
+
+// checkForce returns the store's spelling of a --force value ("" for
+// every force), or refuses a force the store holds no crimes of, with the
+// nearest it does: an unknown force must not silently mean "all".
+func checkForce(ctx context.Context, st *store.Store, force string) (string, error) {
+	return checkStored(ctx, st, "force", force, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
+}
+
+// checkStored returns the store's spelling of a flag's value, one of the
+// names query lists, or refuses it with the nearest ("" passes: all).
+func checkStored(ctx context.Context, st *store.Store, flag, given, query string) (string, error) {
+	if given == "" {
+		return "", nil
+	}
+	known, err := st.Strings(ctx, query)
+	if err != nil {
+		return "", err
+	}
+	v, err := names.Resolve(flag, given, known)
+	if err != nil {
+		return "", fmt.Errorf("%w: --%s: %w", errUsage, flag, err)
+	}
+	return v, nil
 }
 
 // monthOrLatest parses a YYYY-MM flag, or finds the latest enriched month.

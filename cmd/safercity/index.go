@@ -20,7 +20,7 @@ func init() {
 			"bundled ONS populations and partner feeds, normalised, weighted and aggregated into pillar and\n" +
 			"overall scores with Monte Carlo rank intervals nationally and among each unit's most similar\n" +
 			"units, GREEN/AMBER/RED ratings and trends; every district left out is listed with the reason.\n" +
-			"Stores the scores and writes index-YYYY-MM.html (self-contained, with maps), .csv and .json.",
+			"Stores the scores and writes index-YYYY-MM.html (self-contained, with maps), .csv, .json and .xlsx.",
 		run: runIndex,
 	})
 	register(&command{
@@ -35,7 +35,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	f.dbFlag()
 	cfgPath := f.configFlag()
 	month := f.String("month", "", "`YYYY-MM` to score (default: the latest month with enriched crimes)")
-	out := f.String("out", ".", "`folder` for index-YYYY-MM.html, .csv and .json (\"\" to write none)")
+	out := f.String("out", ".", "`folder` for index-YYYY-MM.html, .csv, .json and .xlsx (\"\" to write none)")
 	units := f.String("units", "", "comparison `units`: districts (every district with police data), cities (core and major cities,\n"+
 		"data/units-cities.yaml) or a YAML file of units made of districts (default: index.unit_set, else districts)")
 	if _, err := f.parse(args); err != nil {
@@ -53,7 +53,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if *units != "" {
 		ic.UnitSet = *units
 	}
-	st, err := store.Open(ctx, f.db)
+	st, err := store.OpenExisting(ctx, f.db)
 	if err != nil {
 		return err
 	}

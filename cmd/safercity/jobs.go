@@ -4,12 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
-	"os"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -21,8 +17,8 @@ func init() {
 	register(&command{
 		name: "jobs",
 		summary: "List the job history, newest first: job, trigger, attempt, start (Europe/London), time\n" +
-			"taken, status, rows written and error. While `safercity serve` holds the database, read\n" +
-			"it from the server with --server.",
+			"taken, status, rows written and error. While `safercity serve` holds the database, the\n" +
+			"history comes from that server (the address it recorded beside the database), or --server.",
 		run: runJobs,
 	})
 }
@@ -33,7 +29,7 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 	job := f.String("job", "", "only this job's runs")
 	limit := f.Int("limit", 20, "show at most this many `runs`")
 	asJSON := f.Bool("json", false, "print the runs as a JSON array")
-	server := f.String("server", "", "read the history from a running server at this `URL`, e.g. http://127.0.0.1:8080 (token from env SAFERCITY_TOKEN)")
+	server := f.String("server", "", "read the history from a running server at this `URL` (token from env SAFERCITY_TOKEN); by default, when a server holds the database, the one it recorded beside it")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -50,20 +46,21 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		st, err := store.OpenReadOnly(ctx, f.db)
-		if err != nil {
-			if strings.Contains(err.Error(), "in use by another process") {
-				return fmt.Errorf("%w\nTo read the history from the server: safercity jobs --server http://%s", err, defaultAddr)
+		if base, ok := serverFor(f.db, err); ok {
+			// The server holds the database: ask it.
+			e.log.Debug("the database is held by a server; reading the history from it", "url", base)
+			runs, err = fetchRuns(ctx, base, *job, *limit)
+		} else if err == nil {
+			defer st.Close()
+			runs, err = serve.Runs(ctx, st, *job, *limit)
+			// Opened read-only, so no process holds the file for writing: a
+			// run still marked running belongs to one that is gone.
+			for _, r := range runs {
+				stale = stale || r.Status == serve.StatusRunning
 			}
-			return err
 		}
-		defer st.Close()
-		if runs, err = serve.Runs(ctx, st, *job, *limit); err != nil {
+		if err != nil {
 			return err
-		}
-		// Opened read-only, so no process holds the file for writing: a
-		// run still marked running belongs to one that is gone.
-		for _, r := range runs {
-			stale = stale || r.Status == serve.StatusRunning
 		}
 	}
 	if *asJSON {
@@ -103,41 +100,13 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 
 // fetchRuns reads the job history from a running server's API.
 func fetchRuns(ctx context.Context, server, job string, limit int) ([]serve.Run, error) {
-	u, err := url.Parse(strings.TrimSuffix(server, "/") + "/api/jobs")
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: --server %q: want a URL such as http://127.0.0.1:8080", errUsage, server)
-	}
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
 	if job != "" {
 		q.Set("job", job)
 	}
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	if tok := os.Getenv("SAFERCITY_TOKEN"); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return nil, err
-	}
 	var out struct {
-		Runs  []serve.Run `json:"runs"`
-		Error string      `json:"error"`
+		Runs []serve.Run `json:"runs"`
 	}
-	if err := json.Unmarshal(body, &out); err != nil {
-		return nil, fmt.Errorf("%s: %s: not the job history (%v)", u.Redacted(), resp.Status, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s: %s", u.Redacted(), resp.Status, out.Error)
-	}
-	return out.Runs, nil
+	err := apiGet(ctx, server, "/api/jobs", q, &out)
+	return out.Runs, err
 }

@@ -225,7 +225,7 @@ func schedule(jobs []serve.Job, cfg *config) error {
 		if name == "police" {
 			return fmt.Errorf("configuration: schedule.police is set but police.inbox is not: set police.inbox to the folder where police.uk downloads arrive")
 		}
-		return fmt.Errorf("configuration: schedule.%s: there is no job %s; the jobs are %s", name, name, strings.Join(names, ", "))
+		return fmt.Errorf("configuration: schedule.%s: %w", name, nameCheck("job", name, names))
 	}
 	return nil
 }

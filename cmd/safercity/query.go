@@ -2,15 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/queries"
 	"github.com/safercity/safercity/store"
 )
@@ -45,9 +50,9 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	list := f.Bool("list", false, "list the catalogue: names, descriptions and parameters with types and defaults")
 	params := paramFlag{}
 	f.Var(params, "param", "a parameter as `name=value` (repeatable); see --list for names and types")
-	format := f.String("format", "table", "output `format`: table, csv, json, parquet or arrow (Arrow IPC file)")
+	format := f.String("format", "table", "output `format`: table, csv, json, parquet, arrow (Arrow IPC file) or xlsx (Excel: typed cells, frozen header)")
 	out := f.String("o", "", "write to `file` instead of standard output (needed for parquet)")
-	minEvents := f.Int("min-events", queries.DefaultMinEvents, "disclosure control: withhold rows counting fewer partner-feed `events` than this")
+	minEvents := f.Int("min-events", disclosure.MinThreshold, "disclosure control: withhold rows counting fewer partner-feed `events` than this; it can raise the policy's threshold, never lower it")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -62,27 +67,77 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if err := checkOutput(e.stdout, *format, *out); err != nil {
+		return err
+	}
 	if _, err := q.Args(params); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	st, err := store.OpenReadOnly(ctx, f.db)
+	pol, err := disclosure.Default().WithThreshold(*minEvents)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: --min-events %d: %v", errUsage, *minEvents, err)
 	}
-	defer st.Close()
-	res, err := queries.Run(ctx, st, q, params, *minEvents)
+	var res *queries.Result
+	st, err := store.OpenReadOnly(ctx, f.db)
+	if base, ok := serverFor(f.db, err); ok {
+		// The server holds the database: ask it, with the same policy.
+		e.log.Debug("the database is held by a server; running the query there", "url", base)
+		res, err = queryServer(ctx, base, q, params, pol)
+	} else if err == nil {
+		defer st.Close()
+		res, err = queries.Run(ctx, st, q, params, pol)
+	}
+	if errors.Is(err, names.ErrUnknown) {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
 	if err != nil {
 		return err
 	}
 	return writeResult(ctx, e.stdout, res, *format, *out)
 }
 
-// writeResult writes a result in a format to a file, or to w.
-func writeResult(ctx context.Context, w io.Writer, res *queries.Result, format, out string) error {
-	if format == "parquet" {
-		if out == "" {
+// queryServer runs a catalogue query through the API of the server at
+// base.
+func queryServer(ctx context.Context, base string, q queries.Query, params map[string]string, pol disclosure.Policy) (*queries.Result, error) {
+	v := url.Values{"format": {"json"}, "min_events": {strconv.Itoa(pol.Threshold)}}
+	for k, p := range params {
+		v.Set(k, p)
+	}
+	var a queries.Answer
+	if err := apiGet(ctx, base, "/api/queries/"+url.PathEscape(q.Name), v, &a); err != nil {
+		return nil, err
+	}
+	return a.Result()
+}
+
+// checkOutput refuses, before any work, a format that cannot go where the
+// output is going: an unknown format, Parquet without a file, or binary
+// Arrow to a terminal.
+func checkOutput(w io.Writer, format, out string) error {
+	switch format {
+	case "table", "csv", "json":
+		return nil
+	case "parquet", "arrow", "xlsx":
+		if out != "" {
+			return nil
+		}
+		if format == "parquet" {
 			return fmt.Errorf("%w: parquet needs -o FILE", errUsage)
 		}
+		if isTerminal(w) {
+			return fmt.Errorf("%w: %s is a binary file: give -o FILE, or pipe the output to a program that reads it", errUsage, format)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: format %q: use table, csv, json, parquet, arrow or xlsx", errUsage, format)
+}
+
+// writeResult writes a result in a format to a file, or to w.
+func writeResult(ctx context.Context, w io.Writer, res *queries.Result, format, out string) error {
+	if err := checkOutput(w, format, out); err != nil {
+		return err
+	}
+	if format == "parquet" {
 		rec, err := res.Record(memory.DefaultAllocator)
 		if err != nil {
 			return err
@@ -93,11 +148,6 @@ func writeResult(ctx context.Context, w io.Writer, res *queries.Result, format, 
 			return err
 		}
 		return store.WriteParquet(ctx, rec, abs)
-	}
-	switch format {
-	case "table", "csv", "json", "arrow":
-	default:
-		return fmt.Errorf("%w: format %q: use table, csv, json, parquet or arrow", errUsage, format)
 	}
 	if out != "" {
 		fh, err := os.Create(out)

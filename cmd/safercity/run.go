@@ -54,20 +54,11 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		}
 		return tw.Flush()
 	}
-	selected := jobs
-	if len(names) > 0 {
-		selected = nil
-		for _, j := range jobs {
-			if slices.Contains(names, j.Name) {
-				selected = append(selected, j)
-			}
-		}
-		for _, n := range names {
-			if !slices.ContainsFunc(jobs, func(j serve.Job) bool { return j.Name == n }) {
-				return fmt.Errorf("%w: no job %q (safercity run --list shows them)", errUsage, n)
-			}
-		}
-	} else if cfg.Police.Inbox == "" {
+	selected, err := selectJobs(jobs, names)
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 && cfg.Police.Inbox == "" {
 		fmt.Fprintln(e.stdout, "(no police job: police.inbox is not configured; load police data with `safercity ingest police PATH`)")
 	}
 	st, err := store.Open(ctx, f.db)
@@ -120,4 +111,26 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// selectJobs returns the named jobs in pipeline order (all for none),
+// refusing an unknown name with the nearest.
+func selectJobs(jobs []serve.Job, names []string) ([]serve.Job, error) {
+	if len(names) == 0 {
+		return jobs, nil
+	}
+	var selected []serve.Job
+	var known []string
+	for _, j := range jobs {
+		known = append(known, j.Name)
+		if slices.Contains(names, j.Name) {
+			selected = append(selected, j)
+		}
+	}
+	for _, n := range names {
+		if err := nameCheck("job", n, known); err != nil {
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
+		}
+	}
+	return selected, nil
 }

@@ -92,8 +92,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	for _, j := range jobs {
 		names = append(names, j.Name)
 	}
+	// Commands that find the database locked read this to ask the server.
+	removeRunFile, err := serve.WriteRunFile(f.db, ln.Addr())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer removeRunFile()
 	e.log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "db", f.db, "jobs", strings.Join(names, ","))
-	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: cfg.Serve.Tokens, Log: e.log})
+	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: cfg.Serve.Tokens, Hosts: cfg.Serve.Hosts, Log: e.log})
 	err = serve.Serve(ctx, ln, srv, runner, grace)
 	e.log.Info("stopped")
 	return err

@@ -52,7 +52,7 @@ func runTransform(ctx context.Context, e *env, args []string) error {
 		}
 		months = append(months, m)
 	}
-	st, err := store.Open(ctx, f.db)
+	st, err := store.OpenExisting(ctx, f.db)
 	if err != nil {
 		return err
 	}

@@ -265,11 +265,14 @@ func concentrationOf(counts []float64) (top5, gini float64) {
 
 // partnerValues adds the indicators feed's values for the month (or for its
 // year, when the feed gives yearly values) and returns their definitions.
+// An indicator is yearly when none of its values is for a month other than
+// January; a monthly indicator missing this month stays missing (the
+// index's carry-forward then flags it), never January's value.
 func partnerValues(ctx context.Context, st *store.Store, month time.Time, add func(unit, code string, v float64)) ([]partnerIndicator, error) {
 	rows, err := st.DB.QueryContext(ctx, `SELECT unit, indicator, avg(value), any_value(pillar), any_value(direction), string_agg(DISTINCT source, '; ')
 		FROM indicators WHERE period = ? OR (period = date_trunc('year', ?::DATE) AND NOT EXISTS (
-			SELECT 1 FROM indicators i2 WHERE i2.indicator = indicators.indicator AND i2.period = ?))
-		GROUP BY ALL`, month, month, month)
+			SELECT 1 FROM indicators i2 WHERE i2.indicator = indicators.indicator AND month(i2.period) <> 1))
+		GROUP BY ALL`, month, month)
 	if err != nil {
 		return nil, err
 	}

@@ -218,3 +218,32 @@ func TestUnitsFile(t *testing.T) {
 		t.Errorf("Charnwood: %q", why["Charnwood"])
 	}
 }
+
+// TestPartnerMonthMissing (code review): a monthly partner indicator
+// without a value for the month took January's; only yearly indicators
+// (January values only) stand for their whole year.
+func TestPartnerMonthMissing(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.DB.Exec(`INSERT INTO indicators VALUES
+		(1, 2, 'f', 'Leicester', DATE '2020-01-01', 'footfall', 10, 'infrastructural', 1, 'bid'),
+		(1, 3, 'f', 'Leicester', DATE '2020-02-01', 'footfall', 20, 'infrastructural', 1, 'bid'),
+		(1, 4, 'f', 'Leicester', DATE '2020-01-01', 'survey', 5, 'personal', 1, 'council')`); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	march := time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := partnerValues(ctx, st, march, func(unit, code string, v float64) { got[code] = v }); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := got["footfall"]; ok {
+		t.Errorf("March footfall = %v: January's value stood in for a missing month", v)
+	}
+	if got["survey"] != 5 {
+		t.Errorf("the yearly survey indicator for March: %v, want 5", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/safercity/safercity/index"
+	"github.com/safercity/safercity/xlsx"
 )
 
 // csvHeader names the columns of WriteCSV.
@@ -34,11 +35,19 @@ var csvHeader = []string{
 // its most similar units, and districts lists the unit's districts, both on
 // the overall row. Empty cells are missing values.
 func WriteCSV(w io.Writer, r *Report) error {
-	res, a := r.Result, r.Assessment
 	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
-		return fmt.Errorf("report: writing CSV for %s: %w", res.Period, err)
+	cw.Write(csvHeader)
+	cw.WriteAll(longRows(r))
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: writing CSV for %s: %w", r.Result.Period, err)
 	}
+	return nil
+}
+
+// longRows are the rows of WriteCSV (and WriteXLSX), as text.
+func longRows(r *Report) [][]string {
+	res, a := r.Result, r.Assessment
+	var out [][]string
 	nPillars := len(res.Framework.Pillars)
 	for _, i := range byRank(res) {
 		u := &res.Units[i]
@@ -82,14 +91,42 @@ func WriteCSV(w io.Writer, r *Report) error {
 			for c, h := range csvHeader {
 				rec[c] = row[h]
 			}
-			if err := cw.Write(rec); err != nil {
-				return fmt.Errorf("report: writing CSV for %s: %w", res.Period, err)
-			}
+			out = append(out, rec)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("report: writing CSV for %s: %w", res.Period, err)
+	return out
+}
+
+// textColumns are the columns of the long form that are not numbers.
+var textColumns = map[string]bool{"period": true, "unit": true, "measure": true, "code": true, "name": true,
+	"rag": true, "rag_basis": true, "trend_month": true, "trend_year": true, "flags": true}
+
+// WriteXLSX writes the long form of WriteCSV as an Excel workbook, numbers
+// as number cells and missing values as empty cells.
+func WriteXLSX(w io.Writer, r *Report) error {
+	t := xlsx.Table{Sheet: "index " + r.Result.Period}
+	for _, h := range csvHeader {
+		k := xlsx.Number
+		if textColumns[h] {
+			k = xlsx.Text
+		}
+		t.Columns = append(t.Columns, xlsx.Column{Name: h, Kind: k})
+	}
+	for _, rec := range longRows(r) {
+		row := make([]any, len(rec))
+		for c, v := range rec {
+			row[c] = v
+			if t.Columns[c].Kind == xlsx.Number {
+				row[c] = nil
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					row[c] = f
+				}
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	if err := xlsx.Write(w, t); err != nil {
+		return fmt.Errorf("report: writing XLSX for %s: %w", r.Result.Period, err)
 	}
 	return nil
 }

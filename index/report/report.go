@@ -83,7 +83,7 @@ func New(title string, cur *index.Result, past []*index.Result, rules index.RAGR
 // BaseName returns the file name, without extension, of a period's report.
 func BaseName(period string) string { return "index-" + period }
 
-// WriteFiles writes the HTML, CSV and JSON reports into dir and returns
+// WriteFiles writes the HTML, CSV, JSON and XLSX reports into dir and returns
 // their paths.
 func WriteFiles(dir string, r *Report) ([]string, error) {
 	var paths []string
@@ -94,6 +94,7 @@ func WriteFiles(dir string, r *Report) ([]string, error) {
 		{".html", func(f *os.File, r *Report) error { return WriteHTML(f, r) }},
 		{".csv", func(f *os.File, r *Report) error { return WriteCSV(f, r) }},
 		{".json", func(f *os.File, r *Report) error { return WriteJSON(f, r) }},
+		{".xlsx", func(f *os.File, r *Report) error { return WriteXLSX(f, r) }},
 	} {
 		path := filepath.Join(dir, BaseName(r.Result.Period)+out.ext)
 		f, err := os.Create(path)

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/safercity/safercity/index"
 )
 
@@ -465,15 +467,61 @@ func TestWriteFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ext := range []string{".html", ".csv", ".json"} {
+	for _, ext := range []string{".html", ".csv", ".json", ".xlsx"} {
 		p := filepath.Join(dir, "index-2025-03"+ext)
 		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: %v", p, err)
 		}
 	}
-	if len(paths) != 3 {
+	if len(paths) != 4 {
 		t.Errorf("paths %v", paths)
 	}
+}
+
+// TestXLSX: the workbook holds the CSV's rows with numbers as number cells.
+func TestXLSX(t *testing.T) {
+	r := buildReport(t)
+	var csvBuf, xBuf bytes.Buffer
+	if err := WriteCSV(&csvBuf, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteXLSX(&xBuf, r); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := csv.NewReader(&csvBuf).ReadAll()
+	f, err := excelize.OpenReader(&xBuf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := "index 2025-03"
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil || len(rows) != len(recs) {
+		t.Fatalf("%d rows (%v), want %d", len(rows), err, len(recs))
+	}
+	col := map[string]int{}
+	for k, h := range recs[0] {
+		col[h] = k
+	}
+	for i := 1; i < len(recs); i++ {
+		want, _ := strconv.ParseFloat(recs[i][col["value"]], 64)
+		got, err := strconv.ParseFloat(cellAt(rows[i], col["value"]), 64)
+		// Excel keeps 15 significant digits.
+		if recs[i][col["value"]] != "" && (err != nil || math.Abs(got-want) > 1e-13*math.Abs(want)) {
+			t.Fatalf("row %d value %q, want %v", i, cellAt(rows[i], col["value"]), want)
+		}
+	}
+	ref, _ := excelize.CoordinatesToCellName(col["value"]+1, 2)
+	if typ, _ := f.GetCellType(sheet, ref); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Errorf("value cell %s of type %v, want a number", ref, typ)
+	}
+}
+
+func cellAt(row []string, i int) string {
+	if i < len(row) {
+		return row[i]
+	}
+	return ""
 }
 
 func TestOrdinal(t *testing.T) {

@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/safercity/safercity/internal/names"
 )
 
 // Kind is what a feed holds; each kind has its own stored table.
@@ -211,18 +213,18 @@ func Parse(data []byte, dir string) (*Config, error) {
 
 // Lookup returns the feed called name.
 func (c *Config) Lookup(name string) (*Feed, error) {
-	var names []string
+	var known []string
 	for _, f := range c.Feeds {
 		if f.Name == name {
 			return f, nil
 		}
-		names = append(names, f.Name)
+		known = append(known, f.Name)
 	}
 	where := "the configuration"
 	if c.Path != "" {
 		where = c.Path
 	}
-	return nil, fmt.Errorf("no feed %q in %s; its feeds are: %s", name, where, strings.Join(names, ", "))
+	return nil, fmt.Errorf("%s: %w", where, names.Check("feed", name, known))
 }
 
 // Keys each section may have, so that a misspelt key is an error rather than

@@ -157,3 +157,11 @@ feeds:
 		t.Errorf("fixed values typed as %+v", f.fixed)
 	}
 }
+
+// TestLookupSuggests: a mistyped feed name gets the nearest declared one.
+func TestLookupSuggests(t *testing.T) {
+	c := &Config{Feeds: []*Feed{{Name: "col-cad"}, {Name: "ons-population-2019"}}}
+	if _, err := c.Lookup("col-cda"); err == nil || !strings.Contains(err.Error(), `did you mean "col-cad"?`) {
+		t.Errorf("Lookup(col-cda): %v", err)
+	}
+}
