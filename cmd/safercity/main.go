@@ -146,8 +146,12 @@ func globalFlags(args []string) (global, rest []string, err error) {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "safercity: crime-data analytics for community-safety partnerships\n\nUsage: safercity [--db FILE] [--config FILE] [--quiet] <command> [flags] [args]\n\nCommands:")
 	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-20s %s\n", c.name, brief(c.summary))
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s %s\n", width, c.name, brief(c.summary))
 	}
 	fmt.Fprintln(w, "\nEvery command takes --help. The database is ./safercity.duckdb unless --db or SAFERCITY_DB names another.\n--db, --config and --quiet may also come before the command.")
 }
