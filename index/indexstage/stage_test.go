@@ -218,3 +218,40 @@ func TestUnitsFile(t *testing.T) {
 		t.Errorf("Charnwood: %q", why["Charnwood"])
 	}
 }
+
+// TestPopulationFeedLeftOut checks that population feed rows naming no
+// district, and a district the feed covers only in part, are said in the
+// notes instead of silently falling back to the bundled estimates.
+func TestPopulationFeedLeftOut(t *testing.T) {
+	st := demo(t)
+	geo, err := geography.National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The feed's Leicester differs from the bundled estimate (doubled) and
+	// lacks one LSOA.
+	_, err = st.DB.Exec(`UPDATE population SET residents = 2 * residents WHERE area_type = 'lsoa' AND area_name LIKE 'Leicester %';
+		DELETE FROM population WHERE area_code = (
+			SELECT min(area_code) FROM population WHERE area_type = 'lsoa' AND area_name LIKE 'Leicester %');
+		INSERT INTO population (source_id, line, feed, area_code, area_name, area_type, year, residents) VALUES
+			(0, 1, 'test', 'E01999999', 'Nowhere 001A', 'lsoa', 2019, 1500),
+			(0, 2, 'test', 'E06999999', 'Leicstershire', 'lad', 2019, 700000)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := []geography.Unit{{Name: "Leicester", Districts: []string{"Leicester"}}}
+	pop, notes, err := population(context.Background(), st, november, units, geo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := geo.District("Leicester")
+	if got := pop["Leicester"].residents; got != d.Residents {
+		t.Errorf("Leicester with one LSOA missing from the feed: %v residents, want the bundled %v", got, d.Residents)
+	}
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{"Leicester (191 of 192 LSOAs)", "2 areas of the population feed were left out", "E01999999 Nowhere 001A", "E06999999 Leicstershire"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+}
