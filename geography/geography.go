@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/internal/names"
 )
 
 // District is one local authority district.
@@ -149,35 +150,9 @@ func (t *Table) Check(name string) error {
 // Suggest returns ` (did you mean "X"?)` for the candidate nearest to name
 // by edit distance, ignoring case, or "" when none is close.
 func Suggest(name string, candidates []string) string {
-	best, bestD := "", math.MaxInt
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best == "" || bestD > max(3, len(name)/2) {
+	best, d := names.Nearest(name, candidates)
+	if d < 0 || d > max(3, len(name)/2) {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
