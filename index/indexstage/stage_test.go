@@ -255,3 +255,26 @@ func TestPopulationFeedLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// TestMistypedCodesNoted checks that a target or expert weight for a code
+// that is no indicator of the month is said, with the nearest code, not
+// silently ignored.
+func TestMistypedCodesNoted(t *testing.T) {
+	st := demo(t)
+	cfg := config()
+	cfg.Targets = map[string]float64{"violence_per_1k_re": 5, "violence_per_1k_res": 5}
+	cfg.Weights = map[string]float64{"securty": 2}
+	res, err := Run(context.Background(), st, november, cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(res.Report.Result.Notes, "\n")
+	for _, want := range []string{`index.targets names "violence_per_1k_re"`, `(did you mean "violence_per_1k_res"?)`, `index.expert_weights names "securty"`, `(did you mean "security"?)`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %s:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, `names "violence_per_1k_res"`) {
+		t.Errorf("a known code is noted as unknown:\n%s", all)
+	}
+}
