@@ -278,3 +278,47 @@ func TestMistypedCodesNoted(t *testing.T) {
 		t.Errorf("a known code is noted as unknown:\n%s", all)
 	}
 }
+
+// TestYearOnYearOwnForce checks that the year-on-year change compares the
+// crimes of the force that polices a district: a neighbour's few crimes
+// there a year earlier, when the own force was not loaded, give no change
+// (and a note), not a rise of thousands of per cent.
+func TestYearOnYearOwnForce(t *testing.T) {
+	st := demo(t)
+	geo, err := geography.National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A year earlier: City of London Police's own crimes of the month again
+	// (no change), and three crimes in Leicester recorded by City of London
+	// Police, Leicestershire's data not being loaded then.
+	_, err = st.DB.Exec(`INSERT INTO crimes_enriched
+		SELECT * REPLACE (CAST(month - INTERVAL 12 MONTH AS DATE) AS month) FROM crimes_enriched
+			WHERE month = DATE '2020-11-01' AND lad_name = 'City of London' AND force = 'city-of-london';
+		INSERT INTO crimes_enriched
+		SELECT * REPLACE (CAST(month - INTERVAL 12 MONTH AS DATE) AS month, 'city-of-london' AS force) FROM crimes_enriched
+			WHERE month = DATE '2020-11-01' AND lad_name = 'Leicester' LIMIT 3`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := []geography.Unit{{Name: "City of London", Districts: []string{"City of London"}}, {Name: "Leicester", Districts: []string{"Leicester"}}}
+	md, err := observations(context.Background(), st, november, units, geo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yoy := map[string]float64{}
+	for _, o := range md.obs {
+		if o.Code == "crime_yoy_pct" {
+			yoy[o.Unit] = o.Value
+		}
+	}
+	if v, ok := yoy["City of London"]; !ok || v != 0 {
+		t.Errorf("City of London year on year = %v (present %v), want 0: the same crimes both years", v, ok)
+	}
+	if v, ok := yoy["Leicester"]; ok {
+		t.Errorf("Leicester year on year = %v from a neighbour's three crimes a year earlier; want none", v)
+	}
+	if all := strings.Join(md.notes, "\n"); !strings.Contains(all, "crime_yoy_pct not computed for 1 unit (Leicester)") {
+		t.Errorf("notes do not say why Leicester has no year-on-year change:\n%s", all)
+	}
+}
