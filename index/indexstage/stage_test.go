@@ -126,9 +126,10 @@ func TestMonthlyIndex(t *testing.T) {
 	}
 }
 
-// TestIndicatorValues checks two indicators against the store directly.
-func TestIndicatorValues(t *testing.T) {
-	st := demo(t)
+// cityAndLeicester returns the November indicators of the City of London
+// and Leicester as units.
+func cityAndLeicester(t *testing.T, st *store.Store) *monthData {
+	t.Helper()
 	geo, err := geography.National()
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +139,13 @@ func TestIndicatorValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs := md.obs
+	return md
+}
+
+// TestIndicatorValues checks two indicators against the store directly.
+func TestIndicatorValues(t *testing.T) {
+	st := demo(t)
+	obs := cityAndLeicester(t, st).obs
 	got := map[string]float64{}
 	for _, o := range obs {
 		got[o.Unit+"/"+o.Code] = o.Value
@@ -285,14 +292,10 @@ func TestMistypedCodesNoted(t *testing.T) {
 // (and a note), not a rise of thousands of per cent.
 func TestYearOnYearOwnForce(t *testing.T) {
 	st := demo(t)
-	geo, err := geography.National()
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A year earlier: City of London Police's own crimes of the month again
 	// (no change), and three crimes in Leicester recorded by City of London
 	// Police, Leicestershire's data not being loaded then.
-	_, err = st.DB.Exec(`INSERT INTO crimes_enriched
+	_, err := st.DB.Exec(`INSERT INTO crimes_enriched
 		SELECT * REPLACE (CAST(month - INTERVAL 12 MONTH AS DATE) AS month) FROM crimes_enriched
 			WHERE month = DATE '2020-11-01' AND lad_name = 'City of London' AND force = 'city-of-london';
 		INSERT INTO crimes_enriched
@@ -301,11 +304,7 @@ func TestYearOnYearOwnForce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	units := []geography.Unit{{Name: "City of London", Districts: []string{"City of London"}}, {Name: "Leicester", Districts: []string{"Leicester"}}}
-	md, err := observations(context.Background(), st, november, units, geo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	md := cityAndLeicester(t, st)
 	yoy := map[string]float64{}
 	for _, o := range md.obs {
 		if o.Code == "crime_yoy_pct" {
