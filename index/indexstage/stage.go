@@ -185,7 +185,7 @@ func score(ctx context.Context, st *store.Store, m time.Time, cfg Config, set *g
 		return nil, nil, nil, err
 	}
 	res.Excluded = append(cov.excluded, res.Excluded...)
-	res.Notes = append(append(res.Notes, md.notes...), configNotes...)
+	res.Notes = append(append(append(res.Notes, cov.notes...), md.notes...), configNotes...)
 	res.Districts = map[string][]string{}
 	for _, u := range cov.units {
 		res.Districts[u.Name] = u.Districts
