@@ -332,3 +332,18 @@ func TestYearOnYearOwnForce(t *testing.T) {
 		t.Errorf("notes do not say why Leicester has no year-on-year change:\n%s", all)
 	}
 }
+
+// TestUnloadedNote checks that a district with no crime although its force
+// is loaded is not told to load that force.
+func TestUnloadedNote(t *testing.T) {
+	geo, err := geography.National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string][]districtCrimes{"Cornwall": {{force: "devon-and-cornwall", crimes: 3000, lsoas: 300}}}
+	got := unloadedNote(geo, []string{"Isles of Scilly", "Bristol", "Bath and North East Somerset"}, seen, "2021-03")
+	want := "3 districts are not compared: no crime in 2021-03 is stored for them; load the data of the forces that police them (Avon and Somerset); Isles of Scilly recorded no crime in 2021-03 although its force's data is loaded"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
