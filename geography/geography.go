@@ -33,9 +33,21 @@ type District struct {
 	Former  []string // names of the districts merged into it, and spellings used in LSOA names
 }
 
+// forceNames are the police.uk force slugs whose readable name is not the
+// slug's words capitalised.
+var forceNames = map[string]string{
+	"metropolitan": "Metropolitan Police Service",
+	"dyfed-powys":  "Dyfed-Powys",
+	"btp":          "British Transport Police",
+}
+
 // ForceName turns a police.uk force slug into a readable name
-// ("avon-and-somerset" → "Avon and Somerset").
+// ("avon-and-somerset" → "Avon and Somerset", "metropolitan" →
+// "Metropolitan Police Service").
 func ForceName(slug string) string {
+	if n, ok := forceNames[slug]; ok {
+		return n
+	}
 	words := strings.Split(slug, "-")
 	for i, w := range words {
 		if w != "and" && w != "of" && w != "" {
