@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/internal/names"
 )
 
 // District is one local authority district.
@@ -32,9 +33,21 @@ type District struct {
 	Former  []string // names of the districts merged into it, and spellings used in LSOA names
 }
 
+// forceNames are the police.uk force slugs whose readable name is not the
+// slug's words capitalised.
+var forceNames = map[string]string{
+	"metropolitan": "Metropolitan Police Service",
+	"dyfed-powys":  "Dyfed-Powys",
+	"btp":          "British Transport Police",
+}
+
 // ForceName turns a police.uk force slug into a readable name
-// ("avon-and-somerset" → "Avon and Somerset").
+// ("avon-and-somerset" → "Avon and Somerset", "metropolitan" →
+// "Metropolitan Police Service").
 func ForceName(slug string) string {
+	if n, ok := forceNames[slug]; ok {
+		return n
+	}
 	words := strings.Split(slug, "-")
 	for i, w := range words {
 		if w != "and" && w != "of" && w != "" {
@@ -149,35 +162,9 @@ func (t *Table) Check(name string) error {
 // Suggest returns ` (did you mean "X"?)` for the candidate nearest to name
 // by edit distance, ignoring case, or "" when none is close.
 func Suggest(name string, candidates []string) string {
-	best, bestD := "", math.MaxInt
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best == "" || bestD > max(3, len(name)/2) {
+	best, d := names.Closest(name, candidates)
+	if d < 0 || d > max(3, len(name)/2) {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

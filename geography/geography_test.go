@@ -155,3 +155,14 @@ func TestOutlines(t *testing.T) {
 		}
 	}
 }
+
+func TestForceName(t *testing.T) {
+	for slug, want := range map[string]string{
+		"avon-and-somerset": "Avon and Somerset", "city-of-london": "City of London",
+		"metropolitan": "Metropolitan Police Service", "dyfed-powys": "Dyfed-Powys", "west-midlands": "West Midlands",
+	} {
+		if got := ForceName(slug); got != want {
+			t.Errorf("ForceName(%q) = %q, want %q", slug, got, want)
+		}
+	}
+}

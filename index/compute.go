@@ -217,16 +217,9 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var prevRows map[string][]float64
-	if prev != nil {
-		rows, err := prev.aligned(fw)
-		if err != nil {
-			return nil, err
-		}
-		prevRows = make(map[string][]float64, len(rows))
-		for i, u := range prev.Units {
-			prevRows[u] = rows[i]
-		}
+	prevRows, err := previousRows(fw, prev)
+	if err != nil {
+		return nil, err
 	}
 	res := &Result{Period: cur.Period, Method: m, Framework: Framework{
 		Pillars:    slices.Clone(fw.Pillars),
@@ -235,8 +228,98 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 	pillarOf, members := fw.structure()
 	nInd := len(fw.Indicators)
 
-	// Carry forward, then screen.
+	treated := res.carryForwardAndScreen(fw, members, cur, raw, prevRows, m.MinDataShare)
+	n := len(res.Units)
+	peers := peerIndices(res.Units, cur.Peers)
+	if n < 2 {
+		return nil, fmt.Errorf("index: period %s: %d of %d units have enough data to score; need at least 2", cur.Period, n, len(cur.Units))
+	}
+
+	if err := res.treatOutliers(fw, m.Outliers, treated); err != nil {
+		return nil, err
+	}
+
+	// Normalise once per normalisation the nominal method and the Monte
+	// Carlo need.
+	md := &model{n: n, m: nInd, pillarOf: pillarOf, members: members, peers: peers, variants: map[Normalisation]*variant{}}
+	norms, aggs, err := m.Uncertainty.choiceSets(m.Normalisation, m.Aggregation)
+	if err != nil {
+		return nil, err
+	}
+	if m.Uncertainty.Draws == 0 {
+		norms = norms[:1]
+	}
+	for _, k := range norms {
+		md.variants[k] = md.normalise(fw, treated, k)
+	}
+	nominal := md.variants[m.Normalisation]
+	res.Normalisations = nominal.used
+	res.GeometricFloor = nominal.floor
+	for j, k := range nominal.used {
+		if k != m.Normalisation {
+			res.Notes = append(res.Notes, fmt.Sprintf("indicator %q has no target; normalised by %v", fw.Indicators[j].Code, k))
+		}
+	}
+	res.setNormalised(nominal.z, nInd)
+
+	// Weights, scores and ranks.
+	w, notes, err := indicatorWeights(fw, members, m.Weighting, nominal.z, n)
+	if err != nil {
+		return nil, err
+	}
+	res.Notes = append(res.Notes, notes...)
+	pw, err := pillarWeights(fw, m.PillarWeighting)
+	if err != nil {
+		return nil, err
+	}
+	res.IndicatorWeights, res.PillarWeights = w, pw
+	md.scoreNominal(res, nominal, m.Aggregation)
+
+	if m.Uncertainty.Draws > 0 {
+		res.Uncertainty = md.monteCarlo(res, m, norms, aggs)
+	}
+	return res, nil
+}
+
+// setNormalised gives each unit its row of z (nInd values a unit) and
+// flags the values still missing after carrying forward: normalisation
+// replaced them by the mean of the unit's pillar.
+func (res *Result) setNormalised(z []float64, nInd int) {
+	for i := range res.Units {
+		u := &res.Units[i]
+		u.Normalised = slices.Clone(z[i*nInd : (i+1)*nInd])
+		for j, v := range u.Treated {
+			if math.IsNaN(v) {
+				u.Flags[j] |= FlagPillarMean
+			}
+		}
+	}
+}
+
+// previousRows returns each unit's values in the previous period, aligned
+// to fw, for carrying forward; nil without a previous period.
+func previousRows(fw *Framework, prev *Table) (map[string][]float64, error) {
+	if prev == nil {
+		return nil, nil
+	}
+	rows, err := prev.aligned(fw)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]float64, len(rows))
+	for i, u := range prev.Units {
+		out[u] = rows[i]
+	}
+	return out, nil
+}
+
+// carryForwardAndScreen adds the units of cur to res: a missing value is
+// carried forward from the unit's previous-period value when there is one,
+// and a unit with too little data is excluded with the reason. It returns
+// the scored units' treated rows.
+func (res *Result) carryForwardAndScreen(fw *Framework, members [][]int, cur *Table, raw [][]float64, prevRows map[string][]float64, minShare float64) [][]float64 {
 	var treated [][]float64
+	nInd := len(fw.Indicators)
 	for i, u := range cur.Units {
 		ur := UnitResult{
 			Unit:    u,
@@ -253,30 +336,31 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 				}
 			}
 		}
-		if reason := screen(fw, members, ur.Treated, m.MinDataShare); reason != "" {
+		if reason := screen(fw, members, ur.Treated, minShare); reason != "" {
 			res.Excluded = append(res.Excluded, Exclusion{Unit: u, Reason: reason})
 			continue
 		}
 		res.Units = append(res.Units, ur)
 		treated = append(treated, ur.Treated)
 	}
-	n := len(res.Units)
-	peers := peerIndices(res.Units, cur.Peers)
-	if n < 2 {
-		return nil, fmt.Errorf("index: period %s: %d of %d units have enough data to score; need at least 2", cur.Period, n, len(cur.Units))
-	}
+	return treated
+}
 
-	// Treat outliers.
+// treatOutliers Winsorises each indicator's treated values in place (or
+// log-transforms them, COINr's fallback, when Winsorising cannot tame
+// them), flags the changed values and records each indicator's treatment.
+func (res *Result) treatOutliers(fw *Framework, o OutlierRule, treated [][]float64) error {
+	n, nInd := len(treated), len(fw.Indicators)
 	col := make([]float64, n)
 	for j := range nInd {
 		for i := range col {
 			col[i] = treated[i][j]
 		}
-		t, changed := m.Outliers.winsorise(col, fw.Indicators[j].Code)
+		t, changed := o.winsorise(col, fw.Indicators[j].Code)
 		if t.Available == 0 {
-			return nil, fmt.Errorf("index: period %s: indicator %q has no values for the scored units", cur.Period, fw.Indicators[j].Code)
+			return fmt.Errorf("index: period %s: indicator %q has no values for the scored units", res.Period, fw.Indicators[j].Code)
 		}
-		if t.StillOutlying && m.Outliers.MaxPoints > 0 {
+		if t.StillOutlying && o.MaxPoints > 0 {
 			// COINr's second stage (f2 = log_CT): the original values,
 			// log-transformed, replace the Winsorised ones.
 			for i := range col {
@@ -303,55 +387,7 @@ func Compute(fw *Framework, cur, prev *Table, m Method) (*Result, error) {
 		}
 		res.Treatments = append(res.Treatments, t)
 	}
-
-	// Normalise once per normalisation the nominal method and the Monte
-	// Carlo need.
-	md := &model{n: n, m: nInd, pillarOf: pillarOf, members: members, peers: peers, variants: map[Normalisation]*variant{}}
-	norms, aggs, err := m.Uncertainty.choiceSets(m.Normalisation, m.Aggregation)
-	if err != nil {
-		return nil, err
-	}
-	if m.Uncertainty.Draws == 0 {
-		norms = norms[:1]
-	}
-	for _, k := range norms {
-		md.variants[k] = md.normalise(fw, treated, k)
-	}
-	nominal := md.variants[m.Normalisation]
-	res.Normalisations = nominal.used
-	res.GeometricFloor = nominal.floor
-	for j, k := range nominal.used {
-		if k != m.Normalisation {
-			res.Notes = append(res.Notes, fmt.Sprintf("indicator %q has no target; normalised by %v", fw.Indicators[j].Code, k))
-		}
-	}
-	for i := range res.Units {
-		u := &res.Units[i]
-		u.Normalised = slices.Clone(nominal.z[i*nInd : (i+1)*nInd])
-		for j, v := range u.Treated {
-			if math.IsNaN(v) {
-				u.Flags[j] |= FlagPillarMean
-			}
-		}
-	}
-
-	// Weights, scores and ranks.
-	w, notes, err := indicatorWeights(fw, members, m.Weighting, nominal.z, n)
-	if err != nil {
-		return nil, err
-	}
-	res.Notes = append(res.Notes, notes...)
-	pw, err := pillarWeights(fw, m.PillarWeighting)
-	if err != nil {
-		return nil, err
-	}
-	res.IndicatorWeights, res.PillarWeights = w, pw
-	md.scoreNominal(res, nominal, m.Aggregation)
-
-	if m.Uncertainty.Draws > 0 {
-		res.Uncertainty = md.monteCarlo(res, m, norms, aggs)
-	}
-	return res, nil
+	return nil
 }
 
 // peerIndices turns each scored unit's peer names into indices of units,

@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/safercity/safercity/internal/names"
 )
 
 func main() {
@@ -67,7 +69,7 @@ func validate(w *tabwriter.Writer, log *slog.Logger, dir, force, crimeType strin
 		return !strings.HasSuffix(filepath.Base(f), filepath.Base(filepath.Dir(f))+"-"+force+"-street.csv")
 	})
 	if len(files) == 0 {
-		return fmt.Errorf("no %s street files under %s (names are YYYY-MM/YYYY-MM-%s-street.csv)", force, dir, force)
+		return fmt.Errorf("no %s street files under %s (names are YYYY-MM/YYYY-MM-%s-street.csv)%s", force, dir, force, nearestForce(dir, force))
 	}
 	slices.Sort(files)
 	months, err := readMonths(log, files, crimeType)
@@ -88,4 +90,21 @@ func validate(w *tabwriter.Writer, log *slog.Logger, dir, force, crimeType strin
 		return w.Flush()
 	}
 	return forecastReport(w, a, min(origins, len(months)-24))
+}
+
+// nearestForce returns ` (did you mean "X"?)` for the force slug of the
+// street files under dir nearest to force, or "" when there are none.
+func nearestForce(dir, force string) string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*-street.csv"))
+	var slugs []string
+	for _, f := range files {
+		b := strings.TrimSuffix(filepath.Base(f), "-street.csv")
+		if len(b) > 8 && !slices.Contains(slugs, b[8:]) {
+			slugs = append(slugs, b[8:]) // after "YYYY-MM-"
+		}
+	}
+	if best, d := names.Closest(force, slugs); d >= 0 {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/transform/hotspot"
 )
 
@@ -32,19 +34,27 @@ type month struct {
 // and months before a gap are logged, not silently dropped.
 func readMonths(log *slog.Logger, files []string, crimeType string) ([]month, error) {
 	var out []month
-	skipped := 0
+	skipped, kept := 0, 0
+	types := map[string]bool{} // every crime type seen, for a mistyped --crime-type
 	for _, f := range files {
-		m, s, err := readStreet(f, crimeType)
+		m, s, err := readStreet(f, crimeType, types)
 		if err != nil {
 			return nil, err
 		}
 		skipped += s
+		kept += len(m.pts) + s
 		if len(out) > 0 && !nextMonth(out[len(out)-1].month, m.month) {
 			log.Warn("months before a gap left out: the series must be consecutive",
 				"from", out[0].month, "to", out[len(out)-1].month, "next", m.month)
 			out = out[:0]
 		}
 		out = append(out, m)
+	}
+	if crimeType != "" && kept == 0 {
+		seen := slices.Sorted(maps.Keys(types))
+		best, _ := names.Closest(crimeType, seen)
+		return nil, fmt.Errorf("--crime-type %q matches no crime in %d files (did you mean %q?); the types are: %s",
+			crimeType, len(files), best, strings.Join(seen, ", "))
 	}
 	if skipped > 0 {
 		log.Info("crimes without a location left out", "crimes", skipped, "files", len(files))
@@ -59,7 +69,9 @@ func nextMonth(a, b string) bool {
 	return yb*12+mb == ya*12+ma+1
 }
 
-func readStreet(path, crimeType string) (month, int, error) {
+// readStreet reads one street file, keeping crimes of crimeType (all when
+// empty); it adds every crime type it sees to types.
+func readStreet(path, crimeType string, types map[string]bool) (month, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return month{}, 0, err
@@ -89,6 +101,7 @@ func readStreet(path, crimeType string) (month, int, error) {
 		if err != nil {
 			return month{}, 0, fmt.Errorf("%s: %w", path, err)
 		}
+		types[rec[col["Crime type"]]] = true
 		if crimeType != "" && rec[col["Crime type"]] != crimeType {
 			continue
 		}

@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"text/tabwriter"
 
 	"github.com/safercity/safercity/analysis/concentration"
 	"github.com/safercity/safercity/analysis/forecast"
@@ -85,5 +87,25 @@ func TestHalfOfCrime(t *testing.T) {
 	}
 	if r.PlacesWithCrime < len(r.Half) || r.GeneralizedGini > r.Gini {
 		t.Errorf("%+v", r)
+	}
+}
+
+// TestMistypedNames checks that a mistyped force or crime type is refused
+// with the nearest name in the data, not read as "no crime".
+func TestMistypedNames(t *testing.T) {
+	dir := shareddata.Path(t, "data", "police-uk")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	w := tabwriter.NewWriter(io.Discard, 0, 0, 1, ' ', 0)
+	err := validate(w, log, dir, "leicestershre", "", 100, 12)
+	if err == nil || !strings.Contains(err.Error(), `did you mean "leicestershire"?`) {
+		t.Errorf("force leicestershre: %v, want the nearest force", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "2021-0[1-3]", "*-leicestershire-street.csv"))
+	if len(files) == 0 {
+		t.Skip("no Leicestershire street files for 2021-01 … 03")
+	}
+	_, err = readMonths(log, files, "Violence and sexual offenses")
+	if err == nil || !strings.Contains(err.Error(), `did you mean "Violence and sexual offences"?`) {
+		t.Errorf("crime type with a US spelling: %v, want the nearest type", err)
 	}
 }

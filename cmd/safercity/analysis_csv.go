@@ -17,6 +17,7 @@ import (
 	"github.com/safercity/safercity/analysis/concentration"
 	"github.com/safercity/safercity/analysis/knox"
 	"github.com/safercity/safercity/analysis/rates"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/transform/hotspot"
 )
 
@@ -120,35 +121,10 @@ func (t table) numberColumns(cols ...[2]string) ([][]float64, error) {
 	return out, nil
 }
 
-// nearest returns the candidate with the smallest edit distance to s.
+// nearest returns the name in candidates closest to s by edit distance.
 func nearest(s string, candidates []string) string {
-	best, bestD := "", math.MaxInt
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	n, _ := names.Closest(s, candidates)
+	return n
 }
 
 // oneTable parses the flags and reads the single CSV argument.

@@ -82,6 +82,14 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "  %s: %s\n", x.Unit, x.Reason)
 		}
 	}
+	// The notes say why indicators are missing, where populations come
+	// from and what the method changed: the console must not hide them.
+	if len(r.Notes) > 0 {
+		fmt.Fprintf(e.stdout, "notes (%d):\n", len(r.Notes))
+		for _, n := range r.Notes {
+			fmt.Fprintf(e.stdout, "  %s\n", n)
+		}
+	}
 	for _, s := range res.Report.Summary {
 		fmt.Fprintln(e.stdout, "•", s)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -15,7 +16,15 @@ import (
 // counts are one district's crime counts in a month, in the order of the
 // query in districtCounts.
 type counts struct {
-	violence, robbery, weapons, nteViolence, acquisitive, asb, harm, notifiable, positive, total, lastYear float64
+	violence, robbery, weapons, nteViolence, acquisitive, asb, harm, notifiable, positive, total float64
+	// ownNow and ownBefore count only the crimes recorded by the force that
+	// polices the district, this month and a year earlier, for the
+	// year-on-year change: a neighbour's border crimes a year earlier,
+	// when the district's own force was not loaded then, would otherwise
+	// read as a rise of thousands of per cent. noOwnBefore is set when
+	// the own force recorded nothing there a year earlier.
+	ownNow, ownBefore float64
+	noOwnBefore       bool
 }
 
 func (c *counts) add(o counts) {
@@ -29,13 +38,15 @@ func (c *counts) add(o counts) {
 	c.notifiable += o.notifiable
 	c.positive += o.positive
 	c.total += o.total
-	c.lastYear += o.lastYear
+	c.ownNow += o.ownNow
+	c.ownBefore += o.ownBefore
+	c.noOwnBefore = c.noOwnBefore || o.noOwnBefore
 }
 
 // districtCounts returns each district's counts for the month (and the
 // same month a year earlier, for the year-on-year change).
-func districtCounts(ctx context.Context, st *store.Store, month time.Time) (map[string]counts, error) {
-	rows, err := st.DB.QueryContext(ctx, `SELECT lad_name,
+func districtCounts(ctx context.Context, st *store.Store, month time.Time, geo *geography.Table) (map[string]counts, error) {
+	rows, err := st.DB.QueryContext(ctx, `SELECT lad_name, force,
 			count(*) FILTER (WHERE violence AND month = $1),
 			count(*) FILTER (WHERE crime_type = 'Robbery' AND month = $1),
 			count(*) FILTER (WHERE weapons AND month = $1),
@@ -48,19 +59,29 @@ func districtCounts(ctx context.Context, st *store.Store, month time.Time) (map[
 			count(*) FILTER (WHERE month = $1),
 			count(*) FILTER (WHERE month = $2)
 		FROM crimes_enriched WHERE lad_name IS NOT NULL AND (month = $1 OR month = $2)
-		GROUP BY lad_name`, month, month.AddDate(-1, 0, 0))
+		GROUP BY lad_name, force`, month, month.AddDate(-1, 0, 0))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]counts{}
 	for rows.Next() {
-		var lad string
+		var lad, force string
 		var c counts
-		if err := rows.Scan(&lad, &c.violence, &c.robbery, &c.weapons, &c.nteViolence, &c.acquisitive, &c.asb, &c.harm,
-			&c.notifiable, &c.positive, &c.total, &c.lastYear); err != nil {
+		var before float64
+		if err := rows.Scan(&lad, &force, &c.violence, &c.robbery, &c.weapons, &c.nteViolence, &c.acquisitive, &c.asb, &c.harm,
+			&c.notifiable, &c.positive, &c.total, &before); err != nil {
 			return nil, err
 		}
+		if d, ok := geo.District(lad); ok && d.Force == force {
+			c.ownNow, c.ownBefore = c.total, before
+		}
+		sum := out[lad]
+		sum.add(c)
+		out[lad] = sum
+	}
+	for lad, c := range out {
+		c.noOwnBefore = c.ownBefore == 0
 		out[lad] = c
 	}
 	return out, rows.Err()
@@ -94,7 +115,7 @@ func observations(ctx context.Context, st *store.Store, month time.Time, units [
 	if err != nil {
 		return nil, err
 	}
-	byDistrict, err := districtCounts(ctx, st, month)
+	byDistrict, err := districtCounts(ctx, st, month, geo)
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +142,29 @@ func observations(ctx context.Context, st *store.Store, month time.Time, units [
 	if err != nil {
 		return nil, err
 	}
-	return &monthData{obs: obs, partner: partner, notes: append(popNotes, missingIndicators(obs, month)...),
-		peers: peerGroups(units, byUnit, pop, geo)}, nil
+	notes := append(popNotes, missingIndicators(obs, month)...)
+	if n := noYearEarlier(byUnit, month); n != "" {
+		notes = append(notes, n)
+	}
+	return &monthData{obs: obs, partner: partner, notes: notes, peers: peerGroups(units, byUnit, pop, geo)}, nil
+}
+
+// noYearEarlier says which units have no year-on-year change because a
+// district's own force recorded nothing there a year earlier; "" when every
+// unit has one, or none has (missingIndicators says that).
+func noYearEarlier(byUnit map[string]*counts, month time.Time) string {
+	var without []string
+	for u, c := range byUnit {
+		if c.noOwnBefore {
+			without = append(without, u)
+		}
+	}
+	if len(without) == 0 || len(without) == len(byUnit) {
+		return ""
+	}
+	sort.Strings(without)
+	return fmt.Sprintf("indicator crime_yoy_pct not computed for %d %s (%s): the force that polices them has no data loaded there for %s, the same month a year earlier; crimes a neighbouring force recorded then are not compared",
+		len(without), plural(len(without), "unit", "units"), strings.Join(without, ", "), month.AddDate(-1, 0, 0).Format("2006-01"))
 }
 
 // peerSize is the size of a unit's most similar group, itself excluded:
@@ -181,8 +223,8 @@ func addRates(u string, c *counts, p unitPopulation, add func(unit, code string,
 	if c.notifiable > 0 {
 		add(u, "positive_outcome_pct", 100*c.positive/c.notifiable)
 	}
-	if c.lastYear > 0 {
-		add(u, "crime_yoy_pct", 100*(c.total-c.lastYear)/c.lastYear)
+	if !c.noOwnBefore {
+		add(u, "crime_yoy_pct", 100*(c.ownNow-c.ownBefore)/c.ownBefore)
 	}
 }
 

@@ -34,6 +34,7 @@ type districtCrimes struct {
 type coverage struct {
 	units    []geography.Unit // scored, sorted by name
 	excluded []index.Exclusion
+	notes    []string
 }
 
 // monthsWithData lists the months that have enriched crimes, as YYYY-MM.
@@ -118,6 +119,39 @@ func noData(geo *geography.Table, u geography.Unit, month string) string {
 	return fmt.Sprintf("has no police data for %s: load %s's data", month, strings.Join(forces, " and "))
 }
 
+// unloadedNote says how many districts have no crime at all in the month
+// and which forces, not loaded, police them; a district whose force is
+// loaded but recorded nothing there (the Isles of Scilly in a quiet month)
+// is named apart, since loading more data would not help it.
+func unloadedNote(geo *geography.Table, districts []string, seen map[string][]districtCrimes, month string) string {
+	loaded := map[string]bool{}
+	for _, by := range seen {
+		for _, c := range by {
+			loaded[c.force] = true
+		}
+	}
+	var forces, quiet []string
+	for _, name := range districts {
+		d, ok := geo.District(name)
+		switch {
+		case !ok:
+		case loaded[d.Force]:
+			quiet = append(quiet, name)
+		case !slices.Contains(forces, geography.ForceName(d.Force)):
+			forces = append(forces, geography.ForceName(d.Force))
+		}
+	}
+	sort.Strings(forces)
+	note := fmt.Sprintf("%d districts are not compared: no crime in %s is stored for them", len(districts), month)
+	if len(forces) > 0 {
+		note += fmt.Sprintf("; load the data of the forces that police them (%s)", strings.Join(forces, ", "))
+	}
+	if len(quiet) > 0 {
+		note += fmt.Sprintf("; %s recorded no crime in %s although %s force's data is loaded", strings.Join(quiet, ", "), month, plural(len(quiet), "its", "their"))
+	}
+	return note
+}
+
 // chooseUnits decides, for one month, which units of the set are scored:
 // every district of the unit must take part, and the unit needs at least
 // MinCrimes crimes. Everything left out is returned with its reason.
@@ -145,6 +179,7 @@ func chooseUnits(ctx context.Context, st *store.Store, month time.Time, cfg Conf
 			cov.excluded = append(cov.excluded, index.Exclusion{Unit: lad, Districts: []string{lad}, Reason: r})
 		}
 	}
+	var unloaded []string // districts without any crime: their force is not loaded
 	wanted := map[string]bool{}
 	for _, u := range cfg.Units {
 		wanted[u] = true
@@ -166,7 +201,8 @@ func chooseUnits(ctx context.Context, st *store.Store, month time.Time, cfg Conf
 		}
 		switch {
 		case present == 0 && set.Name == "districts":
-			continue // one of the many districts whose force is not loaded
+			unloaded = append(unloaded, u.Name) // said in one note, not 200 exclusions
+			continue
 		case present == 0:
 			why = []string{noData(geo, u, m)}
 		case len(wanted) > 0 && !wanted[u.Name]:
@@ -181,6 +217,9 @@ func chooseUnits(ctx context.Context, st *store.Store, month time.Time, cfg Conf
 			continue
 		}
 		cov.units = append(cov.units, u)
+	}
+	if len(unloaded) > 0 {
+		cov.notes = append(cov.notes, unloadedNote(geo, unloaded, seen, m))
 	}
 	sort.Slice(cov.units, func(i, j int) bool { return cov.units[i].Name < cov.units[j].Name })
 	sort.Slice(cov.excluded, func(i, j int) bool { return cov.excluded[i].Unit < cov.excluded[j].Unit })

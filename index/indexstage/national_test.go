@@ -93,7 +93,9 @@ func TestNationalIndex(t *testing.T) {
 	for rows.Next() {
 		var lad string
 		var n int
-		rows.Scan(&lad, &n)
+		if err := rows.Scan(&lad, &n); err != nil {
+			t.Fatal(err)
+		}
 		if placed[lad] == "" {
 			t.Errorf("%s (%d crimes) is neither in a scored unit nor excluded", lad, n)
 		}
@@ -125,7 +127,9 @@ func TestNationalIndex(t *testing.T) {
 	defer top.Close()
 	for top.Next() {
 		var lad, force string
-		top.Scan(&lad, &force)
+		if err := top.Scan(&lad, &force); err != nil {
+			t.Fatal(err)
+		}
 		if d, ok := geo.District(lad); ok && r.Unit(placed[lad]) != nil && d.Force != force {
 			t.Errorf("%s is policed by %s in data/lookups/districts.csv, but %s recorded most of its crimes", lad, d.Force, force)
 		}

@@ -26,12 +26,12 @@ type feedPopulation struct {
 // district (a partial cover would undercount). Workday population comes
 // only from a feed.
 func population(ctx context.Context, st *store.Store, month time.Time, units []geography.Unit, geo *geography.Table) (map[string]unitPopulation, []string, error) {
-	feed, err := populationFeed(ctx, st, month, geo)
+	feed, unplaced, err := populationFeed(ctx, st, month, geo)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := map[string]unitPopulation{}
-	var fromFeed []string
+	var fromFeed, partial []string
 	for _, u := range units {
 		var p unitPopulation
 		for _, name := range u.Districts {
@@ -43,6 +43,8 @@ func population(ctx context.Context, st *store.Store, month time.Time, units []g
 				q.residents = f.district.residents
 			case f.lsoa.residents > 0 && f.lsoas >= d.LSOAs:
 				q.residents = f.lsoa.residents
+			case f.lsoas > 0:
+				partial = append(partial, fmt.Sprintf("%s (%d of %d LSOAs)", name, f.lsoas, d.LSOAs))
 			}
 			if q.residents != d.Residents {
 				fromFeed = append(fromFeed, name)
@@ -61,12 +63,31 @@ func population(ctx context.Context, st *store.Store, month time.Time, units []g
 		sort.Strings(fromFeed)
 		notes[0] += fmt.Sprintf("; the population feed gives them for %s", strings.Join(fromFeed, ", "))
 	}
+	if len(partial) > 0 {
+		sort.Strings(partial)
+		notes = append(notes, "the population feed covers only part of "+strings.Join(partial, ", ")+
+			", so the bundled estimate is used there: a partial sum would undercount")
+	}
+	if len(unplaced) > 0 {
+		notes = append(notes, unplacedNote(unplaced))
+	}
 	return out, notes, nil
+}
+
+// unplacedNote says which rows of the population feed were left out
+// because no district could be found for them, rather than let a unit's
+// residents silently fall back to the bundled estimate.
+func unplacedNote(areas []string) string {
+	sort.Strings(areas)
+	eg := areas[:min(len(areas), 5)]
+	return fmt.Sprintf("%d areas of the population feed were left out because they name no district of England and Wales (%s): a district row needs a district's name (data/lookups/districts.csv), an LSOA row a 2011 LSOA code or a name as police.uk writes it (\"Camden 024C\")",
+		len(areas), strings.Join(eg, "; "))
 }
 
 // populationFeed sums the population feed's latest rows up to the month's
 // year per district: district rows by name, LSOA rows through the lookup.
-func populationFeed(ctx context.Context, st *store.Store, month time.Time, geo *geography.Table) (map[string]feedPopulation, error) {
+// It also returns the areas (code and name) whose district it cannot tell.
+func populationFeed(ctx context.Context, st *store.Store, month time.Time, geo *geography.Table) (map[string]feedPopulation, []string, error) {
 	rows, err := st.DB.QueryContext(ctx, `
 		WITH latest AS (
 			SELECT area_code, area_type, max(year) AS year FROM population WHERE year <= ? GROUP BY ALL)
@@ -75,18 +96,23 @@ func populationFeed(ctx context.Context, st *store.Store, month time.Time, geo *
 		FROM population p JOIN latest l USING (area_code, area_type, year)
 		GROUP BY ALL`, month.Year())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	out := map[string]feedPopulation{}
+	var unplaced []string
 	for rows.Next() {
 		var code, name, typ string
 		var p unitPopulation
 		if err := rows.Scan(&code, &name, &typ, &p.residents, &p.workday); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if typ == "lad" {
 			d := geo.Current(name)
+			if geo.Check(d) != nil {
+				unplaced = append(unplaced, code+" "+name)
+				continue
+			}
 			f := out[d]
 			f.district.residents += p.residents
 			f.district.workday += p.workday
@@ -94,10 +120,11 @@ func populationFeed(ctx context.Context, st *store.Store, month time.Time, geo *
 			continue
 		}
 		d, err := geo.DistrictOfLSOA(code, name)
-		if err != nil || d == "" {
-			if err != nil {
-				return nil, err
-			}
+		if err != nil {
+			return nil, nil, err
+		}
+		if d == "" {
+			unplaced = append(unplaced, code+" "+name)
 			continue
 		}
 		f := out[d]
@@ -108,5 +135,5 @@ func populationFeed(ctx context.Context, st *store.Store, month time.Time, geo *
 		}
 		out[d] = f
 	}
-	return out, rows.Err()
+	return out, unplaced, rows.Err()
 }

@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -173,7 +174,7 @@ func score(ctx context.Context, st *store.Store, m time.Time, cfg Config, set *g
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	applyWeightsAndTargets(fw, cfg.Weights, cfg.Targets)
+	configNotes := applyWeightsAndTargets(fw, cfg.Weights, cfg.Targets)
 	tab, err := index.TableFromObservations(m.Format("2006-01"), md.obs)
 	if err != nil {
 		return nil, nil, nil, err
@@ -184,7 +185,7 @@ func score(ctx context.Context, st *store.Store, m time.Time, cfg Config, set *g
 		return nil, nil, nil, err
 	}
 	res.Excluded = append(cov.excluded, res.Excluded...)
-	res.Notes = append(res.Notes, md.notes...)
+	res.Notes = append(append(append(res.Notes, cov.notes...), md.notes...), configNotes...)
 	res.Districts = map[string][]string{}
 	for _, u := range cov.units {
 		res.Districts[u.Name] = u.Districts
@@ -332,8 +333,21 @@ func framework(obs []index.Observation, partner []partnerIndicator) (*index.Fram
 }
 
 // applyWeightsAndTargets sets the configured expert weights (1 for an
-// indicator or pillar not named) and targets on the framework.
-func applyWeightsAndTargets(fw *index.Framework, weights, targets map[string]float64) {
+// indicator or pillar not named) and targets on the framework. It returns a
+// note for each configured code that is no indicator or pillar of the
+// month, suggesting the nearest: a mistyped code would otherwise silently
+// keep the default weight or no target. A note, not an error, because a
+// partner indicator may lack values in one month.
+func applyWeightsAndTargets(fw *index.Framework, weights, targets map[string]float64) []string {
+	var known []string
+	for _, p := range fw.Pillars {
+		known = append(known, p.Code)
+	}
+	for _, ind := range fw.Indicators {
+		known = append(known, ind.Code)
+	}
+	notes := unknownCodes("index.expert_weights", weights, known)
+	notes = append(notes, unknownCodes("index.targets", targets, known)...)
 	weight := func(code string) float64 {
 		if w, ok := weights[code]; ok {
 			return w
@@ -350,6 +364,20 @@ func applyWeightsAndTargets(fw *index.Framework, weights, targets map[string]flo
 			ind.Target = &t
 		}
 	}
+	return notes
+}
+
+// unknownCodes says which keys of a configured map are not in known.
+func unknownCodes(setting string, m map[string]float64, known []string) []string {
+	var notes []string
+	for code := range m {
+		if !slices.Contains(known, code) {
+			notes = append(notes, fmt.Sprintf("%s names %q, which is no indicator or pillar scored this month%s, so it is not used; safercity index indicators lists the indicators",
+				setting, code, geography.Suggest(code, known)))
+		}
+	}
+	sort.Strings(notes)
+	return notes
 }
 
 // save replaces the month's stored indicators, scores and report.

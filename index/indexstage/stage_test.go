@@ -61,6 +61,17 @@ func TestMonthlyIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := res.Report.Result
+	// Districts without any crime are summed up in one note naming the
+	// forces to load; Leicestershire's and the City's are all present.
+	var unloaded string
+	for _, n := range r.Notes {
+		if strings.Contains(n, "districts are not compared") {
+			unloaded = n
+		}
+	}
+	if !strings.Contains(unloaded, "Avon and Somerset, Bedfordshire") || strings.Contains(unloaded, "Leicestershire") || strings.Contains(unloaded, "City of London") {
+		t.Errorf("note on districts without data: %q", unloaded)
+	}
 	names := map[string]bool{}
 	for _, u := range r.Units {
 		names[u.Unit] = true
@@ -126,9 +137,10 @@ func TestMonthlyIndex(t *testing.T) {
 	}
 }
 
-// TestIndicatorValues checks two indicators against the store directly.
-func TestIndicatorValues(t *testing.T) {
-	st := demo(t)
+// cityAndLeicester returns the November indicators of the City of London
+// and Leicester as units.
+func cityAndLeicester(t *testing.T, st *store.Store) *monthData {
+	t.Helper()
 	geo, err := geography.National()
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +150,13 @@ func TestIndicatorValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs := md.obs
+	return md
+}
+
+// TestIndicatorValues checks two indicators against the store directly.
+func TestIndicatorValues(t *testing.T) {
+	st := demo(t)
+	obs := cityAndLeicester(t, st).obs
 	got := map[string]float64{}
 	for _, o := range obs {
 		got[o.Unit+"/"+o.Code] = o.Value
@@ -245,5 +263,116 @@ func TestPartnerMonthMissing(t *testing.T) {
 	}
 	if got["survey"] != 5 {
 		t.Errorf("the yearly survey indicator for March: %v, want 5", got)
+	}
+}
+
+// TestPopulationFeedLeftOut checks that population feed rows naming no
+// district, and a district the feed covers only in part, are said in the
+// notes instead of silently falling back to the bundled estimates.
+func TestPopulationFeedLeftOut(t *testing.T) {
+	st := demo(t)
+	geo, err := geography.National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The feed's Leicester differs from the bundled estimate (doubled) and
+	// lacks one LSOA.
+	_, err = st.DB.Exec(`UPDATE population SET residents = 2 * residents WHERE area_type = 'lsoa' AND area_name LIKE 'Leicester %';
+		DELETE FROM population WHERE area_code = (
+			SELECT min(area_code) FROM population WHERE area_type = 'lsoa' AND area_name LIKE 'Leicester %');
+		INSERT INTO population (source_id, line, feed, area_code, area_name, area_type, year, residents) VALUES
+			(0, 1, 'test', 'E01999999', 'Nowhere 001A', 'lsoa', 2019, 1500),
+			(0, 2, 'test', 'E06999999', 'Leicstershire', 'lad', 2019, 700000)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := []geography.Unit{{Name: "Leicester", Districts: []string{"Leicester"}}}
+	pop, notes, err := population(context.Background(), st, november, units, geo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := geo.District("Leicester")
+	if got := pop["Leicester"].residents; got != d.Residents {
+		t.Errorf("Leicester with one LSOA missing from the feed: %v residents, want the bundled %v", got, d.Residents)
+	}
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{"Leicester (191 of 192 LSOAs)", "2 areas of the population feed were left out", "E01999999 Nowhere 001A", "E06999999 Leicstershire"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+}
+
+// TestMistypedCodesNoted checks that a target or expert weight for a code
+// that is no indicator of the month is said, with the nearest code, not
+// silently ignored.
+func TestMistypedCodesNoted(t *testing.T) {
+	st := demo(t)
+	cfg := config()
+	cfg.Targets = map[string]float64{"violence_per_1k_re": 5, "violence_per_1k_res": 5}
+	cfg.Weights = map[string]float64{"securty": 2}
+	res, err := Run(context.Background(), st, november, cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(res.Report.Result.Notes, "\n")
+	for _, want := range []string{`index.targets names "violence_per_1k_re"`, `(did you mean "violence_per_1k_res"?)`, `index.expert_weights names "securty"`, `(did you mean "security"?)`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %s:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, `names "violence_per_1k_res"`) {
+		t.Errorf("a known code is noted as unknown:\n%s", all)
+	}
+}
+
+// TestYearOnYearOwnForce checks that the year-on-year change compares the
+// crimes of the force that polices a district: a neighbour's few crimes
+// there a year earlier, when the own force was not loaded, give no change
+// (and a note), not a rise of thousands of per cent.
+func TestYearOnYearOwnForce(t *testing.T) {
+	st := demo(t)
+	// A year earlier: City of London Police's own crimes of the month again
+	// (no change), and three crimes in Leicester recorded by City of London
+	// Police, Leicestershire's data not being loaded then.
+	_, err := st.DB.Exec(`INSERT INTO crimes_enriched
+		SELECT * REPLACE (CAST(month - INTERVAL 12 MONTH AS DATE) AS month) FROM crimes_enriched
+			WHERE month = DATE '2020-11-01' AND lad_name = 'City of London' AND force = 'city-of-london';
+		INSERT INTO crimes_enriched
+		SELECT * REPLACE (CAST(month - INTERVAL 12 MONTH AS DATE) AS month, 'city-of-london' AS force) FROM crimes_enriched
+			WHERE month = DATE '2020-11-01' AND lad_name = 'Leicester' LIMIT 3`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := cityAndLeicester(t, st)
+	yoy := map[string]float64{}
+	for _, o := range md.obs {
+		if o.Code == "crime_yoy_pct" {
+			yoy[o.Unit] = o.Value
+		}
+	}
+	if v, ok := yoy["City of London"]; !ok || v != 0 {
+		t.Errorf("City of London year on year = %v (present %v), want 0: the same crimes both years", v, ok)
+	}
+	if v, ok := yoy["Leicester"]; ok {
+		t.Errorf("Leicester year on year = %v from a neighbour's three crimes a year earlier; want none", v)
+	}
+	if all := strings.Join(md.notes, "\n"); !strings.Contains(all, "crime_yoy_pct not computed for 1 unit (Leicester)") {
+		t.Errorf("notes do not say why Leicester has no year-on-year change:\n%s", all)
+	}
+}
+
+// TestUnloadedNote checks that a district with no crime although its force
+// is loaded is not told to load that force.
+func TestUnloadedNote(t *testing.T) {
+	geo, err := geography.National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string][]districtCrimes{"Cornwall": {{force: "devon-and-cornwall", crimes: 3000, lsoas: 300}}}
+	got := unloadedNote(geo, []string{"Isles of Scilly", "Bristol", "Bath and North East Somerset"}, seen, "2021-03")
+	want := "3 districts are not compared: no crime in 2021-03 is stored for them; load the data of the forces that police them (Avon and Somerset); Isles of Scilly recorded no crime in 2021-03 although its force's data is loaded"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

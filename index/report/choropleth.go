@@ -31,6 +31,9 @@ type htmlMaps struct {
 	Colours  []string
 	Width    int
 	Height   int
+	// NotDrawn names the scored units' districts that have no bundled
+	// outline (Wales's), so a reader knows the maps leave them out.
+	NotDrawn []string
 }
 
 type htmlOutline struct {
@@ -109,7 +112,27 @@ func buildMaps(res *index.Result) *htmlMaps {
 		}
 		m.Maps = append(m.Maps, mp)
 	}
+	m.NotDrawn = notDrawn(outs, res)
 	return m
+}
+
+// notDrawn lists, as "District (unit)", the districts of scored units that
+// have no outline.
+func notDrawn(outs []geography.Outline, res *index.Result) []string {
+	drawn := map[string]bool{}
+	for _, o := range outs {
+		drawn[o.District] = true
+	}
+	var out []string
+	for _, u := range res.Units {
+		for _, d := range res.Districts[u.Unit] {
+			if !drawn[d] {
+				out = append(out, fmt.Sprintf("%s (%s)", d, u.Unit))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // pathData draws rings as SVG path data in map pixels, one decimal.

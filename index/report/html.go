@@ -196,52 +196,10 @@ func buildPage(r *Report) *htmlPage {
 	}
 
 	lo, hi := scoreScale(res)
-	n := len(res.Units)
 	for _, i := range byRank(res) {
 		u := &res.Units[i]
 		ratings := a.Ratings[i]
-		row := htmlLeagueRow{
-			Rank:   u.Rank,
-			Unit:   u.Unit,
-			Anchor: anchor(u.Unit),
-			Peer:   peer(u, res.Uncertainty != nil),
-			Score:  cell(ratings[0], formatScore(u.Score), "score", index.HigherIsBetter),
-			Bar:    barWidth * (u.Score - lo) / (hi - lo),
-		}
-		if prev := r.PreviousMonth; prev != nil {
-			if pu := prev.Unit(u.Unit); pu != nil {
-				switch d := pu.Rank - u.Rank; {
-				case d > 0:
-					row.RankChange = fmt.Sprintf("▲%d", d)
-				case d < 0:
-					row.RankChange = fmt.Sprintf("▼%d", -d)
-				default:
-					row.RankChange = "="
-				}
-			} else {
-				row.RankChange = "new"
-			}
-		}
-		if res.Uncertainty != nil {
-			x := func(rank int) float64 {
-				if n == 1 {
-					return intervalWidth / 2
-				}
-				return 4 + (intervalWidth-8)*float64(rank-1)/float64(n-1)
-			}
-			iv := u.Interval
-			row.Interval = &htmlInterval{
-				X05: x(iv.P05), X95: x(iv.P95), XMedian: x(iv.Median), XRank: x(u.Rank),
-				Text: fmt.Sprintf("%s–%s (median %s)", ordinal(iv.P05), ordinal(iv.P95), ordinal(iv.Median)),
-			}
-		}
-		for k := range res.Framework.Pillars {
-			row.Pillars = append(row.Pillars, cell(ratings[1+k], formatScore(u.PillarScores[k]), "score", index.HigherIsBetter))
-		}
-		row.Spark = sparkline(r, u)
-		if ds := res.Districts[u.Unit]; len(ds) > 1 || (len(ds) == 1 && ds[0] != u.Unit) {
-			row.Districts = strings.Join(ds, ", ")
-		}
+		row := leagueRow(r, i, lo, hi)
 		p.HasPeers = p.HasPeers || row.Peer != nil
 		p.League = append(p.League, row)
 
@@ -259,8 +217,65 @@ func buildPage(r *Report) *htmlPage {
 	}
 	slices.SortFunc(p.AtoZ, func(a, b htmlLink) int { return strings.Compare(a.Text, b.Text) })
 
+	p.Method, p.Sensitivity = methodRows(res)
+	return p
+}
+
+// leagueRow is the league table's row of the i-th unit: rank and its
+// change, score bar on the scale lo…hi, rank interval, pillars, sparkline.
+func leagueRow(r *Report, i int, lo, hi float64) htmlLeagueRow {
+	res := r.Result
+	u, ratings, n := &res.Units[i], r.Assessment.Ratings[i], len(res.Units)
+	row := htmlLeagueRow{
+		Rank:   u.Rank,
+		Unit:   u.Unit,
+		Anchor: anchor(u.Unit),
+		Peer:   peer(u, res.Uncertainty != nil),
+		Score:  cell(ratings[0], formatScore(u.Score), "score", index.HigherIsBetter),
+		Bar:    barWidth * (u.Score - lo) / (hi - lo),
+	}
+	if prev := r.PreviousMonth; prev != nil {
+		if pu := prev.Unit(u.Unit); pu != nil {
+			switch d := pu.Rank - u.Rank; {
+			case d > 0:
+				row.RankChange = fmt.Sprintf("▲%d", d)
+			case d < 0:
+				row.RankChange = fmt.Sprintf("▼%d", -d)
+			default:
+				row.RankChange = "="
+			}
+		} else {
+			row.RankChange = "new"
+		}
+	}
+	if res.Uncertainty != nil {
+		x := func(rank int) float64 {
+			if n == 1 {
+				return intervalWidth / 2
+			}
+			return 4 + (intervalWidth-8)*float64(rank-1)/float64(n-1)
+		}
+		iv := u.Interval
+		row.Interval = &htmlInterval{
+			X05: x(iv.P05), X95: x(iv.P95), XMedian: x(iv.Median), XRank: x(u.Rank),
+			Text: fmt.Sprintf("%s–%s (median %s)", ordinal(iv.P05), ordinal(iv.P95), ordinal(iv.Median)),
+		}
+	}
+	for k := range res.Framework.Pillars {
+		row.Pillars = append(row.Pillars, cell(ratings[1+k], formatScore(u.PillarScores[k]), "score", index.HigherIsBetter))
+	}
+	row.Spark = sparkline(r, u)
+	if ds := res.Districts[u.Unit]; len(ds) > 1 || (len(ds) == 1 && ds[0] != u.Unit) {
+		row.Districts = strings.Join(ds, ", ")
+	}
+	return row
+}
+
+// methodRows describes the method, and the sensitivity of the ranks to
+// each choice when there was a Monte Carlo.
+func methodRows(res *index.Result) (method [][2]string, sens []htmlSensitivity) {
 	m := res.Method
-	p.Method = [][2]string{
+	method = [][2]string{
 		{"Normalisation", m.Normalisation.String()},
 		{"Indicator weights", m.Weighting.String() + " within each pillar"},
 		{"Pillar weights", m.PillarWeighting.String()},
@@ -277,17 +292,17 @@ func buildPage(r *Report) *htmlPage {
 		for _, x := range u.Aggregations {
 			as = append(as, x.String())
 		}
-		p.Method = append(p.Method,
+		method = append(method,
 			[2]string{"Uncertainty", fmt.Sprintf("%s Monte Carlo draws, seed %d: every weight multiplied by a uniform factor in [%.2f, %.2f] and rescaled; normalisation alternated over %s; aggregation alternated over %s. Rank intervals are the 5th to 95th percentiles of the draws.",
 				thousands(u.Draws), u.Seed, 1-u.WeightPerturbation, 1+u.WeightPerturbation, strings.Join(ns, ", "), strings.Join(as, ", "))})
 		for _, s := range u.Sensitivity {
-			p.Sensitivity = append(p.Sensitivity, htmlSensitivity{
+			sens = append(sens, htmlSensitivity{
 				Choice: s.Choice, Shift: strconv.FormatFloat(s.MeanAbsRankShift, 'f', 2, 64),
 				Share: percent(s.VarianceShare), Kind: s.VarianceShareKind,
 			})
 		}
 	}
-	return p
+	return method, sens
 }
 
 // cell renders a rating. unit names what the value is, for the tooltip.

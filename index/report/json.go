@@ -140,7 +140,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 }
 
 func buildJSON(r *Report) *jsonReport {
-	res, a := r.Result, r.Assessment
+	res := r.Result
 	m := res.Method
 	doc := &jsonReport{
 		Title: r.Title, Period: res.Period, Summary: r.Summary,
@@ -187,41 +187,48 @@ func buildJSON(r *Report) *jsonReport {
 			Winsorised:    t.Winsorised, Skew: opt(t.Skew), Kurtosis: opt(t.Kurtosis),
 		})
 	}
-	nPillars := len(res.Framework.Pillars)
 	for _, i := range byRank(res) {
-		u := &res.Units[i]
-		ju := jsonUnit{Unit: u.Unit, Districts: nonNil(res.Districts[u.Unit]), Score: opt(u.Score), Rank: u.Rank, Rating: rating(a.Ratings[i][0])}
-		if res.Uncertainty != nil {
-			iv := jsonInterval(u.Interval)
-			ju.RankInterval = &iv
-		}
-		ju.Peers = nonNil(u.Peers)
-		ju.OverTime = []jsonPoint{}
-		for _, h := range r.History {
-			if hu := h.Unit(u.Unit); hu != nil {
-				ju.OverTime = append(ju.OverTime, jsonPoint{h.Period, hu.Score, hu.Rank, len(h.Units)})
-			}
-		}
-		ju.OverTime = append(ju.OverTime, jsonPoint{res.Period, u.Score, u.Rank, len(res.Units)})
-		if len(u.Peers) > 0 {
-			ju.PeerRank = &u.PeerRank
-			if res.Uncertainty != nil {
-				iv := jsonInterval(u.PeerInterval)
-				ju.PeerInterval = &iv
-			}
-		}
-		for k, p := range res.Framework.Pillars {
-			ju.Pillars = append(ju.Pillars, jsonScore{p.Code, opt(u.PillarScores[k]), u.PillarRanks[k], rating(a.Ratings[i][1+k])})
-		}
-		for j, ind := range res.Framework.Indicators {
-			ju.Indicators = append(ju.Indicators, jsonIndicValue{
-				Code: ind.Code, Value: opt(u.Values[j]), Treated: opt(u.Treated[j]), Normalised: opt(u.Normalised[j]),
-				Flags: u.Flags[j].String(), Rating: rating(a.Ratings[i][1+nPillars+j]),
-			})
-		}
-		doc.Units = append(doc.Units, ju)
+		doc.Units = append(doc.Units, unitJSON(r, i))
 	}
 	return doc
+}
+
+// unitJSON is the i-th unit of the result: its scores, ranks with their
+// intervals, peers, score over the months and every indicator.
+func unitJSON(r *Report, i int) jsonUnit {
+	res, a := r.Result, r.Assessment
+	u := &res.Units[i]
+	ju := jsonUnit{Unit: u.Unit, Districts: nonNil(res.Districts[u.Unit]), Score: opt(u.Score), Rank: u.Rank, Rating: rating(a.Ratings[i][0])}
+	if res.Uncertainty != nil {
+		iv := jsonInterval(u.Interval)
+		ju.RankInterval = &iv
+	}
+	ju.Peers = nonNil(u.Peers)
+	ju.OverTime = []jsonPoint{}
+	for _, h := range r.History {
+		if hu := h.Unit(u.Unit); hu != nil {
+			ju.OverTime = append(ju.OverTime, jsonPoint{h.Period, hu.Score, hu.Rank, len(h.Units)})
+		}
+	}
+	ju.OverTime = append(ju.OverTime, jsonPoint{res.Period, u.Score, u.Rank, len(res.Units)})
+	if len(u.Peers) > 0 {
+		ju.PeerRank = &u.PeerRank
+		if res.Uncertainty != nil {
+			iv := jsonInterval(u.PeerInterval)
+			ju.PeerInterval = &iv
+		}
+	}
+	nPillars := len(res.Framework.Pillars)
+	for k, p := range res.Framework.Pillars {
+		ju.Pillars = append(ju.Pillars, jsonScore{p.Code, opt(u.PillarScores[k]), u.PillarRanks[k], rating(a.Ratings[i][1+k])})
+	}
+	for j, ind := range res.Framework.Indicators {
+		ju.Indicators = append(ju.Indicators, jsonIndicValue{
+			Code: ind.Code, Value: opt(u.Values[j]), Treated: opt(u.Treated[j]), Normalised: opt(u.Normalised[j]),
+			Flags: u.Flags[j].String(), Rating: rating(a.Ratings[i][1+nPillars+j]),
+		})
+	}
+	return ju
 }
 
 func rating(r index.Rating) jsonRating {

@@ -565,6 +565,10 @@ func TestHTMLMapsAndExclusions(t *testing.T) {
 	if gateshead == "" || gateshead != newcastle || !slices.Contains(mapColours, gateshead) {
 		t.Errorf("Gateshead filled %q and Newcastle %q: want the same class colour, as one unit", gateshead, newcastle)
 	}
+	// Cardiff, a Welsh district, has no bundled outline: the maps say so.
+	if _, drawn := titles["Cardiff (Cardiff)"]; drawn || !regexp.MustCompile(`Scored but not drawn: [^<]*Cardiff \(Cardiff\)`).MatchString(buf.String()) {
+		t.Errorf("Cardiff drawn %v, or not named as not drawn", drawn)
+	}
 	if titles["Tower Hamlets"] != "#d9d9d9" {
 		t.Errorf("excluded Tower Hamlets filled %q", titles["Tower Hamlets"])
 	}

@@ -105,3 +105,17 @@ func distance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// Closest returns the candidate with the smallest edit distance to name,
+// ignoring case (the first of equals), and that distance; "" and -1 when
+// there are no candidates. Callers that judge closeness themselves use it;
+// Nearest applies the usual "looks like what was meant" bound.
+func Closest(name string, candidates []string) (string, int) {
+	best, bestD := "", -1
+	for _, c := range candidates {
+		if d := distance(strings.ToLower(name), strings.ToLower(c)); bestD < 0 || d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best, bestD
+}

@@ -43,3 +43,21 @@ func TestCheck(t *testing.T) {
 		t.Errorf("empty store: %v", err)
 	}
 }
+func TestClosest(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		candidates []string
+		want       string
+		d          int
+	}{
+		{"Leicstr", []string{"Leeds", "Leicester", "Lincoln"}, "Leicester", 2},
+		{"NOTTINGHAM", []string{"Nottingham", "Notts"}, "Nottingham", 0},
+		{"Ynys Mon", []string{"Ynys Môn", "Gwynedd"}, "Ynys Môn", 1},
+		{"violnce", []string{"nte", "violence", "violent"}, "violence", 1},
+		{"x", nil, "", -1},
+	} {
+		if got, d := Closest(c.name, c.candidates); got != c.want || d != c.d {
+			t.Errorf("Closest(%q, %q) = %q, %d; want %q, %d", c.name, c.candidates, got, d, c.want, c.d)
+		}
+	}
+}

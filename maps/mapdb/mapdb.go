@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
@@ -537,36 +538,10 @@ func areaGiStar(as []*areaSum) (hotspot.GiStar, float64, error) {
 	return gi, band, err
 }
 
-// nearest returns the name in names closest to s by edit distance.
-func nearest(s string, names []string) string {
-	best, bestD := "", math.MaxInt
-	for _, n := range names {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(n)); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+// nearest returns the name in candidates closest to s by edit distance.
+func nearest(s string, candidates []string) string {
+	n, _ := names.Closest(s, candidates)
+	return n
 }
 
 func orNaN(v sql.NullFloat64) float64 {
