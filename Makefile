@@ -71,7 +71,7 @@ bench:
 	    m=$$(basename $$(dirname $$f)); mkdir -p $(BENCH_DIR)/col/$$m; cp $$f $(BENCH_DIR)/col/$$m/; done && \
 	  python3 $(SHARED)/tools/scale-police-street $(BENCH_DIR)/col $(BENCH_DIR)/scaled 70; }
 	SAFERCITY_BENCH_DATA=$(BENCH_DIR)/scaled $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./ingest/ ./transform/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./bng ./transform/grid ./transform/area ./transform/enrich ./transform/hotspot ./index
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./bng ./transform/grid ./transform/area ./transform/enrich ./hotspots/spatstat ./index
 
 clean:
 	rm -rf bin demo

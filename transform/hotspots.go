@@ -14,8 +14,8 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/store"
-	"github.com/safercity/safercity/transform/hotspot"
 )
 
 // Profile is a named selection of crimes for hotspot analysis.
@@ -101,8 +101,8 @@ type HotspotOptions struct {
 	Month     time.Time
 	Force     string  // one force; "" for each force with the profile's crime that month
 	CellSize  float64 // metres; default 100
-	Band      float64 // Gi* distance band, metres; default hotspot.DefaultBand (incremental spatial autocorrelation)
-	Bandwidth float64 // KDE bandwidth, metres; default hotspot.DefaultBandwidth
+	Band      float64 // Gi* distance band, metres; default spatstat.DefaultBand (incremental spatial autocorrelation)
+	Bandwidth float64 // KDE bandwidth, metres; default spatstat.DefaultBandwidth
 	Window    int     // months of emerging hot spot analysis; default 12
 	Alpha     float64 // significance after FDR; default 0.05
 	TopShare  float64 // share of cells in the KDE hotspot set; default 0.05
@@ -117,7 +117,7 @@ func (o *HotspotOptions) defaults() {
 		o.Window = 12
 	}
 	if o.Alpha == 0 {
-		o.Alpha = hotspot.DefaultAlpha
+		o.Alpha = spatstat.DefaultAlpha
 	}
 	if o.TopShare == 0 {
 		o.TopShare = 0.05
@@ -295,7 +295,7 @@ func loadPoints(tx *store.Tx, p Profile, force string, from, to time.Time) ([]cr
 
 // loadIncidents reads the partner incidents in the profile's night windows
 // that fall in the grid, for months from..to.
-func loadIncidents(tx *store.Tx, p Profile, g hotspot.Grid, from, to time.Time) ([]crimePoint, error) {
+func loadIncidents(tx *store.Tx, p Profile, g spatstat.Grid, from, to time.Time) ([]crimePoint, error) {
 	var pts []crimePoint
 	q := `SELECT i.month, i.easting, i.northing FROM incidents i
 		WHERE i.easting IS NOT NULL AND i.month BETWEEN ? AND ? AND ` + p.nightWindow()
@@ -353,7 +353,7 @@ type layer struct {
 	location  []map[string]int // per cell, only for the test month
 }
 
-func onGrid(g hotspot.Grid, pts []crimePoint, month int, withLocations bool) layer {
+func onGrid(g spatstat.Grid, pts []crimePoint, month int, withLocations bool) layer {
 	l := layer{counts: make([]float64, g.Len()), crimes: make([]int32, g.Len()), incidents: make([]int32, g.Len())}
 	if withLocations {
 		l.location = make([]map[string]int, g.Len())
@@ -397,7 +397,7 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 	if len(pts) == 0 {
 		return r, errNoProfileCrime
 	}
-	g, err := hotspot.GridCovering(extent(pts), o.CellSize)
+	g, err := spatstat.GridCovering(extent(pts), o.CellSize)
 	if err != nil {
 		return r, err
 	}
@@ -428,30 +428,30 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 
 	r.Band = o.Band
 	if r.Band == 0 {
-		if r.Band, _, err = hotspot.DefaultBand(g, cur.counts); err != nil {
+		if r.Band, _, err = spatstat.DefaultBand(g, cur.counts); err != nil {
 			r.Band = o.CellSize * math.Sqrt2
 			r.Note = fmt.Sprintf("default band not found (%v); used the queen neighbourhood", err)
 		}
 	}
-	gi, err := hotspot.GiStarGrid(g, cur.counts, r.Band)
-	noVariance := errors.Is(err, hotspot.ErrNoVariance)
+	gi, err := spatstat.GiStarGrid(g, cur.counts, r.Band)
+	noVariance := errors.Is(err, spatstat.ErrNoVariance)
 	if err != nil && !noVariance {
 		return r, err
 	}
 	r.Bandwidth = o.Bandwidth
 	if r.Bandwidth == 0 {
-		r.Bandwidth = hotspot.DefaultBandwidth(cur.pts, o.CellSize)
+		r.Bandwidth = spatstat.DefaultBandwidth(cur.pts, o.CellSize)
 	}
 	var w []float64
 	if o.Profile.Measure == "harm" {
 		w = cur.weights
 	}
-	density, err := hotspot.KernelDensity(g, cur.pts, w, r.Bandwidth)
+	density, err := spatstat.KernelDensity(g, cur.pts, w, r.Bandwidth)
 	if err != nil {
 		return r, err
 	}
 	kdeHot := make([]bool, g.Len())
-	for _, i := range hotspot.TopShare(density, o.TopShare) {
+	for _, i := range spatstat.TopShare(density, o.TopShare) {
 		kdeHot[i] = true
 	}
 	// The window starts at the force's first month with data: months before
@@ -460,9 +460,9 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 	for first < t && len(layers[first].pts) == 0 && layers[first].outside == 0 {
 		first++
 	}
-	var emerging []hotspot.Emerging
+	var emerging []spatstat.Emerging
 	if steps := len(series) - first; steps >= minTrendMonths {
-		if emerging, err = hotspot.EmergingHotSpots(g, series[first:], r.Band, o.Alpha); err != nil {
+		if emerging, err = spatstat.EmergingHotSpots(g, series[first:], r.Band, o.Alpha); err != nil {
 			return r, err
 		}
 	} else {
@@ -489,7 +489,7 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 		if bin >= 2 {
 			r.HotCells++
 		}
-		trend, mk := "", hotspot.MannKendall{Z: math.NaN(), P: math.NaN()}
+		trend, mk := "", spatstat.MannKendall{Z: math.NaN(), P: math.NaN()}
 		if emerging != nil {
 			trend, mk = emerging[i].Pattern.String(), emerging[i].Trend
 			r.Trends[trend]++
@@ -498,7 +498,7 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 		for k := range series {
 			anyCrime = anyCrime || series[k][i] != 0
 		}
-		if !anyCrime && bin == 0 && !kdeHot[i] && (emerging == nil || emerging[i].Pattern == hotspot.NoPattern) {
+		if !anyCrime && bin == 0 && !kdeHot[i] && (emerging == nil || emerging[i].Pattern == spatstat.NoPattern) {
 			continue
 		}
 		centre := g.Centre(i)
@@ -567,7 +567,7 @@ func hotspotsForce(tx *store.Tx, o HotspotOptions, force string) (HotspotResult,
 // backtest builds the KDE and Gi* hotspot sets from the o.Inputs months
 // before month t and measures them against month t (Chainey, Tompson & Uhlig
 // 2008: hit rate and PAI; Levine 2008: RRI against the month before t).
-func backtest(g hotspot.Grid, layers []layer, t int, o HotspotOptions, force string) []Accuracy {
+func backtest(g spatstat.Grid, layers []layer, t int, o HotspotOptions, force string) []Accuracy {
 	if t < o.Inputs {
 		return nil
 	}
@@ -590,20 +590,20 @@ func backtest(g hotspot.Grid, layers []layer, t int, o HotspotOptions, force str
 	sets := map[string][]int{}
 	bw := o.Bandwidth
 	if bw == 0 {
-		bw = hotspot.DefaultBandwidth(pts, o.CellSize)
+		bw = spatstat.DefaultBandwidth(pts, o.CellSize)
 	}
-	if density, err := hotspot.KernelDensity(g, pts, w, bw); err == nil {
-		sets["kde"] = hotspot.TopShare(density, o.TopShare)
+	if density, err := spatstat.KernelDensity(g, pts, w, bw); err == nil {
+		sets["kde"] = spatstat.TopShare(density, o.TopShare)
 	}
 	band := o.Band
 	if band == 0 {
-		if b, _, err := hotspot.DefaultBand(g, input); err == nil {
+		if b, _, err := spatstat.DefaultBand(g, input); err == nil {
 			band = b
 		} else {
 			band = o.CellSize * math.Sqrt2
 		}
 	}
-	if gi, err := hotspot.GiStarGrid(g, input, band); err == nil {
+	if gi, err := spatstat.GiStarGrid(g, input, band); err == nil {
 		var hot []int
 		for i, bin := range gi.BinFDR {
 			if bin >= 2 {
@@ -618,7 +618,7 @@ func backtest(g hotspot.Grid, layers []layer, t int, o HotspotOptions, force str
 		if !ok {
 			continue
 		}
-		a, err := hotspot.MeasureAccuracy(set, layers[t].counts, layers[t-1].counts)
+		a, err := spatstat.MeasureAccuracy(set, layers[t].counts, layers[t-1].counts)
 		if err != nil {
 			continue
 		}
@@ -670,7 +670,7 @@ func Backtest(ctx context.Context, st *store.Store, o HotspotOptions) ([]Accurac
 			if len(pts) == 0 {
 				continue
 			}
-			g, err := hotspot.GridCovering(extent(pts), o.CellSize)
+			g, err := spatstat.GridCovering(extent(pts), o.CellSize)
 			if err != nil {
 				return err
 			}

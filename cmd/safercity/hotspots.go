@@ -10,10 +10,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/queries"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
-	"github.com/safercity/safercity/transform/hotspot"
 )
 
 func init() {
@@ -143,7 +143,7 @@ func printProfile(w io.Writer, r transform.HotspotResult) {
 	}
 	tw.Flush()
 	var trends []string
-	for p := hotspot.NewHotSpot; p <= hotspot.HistoricalColdSpot; p++ {
+	for p := spatstat.NewHotSpot; p <= spatstat.HistoricalColdSpot; p++ {
 		if n := r.Trends[p.String()]; n > 0 {
 			trends = append(trends, fmt.Sprintf("%s %d", p, n))
 		}
@@ -213,7 +213,7 @@ func runGiStarCSV(ctx context.Context, e *env, args []string) error {
 		}
 		defer in.Close()
 	}
-	return hotspot.GiStarCSVColumns(in, e.stdout, *band, hotspot.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol})
+	return spatstat.GiStarCSVColumns(in, e.stdout, *band, spatstat.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol})
 }
 
 // monthOrLatest parses a YYYY-MM flag, or finds the latest enriched month.

@@ -14,11 +14,11 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/area"
-	"github.com/safercity/safercity/transform/hotspot"
 )
 
 // Options choose what a map shows.
@@ -266,12 +266,12 @@ func areaFeatures(l *area.Layer, cells []cell, size float64) ([]maps.Feature, []
 			band = math.Max(band, nearest)
 		}
 	}
-	var gi hotspot.GiStar
+	var gi spatstat.GiStar
 	var giErr error
 	if len(fs) > 2 && band > 0 {
-		gi, giErr = hotspot.GiStarPoints(centroids, measure, band)
+		gi, giErr = spatstat.GiStarPoints(centroids, measure, band)
 	} else {
-		giErr = hotspot.ErrNoVariance
+		giErr = spatstat.ErrNoVariance
 	}
 	out := make([]maps.Feature, len(fs))
 	for i, f := range fs {

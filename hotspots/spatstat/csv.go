@@ -1,4 +1,4 @@
-package hotspot
+package spatstat
 
 import (
 	"encoding/csv"
@@ -46,10 +46,10 @@ func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) e
 	cr := csv.NewReader(r)
 	header, err := cr.Read()
 	if err == io.EOF {
-		return errors.New("hotspot: CSV input is empty; it needs a header with columns x, y and value")
+		return errors.New("spatstat: CSV input is empty; it needs a header with columns x, y and value")
 	}
 	if err != nil {
-		return fmt.Errorf("hotspot: reading CSV header: %w", err)
+		return fmt.Errorf("spatstat: reading CSV header: %w", err)
 	}
 	idx := map[string]int{"x": -1, "y": -1, "value": -1}
 	for i, name := range header {
@@ -59,17 +59,17 @@ func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) e
 				continue
 			}
 			if idx[role] >= 0 {
-				return fmt.Errorf("hotspot: CSV header has column %q twice", name)
+				return fmt.Errorf("spatstat: CSV header has column %q twice", name)
 			}
 			idx[role] = i
 		}
 		if slices.Contains(giStarColumns, name) {
-			return fmt.Errorf("hotspot: CSV input already has a column %q, which would be ambiguous in the output", name)
+			return fmt.Errorf("spatstat: CSV input already has a column %q, which would be ambiguous in the output", name)
 		}
 	}
 	for _, role := range []string{"x", "y", "value"} {
 		if idx[role] < 0 {
-			return fmt.Errorf("hotspot: CSV header %q has no column %q (name the %s column with --%s)", strings.Join(header, ","), want[role], role, role)
+			return fmt.Errorf("spatstat: CSV header %q has no column %q (name the %s column with --%s)", strings.Join(header, ","), want[role], role, role)
 		}
 	}
 
@@ -84,7 +84,7 @@ func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) e
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("hotspot: reading CSV: %w", err)
+			return fmt.Errorf("spatstat: reading CSV: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
 		var f [3]float64
@@ -92,7 +92,7 @@ func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) e
 			s := strings.TrimSpace(rec[idx[name]])
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil || !finite(v) {
-				return fmt.Errorf("hotspot: CSV line %d: column %s is %q, not a finite number", line, name, s)
+				return fmt.Errorf("spatstat: CSV line %d: column %s is %q, not a finite number", line, name, s)
 			}
 			f[k] = v
 		}
@@ -107,7 +107,7 @@ func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) e
 
 	cw := csv.NewWriter(w)
 	if err := cw.Write(append(slices.Clip(header), giStarColumns...)); err != nil {
-		return fmt.Errorf("hotspot: writing CSV: %w", err)
+		return fmt.Errorf("spatstat: writing CSV: %w", err)
 	}
 	for i, rec := range recs {
 		rec = append(rec,
@@ -118,12 +118,12 @@ func GiStarCSVColumns(r io.Reader, w io.Writer, band float64, cols CSVColumns) e
 			strconv.Itoa(int(gs.BinFDR[i])),
 		)
 		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("hotspot: writing CSV: %w", err)
+			return fmt.Errorf("spatstat: writing CSV: %w", err)
 		}
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return fmt.Errorf("hotspot: writing CSV: %w", err)
+		return fmt.Errorf("spatstat: writing CSV: %w", err)
 	}
 	return nil
 }

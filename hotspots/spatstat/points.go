@@ -1,4 +1,4 @@
-package hotspot
+package spatstat
 
 import (
 	"cmp"
@@ -21,10 +21,10 @@ import (
 func GiStarPoints(pts []orb.Point, values []float64, band float64) (GiStar, error) {
 	n := len(pts)
 	if len(values) != n {
-		return GiStar{}, fmt.Errorf("hotspot: %d values for %d points", len(values), n)
+		return GiStar{}, fmt.Errorf("spatstat: %d values for %d points", len(values), n)
 	}
 	if n < 2 {
-		return GiStar{}, fmt.Errorf("hotspot: Gi* needs at least 2 points, got %d", n)
+		return GiStar{}, fmt.Errorf("spatstat: Gi* needs at least 2 points, got %d", n)
 	}
 	if err := checkBand(band); err != nil {
 		return GiStar{}, err
@@ -32,10 +32,10 @@ func GiStarPoints(pts []orb.Point, values []float64, band float64) (GiStar, erro
 	bound := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
 	for i, p := range pts {
 		if !finite(p.X()) || !finite(p.Y()) {
-			return GiStar{}, fmt.Errorf("hotspot: point %d is at (%v, %v)", i, p.X(), p.Y())
+			return GiStar{}, fmt.Errorf("spatstat: point %d is at (%v, %v)", i, p.X(), p.Y())
 		}
 		if !finite(values[i]) {
-			return GiStar{}, fmt.Errorf("hotspot: value of point %d is %v", i, values[i])
+			return GiStar{}, fmt.Errorf("spatstat: value of point %d is %v", i, values[i])
 		}
 		bound = bound.Extend(p)
 	}
@@ -53,7 +53,7 @@ func GiStarPoints(pts []orb.Point, values []float64, band float64) (GiStar, erro
 	nbx := math.Floor((bound.Max.X()-bound.Min.X())/size) + 1
 	nby := math.Floor((bound.Max.Y()-bound.Min.Y())/size) + 1
 	if nbx > math.MaxInt32 || nby > math.MaxInt32 {
-		return GiStar{}, fmt.Errorf("hotspot: distance band %v is too small for points spanning %v × %v",
+		return GiStar{}, fmt.Errorf("spatstat: distance band %v is too small for points spanning %v × %v",
 			band, bound.Max.X()-bound.Min.X(), bound.Max.Y()-bound.Min.Y())
 	}
 	cols := int64(nbx)

@@ -1,4 +1,4 @@
-package hotspot
+package spatstat
 
 import (
 	"fmt"
@@ -39,20 +39,20 @@ type Accuracy struct {
 // cell of the grid — and counts may be harm-weighted.
 func MeasureAccuracy(hotspots []int, test, previous []float64) (Accuracy, error) {
 	if previous != nil && len(previous) != len(test) {
-		return Accuracy{}, fmt.Errorf("hotspot: %d previous counts for %d test counts", len(previous), len(test))
+		return Accuracy{}, fmt.Errorf("spatstat: %d previous counts for %d test counts", len(previous), len(test))
 	}
 	if len(test) == 0 {
-		return Accuracy{}, fmt.Errorf("hotspot: no cells to measure accuracy on")
+		return Accuracy{}, fmt.Errorf("spatstat: no cells to measure accuracy on")
 	}
 	seen := make(map[int]bool, len(hotspots))
 	a := Accuracy{Cells: len(hotspots), RRI: math.NaN()}
 	var hitsBefore, totalBefore float64
 	for _, i := range hotspots {
 		if i < 0 || i >= len(test) {
-			return Accuracy{}, fmt.Errorf("hotspot: hot spot cell %d is outside the %d cells", i, len(test))
+			return Accuracy{}, fmt.Errorf("spatstat: hot spot cell %d is outside the %d cells", i, len(test))
 		}
 		if seen[i] {
-			return Accuracy{}, fmt.Errorf("hotspot: hot spot cell %d is listed twice", i)
+			return Accuracy{}, fmt.Errorf("spatstat: hot spot cell %d is listed twice", i)
 		}
 		seen[i] = true
 		a.Hits += test[i]

@@ -1,4 +1,4 @@
-package hotspot
+package spatstat
 
 import (
 	"cmp"
@@ -25,10 +25,10 @@ func KernelDensity(g Grid, pts []orb.Point, weights []float64, bandwidth float64
 		return nil, err
 	}
 	if !(bandwidth > 0) || math.IsInf(bandwidth, 0) {
-		return nil, fmt.Errorf("hotspot: kernel bandwidth %v is not a positive finite number", bandwidth)
+		return nil, fmt.Errorf("spatstat: kernel bandwidth %v is not a positive finite number", bandwidth)
 	}
 	if weights != nil && len(weights) != len(pts) {
-		return nil, fmt.Errorf("hotspot: %d weights for %d points", len(weights), len(pts))
+		return nil, fmt.Errorf("spatstat: %d weights for %d points", len(weights), len(pts))
 	}
 
 	// Bucket the points by the grid row they fall in (a counting sort that

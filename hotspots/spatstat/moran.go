@@ -1,4 +1,4 @@
-package hotspot
+package spatstat
 
 import (
 	"fmt"
@@ -98,7 +98,7 @@ type moranGrid struct {
 
 func newMoranGrid(g Grid, values []float64) (*moranGrid, error) {
 	if g.Len() < 4 {
-		return nil, fmt.Errorf("hotspot: Moran's I needs at least 4 cells, the grid has %d", g.Len())
+		return nil, fmt.Errorf("spatstat: Moran's I needs at least 4 cells, the grid has %d", g.Len())
 	}
 	mean, sd := meanSD(values)
 	if sd == 0 {
@@ -160,7 +160,7 @@ func (mg *moranGrid) at(st stencil) (MoransI, error) {
 		k2 += s.k2
 	}
 	if s0 == 0 {
-		return MoransI{}, fmt.Errorf("hotspot: no cell has a neighbour within the band on %v m cells", g.CellSize)
+		return MoransI{}, fmt.Errorf("spatstat: no cell has a neighbour within the band on %v m cells", g.CellSize)
 	}
 	n := float64(len(mg.dev))
 	s1, s2 := 2*s0, 4*k2

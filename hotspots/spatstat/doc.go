@@ -1,4 +1,4 @@
-// Package hotspot computes the crime hot spot statistics SaferCity reports:
+// Package spatstat computes the crime hot spot statistics SaferCity reports:
 // quartic kernel density surfaces, Getis–Ord Gi* local statistics with
 // Benjamini–Hochberg false discovery rate control, the Mann–Kendall trend
 // test, ArcGIS-style emerging hot spot classification, and the hit rate,
@@ -12,4 +12,4 @@
 //
 // Coordinates must be planar and in metres (for Great Britain, British
 // National Grid, EPSG:27700); densities are reported per square kilometre.
-package hotspot
+package spatstat

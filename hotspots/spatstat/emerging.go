@@ -1,4 +1,4 @@
-package hotspot
+package spatstat
 
 import (
 	"errors"
@@ -116,7 +116,7 @@ const DefaultAlpha = 0.05
 // z and p differ in length.
 func ClassifyEmerging(z, p []float64, trend MannKendall, alpha float64) Pattern {
 	if len(z) != len(p) {
-		panic(fmt.Sprintf("hotspot: %d z-scores and %d p-values", len(z), len(p)))
+		panic(fmt.Sprintf("spatstat: %d z-scores and %d p-values", len(z), len(p)))
 	}
 	states := make([]int8, len(z))
 	for t := range z {
@@ -235,11 +235,11 @@ func EmergingHotSpots(g Grid, counts [][]float64, band, alpha float64) ([]Emergi
 		return nil, err
 	}
 	if !(alpha > 0 && alpha < 1) {
-		return nil, fmt.Errorf("hotspot: significance level %v is not between 0 and 1", alpha)
+		return nil, fmt.Errorf("spatstat: significance level %v is not between 0 and 1", alpha)
 	}
 	steps, n := len(counts), g.Len()
 	if steps == 0 {
-		return nil, errors.New("hotspot: emerging hot spot analysis needs at least one time step")
+		return nil, errors.New("spatstat: emerging hot spot analysis needs at least one time step")
 	}
 	for t, c := range counts {
 		if err := g.checkValues(fmt.Sprintf("time step %d", t), c); err != nil {
@@ -261,7 +261,7 @@ func EmergingHotSpots(g Grid, counts [][]float64, band, alpha float64) ([]Emergi
 			continue // zs and states stay 0: z = 0, p = 1
 		}
 		if err != nil {
-			return nil, fmt.Errorf("hotspot: time step %d: %w", t, err)
+			return nil, fmt.Errorf("spatstat: time step %d: %w", t, err)
 		}
 		for i, v := range z {
 			p[i] = twoSidedP(v)

@@ -1,4 +1,4 @@
-package hotspot
+package spatstat
 
 import (
 	"fmt"
@@ -23,10 +23,10 @@ type Grid struct {
 // which is just large enough to contain every point of b.
 func GridCovering(b orb.Bound, cellSize float64) (Grid, error) {
 	if !(cellSize > 0) || math.IsInf(cellSize, 0) {
-		return Grid{}, fmt.Errorf("hotspot: cell size %v is not a positive finite number", cellSize)
+		return Grid{}, fmt.Errorf("spatstat: cell size %v is not a positive finite number", cellSize)
 	}
 	if b.Min.X() > b.Max.X() || b.Min.Y() > b.Max.Y() {
-		return Grid{}, fmt.Errorf("hotspot: empty bound %v", b)
+		return Grid{}, fmt.Errorf("spatstat: empty bound %v", b)
 	}
 	x0 := math.Floor(b.Min.X()/cellSize) * cellSize
 	y0 := math.Floor(b.Min.Y()/cellSize) * cellSize
@@ -45,13 +45,13 @@ func GridCovering(b orb.Bound, cellSize float64) (Grid, error) {
 func (g Grid) Validate() error {
 	switch {
 	case math.IsNaN(g.X0) || math.IsInf(g.X0, 0) || math.IsNaN(g.Y0) || math.IsInf(g.Y0, 0):
-		return fmt.Errorf("hotspot: grid origin (%v, %v) is not finite", g.X0, g.Y0)
+		return fmt.Errorf("spatstat: grid origin (%v, %v) is not finite", g.X0, g.Y0)
 	case !(g.CellSize > 0) || math.IsInf(g.CellSize, 0):
-		return fmt.Errorf("hotspot: grid cell size %v is not a positive finite number", g.CellSize)
+		return fmt.Errorf("spatstat: grid cell size %v is not a positive finite number", g.CellSize)
 	case g.NX <= 0 || g.NY <= 0:
-		return fmt.Errorf("hotspot: grid has %d×%d cells", g.NX, g.NY)
+		return fmt.Errorf("spatstat: grid has %d×%d cells", g.NX, g.NY)
 	case g.NX > math.MaxInt32/g.NY:
-		return fmt.Errorf("hotspot: grid of %d×%d cells is too large", g.NX, g.NY)
+		return fmt.Errorf("spatstat: grid of %d×%d cells is too large", g.NX, g.NY)
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func (g Grid) Counts(pts []orb.Point, weights []float64) (counts []float64, outs
 		return nil, 0, err
 	}
 	if weights != nil && len(weights) != len(pts) {
-		return nil, 0, fmt.Errorf("hotspot: %d weights for %d points", len(weights), len(pts))
+		return nil, 0, fmt.Errorf("spatstat: %d weights for %d points", len(weights), len(pts))
 	}
 	counts = make([]float64, g.Len())
 	for k, p := range pts {
@@ -119,12 +119,12 @@ func (g Grid) Counts(pts []orb.Point, weights []float64) (counts []float64, outs
 // checkValues reports whether v holds one finite value per cell of g.
 func (g Grid) checkValues(name string, v []float64) error {
 	if len(v) != g.Len() {
-		return fmt.Errorf("hotspot: %s has %d values for a %d×%d grid", name, len(v), g.NX, g.NY)
+		return fmt.Errorf("spatstat: %s has %d values for a %d×%d grid", name, len(v), g.NX, g.NY)
 	}
 	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			col, row := g.ColRow(i)
-			return fmt.Errorf("hotspot: %s of cell (%d, %d) is %v", name, col, row, x)
+			return fmt.Errorf("spatstat: %s of cell (%d, %d) is %v", name, col, row, x)
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package hotspot
+package spatstat
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 
 // ErrNoVariance is returned when every value is the same: Gi* divides by the
 // standard deviation of the values, so it is undefined.
-var ErrNoVariance = errors.New("hotspot: all values are equal, so Gi* is undefined")
+var ErrNoVariance = errors.New("spatstat: all values are equal, so Gi* is undefined")
 
 // GiStar holds the Getis–Ord Gi* results for each cell (row-major) or point,
 // in the input order.
@@ -128,7 +128,7 @@ const bandTolerance = 1e-9
 
 func checkBand(band float64) error {
 	if !(band >= 0) || math.IsInf(band, 0) {
-		return fmt.Errorf("hotspot: distance band %v is not a non-negative finite number", band)
+		return fmt.Errorf("spatstat: distance band %v is not a non-negative finite number", band)
 	}
 	return nil
 }
@@ -197,7 +197,7 @@ func GiStarGrid(g Grid, values []float64, band float64) (GiStar, error) {
 func giStarGridZ(g Grid, st stencil, values, prefix []float64, nb []int32, z []float64) error {
 	n := g.Len()
 	if n < 2 {
-		return fmt.Errorf("hotspot: Gi* needs at least 2 cells, the grid has %d", n)
+		return fmt.Errorf("spatstat: Gi* needs at least 2 cells, the grid has %d", n)
 	}
 	mean, sd := meanSD(values)
 	if sd == 0 {
