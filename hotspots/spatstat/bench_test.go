@@ -61,11 +61,15 @@ func BenchmarkDefaultBand(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var band float64
+	a, err := FullArea(g)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var band Band
 	for b.Loop() {
-		if band, _, err = DefaultBand(g, counts); err != nil {
+		if band, err = ChooseBand(a, counts); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(band, "band_m")
+	b.ReportMetric(band.Metres, "band_m")
 }

@@ -218,69 +218,150 @@ type Emerging struct {
 }
 
 // EmergingHotSpots runs Gi* (GiStarGrid, with band) on each time step's
-// counts over g — counts[t] holds one value per cell, steps oldest first —
-// and classifies every cell with ClassifyEmerging on the steps' FDR-adjusted
-// p-values at significance level alpha. ArcGIS asks for at least ten steps
-// for its 90% rules to be meaningful; fewer are accepted.
-//
-// Unlike ArcGIS, whose space-time Gi* also counts the same cells in the
-// previous time step as neighbours, each step's Gi* here is purely spatial.
-// A step whose counts are all equal (say, no crime at all) has no hot or cold
-// spots: its z-scores are taken as 0 and its p-values as 1.
+// counts over every cell of g — counts[t] holds one value per cell, steps
+// oldest first — and classifies every cell: EmergingArea over the full grid
+// with the purely spatial Gi*.
 func EmergingHotSpots(g Grid, counts [][]float64, band, alpha float64) ([]Emerging, error) {
-	if err := g.Validate(); err != nil {
+	a, err := FullArea(g)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkBand(band); err != nil {
-		return nil, err
-	}
-	if !(alpha > 0 && alpha < 1) {
-		return nil, fmt.Errorf("spatstat: significance level %v is not between 0 and 1", alpha)
-	}
-	steps, n := len(counts), g.Len()
-	if steps == 0 {
-		return nil, errors.New("spatstat: emerging hot spot analysis needs at least one time step")
-	}
-	for t, c := range counts {
-		if err := g.checkValues(fmt.Sprintf("time step %d", t), c); err != nil {
-			return nil, err
-		}
-	}
+	return EmergingArea(a, counts, band, alpha, 0)
+}
 
+// EmergingArea classifies every cell of the study area a from its Gi*
+// z-scores per time step — counts[t] holds one value per cell of a, steps
+// oldest first — with ClassifyEmerging on each step's FDR-adjusted p-values
+// (Benjamini–Hochberg over the step's cells) at significance level alpha.
+// ArcGIS asks for at least ten steps for its 90% rules to be meaningful;
+// fewer are accepted.
+//
+// With timeStep 0 each step's Gi* is purely spatial: the cells within band
+// in that step. With timeStep k ≥ 1 it is the space-time Gi* of ArcGIS
+// Emerging Hot Spot Analysis: a bin's neighbours are the bins within band in
+// the same step and in the k steps before it (fewer at the start of the
+// series), and n, the mean and the deviation are those of all bins of the
+// space-time cube.
+//
+// A step (spatial) or cube (space-time) whose counts are all equal, say no
+// crime at all, has no hot or cold spots: its z-scores are taken as 0 and
+// its p-values as 1.
+func EmergingArea(a Area, counts [][]float64, band, alpha float64, timeStep int) ([]Emerging, error) {
+	if err := checkEmerging(a, counts, band, alpha, timeStep); err != nil {
+		return nil, err
+	}
+	steps, n := len(counts), a.Len()
+	z, err := stepZ(a, counts, band, timeStep)
+	if err != nil {
+		return nil, err
+	}
 	// Cell-major layouts, so that each cell's series is contiguous.
 	zs := make([]float64, n*steps)
 	states := make([]int8, n*steps)
-	st := bandStencil(band, g.CellSize)
-	prefix := make([]float64, g.NY*(g.NX+1))
-	nb := make([]int32, n)
-	z := make([]float64, n)
 	p := make([]float64, n)
-	for t, c := range counts {
-		err := giStarGridZ(g, st, c, prefix, nb, z)
-		if errors.Is(err, ErrNoVariance) {
+	for t, zt := range z {
+		if zt == nil {
 			continue // zs and states stay 0: z = 0, p = 1
 		}
-		if err != nil {
-			return nil, fmt.Errorf("spatstat: time step %d: %w", t, err)
-		}
-		for i, v := range z {
+		for i, v := range zt {
 			p[i] = twoSidedP(v)
 		}
 		pfdr := AdjustBH(p)
-		for i, v := range z {
+		for i, v := range zt {
 			zs[i*steps+t] = v
 			states[i*steps+t] = stepState(v, pfdr[i], alpha)
 		}
 	}
-
 	out := make([]Emerging, n)
 	forEachBlock(n, 4096, func(lo, hi int) {
 		scratch := make([]float64, steps)
 		for i := lo; i < hi; i++ {
-			series := zs[i*steps : (i+1)*steps]
-			trend := mannKendall(series, scratch)
+			trend := mannKendall(zs[i*steps:(i+1)*steps], scratch)
 			out[i] = Emerging{Pattern: classify(states[i*steps:(i+1)*steps], trend, alpha), Trend: trend}
 		}
 	})
 	return out, nil
+}
+
+func checkEmerging(a Area, counts [][]float64, band, alpha float64, timeStep int) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if err := checkBand(band); err != nil {
+		return err
+	}
+	if !(alpha > 0 && alpha < 1) {
+		return fmt.Errorf("spatstat: significance level %v is not between 0 and 1", alpha)
+	}
+	if timeStep < 0 {
+		return fmt.Errorf("spatstat: neighbourhood time step %d is negative", timeStep)
+	}
+	if len(counts) == 0 {
+		return errors.New("spatstat: emerging hot spot analysis needs at least one time step")
+	}
+	for t, c := range counts {
+		if err := a.checkValues(fmt.Sprintf("time step %d", t), c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stepZ returns the Gi* z-scores of each step (nil for a step, or with a
+// time step for every step, whose values do not vary).
+func stepZ(a Area, counts [][]float64, band float64, timeStep int) ([][]float64, error) {
+	st := bandStencil(band, a.CellSize)
+	n := a.Len()
+	prefix := make([]float64, n+1)
+	nb := make([]int32, n)
+	z := make([][]float64, len(counts))
+	if timeStep == 0 {
+		for t, c := range counts {
+			zt := make([]float64, n)
+			err := giStarAreaZ(a, st, c, prefix, nb, zt)
+			if errors.Is(err, ErrNoVariance) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("spatstat: time step %d: %w", t, err)
+			}
+			z[t] = zt
+		}
+		return z, nil
+	}
+	if n < 2 {
+		return nil, fmt.Errorf("spatstat: Gi* needs at least 2 cells, the study area has %d", n)
+	}
+	// Space-time: the spatial band sums of each step, then summed over the
+	// step and the timeStep steps before it.
+	local := make([][]float64, len(counts))
+	var w []int
+	all := make([]float64, 0, n*len(counts))
+	for t, c := range counts {
+		all = append(all, c...)
+		prefixSums(c, prefix)
+		local[t] = make([]float64, n)
+		if t == 0 {
+			w = make([]int, n)
+		}
+		for k := range n {
+			local[t][k], w[k] = a.bandSum(st, k, prefix)
+		}
+	}
+	mean, sd := meanSD(all)
+	if sd == 0 {
+		return z, nil
+	}
+	for t := range counts {
+		z[t] = make([]float64, n)
+		from := max(0, t-timeStep)
+		for k := range n {
+			var sum float64
+			for s := from; s <= t; s++ {
+				sum += local[s][k]
+			}
+			z[t][k] = giStarZ(sum, w[k]*(t-from+1), len(all), mean, sd)
+		}
+	}
+	return z, nil
 }

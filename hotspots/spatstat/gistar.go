@@ -167,71 +167,63 @@ func floorSqrt(x float64) int {
 // (row-major), with binary weights for the cells whose centres lie within
 // band metres of the cell's centre, the cell itself included. Only cells
 // inside the grid are neighbours, so edge cells have fewer. n is the number
-// of cells, so include zero-count cells in values.
-//
-// Neighbourhoods are never stored: each cell sums its band as a few runs of
-// row prefix sums, which costs O(band/cell) per cell instead of
-// O((band/cell)²). The sums are exact for counts; for fractional (harm)
-// values each run carries a rounding error of about 10⁻¹⁶ of its row's
-// total, far below any meaningful difference in z.
+// of cells, so include zero-count cells in values. It is GiStarArea over
+// every cell of g.
 func GiStarGrid(g Grid, values []float64, band float64) (GiStar, error) {
-	if err := g.Validate(); err != nil {
+	a, err := FullArea(g)
+	if err != nil {
 		return GiStar{}, err
 	}
-	if err := g.checkValues("value", values); err != nil {
+	return GiStarArea(a, values, band)
+}
+
+// GiStarArea returns Gi* for every cell of the study area a given one value
+// per cell (in a's order), with binary weights for the cells of a whose
+// centres lie within band metres of the cell's centre, the cell itself
+// included; n is the number of cells of a. Cells outside a take no part:
+// they are neither neighbours nor counted in the mean and deviation.
+//
+// Neighbourhoods are never stored: each cell sums its band as a few runs of
+// prefix sums, found by binary search in its rows, so the cost grows with
+// the area's cells and the band, not with the grid's box. The sums are exact
+// for counts; for fractional (harm) values each run carries a rounding error
+// of about 10⁻¹⁶ of the area's total, far below any meaningful difference
+// in z.
+func GiStarArea(a Area, values []float64, band float64) (GiStar, error) {
+	if err := a.Validate(); err != nil {
+		return GiStar{}, err
+	}
+	if err := a.checkValues("value", values); err != nil {
 		return GiStar{}, err
 	}
 	if err := checkBand(band); err != nil {
 		return GiStar{}, err
 	}
-	gs := newGiStar(g.Len())
-	if err := giStarGridZ(g, bandStencil(band, g.CellSize), values, make([]float64, g.NY*(g.NX+1)), gs.Neighbours, gs.Z); err != nil {
+	gs := newGiStar(a.Len())
+	if err := giStarAreaZ(a, bandStencil(band, a.CellSize), values, make([]float64, a.Len()+1), gs.Neighbours, gs.Z); err != nil {
 		return GiStar{}, err
 	}
 	gs.finish()
 	return gs, nil
 }
 
-// giStarGridZ writes the neighbour counts and z-scores of the cells of g
-// into nb and z, using prefix (NY·(NX+1) values) as scratch.
-func giStarGridZ(g Grid, st stencil, values, prefix []float64, nb []int32, z []float64) error {
-	n := g.Len()
+// giStarAreaZ writes the neighbour counts and z-scores of the cells of a
+// into nb and z, using prefix (a.Len()+1 values) as scratch.
+func giStarAreaZ(a Area, st stencil, values, prefix []float64, nb []int32, z []float64) error {
+	n := a.Len()
 	if n < 2 {
-		return fmt.Errorf("spatstat: Gi* needs at least 2 cells, the grid has %d", n)
+		return fmt.Errorf("spatstat: Gi* needs at least 2 cells, the study area has %d", n)
 	}
 	mean, sd := meanSD(values)
 	if sd == 0 {
 		return ErrNoVariance
 	}
-	stride := g.NX + 1
-	forEachBlock(g.NY, 64, func(lo, hi int) {
-		for row := lo; row < hi; row++ {
-			p := prefix[row*stride : (row+1)*stride]
-			p[0] = 0
-			for c, v := range values[row*g.NX : (row+1)*g.NX] {
-				p[c+1] = p[c] + v
-			}
-		}
-	})
-	r := len(st) / 2
-	forEachBlock(g.NY, 16, func(lo, hi int) {
-		for row := lo; row < hi; row++ {
-			for c := range g.NX {
-				var local float64
-				var w int
-				for k, half := range st {
-					rr := row + k - r
-					if rr < 0 || rr >= g.NY {
-						continue
-					}
-					c0, c1 := max(0, c-half), min(g.NX-1, c+half)
-					local += prefix[rr*stride+c1+1] - prefix[rr*stride+c0]
-					w += c1 - c0 + 1
-				}
-				i := row*g.NX + c
-				nb[i] = int32(w)
-				z[i] = giStarZ(local, w, n, mean, sd)
-			}
+	prefixSums(values, prefix)
+	forEachBlock(n, 1024, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			local, w := a.bandSum(st, k, prefix)
+			nb[k] = int32(w)
+			z[k] = giStarZ(local, w, n, mean, sd)
 		}
 	})
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 
 	"github.com/paulmach/orb"
 )
@@ -21,7 +22,18 @@ import (
 // points. weights gives each point's w_i (for harm weighting); nil means 1.
 // Points outside g still contribute to the cells within h of them.
 func KernelDensity(g Grid, pts []orb.Point, weights []float64, bandwidth float64) ([]float64, error) {
-	if err := g.Validate(); err != nil {
+	a, err := FullArea(g)
+	if err != nil {
+		return nil, err
+	}
+	return KernelDensityArea(a, pts, weights, bandwidth)
+}
+
+// KernelDensityArea is KernelDensity at the centres of the study area's
+// cells only (in a's order). Every point counts, wherever it lies: a point
+// outside the area still adds to the cells within h of it.
+func KernelDensityArea(a Area, pts []orb.Point, weights []float64, bandwidth float64) ([]float64, error) {
+	if err := a.Validate(); err != nil {
 		return nil, err
 	}
 	if !(bandwidth > 0) || math.IsInf(bandwidth, 0) {
@@ -30,7 +42,7 @@ func KernelDensity(g Grid, pts []orb.Point, weights []float64, bandwidth float64
 	if weights != nil && len(weights) != len(pts) {
 		return nil, fmt.Errorf("spatstat: %d weights for %d points", len(weights), len(pts))
 	}
-
+	g := a.Grid
 	// Bucket the points by the grid row they fall in (a counting sort that
 	// keeps their input order), so that each output row visits only the
 	// points within reach. reach rows either side of the grid are kept.
@@ -59,54 +71,68 @@ func KernelDensity(g Grid, pts []orb.Point, weights []float64, bandwidth float64
 			fill[b]++
 		}
 	}
-
-	h2 := bandwidth * bandwidth
-	invH2 := 1 / h2
-	scale := 1e6 * 3 / (math.Pi * h2)
-	out := make([]float64, g.Len())
+	out := make([]float64, a.Len())
+	k := kernel{a: a, h2: bandwidth * bandwidth, pts: pts, weights: weights}
 	forEachBlock(g.NY, 8, func(lo, hi int) {
 		for row := lo; row < hi; row++ {
-			dst := out[row*g.NX : (row+1)*g.NX]
-			yc := g.Y0 + (float64(row)+0.5)*g.CellSize
+			if a.rowStart[row] == a.rowStart[row+1] {
+				continue
+			}
 			// Bucket row+reach holds the points in this grid row.
-			for b := row; b <= row+2*reach; b++ {
-				for _, k := range order[start[b]:start[b+1]] {
-					p := pts[k]
-					dy := yc - p.Y()
-					rest := h2 - dy*dy
-					if rest <= 0 {
-						continue
-					}
-					// The columns whose centres are within h, clamped as floats so
-					// that far-away or infinite coordinates never overflow an int.
-					half := math.Sqrt(rest)
-					c0 := math.Max(0, math.Ceil((p.X()-half-g.X0)/g.CellSize-0.5))
-					c1 := math.Min(float64(g.NX-1), math.Floor((p.X()+half-g.X0)/g.CellSize-0.5))
-					if c0 > c1 {
-						continue
-					}
-					w := 1.0
-					if weights != nil {
-						w = weights[k]
-					}
-					// u = 1 − d²/h², from a per-row base and a stepped dx: this
-					// loop is the whole cost of a force-wide surface.
-					base := 1 - dy*dy*invH2
-					dx := g.X0 + (c0+0.5)*g.CellSize - p.X()
-					for c := int(c0); c <= int(c1); c++ {
-						if u := base - dx*dx*invH2; u > 0 {
-							dst[c] += w * u * u
-						}
-						dx += g.CellSize
-					}
-				}
-			}
-			for c := range dst {
-				dst[c] *= scale
-			}
+			k.row(out, row, order[start[row]:start[row+2*reach+1]])
 		}
 	})
 	return out, nil
+}
+
+// kernel sums quartic kernels into the cells of one grid row.
+type kernel struct {
+	a       Area
+	h2      float64
+	pts     []orb.Point
+	weights []float64
+}
+
+func (k kernel) row(out []float64, row int, near []int32) {
+	g := k.a.Grid
+	s, e := int(k.a.rowStart[row]), int(k.a.rowStart[row+1])
+	dst, cols := out[s:e], k.a.cols[s:e]
+	yc := g.Y0 + (float64(row)+0.5)*g.CellSize
+	invH2 := 1 / k.h2
+	for _, i := range near {
+		p := k.pts[i]
+		dy := yc - p.Y()
+		rest := k.h2 - dy*dy
+		if rest <= 0 {
+			continue
+		}
+		// The columns whose centres are within h, clamped as floats so
+		// that far-away or infinite coordinates never overflow an int.
+		half := math.Sqrt(rest)
+		c0 := math.Max(0, math.Ceil((p.X()-half-g.X0)/g.CellSize-0.5))
+		c1 := math.Min(float64(g.NX-1), math.Floor((p.X()+half-g.X0)/g.CellSize-0.5))
+		if c0 > c1 {
+			continue
+		}
+		w := 1.0
+		if k.weights != nil {
+			w = k.weights[i]
+		}
+		// u = 1 − d²/h², from a per-row base: this loop is the whole cost
+		// of a force-wide surface.
+		base := 1 - dy*dy*invH2
+		lo := sort.Search(len(cols), func(j int) bool { return float64(cols[j]) >= c0 })
+		for j := lo; j < len(cols) && float64(cols[j]) <= c1; j++ {
+			dx := g.X0 + (float64(cols[j])+0.5)*g.CellSize - p.X()
+			if u := base - dx*dx*invH2; u > 0 {
+				dst[j] += w * u * u
+			}
+		}
+	}
+	scale := 1e6 * 3 / (math.Pi * k.h2)
+	for j := range dst {
+		dst[j] *= scale
+	}
 }
 
 // SilvermanBandwidth returns ArcGIS's "spatial variant of Silverman's rule of

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -95,37 +96,88 @@ func TestDefaultBandOnReferenceGrids(t *testing.T) {
 		for k, r := range rows {
 			values[idx[k]] = r[col["count"]]
 		}
-		band, z, err := DefaultBand(g, values)
+		a, err := FullArea(g)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s: Moran's I z at 1…10 cells: %.2f", tc.input, z)
-		if band != tc.want {
-			t.Errorf("%s: band %v, want %v", tc.input, band, tc.want)
+		band, err := ChooseBand(a, values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: Moran's I z at 1…10 cells: %.2f", tc.input, band.Z)
+		if band.Metres != tc.want || band.Method != BandPeak {
+			t.Errorf("%s: band %+v, want a peak at %v", tc.input, band, tc.want)
 		}
 	}
 }
 
-func TestDefaultBandWithoutPeak(t *testing.T) {
+func TestChooseBandWithoutPeak(t *testing.T) {
 	// A smooth west–east gradient is autocorrelated at every distance, and
 	// more neighbours make the evidence stronger: z only rises, there is no
-	// peak, and the band with the highest z — the last — is chosen.
+	// peak, and the band is ArcGIS's fallback: the mean distance to the k-th
+	// nearest cell, k = 5% of 1,600 cells capped at 30.
 	g := Grid{CellSize: 10, NX: 40, NY: 40}
 	values := make([]float64, g.Len())
 	for i := range values {
 		col, _ := g.ColRow(i)
 		values[i] = float64(col)
 	}
-	band, z, err := DefaultBand(g, values)
+	a, err := FullArea(g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k := 1; k < len(z); k++ {
-		if z[k] <= z[k-1] {
-			t.Fatalf("z is not rising, the case does not test the fallback: %.2f", z)
+	band, err := ChooseBand(a, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 1; k < len(band.Z); k++ {
+		if band.Z[k] <= band.Z[k-1] {
+			t.Fatalf("z is not rising, the case does not test the fallback: %.2f", band.Z)
 		}
 	}
-	if want := float64(len(z)) * g.CellSize; band != want {
-		t.Errorf("band %v, want %v", band, want)
+	if want := bruteMeanKth(a, 30); band.Method != BandKNN || band.K != 30 || math.Abs(band.Metres-want) > 1e-9 {
+		t.Errorf("band %+v, want knn with k 30 at %v m", band, want)
 	}
+}
+
+// TestChooseBandSparseArea: on a scattered study area (random cells of a
+// large box) the knn distance is the brute-force mean k-th neighbour
+// distance, capped at one standard distance.
+func TestChooseBandSparseArea(t *testing.T) {
+	g := Grid{X0: 500_000, Y0: 100_000, CellSize: 100, NX: 300, NY: 200}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var cells []int
+	for range 400 {
+		cells = append(cells, rng.IntN(g.Len()))
+	}
+	a, err := NewArea(g, cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := make([]float64, a.Len()) // all equal: no Moran's I, knn
+	band, err := ChooseBand(a, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := int(0.05 * float64(a.Len()))
+	want := min(bruteMeanKth(a, k), a.standardDistance())
+	if band.Method != BandKNN || band.K != k || math.Abs(band.Metres-want) > 1e-9 {
+		t.Errorf("band %+v, want knn with k %d at %v m", band, k, want)
+	}
+}
+
+func bruteMeanKth(a Area, k int) float64 {
+	var sum float64
+	for i := range a.Len() {
+		var d []float64
+		for j := range a.Len() {
+			if i != j {
+				p, q := a.Centre(i), a.Centre(j)
+				d = append(d, math.Hypot(p.X()-q.X(), p.Y()-q.Y()))
+			}
+		}
+		sort.Float64s(d)
+		sum += d[k-1]
+	}
+	return sum / float64(a.Len())
 }

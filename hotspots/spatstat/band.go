@@ -1,0 +1,154 @@
+package spatstat
+
+import (
+	"errors"
+	"math"
+	"slices"
+)
+
+// Band methods, as recorded with every hotspot run.
+const (
+	BandPeak  = "peak"  // the first peak of incremental spatial autocorrelation
+	BandKNN   = "knn"   // ArcGIS's k-nearest-neighbour fallback
+	BandGiven = "given" // set by the analyst
+)
+
+// Bands ChooseBand tries for a peak, in cells.
+const bandSteps = 10
+
+// Band is a Gi* distance band and how it was chosen.
+type Band struct {
+	Metres float64
+	Method string // BandPeak or BandKNN
+	// Z is global Moran's I z at bands of 1, 2, …, 10 cells (nil when the
+	// values do not vary).
+	Z []float64
+	// K is the neighbour count of the knn fallback (0 for a peak).
+	K int
+	// Capped says the knn distance exceeded one standard distance of the
+	// cells and was cut to it.
+	Capped bool
+}
+
+// ChooseBand returns the Gi* distance band for one value per cell of the
+// study area a, as ArcGIS Optimized Hot Spot Analysis chooses its scale:
+//
+//   - Incremental Spatial Autocorrelation: global Moran's I z-scores at bands
+//     of 1, 2, …, 10 cells, over the area's cells only; the first peak (a
+//     band whose z exceeds the band before and is at least the band after)
+//     is the distance "where spatial processes promoting clustering are most
+//     pronounced";
+//   - without a peak (z only rising or only falling, or values that do not
+//     vary), the average distance from each cell to its k-th nearest other
+//     cell with k = 5% of the cells, at least 3 and at most 30, but no more
+//     than one standard distance of the cells' centres.
+//
+// A band never silently falls back to a search maximum: Method says which
+// rule gave it.
+func ChooseBand(a Area, values []float64) (Band, error) {
+	if err := a.checkValues("value", values); err != nil {
+		return Band{}, err
+	}
+	var b Band
+	mg, err := newMoranArea(a, values)
+	switch {
+	case errors.Is(err, ErrNoVariance):
+	case err != nil:
+		return Band{}, err
+	default:
+		b.Z = make([]float64, bandSteps)
+		for k := range b.Z {
+			m, err := mg.at(bandStencil(float64(k+1)*a.CellSize, a.CellSize))
+			if err != nil {
+				return Band{}, err
+			}
+			b.Z[k] = m.Z
+		}
+		for k := 1; k+1 < len(b.Z); k++ {
+			if b.Z[k] > b.Z[k-1] && b.Z[k] >= b.Z[k+1] {
+				b.Metres, b.Method = float64(k+1)*a.CellSize, BandPeak
+				return b, nil
+			}
+		}
+	}
+	b.K = min(max(int(0.05*float64(a.Len())), 3), 30, a.Len()-1)
+	if b.K < 1 {
+		return Band{}, errors.New("spatstat: a distance band needs at least 2 cells")
+	}
+	b.Metres, b.Method = a.meanKthNeighbour(b.K), BandKNN
+	if sd := a.standardDistance(); b.Metres > sd {
+		b.Metres, b.Capped = sd, true
+	}
+	return b, nil
+}
+
+// meanKthNeighbour returns the mean over the cells of a of the distance from
+// the cell's centre to the centre of its k-th nearest other cell.
+func (a Area) meanKthNeighbour(k int) float64 {
+	const block = 1024
+	n := a.Len()
+	parts := make([]float64, (n+block-1)/block)
+	forEachBlock(n, block, func(lo, hi int) {
+		var buf []int
+		var s float64
+		for i := lo; i < hi; i++ {
+			var d2 int
+			d2, buf = a.kthNeighbour2(i, k, buf)
+			s += math.Sqrt(float64(d2))
+		}
+		parts[lo/block] = s
+	})
+	var s float64
+	for _, p := range parts {
+		s += p
+	}
+	return s / float64(n) * a.CellSize
+}
+
+// kthNeighbour2 returns the squared distance, in cells, from cell i to its
+// k-th nearest other cell, searching squares of growing radius R until k
+// cells lie within the inscribed circle (they are then the k nearest).
+func (a Area) kthNeighbour2(i, k int, buf []int) (int, []int) {
+	row, col := int(a.rows[i]), int(a.cols[i])
+	limit := max(a.NX, a.NY)
+	for r := 1; ; r++ {
+		buf = buf[:0]
+		within := 0
+		for dy := -r; dy <= r; dy++ {
+			lo, hi := a.span(row+dy, col-r, col+r)
+			for j := lo; j < hi; j++ {
+				if j == i {
+					continue
+				}
+				dx := int(a.cols[j]) - col
+				d2 := dx*dx + dy*dy
+				buf = append(buf, d2)
+				if d2 <= r*r {
+					within++
+				}
+			}
+		}
+		if within >= k || r >= limit {
+			slices.Sort(buf)
+			return buf[min(k, len(buf))-1], buf
+		}
+	}
+}
+
+// standardDistance returns the standard distance of the cells' centres
+// about their mean centre, in metres.
+func (a Area) standardDistance() float64 {
+	var mx, my float64
+	for k := range a.Len() {
+		mx += float64(a.cols[k])
+		my += float64(a.rows[k])
+	}
+	n := float64(a.Len())
+	mx, my = mx/n, my/n
+	var ss float64
+	for k := range a.Len() {
+		dx, dy := float64(a.cols[k])-mx, float64(a.rows[k])-my
+		ss += dx*dx + dy*dy
+	}
+	return math.Sqrt(ss/n) * a.CellSize
+}
