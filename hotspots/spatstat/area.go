@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 
 	"github.com/paulmach/orb"
 )
@@ -76,10 +75,21 @@ func (a Area) Cell(p orb.Point) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	col, row := a.Grid.ColRow(i)
+	return a.At(a.Grid.ColRow(i))
+}
+
+// At returns the position in the area of cell (col, row) of its grid, and
+// false when that cell is not in the area.
+func (a Area) At(col, row int) (int, bool) {
+	if col < 0 || col >= a.NX {
+		return 0, false
+	}
 	lo, hi := a.span(row, col, col)
 	return lo, hi > lo
 }
+
+// Pos returns the grid column and row of the area's k-th cell.
+func (a Area) Pos(k int) (col, row int) { return int(a.cols[k]), int(a.rows[k]) }
 
 // span returns the positions [lo, hi) of the area's cells in grid row row
 // with columns c0 to c1; an empty range when there are none.
@@ -88,20 +98,71 @@ func (a Area) span(row, c0, c1 int) (lo, hi int) {
 		return 0, 0
 	}
 	s, e := int(a.rowStart[row]), int(a.rowStart[row+1])
-	cols := a.cols[s:e]
-	lo = s + sort.Search(len(cols), func(k int) bool { return int(cols[k]) >= c0 })
-	hi = s + sort.Search(len(cols), func(k int) bool { return int(cols[k]) > c1 })
-	return lo, hi
+	return searchCol(a.cols, s, e, c0), searchCol(a.cols, s, e, c1+1)
 }
 
-// bandSum returns the sum of prefix-summed values (prefix[k] is the sum of
-// the first k cells' values) over the cells within stencil st of cell k,
-// k included, and their number.
-func (a Area) bandSum(st stencil, k int, prefix []float64) (sum float64, w int) {
-	r := len(st) / 2
+// searchCol returns the first position in [s, e) whose column is at least
+// c, or e: a binary search written out, as it is the inner loop of every
+// statistic over an area.
+func searchCol(cols []int32, s, e, c int) int {
+	for s < e {
+		m := int(uint(s+e) >> 1)
+		if int(cols[m]) < c {
+			s = m + 1
+		} else {
+			e = m
+		}
+	}
+	return s
+}
+
+// A sweep sums a stencil's runs for cells visited in the area's order,
+// moving one pair of cursors per stencil row forward instead of searching:
+// over a row of cells the cursors cross each neighbouring row once. Each
+// goroutine needs its own.
+type sweep struct {
+	a        Area
+	st       stencil
+	row, col int
+	lo, hi   []int
+}
+
+func newSweep(a Area, st stencil) *sweep {
+	return &sweep{a: a, st: st, row: -1, lo: make([]int, len(st)), hi: make([]int, len(st))}
+}
+
+// sum returns the sum of prefix-summed values (prefix[k] is the sum of the
+// first k cells' values) over the cells within the stencil of cell k, k
+// included, and their number.
+func (s *sweep) sum(k int, prefix []float64) (sum float64, w int) {
+	a, r := s.a, len(s.st)/2
 	row, col := int(a.rows[k]), int(a.cols[k])
-	for j, half := range st {
-		lo, hi := a.span(row+j-r, col-half, col+half)
+	if row != s.row || col < s.col {
+		for j := range s.st {
+			rr := row + j - r
+			start := 0
+			if rr >= 0 && rr < a.NY {
+				start = int(a.rowStart[rr])
+			}
+			s.lo[j], s.hi[j] = start, start
+		}
+		s.row = row
+	}
+	s.col = col
+	for j, half := range s.st {
+		rr := row + j - r
+		if rr < 0 || rr >= a.NY {
+			continue
+		}
+		e := int(a.rowStart[rr+1])
+		lo, hi := s.lo[j], max(s.hi[j], s.lo[j])
+		for lo < e && int(a.cols[lo]) < col-half {
+			lo++
+		}
+		for hi < e && int(a.cols[hi]) <= col+half {
+			hi++
+		}
+		s.lo[j], s.hi[j] = lo, hi
 		sum += prefix[hi] - prefix[lo]
 		w += hi - lo
 	}
@@ -129,20 +190,77 @@ func (a Area) checkValues(name string, v []float64) error {
 	return nil
 }
 
-// Isolated returns how many cells of a have no other cell of a within band.
-func (a Area) Isolated(band float64) int {
-	st := bandStencil(band, a.CellSize)
-	r, n := len(st)/2, 0
+// Weights are Gi*'s binary weights on a study area: 1 for the cells whose
+// centres lie within Band metres of a cell's centre, the cell itself
+// included, 0 otherwise. With Nearest, a cell with no other cell within the
+// band takes its nearest other cells (every one at that nearest distance)
+// instead, as ArcGIS's Number of Neighbors of 1 does for a fixed distance
+// band, so that every cell is compared with at least one neighbour.
+type Weights struct {
+	Band    float64
+	Nearest bool
+}
+
+// nbhood applies Weights on an area.
+type nbhood struct {
+	a  Area
+	st stencil
+	// extended maps each cell that takes its nearest cells to them, itself
+	// included.
+	extended map[int32][]int32
+}
+
+func newNbhood(a Area, w Weights) nbhood {
+	h := nbhood{a: a, st: bandStencil(w.Band, a.CellSize)}
+	if !w.Nearest {
+		return h
+	}
+	// The sweep over running counts counts the cells within the band.
+	count := make([]float64, a.Len()+1)
+	for k := range count {
+		count[k] = float64(k)
+	}
+	sw := newSweep(a, h.st)
 	for k := range a.Len() {
-		row, col := int(a.rows[k]), int(a.cols[k])
-		w := 0
-		for j, half := range st {
-			lo, hi := a.span(row+j-r, col-half, col+half)
-			w += hi - lo
-		}
-		if w <= 1 {
-			n++
+		if _, n := sw.sum(k, count); n <= 1 && a.Len() > 1 {
+			if h.extended == nil {
+				h.extended = map[int32][]int32{}
+			}
+			h.extended[int32(k)] = a.nearest(k)
 		}
 	}
-	return n
+	return h
+}
+
+// nearest returns cell k and every other cell at the smallest distance
+// from it.
+func (a Area) nearest(k int) []int32 {
+	d2, _ := a.kthNeighbour2(k, 1, nil)
+	row, col := int(a.rows[k]), int(a.cols[k])
+	r := floorSqrt(float64(d2))
+	out := []int32{int32(k)}
+	for dy := -r; dy <= r; dy++ {
+		lo, hi := a.span(row+dy, col-r, col+r)
+		for j := lo; j < hi; j++ {
+			dx := int(a.cols[j]) - col
+			if j != k && dx*dx+dy*dy == d2 {
+				out = append(out, int32(j))
+			}
+		}
+	}
+	return out
+}
+
+// sum returns the sum of values over cell k's neighbours, k included, and
+// their number; prefix holds the running sums of values and sw is the
+// caller's sweep of h's stencil.
+func (h nbhood) sum(sw *sweep, k int, prefix, values []float64) (float64, int) {
+	if cells, ok := h.extended[int32(k)]; ok {
+		var s float64
+		for _, j := range cells {
+			s += values[j]
+		}
+		return s, len(cells)
+	}
+	return sw.sum(k, prefix)
 }

@@ -39,7 +39,7 @@ func TestGiStarAreaMatchesPoints(t *testing.T) {
 		pts[k] = a.Centre(k)
 	}
 	for _, band := range []float64{100, 150, 250, 420} {
-		got, err := GiStarArea(a, values, band)
+		got, err := GiStarArea(a, values, Weights{Band: band})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestSpaceTimeGiStar(t *testing.T) {
 		all = append(all, counts[s]...)
 	}
 	const band = 250.0
-	z, err := stepZ(a, counts, band, 1)
+	z, err := stepZ(newNbhood(a, Weights{Band: band}), counts, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,55 @@ func TestSpaceTimeGiStar(t *testing.T) {
 			}
 		}
 	}
-	if _, err := EmergingArea(a, counts, band, 0.05, 1); err != nil {
+	if _, err := EmergingArea(a, counts, Weights{Band: band}, 0.05, 1); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestGiStarNearestWeights: with Weights.Nearest a cell with no other cell
+// within the band is compared with its nearest cells (all at that
+// distance), every other cell with its band; checked by brute force.
+func TestGiStarNearestWeights(t *testing.T) {
+	a, values := scatteredArea(t, 150) // sparse: many cells alone within 150 m
+	const band = 150.0
+	got, err := GiStarArea(a, values, Weights{Band: band, Nearest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean, sd := meanSD(values)
+	extended := 0
+	for k := range a.Len() {
+		dist := make([]float64, a.Len())
+		nearest := math.Inf(1)
+		inBand := 0
+		for j := range a.Len() {
+			p, q := a.Centre(k), a.Centre(j)
+			dist[j] = math.Hypot(p.X()-q.X(), p.Y()-q.Y())
+			if j != k {
+				nearest = min(nearest, dist[j])
+				if dist[j] <= band {
+					inBand++
+				}
+			}
+		}
+		limit := band
+		if inBand == 0 {
+			limit = nearest
+			extended++
+		}
+		var local float64
+		var w int
+		for j, d := range dist {
+			if d <= limit*(1+1e-12) {
+				local += values[j]
+				w++
+			}
+		}
+		if want := giStarZ(local, w, a.Len(), mean, sd); got.Neighbours[k] != int32(w) || math.Abs(got.Z[k]-want) > 1e-12 {
+			t.Fatalf("cell %d: %d neighbours z %v, brute force %d, %v", k, got.Neighbours[k], got.Z[k], w, want)
+		}
+	}
+	if extended == 0 || got.Extended != extended {
+		t.Errorf("%d cells extended, brute force %d (the case must have some)", got.Extended, extended)
 	}
 }

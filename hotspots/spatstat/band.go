@@ -46,6 +46,19 @@ type Band struct {
 // A band never silently falls back to a search maximum: Method says which
 // rule gave it.
 func ChooseBand(a Area, values []float64) (Band, error) {
+	b, err := PeakBand(a, values)
+	if err != nil || b.Method == BandPeak {
+		return b, err
+	}
+	k, err := KNNBand(a)
+	k.Z = b.Z
+	return k, err
+}
+
+// PeakBand returns the first peak of incremental spatial autocorrelation
+// (see ChooseBand) with Method BandPeak, or, when there is none, a Band with
+// no Method and only the z-scores (nil when the values do not vary).
+func PeakBand(a Area, values []float64) (Band, error) {
 	if err := a.checkValues("value", values); err != nil {
 		return Band{}, err
 	}
@@ -53,29 +66,35 @@ func ChooseBand(a Area, values []float64) (Band, error) {
 	mg, err := newMoranArea(a, values)
 	switch {
 	case errors.Is(err, ErrNoVariance):
+		return b, nil
 	case err != nil:
 		return Band{}, err
-	default:
-		b.Z = make([]float64, bandSteps)
-		for k := range b.Z {
-			m, err := mg.at(bandStencil(float64(k+1)*a.CellSize, a.CellSize))
-			if err != nil {
-				return Band{}, err
-			}
-			b.Z[k] = m.Z
+	}
+	b.Z = make([]float64, bandSteps)
+	for k := range b.Z {
+		m, err := mg.at(bandStencil(float64(k+1)*a.CellSize, a.CellSize))
+		if err != nil {
+			return Band{}, err
 		}
-		for k := 1; k+1 < len(b.Z); k++ {
-			if b.Z[k] > b.Z[k-1] && b.Z[k] >= b.Z[k+1] {
-				b.Metres, b.Method = float64(k+1)*a.CellSize, BandPeak
-				return b, nil
-			}
+		b.Z[k] = m.Z
+	}
+	for k := 1; k+1 < len(b.Z); k++ {
+		if b.Z[k] > b.Z[k-1] && b.Z[k] >= b.Z[k+1] {
+			b.Metres, b.Method = float64(k+1)*a.CellSize, BandPeak
+			break
 		}
 	}
-	b.K = min(max(int(0.05*float64(a.Len())), 3), 30, a.Len()-1)
+	return b, nil
+}
+
+// KNNBand returns ArcGIS's fallback band for the area (see ChooseBand); it
+// depends on the cells alone, not on their values.
+func KNNBand(a Area) (Band, error) {
+	b := Band{Method: BandKNN, K: min(max(int(0.05*float64(a.Len())), 3), 30, a.Len()-1)}
 	if b.K < 1 {
 		return Band{}, errors.New("spatstat: a distance band needs at least 2 cells")
 	}
-	b.Metres, b.Method = a.meanKthNeighbour(b.K), BandKNN
+	b.Metres = a.meanKthNeighbour(b.K)
 	if sd := a.standardDistance(); b.Metres > sd {
 		b.Metres, b.Capped = sd, true
 	}
@@ -106,14 +125,15 @@ func (a Area) meanKthNeighbour(k int) float64 {
 }
 
 // kthNeighbour2 returns the squared distance, in cells, from cell i to its
-// k-th nearest other cell, searching squares of growing radius R until k
-// cells lie within the inscribed circle (they are then the k nearest).
+// k-th nearest other cell, searching squares of doubling radius r until k
+// cells lie within the inscribed circle (they are then the k nearest, and
+// only those are kept): the cost grows with the distance searched, not with
+// its square.
 func (a Area) kthNeighbour2(i, k int, buf []int) (int, []int) {
 	row, col := int(a.rows[i]), int(a.cols[i])
 	limit := max(a.NX, a.NY)
-	for r := 1; ; r++ {
+	for r := 1; ; r *= 2 {
 		buf = buf[:0]
-		within := 0
 		for dy := -r; dy <= r; dy++ {
 			lo, hi := a.span(row+dy, col-r, col+r)
 			for j := lo; j < hi; j++ {
@@ -121,14 +141,12 @@ func (a Area) kthNeighbour2(i, k int, buf []int) (int, []int) {
 					continue
 				}
 				dx := int(a.cols[j]) - col
-				d2 := dx*dx + dy*dy
-				buf = append(buf, d2)
-				if d2 <= r*r {
-					within++
+				if d2 := dx*dx + dy*dy; d2 <= r*r || r >= limit {
+					buf = append(buf, d2)
 				}
 			}
 		}
-		if within >= k || r >= limit {
+		if len(buf) >= k || r >= limit {
 			slices.Sort(buf)
 			return buf[min(k, len(buf))-1], buf
 		}

@@ -226,7 +226,7 @@ func EmergingHotSpots(g Grid, counts [][]float64, band, alpha float64) ([]Emergi
 	if err != nil {
 		return nil, err
 	}
-	return EmergingArea(a, counts, band, alpha, 0)
+	return EmergingArea(a, counts, Weights{Band: band}, alpha, 0)
 }
 
 // EmergingArea classifies every cell of the study area a from its Gi*
@@ -237,8 +237,8 @@ func EmergingHotSpots(g Grid, counts [][]float64, band, alpha float64) ([]Emergi
 // fewer are accepted.
 //
 // With timeStep 0 each step's Gi* is purely spatial: the cells within band
-// in that step. With timeStep k ≥ 1 it is the space-time Gi* of ArcGIS
-// Emerging Hot Spot Analysis: a bin's neighbours are the bins within band in
+// in that step (w: see Weights). With timeStep k ≥ 1 it is the space-time Gi* of ArcGIS
+// Emerging Hot Spot Analysis: a bin's neighbours are the bins within the band in
 // the same step and in the k steps before it (fewer at the start of the
 // series), and n, the mean and the deviation are those of all bins of the
 // space-time cube.
@@ -246,12 +246,12 @@ func EmergingHotSpots(g Grid, counts [][]float64, band, alpha float64) ([]Emergi
 // A step (spatial) or cube (space-time) whose counts are all equal, say no
 // crime at all, has no hot or cold spots: its z-scores are taken as 0 and
 // its p-values as 1.
-func EmergingArea(a Area, counts [][]float64, band, alpha float64, timeStep int) ([]Emerging, error) {
-	if err := checkEmerging(a, counts, band, alpha, timeStep); err != nil {
+func EmergingArea(a Area, counts [][]float64, w Weights, alpha float64, timeStep int) ([]Emerging, error) {
+	if err := checkEmerging(a, counts, w.Band, alpha, timeStep); err != nil {
 		return nil, err
 	}
 	steps, n := len(counts), a.Len()
-	z, err := stepZ(a, counts, band, timeStep)
+	z, err := stepZ(newNbhood(a, w), counts, timeStep)
 	if err != nil {
 		return nil, err
 	}
@@ -309,16 +309,15 @@ func checkEmerging(a Area, counts [][]float64, band, alpha float64, timeStep int
 
 // stepZ returns the Gi* z-scores of each step (nil for a step, or with a
 // time step for every step, whose values do not vary).
-func stepZ(a Area, counts [][]float64, band float64, timeStep int) ([][]float64, error) {
-	st := bandStencil(band, a.CellSize)
-	n := a.Len()
+func stepZ(h nbhood, counts [][]float64, timeStep int) ([][]float64, error) {
+	n := h.a.Len()
 	prefix := make([]float64, n+1)
 	nb := make([]int32, n)
 	z := make([][]float64, len(counts))
 	if timeStep == 0 {
 		for t, c := range counts {
 			zt := make([]float64, n)
-			err := giStarAreaZ(a, st, c, prefix, nb, zt)
+			err := giStarAreaZ(h, c, prefix, nb, zt)
 			if errors.Is(err, ErrNoVariance) {
 				continue
 			}
@@ -344,8 +343,9 @@ func stepZ(a Area, counts [][]float64, band float64, timeStep int) ([][]float64,
 		if t == 0 {
 			w = make([]int, n)
 		}
+		sw := newSweep(h.a, h.st)
 		for k := range n {
-			local[t][k], w[k] = a.bandSum(st, k, prefix)
+			local[t][k], w[k] = h.sum(sw, k, prefix, c)
 		}
 	}
 	mean, sd := meanSD(all)

@@ -34,6 +34,9 @@ type GiStar struct {
 	// PFDR is P adjusted for the false discovery rate by the
 	// Benjamini–Hochberg step-up over all locations (see AdjustBH).
 	PFDR []float64
+	// Extended is the number of cells that had no other cell within the
+	// band and took their nearest cells as neighbours (Weights.Nearest).
+	Extended int
 	// Bin is ArcGIS's Gi_Bin from Z and P, without correction for multiple
 	// testing (see ConfidenceBin).
 	Bin []int8
@@ -174,14 +177,15 @@ func GiStarGrid(g Grid, values []float64, band float64) (GiStar, error) {
 	if err != nil {
 		return GiStar{}, err
 	}
-	return GiStarArea(a, values, band)
+	return GiStarArea(a, values, Weights{Band: band})
 }
 
 // GiStarArea returns Gi* for every cell of the study area a given one value
-// per cell (in a's order), with binary weights for the cells of a whose
-// centres lie within band metres of the cell's centre, the cell itself
-// included; n is the number of cells of a. Cells outside a take no part:
-// they are neither neighbours nor counted in the mean and deviation.
+// per cell (in a's order), with the binary weights w: the cells of a whose
+// centres lie within w.Band metres of the cell's centre, the cell itself
+// included (see Weights for w.Nearest); n is the number of cells of a.
+// Cells outside a take no part: they are neither neighbours nor counted in
+// the mean and deviation.
 //
 // Neighbourhoods are never stored: each cell sums its band as a few runs of
 // prefix sums, found by binary search in its rows, so the cost grows with
@@ -189,28 +193,31 @@ func GiStarGrid(g Grid, values []float64, band float64) (GiStar, error) {
 // for counts; for fractional (harm) values each run carries a rounding error
 // of about 10⁻¹⁶ of the area's total, far below any meaningful difference
 // in z.
-func GiStarArea(a Area, values []float64, band float64) (GiStar, error) {
+func GiStarArea(a Area, values []float64, w Weights) (GiStar, error) {
 	if err := a.Validate(); err != nil {
 		return GiStar{}, err
 	}
 	if err := a.checkValues("value", values); err != nil {
 		return GiStar{}, err
 	}
-	if err := checkBand(band); err != nil {
+	if err := checkBand(w.Band); err != nil {
 		return GiStar{}, err
 	}
 	gs := newGiStar(a.Len())
-	if err := giStarAreaZ(a, bandStencil(band, a.CellSize), values, make([]float64, a.Len()+1), gs.Neighbours, gs.Z); err != nil {
+	h := newNbhood(a, w)
+	if err := giStarAreaZ(h, values, make([]float64, a.Len()+1), gs.Neighbours, gs.Z); err != nil {
 		return GiStar{}, err
 	}
+	gs.Extended = len(h.extended)
 	gs.finish()
 	return gs, nil
 }
 
-// giStarAreaZ writes the neighbour counts and z-scores of the cells of a
-// into nb and z, using prefix (a.Len()+1 values) as scratch.
-func giStarAreaZ(a Area, st stencil, values, prefix []float64, nb []int32, z []float64) error {
-	n := a.Len()
+// giStarAreaZ writes the neighbour counts and z-scores of the cells of h's
+// area into nb and z, using prefix (one value more than the cells) as
+// scratch.
+func giStarAreaZ(h nbhood, values, prefix []float64, nb []int32, z []float64) error {
+	n := h.a.Len()
 	if n < 2 {
 		return fmt.Errorf("spatstat: Gi* needs at least 2 cells, the study area has %d", n)
 	}
@@ -220,8 +227,9 @@ func giStarAreaZ(a Area, st stencil, values, prefix []float64, nb []int32, z []f
 	}
 	prefixSums(values, prefix)
 	forEachBlock(n, 1024, func(lo, hi int) {
+		sw := newSweep(h.a, h.st)
 		for k := lo; k < hi; k++ {
-			local, w := a.bandSum(st, k, prefix)
+			local, w := h.sum(sw, k, prefix, values)
 			nb[k] = int32(w)
 			z[k] = giStarZ(local, w, n, mean, sd)
 		}

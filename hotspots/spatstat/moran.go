@@ -90,8 +90,9 @@ func (mg *moranArea) at(st stencil) (MoransI, error) {
 	parts := make([]sums, (n+block-1)/block)
 	forEachBlock(n, block, func(lo, hi int) {
 		var s sums
+		sw := newSweep(mg.a, st)
 		for k := lo; k < hi; k++ {
-			local, w := mg.a.bandSum(st, k, mg.prefix)
+			local, w := sw.sum(k, mg.prefix)
 			w-- // the cell itself is not its own neighbour
 			z := mg.dev[k]
 			s.cross += z * (local - z)

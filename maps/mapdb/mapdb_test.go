@@ -20,6 +20,7 @@ import (
 
 	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
@@ -60,8 +61,8 @@ func hotspotStore(t *testing.T) *store.Store {
 	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	p := transform.Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count"}
-	if _, err := transform.Hotspots(ctx, st, transform.HotspotOptions{Profile: p, Month: month, Force: "city-of-london"}); err != nil {
+	p := hotspots.Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count"}
+	if _, err := hotspots.Run(ctx, st, hotspots.Options{Profile: p, Month: month, Force: "city-of-london"}); err != nil {
 		t.Fatal(err)
 	}
 	return st

@@ -1,11 +1,48 @@
-package transform
+package hotspots
 
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
 )
+
+const sample = "../data/police-uk"
+
+// transformed returns a store with the police.uk files under paths loaded
+// and transformed at 100 m.
+func transformed(t *testing.T, paths ...string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := ingest.Police(ctx, st, paths, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
+	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func count(t *testing.T, st *store.Store, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := st.DB.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
 
 func violence() Profile {
 	return Profile{Name: "violence", Groups: []string{"violence"}, Measure: "count"}
@@ -13,12 +50,9 @@ func violence() Profile {
 
 func TestHotspotsStored(t *testing.T) {
 	ctx := context.Background()
-	st := loaded(t, sample)
-	if _, err := Run(ctx, st, defaults(), nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	o := HotspotOptions{Profile: violence(), Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london"}
-	res, err := Hotspots(ctx, st, o)
+	st := transformed(t, sample)
+	o := Options{Profile: violence(), Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london"}
+	res, err := Run(ctx, st, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,19 +75,25 @@ func TestHotspotsStored(t *testing.T) {
 	if len(r.Top) == 0 || r.Top[0].Bin < 2 || r.Top[0].Location == "" || r.HotCells == 0 {
 		t.Fatalf("top cells %+v", r.Top)
 	}
-	// KDE hotspot set is the top 5% of the grid's cells.
+	// KDE hotspot set is the top 5% of the study area's cells.
 	if got := count(t, st, `SELECT count(*) FROM hotspot_cells WHERE profile = 'violence' AND kde_hot`); math.Abs(float64(got)-0.05*float64(r.Cells)) > 1 {
 		t.Errorf("%d KDE hot cells of %d", got, r.Cells)
 	}
-	if len(r.Backtest) != 2 || r.Backtest[0].PAI <= 0 || math.IsNaN(r.Backtest[0].HitRate) {
+	// KDE and Gi* at 1% and 5% of the study area, and Gi*'s hot 95% set.
+	if len(r.Backtest) != 5 || r.Backtest[0].PAI <= 0 || math.IsNaN(float64(r.Backtest[0].HitRate)) {
 		t.Errorf("back-test %+v", r.Backtest)
+	}
+	for _, a := range r.Backtest {
+		if a.Set != "hot 95%" && math.Abs(float64(a.Cells)-a.AreaShare*float64(r.Cells)) > 0.5 {
+			t.Errorf("%s %s: %d cells is not %.3f of the %d study-area cells", a.Method, a.Set, a.Cells, a.AreaShare, r.Cells)
+		}
 	}
 	if len(r.Trends) == 0 {
 		t.Error("no emerging hot spot categories over 12 months")
 	}
 	// Running again replaces the run.
 	before := count(t, st, `SELECT count(*) FROM hotspot_cells`)
-	if _, err := Hotspots(ctx, st, o); err != nil {
+	if _, err := Run(ctx, st, o); err != nil {
 		t.Fatal(err)
 	}
 	if after := count(t, st, `SELECT count(*) FROM hotspot_cells`); after != before {
@@ -66,16 +106,13 @@ func TestHotspotsStored(t *testing.T) {
 
 func TestBacktestEveryMonth(t *testing.T) {
 	ctx := context.Background()
-	st := loaded(t, sample)
-	if _, err := Run(ctx, st, defaults(), nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	res, err := Backtest(ctx, st, HotspotOptions{Profile: violence(), Force: "city-of-london"})
+	st := transformed(t, sample)
+	res, err := Backtest(ctx, st, Options{Profile: violence(), Force: "city-of-london"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 12 months, 3 of input: months 4..12 tested by both methods.
-	if len(res) != 18 {
+	// 12 months, 3 of input: months 4..12 tested by five sets.
+	if len(res) != 45 {
 		t.Fatalf("%d back-test rows", len(res))
 	}
 	for _, a := range res {
@@ -83,7 +120,7 @@ func TestBacktestEveryMonth(t *testing.T) {
 		if a.Total <= 0 || a.Hits > a.Total || a.AreaShare > 0.5 || (a.Cells == 0) != (a.AreaShare == 0) {
 			t.Errorf("%+v", a)
 		}
-		if !math.IsNaN(a.PAI) && math.Abs(a.PAI-a.HitRate/a.AreaShare) > 1e-9 {
+		if pai := float64(a.PAI); !math.IsNaN(pai) && math.Abs(pai-float64(a.HitRate)/a.AreaShare) > 1e-9 {
 			t.Errorf("PAI %v != hit rate / area share", a)
 		}
 	}
@@ -100,10 +137,7 @@ func TestProfileRejectsUnknownGroup(t *testing.T) {
 // belonging to the evening before.
 func TestNightWindowIncidents(t *testing.T) {
 	ctx := context.Background()
-	st := loaded(t, sample)
-	if _, err := Run(ctx, st, defaults(), nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	st := transformed(t, sample)
 	// Liverpool Street, in the City's NTE hotspot.
 	e, n := 533150.0, 181550.0
 	for i, local := range []string{
@@ -121,7 +155,7 @@ func TestNightWindowIncidents(t *testing.T) {
 	}
 	p := Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count", Incidents: true,
 		NightDays: []time.Weekday{time.Thursday, time.Friday, time.Saturday, time.Sunday}, NightFrom: 20 * 60, NightTo: 6 * 60}
-	res, err := Hotspots(ctx, st, HotspotOptions{Profile: p, Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london"})
+	res, err := Run(ctx, st, Options{Profile: p, Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,5 +164,23 @@ func TestNightWindowIncidents(t *testing.T) {
 	}
 	if got := count(t, st, `SELECT sum(incidents) FROM hotspot_cells WHERE cell_x = 533100 AND cell_y = 181500`); got != 3 {
 		t.Errorf("cell TQ 331 815 holds %d incidents", got)
+	}
+	// The back-test counts them as the run does (issue 15).
+	acc, err := Backtest(ctx, st, Options{Profile: p, Force: "city-of-london"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	police := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE located AND nte AND force = 'city-of-london' AND month = DATE '2020-11-01'`)
+	tested := 0
+	for _, a := range acc {
+		if a.Month == "2020-11" {
+			tested++
+			if a.Total != float64(police+3) {
+				t.Errorf("back-test %s %s of 2020-11 counts %v, want %d police crimes + 3 incidents", a.Method, a.Set, a.Total, police)
+			}
+		}
+	}
+	if tested == 0 {
+		t.Error("no back-test of 2020-11")
 	}
 }

@@ -1,0 +1,206 @@
+package hotspots
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
+)
+
+// Run computes and stores the profile's hotspots for the month, per force:
+// on the force's study area, per cell the count, measure, KDE density, Gi*
+// z, p, FDR-adjusted p and bin, and the emerging hot spot category over the
+// window; plus the back-test of hotspot sets built from the months before.
+// Each (profile, force, month) is read, computed and replaced in one
+// transaction.
+func Run(ctx context.Context, st *store.Store, o Options) ([]Result, error) {
+	o.defaults()
+	forces, err := profileForces(ctx, st, o)
+	if err != nil {
+		return nil, err
+	}
+	bounds, err := boundaries(ctx, st, o)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, force := range forces {
+		var r Result
+		err := st.Tx(ctx, func(tx *store.Tx) error {
+			var err error
+			r, err = runForce(tx, o, force, bounds[force])
+			return err
+		})
+		// Across all forces, one with none of the profile's crime (none
+		// near late premises, say) is passed over, not an error.
+		if o.Force == "" && errors.Is(err, errNoProfileCrime) {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("hotspots %s %s %s: %w", o.Profile.Name, force, o.Month.Format("2006-01"), err)
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("hotspots %s %s: %w", o.Profile.Name, o.Month.Format("2006-01"), errNoProfileCrime)
+	}
+	return out, nil
+}
+
+// boundary is a configured boundary study area.
+type boundary struct {
+	layer string
+	cells []cellKey
+}
+
+// boundaries returns the configured boundary study areas by force.
+func boundaries(ctx context.Context, st *store.Store, o Options) (map[string]*boundary, error) {
+	if len(o.Boundaries) == 0 {
+		return nil, nil
+	}
+	layers, _, err := transform.Layers(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*boundary{}
+	for force, name := range o.Boundaries {
+		l, ok := layers[name]
+		if !ok {
+			var have []string
+			for n := range layers {
+				have = append(have, n)
+			}
+			sort.Strings(have)
+			return nil, fmt.Errorf("hotspots.boundaries: force %s names boundary layer %q, which is not loaded (loaded: %s); load it with `safercity ingest boundaries --layer %s`",
+				force, name, strings.Join(have, ", "), name)
+		}
+		out[force] = &boundary{layer: name, cells: boundaryCells(l, o.CellSize)}
+	}
+	return out, nil
+}
+
+// runForce reads, computes and stores one force's run.
+func runForce(tx *store.Tx, o Options, force string, b *boundary) (Result, error) {
+	from := o.Month.AddDate(0, -(o.Window - 1), 0)
+	in, err := readInput(tx, o.Profile, force, from, o.Month, o.CellSize)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(in.points) == 0 {
+		return Result{}, errNoProfileCrime
+	}
+	t := len(in.months) - 1
+	s, err := studyArea(in, b, 0, t, o.CellSize)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.Profile.Incidents {
+		inc, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month)
+		if err != nil {
+			return Result{}, err
+		}
+		in.points = append(in.points, inArea(s, inc)...)
+	}
+	layers := make([]layer, len(in.months))
+	for k := range in.months {
+		layers[k] = onArea(s, in.points, k, k == t)
+	}
+	out, err := compute(&s, layers, o, force)
+	if err != nil {
+		return out.result, err
+	}
+	return out.result, persist(tx, o, out.result, s.span(), out.cells)
+}
+
+// studyArea returns the study area of a run over months lo..hi of in: the
+// boundary's cells when one is configured, else the footprint.
+func studyArea(in input, b *boundary, lo, hi int, cellSize float64) (study, error) {
+	if b != nil {
+		return newStudy("boundary:"+b.layer, b.cells, cellSize)
+	}
+	return newStudy("footprint", footprintCells(in.footprint, lo, hi), cellSize)
+}
+
+// Backtest back-tests the profile for every month of a force's data with
+// enough months before it, on the study area a run of that month would
+// have, without storing anything. Partner incidents count as in Run.
+func Backtest(ctx context.Context, st *store.Store, o Options) ([]Accuracy, error) {
+	o.defaults()
+	bounds, err := boundaries(ctx, st, o)
+	if err != nil {
+		return nil, err
+	}
+	var out []Accuracy
+	err = st.Tx(ctx, func(tx *store.Tx) error {
+		from, to, forces, err := dataRange(tx, o.Profile, o.Force)
+		if err != nil {
+			return err
+		}
+		for _, force := range forces {
+			acc, err := backtestForce(tx, o, force, bounds[force], from, to)
+			if err != nil {
+				return fmt.Errorf("back-test %s %s: %w", o.Profile.Name, force, err)
+			}
+			out = append(out, acc...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func backtestForce(tx *store.Tx, o Options, force string, b *boundary, from, to time.Time) ([]Accuracy, error) {
+	in, err := readInput(tx, o.Profile, force, from, to, o.CellSize)
+	if err != nil || len(in.points) == 0 {
+		return nil, err
+	}
+	if o.Profile.Incidents {
+		whole, err := studyArea(in, b, 0, len(in.months)-1, o.CellSize)
+		if err != nil {
+			return nil, err
+		}
+		inc, err := loadIncidents(tx, o.Profile, whole.box(), from, to)
+		if err != nil {
+			return nil, err
+		}
+		in.points = append(in.points, inc...)
+	}
+	var out []Accuracy
+	for t := o.Inputs; t < len(in.months); t++ {
+		lo := max(0, t-(o.Window-1))
+		s, err := studyArea(in, b, lo, t, o.CellSize)
+		if err != nil {
+			continue // no crime of any kind in the window: nothing to test
+		}
+		layers := make([]layer, t+1)
+		for k := t - o.Inputs; k <= t; k++ {
+			layers[k] = onArea(s, onlyInArea(s, in.points, k), k, false)
+		}
+		m := o
+		m.Month = in.months[t]
+		out = append(out, backtest(&s, layers, t, m, force)...)
+	}
+	return out, nil
+}
+
+// onlyInArea returns the points of month k, keeping partner incidents only
+// where they fall in the study area, as Run does.
+func onlyInArea(s study, pts []crimePoint, k int) []crimePoint {
+	var out []crimePoint
+	for _, p := range pts {
+		if p.month != k {
+			continue
+		}
+		if p.partner {
+			if _, ok := s.cell(p.x, p.y); !ok {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,365 @@
+package hotspots
+
+// Every read and write of the hotspot stage, and all of its SQL.
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/safercity/safercity/store"
+)
+
+// crimePoint is a located crime of the profile, or a partner incident.
+type crimePoint struct {
+	month    int // index into the loaded months
+	x, y     float64
+	measure  float64
+	location string
+	partner  bool // a partner-feed incident, not a police.uk crime
+}
+
+// cellKey is a cell of the lattice of cellSize cells anchored at the
+// national grid's origin: floor(easting / cellSize), floor(northing /
+// cellSize), computed alike in SQL and in Go.
+type cellKey struct{ x, y int64 }
+
+func keyOf(x, y, cellSize float64) cellKey {
+	return cellKey{int64(math.Floor(x / cellSize)), int64(math.Floor(y / cellSize))}
+}
+
+// input is what one run of (profile, force) reads from the store.
+type input struct {
+	force  string
+	months []time.Time  // the window, oldest first
+	points []crimePoint // the profile's crimes over the window
+	// footprint holds, per month, the cells with a located crime of any
+	// category that the force recorded.
+	footprint []monthCell
+}
+
+// monthCell is a footprint cell of one month (an index into the months).
+type monthCell struct {
+	month int
+	key   cellKey
+}
+
+// profileForces returns the forces a run covers: o.Force, or each force
+// with the profile's located crime in the month.
+func profileForces(ctx context.Context, st *store.Store, o Options) ([]string, error) {
+	if o.Force != "" {
+		return []string{o.Force}, nil
+	}
+	where, args, err := o.Profile.where()
+	if err != nil {
+		return nil, err
+	}
+	forces, err := st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched c WHERE located AND month = ? AND `+where+` ORDER BY 1`,
+		append([]any{o.Month}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	if len(forces) == 0 {
+		return nil, fmt.Errorf("no located %s crimes in %s: run `safercity transform` after loading that month", o.Profile.Name, o.Month.Format("2006-01"))
+	}
+	return forces, nil
+}
+
+// readInput reads the profile's crimes and the footprint of one force for
+// months from..to (inclusive).
+func readInput(tx *store.Tx, p Profile, force string, from, to time.Time, cellSize float64) (input, error) {
+	in := input{force: force}
+	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
+		in.months = append(in.months, m)
+	}
+	var err error
+	if in.points, err = loadPoints(tx, p, force, from, to); err != nil {
+		return in, err
+	}
+	in.footprint, err = loadFootprint(tx, force, from, to, cellSize)
+	return in, err
+}
+
+// loadFootprint returns, per month, the cells holding a located crime of
+// any category recorded by force in months from..to.
+func loadFootprint(tx *store.Tx, force string, from, to time.Time, cellSize float64) ([]monthCell, error) {
+	rows, err := tx.Query(`SELECT DISTINCT month, floor(easting / ?)::BIGINT, floor(northing / ?)::BIGINT FROM crimes_enriched
+		WHERE located AND force = ? AND month BETWEEN ? AND ?`, cellSize, cellSize, force, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cells []monthCell
+	for rows.Next() {
+		var m time.Time
+		var k cellKey
+		if err := rows.Scan(&m, &k.x, &k.y); err != nil {
+			return nil, err
+		}
+		cells = append(cells, monthCell{monthIndex(m.UTC(), from), k})
+	}
+	return cells, rows.Err()
+}
+
+// monthIndex returns the position of month t in a series starting at from.
+func monthIndex(t, from time.Time) int {
+	return (t.Year()-from.Year())*12 + int(t.Month()-from.Month())
+}
+
+// loadPoints reads the profile's located crimes of one force for months
+// from..to (inclusive).
+func loadPoints(tx *store.Tx, p Profile, force string, from, to time.Time) ([]crimePoint, error) {
+	where, args, err := p.where()
+	if err != nil {
+		return nil, err
+	}
+	zone := ""
+	if p.NTEZones {
+		if ok, err := hasPremises(tx); err != nil {
+			return nil, err
+		} else if ok {
+			zone = fmt.Sprintf(` AND EXISTS (SELECT 1 FROM premises z WHERE z.easting IS NOT NULL
+				AND greatest(z.close_mon, z.close_tue, z.close_wed, z.close_thu, z.close_fri, z.close_sat, z.close_sun) > %d
+				AND (z.easting - c.easting) * (z.easting - c.easting) + (z.northing - c.northing) * (z.northing - c.northing) <= %f)`,
+				p.LateAfter, p.ZoneRadius*p.ZoneRadius)
+		}
+	}
+	var pts []crimePoint
+	q := `SELECT month, easting, northing, harm, coalesce(location, '') FROM crimes_enriched c
+		WHERE located AND force = ? AND month BETWEEN ? AND ? AND ` + where + zone
+	err = tx.QueryArrow(q, append([]any{force, from, to}, args...), func(rec arrow.Record) error {
+		mo := rec.Column(0).(*array.Date32)
+		x := rec.Column(1).(*array.Float64)
+		y := rec.Column(2).(*array.Float64)
+		h := rec.Column(3).(*array.Float64)
+		loc := rec.Column(4).(*array.String)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			m := 1.0
+			if p.Measure == "harm" {
+				m = h.Value(i)
+			}
+			// The record's memory is reused after the call: copy the text.
+			pts = append(pts, crimePoint{month: monthIndex(mo.Value(i).ToTime(), from), x: x.Value(i), y: y.Value(i),
+				measure: m, location: strings.Clone(loc.Value(i))})
+		}
+		return nil
+	})
+	return pts, err
+}
+
+// loadIncidents reads the partner incidents in the profile's night windows
+// for months from..to that fall in the box; the caller keeps those in its
+// study area.
+func loadIncidents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time) ([]crimePoint, error) {
+	var pts []crimePoint
+	q := `SELECT i.month, i.easting, i.northing FROM incidents i
+		WHERE i.easting IS NOT NULL AND i.month BETWEEN ? AND ?
+		AND i.easting >= ? AND i.northing >= ? AND i.easting < ? AND i.northing < ? AND ` + p.nightWindow()
+	err := tx.QueryArrow(q, []any{from, to, box[0], box[1], box[2], box[3]}, func(rec arrow.Record) error {
+		mo := rec.Column(0).(*array.Date32)
+		x := rec.Column(1).(*array.Float64)
+		y := rec.Column(2).(*array.Float64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			pts = append(pts, crimePoint{month: monthIndex(mo.Value(i).ToTime(), from), x: x.Value(i), y: y.Value(i), measure: 1, partner: true})
+		}
+		return nil
+	})
+	return pts, err
+}
+
+func hasPremises(tx *store.Tx) (bool, error) {
+	var n int
+	err := tx.QueryRow(`SELECT count(*) FROM information_schema.tables WHERE table_name = 'premises'`).Scan(&n)
+	if err != nil || n == 0 {
+		return false, err
+	}
+	err = tx.QueryRow(`SELECT count(*) FROM premises WHERE easting IS NOT NULL`).Scan(&n)
+	return n > 0, err
+}
+
+// dataRange returns the first and last month with the profile's located
+// crime (of one force, unless force is ""), and the forces holding it.
+func dataRange(tx *store.Tx, p Profile, force string) (from, to time.Time, forces []string, err error) {
+	where, args, err := p.where()
+	if err != nil {
+		return from, to, nil, err
+	}
+	q := `SELECT force, min(month), max(month) FROM crimes_enriched c WHERE located AND ` + where
+	if force != "" {
+		q += ` AND force = ?`
+		args = append(args, force)
+	}
+	rows, err := tx.Query(q+` GROUP BY force ORDER BY force`, args...)
+	if err != nil {
+		return from, to, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f string
+		var lo, hi time.Time
+		if err := rows.Scan(&f, &lo, &hi); err != nil {
+			return from, to, nil, err
+		}
+		if len(forces) == 0 || lo.Before(from) {
+			from = lo.UTC()
+		}
+		if hi.After(to) {
+			to = hi.UTC()
+		}
+		forces = append(forces, f)
+	}
+	if err := rows.Err(); err != nil {
+		return from, to, nil, err
+	}
+	if len(forces) == 0 {
+		return from, to, nil, fmt.Errorf("no located %s crimes: run `safercity transform` first", p.Name)
+	}
+	return from, to, forces, nil
+}
+
+// persist replaces the stored run of (profile, force, month) with r and its
+// cells.
+func persist(tx *store.Tx, o Options, r Result, g gridSpan, cells []cellRow) error {
+	for _, q := range []string{`DELETE FROM hotspot_cells WHERE profile = ? AND force = ? AND month = ?`,
+		`DELETE FROM hotspot_runs WHERE profile = ? AND force = ? AND month = ?`,
+		`DELETE FROM hotspot_backtest WHERE profile = ? AND force = ? AND month = ?`} {
+		if _, err := tx.Exec(q, o.Profile.Name, r.Force, o.Month); err != nil {
+			return err
+		}
+	}
+	if err := appendCells(tx, o, r.Force, cells); err != nil {
+		return err
+	}
+	for _, a := range r.Backtest {
+		if _, err := tx.Exec(`INSERT INTO hotspot_backtest (profile, force, month, method, hot_set, input_months, cells, area_share,
+			hits, total, hit_rate, pai, rri) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.Profile, a.Force, o.Month, a.Method, a.Set, a.Inputs, a.Cells, a.AreaShare, a.Hits, a.Total,
+			null(a.HitRate), null(a.PAI), null(a.RRI)); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(`INSERT INTO hotspot_runs (profile, force, month, measure, cell_size, band, bandwidth, months,
+		x0, y0, nx, ny, crimes, incidents, outside, measure_total, computed,
+		study_area, cells, band_method, emerging, time_step, isolated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)`,
+		o.Profile.Name, r.Force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
+		g.x0, g.y0, g.nx, g.ny, r.Crimes, r.Incidents, r.Outside, r.Total,
+		r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated)
+	return err
+}
+
+// gridSpan is the lattice box spanning a study area, as hotspot_runs
+// records it.
+type gridSpan struct {
+	x0, y0 float64
+	nx, ny int
+}
+
+// cellRow is one stored study-area cell.
+type cellRow struct {
+	cellX, cellY     int64
+	gridRef          string
+	crimes           int32
+	incidents        int32
+	measure, density float64
+	kdeHot           bool
+	neighbours       int32
+	z, p, pFDR       float64 // NaN when Gi* is undefined
+	bin              int8
+	hasGi            bool
+	trend            string // "" for no category (no crime in the window)
+	mkZ, mkP         float64
+	location         string
+}
+
+var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "profile", Type: arrow.BinaryTypes.String},
+	{Name: "force", Type: arrow.BinaryTypes.String},
+	{Name: "month", Type: arrow.FixedWidthTypes.Date32},
+	{Name: "cell_x", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "cell_y", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "grid_ref", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "crimes", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "incidents", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "measure", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "density", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "kde_hot", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "neighbours", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "z", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "p", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "p_fdr", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "bin", Type: arrow.PrimitiveTypes.Int8, Nullable: true},
+	{Name: "trend", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "mk_z", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "mk_p", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "location", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+// appendCells writes the cells through Arrow, by column name.
+func appendCells(tx *store.Tx, o Options, force string, cells []cellRow) error {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, hotspotCellsSchema)
+	defer b.Release()
+	col := func(name string) array.Builder {
+		i := hotspotCellsSchema.FieldIndices(name)
+		return b.Field(i[0])
+	}
+	month := arrow.Date32FromTime(o.Month)
+	for _, c := range cells {
+		col("profile").(*array.StringBuilder).Append(o.Profile.Name)
+		col("force").(*array.StringBuilder).Append(force)
+		col("month").(*array.Date32Builder).Append(month)
+		col("cell_x").(*array.Int64Builder).Append(c.cellX)
+		col("cell_y").(*array.Int64Builder).Append(c.cellY)
+		appendString(col("grid_ref"), c.gridRef)
+		col("crimes").(*array.Int32Builder).Append(c.crimes)
+		col("incidents").(*array.Int32Builder).Append(c.incidents)
+		col("measure").(*array.Float64Builder).Append(c.measure)
+		col("density").(*array.Float64Builder).Append(c.density)
+		col("kde_hot").(*array.BooleanBuilder).Append(c.kdeHot)
+		col("neighbours").(*array.Int32Builder).Append(c.neighbours)
+		appendFloat(col("z"), c.z)
+		appendFloat(col("p"), c.p)
+		appendFloat(col("p_fdr"), c.pFDR)
+		if c.hasGi {
+			col("bin").(*array.Int8Builder).Append(c.bin)
+		} else {
+			col("bin").AppendNull()
+		}
+		appendString(col("trend"), c.trend)
+		appendFloat(col("mk_z"), c.mkZ)
+		appendFloat(col("mk_p"), c.mkP)
+		appendString(col("location"), c.location)
+	}
+	_, err := tx.AppendBuilder("hotspot_cells", b)
+	return err
+}
+
+func appendString(b array.Builder, s string) {
+	if s == "" {
+		b.AppendNull()
+		return
+	}
+	b.(*array.StringBuilder).Append(s)
+}
+
+func appendFloat(b array.Builder, v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		b.AppendNull()
+		return
+	}
+	b.(*array.Float64Builder).Append(v)
+}
+
+// null is v for SQL, NULL when NaN or infinite.
+func null(v Float) any {
+	if f := float64(v); !math.IsNaN(f) && !math.IsInf(f, 0) {
+		return f
+	}
+	return nil
+}
