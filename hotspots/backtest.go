@@ -24,8 +24,10 @@ type hotSet struct {
 // backtest builds the KDE and Gi* hotspot sets from the o.Inputs months
 // before month t and measures them against month t over the study area
 // (Chainey, Tompson & Uhlig 2008: hit rate and PAI; Levine 2008: RRI
-// against the month before t).
-func backtest(s *study, layers []layer, t int, o Options, force string) []Accuracy {
+// against the month before t). Gi* uses band, a run's own band, so that the
+// set is the run's method applied to earlier months (and the band search is
+// not done twice); 0 chooses it on the input months.
+func backtest(s *study, layers []layer, t int, o Options, force string, band float64) []Accuracy {
 	if t < o.Inputs {
 		return nil
 	}
@@ -43,7 +45,7 @@ func backtest(s *study, layers []layer, t int, o Options, force string) []Accura
 		return nil
 	}
 	var out []Accuracy
-	for _, h := range hotSets(s, input, pts, harm(o, w), o) {
+	for _, h := range hotSets(s, input, pts, harm(o, w), o, band) {
 		a, err := spatstat.MeasureAccuracy(h.cells, layers[t].counts, layers[t-1].counts)
 		if err != nil {
 			continue // only for an empty study area, which has no run
@@ -58,7 +60,7 @@ func backtest(s *study, layers []layer, t int, o Options, force string) []Accura
 // hotSets returns the sets built from the input months: KDE at the
 // configured share and at the equal shares, Gi* hot at 95% after FDR and
 // the cells of highest Gi* z at the equal shares.
-func hotSets(s *study, input []float64, pts []orb.Point, w []float64, o Options) []hotSet {
+func hotSets(s *study, input []float64, pts []orb.Point, w []float64, o Options, band float64) []hotSet {
 	var sets []hotSet
 	bw := o.Bandwidth
 	if bw == 0 {
@@ -73,11 +75,14 @@ func hotSets(s *study, input []float64, pts []orb.Point, w []float64, o Options)
 			sets = append(sets, hotSet{"kde", shareName(share), spatstat.TopShare(density, share)})
 		}
 	}
-	band, err := s.band(input, o.Band)
-	if err != nil {
-		return sets
+	if band == 0 {
+		b, err := s.band(input, o.Band)
+		if err != nil {
+			return sets
+		}
+		band = b.Metres
 	}
-	gi, err := spatstat.GiStarArea(s.area, input, weights(band.Metres))
+	gi, err := spatstat.GiStarArea(s.area, input, weights(band))
 	if err != nil {
 		return sets // no variance in the input months: no Gi* set
 	}

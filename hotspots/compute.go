@@ -58,7 +58,7 @@ func compute(s *study, layers []layer, o Options, force string) (output, error) 
 	}
 	out := output{result: r}
 	out.cells, out.result.Top = cellRows(s, cur, st, &out.result)
-	out.result.Backtest = backtest(s, layers, t, o, force)
+	out.result.Backtest = backtest(s, layers, t, o, force, r.Band)
 	return out, nil
 }
 

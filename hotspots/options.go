@@ -33,6 +33,9 @@ type Options struct {
 	// Boundaries names, per force, a boundary layer whose cells (centre
 	// inside) make the study area instead of the crime footprint.
 	Boundaries map[string]string
+	// Shared, when set, lets runs of several profiles reuse each force's
+	// study area (see Shared).
+	Shared *Shared
 }
 
 func (o *Options) defaults() {

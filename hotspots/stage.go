@@ -87,15 +87,14 @@ func boundaries(ctx context.Context, st *store.Store, o Options) (map[string]*bo
 // runForce reads, computes and stores one force's run.
 func runForce(tx *store.Tx, o Options, force string, b *boundary) (Result, error) {
 	from := o.Month.AddDate(0, -(o.Window - 1), 0)
-	in, err := readInput(tx, o.Profile, force, from, o.Month, o.CellSize)
+	pts, err := loadPoints(tx, o.Profile, force, from, o.Month)
 	if err != nil {
 		return Result{}, err
 	}
-	if len(in.points) == 0 {
+	if len(pts) == 0 {
 		return Result{}, errNoProfileCrime
 	}
-	t := len(in.months) - 1
-	s, err := studyArea(in, b, 0, t, o.CellSize)
+	s, err := o.Shared.study(tx, force, from, o.Month, o.CellSize, b)
 	if err != nil {
 		return Result{}, err
 	}
@@ -104,21 +103,67 @@ func runForce(tx *store.Tx, o Options, force string, b *boundary) (Result, error
 		if err != nil {
 			return Result{}, err
 		}
-		in.points = append(in.points, inArea(s, inc)...)
+		pts = append(pts, inArea(s, inc)...)
 	}
-	layers := make([]layer, len(in.months))
-	for k := range in.months {
-		layers[k] = onArea(s, in.points, k, k == t)
+	t := monthIndex(o.Month, from)
+	layers := make([]layer, t+1)
+	for k := range layers {
+		layers[k] = onArea(s, pts, k, k == t)
 	}
-	out, err := compute(&s, layers, o, force)
+	out, err := compute(s, layers, o, force)
 	if err != nil {
 		return out.result, err
 	}
 	return out.result, persist(tx, o, out.result, s.span(), out.cells)
 }
 
-// studyArea returns the study area of a run over months lo..hi of in: the
+// Shared holds what runs of several profiles over the same months can
+// reuse: each force's study area and its knn band, which depend on the
+// force's crime of every category, not on the profile. Keep one only while
+// the data does not change (one scheduled job, one benchmark); nil shares
+// nothing.
+type Shared struct {
+	studies map[studyKey]*study
+}
+
+type studyKey struct {
+	force    string
+	from, to time.Time
+	cellSize float64
+}
+
+// NewShared returns an empty Shared.
+func NewShared() *Shared { return &Shared{studies: map[studyKey]*study{}} }
+
+// study returns the study area of force over months from..to: the
 // boundary's cells when one is configured, else the footprint.
+func (sh *Shared) study(tx *store.Tx, force string, from, to time.Time, cellSize float64, b *boundary) (*study, error) {
+	key := studyKey{force, from, to, cellSize}
+	if sh != nil && sh.studies[key] != nil {
+		return sh.studies[key], nil
+	}
+	var s study
+	var err error
+	if b != nil {
+		s, err = newStudy("boundary:"+b.layer, b.cells, cellSize)
+	} else {
+		var fp []monthCell
+		if fp, err = loadFootprint(tx, force, from, to, cellSize); err != nil {
+			return nil, err
+		}
+		s, err = newStudy("footprint", footprintCells(fp, 0, monthIndex(to, from)), cellSize)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sh != nil {
+		sh.studies[key] = &s
+	}
+	return &s, nil
+}
+
+// studyArea returns the study area of a back-test over months lo..hi of in:
+// the boundary's cells when one is configured, else the footprint.
 func studyArea(in input, b *boundary, lo, hi int, cellSize float64) (study, error) {
 	if b != nil {
 		return newStudy("boundary:"+b.layer, b.cells, cellSize)
@@ -178,18 +223,18 @@ func backtestForce(tx *store.Tx, o Options, force string, b *boundary, from, to 
 		}
 		layers := make([]layer, t+1)
 		for k := t - o.Inputs; k <= t; k++ {
-			layers[k] = onArea(s, onlyInArea(s, in.points, k), k, false)
+			layers[k] = onArea(&s, onlyInArea(&s, in.points, k), k, false)
 		}
 		m := o
 		m.Month = in.months[t]
-		out = append(out, backtest(&s, layers, t, m, force)...)
+		out = append(out, backtest(&s, layers, t, m, force, 0)...)
 	}
 	return out, nil
 }
 
 // onlyInArea returns the points of month k, keeping partner incidents only
 // where they fall in the study area, as Run does.
-func onlyInArea(s study, pts []crimePoint, k int) []crimePoint {
+func onlyInArea(s *study, pts []crimePoint, k int) []crimePoint {
 	var out []crimePoint
 	for _, p := range pts {
 		if p.month != k {

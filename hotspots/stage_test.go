@@ -35,7 +35,7 @@ func transformed(t *testing.T, paths ...string) *store.Store {
 	return st
 }
 
-func count(t *testing.T, st *store.Store, q string, args ...any) int64 {
+func count(t testing.TB, st *store.Store, q string, args ...any) int64 {
 	t.Helper()
 	var n int64
 	if err := st.DB.QueryRow(q, args...).Scan(&n); err != nil {

@@ -301,61 +301,70 @@ var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "location", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
-// appendCells writes the cells through Arrow, by column name.
+// appendCells writes the cells through Arrow, each column found by name.
 func appendCells(tx *store.Tx, o Options, force string, cells []cellRow) error {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, hotspotCellsSchema)
 	defer b.Release()
-	col := func(name string) array.Builder {
-		i := hotspotCellsSchema.FieldIndices(name)
-		return b.Field(i[0])
+	byName := map[string]array.Builder{}
+	for i, f := range hotspotCellsSchema.Fields() {
+		byName[f.Name] = b.Field(i)
 	}
-	month := arrow.Date32FromTime(o.Month)
+	str := func(n string) *array.StringBuilder { return byName[n].(*array.StringBuilder) }
+	i64 := func(n string) *array.Int64Builder { return byName[n].(*array.Int64Builder) }
+	i32 := func(n string) *array.Int32Builder { return byName[n].(*array.Int32Builder) }
+	f64 := func(n string) *array.Float64Builder { return byName[n].(*array.Float64Builder) }
+	profile, forceCol, month := str("profile"), str("force"), byName["month"].(*array.Date32Builder)
+	cellX, cellY, gridRef := i64("cell_x"), i64("cell_y"), str("grid_ref")
+	crimes, incidents, measure, density := i32("crimes"), i32("incidents"), f64("measure"), f64("density")
+	kdeHot, neighbours := byName["kde_hot"].(*array.BooleanBuilder), i32("neighbours")
+	z, p, pFDR, bin := f64("z"), f64("p"), f64("p_fdr"), byName["bin"].(*array.Int8Builder)
+	trend, mkZ, mkP, location := str("trend"), f64("mk_z"), f64("mk_p"), str("location")
+	m := arrow.Date32FromTime(o.Month)
 	for _, c := range cells {
-		col("profile").(*array.StringBuilder).Append(o.Profile.Name)
-		col("force").(*array.StringBuilder).Append(force)
-		col("month").(*array.Date32Builder).Append(month)
-		col("cell_x").(*array.Int64Builder).Append(c.cellX)
-		col("cell_y").(*array.Int64Builder).Append(c.cellY)
-		appendString(col("grid_ref"), c.gridRef)
-		col("crimes").(*array.Int32Builder).Append(c.crimes)
-		col("incidents").(*array.Int32Builder).Append(c.incidents)
-		col("measure").(*array.Float64Builder).Append(c.measure)
-		col("density").(*array.Float64Builder).Append(c.density)
-		col("kde_hot").(*array.BooleanBuilder).Append(c.kdeHot)
-		col("neighbours").(*array.Int32Builder).Append(c.neighbours)
-		appendFloat(col("z"), c.z)
-		appendFloat(col("p"), c.p)
-		appendFloat(col("p_fdr"), c.pFDR)
+		profile.Append(o.Profile.Name)
+		forceCol.Append(force)
+		month.Append(m)
+		cellX.Append(c.cellX)
+		cellY.Append(c.cellY)
+		appendString(gridRef, c.gridRef)
+		crimes.Append(c.crimes)
+		incidents.Append(c.incidents)
+		measure.Append(c.measure)
+		density.Append(c.density)
+		kdeHot.Append(c.kdeHot)
+		neighbours.Append(c.neighbours)
+		appendFloat(z, c.z)
+		appendFloat(p, c.p)
+		appendFloat(pFDR, c.pFDR)
 		if c.hasGi {
-			col("bin").(*array.Int8Builder).Append(c.bin)
+			bin.Append(c.bin)
 		} else {
-			col("bin").AppendNull()
+			bin.AppendNull()
 		}
-		appendString(col("trend"), c.trend)
-		appendFloat(col("mk_z"), c.mkZ)
-		appendFloat(col("mk_p"), c.mkP)
-		appendString(col("location"), c.location)
+		appendString(trend, c.trend)
+		appendFloat(mkZ, c.mkZ)
+		appendFloat(mkP, c.mkP)
+		appendString(location, c.location)
 	}
 	_, err := tx.AppendBuilder("hotspot_cells", b)
 	return err
 }
 
-func appendString(b array.Builder, s string) {
+func appendString(b *array.StringBuilder, s string) {
 	if s == "" {
 		b.AppendNull()
 		return
 	}
-	b.(*array.StringBuilder).Append(s)
+	b.Append(s)
 }
 
-func appendFloat(b array.Builder, v float64) {
+func appendFloat(b *array.Float64Builder, v float64) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		b.AppendNull()
 		return
 	}
-	b.(*array.Float64Builder).Append(v)
+	b.Append(v)
 }
-
 // null is v for SQL, NULL when NaN or infinite.
 func null(v Float) any {
 	if f := float64(v); !math.IsNaN(f) && !math.IsInf(f, 0) {

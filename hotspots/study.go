@@ -74,31 +74,31 @@ func newStudy(name string, cells []cellKey, cellSize float64) (study, error) {
 }
 
 // cell returns the position in the study area of the cell holding (x, y).
-func (s study) cell(x, y float64) (int, bool) {
+func (s *study) cell(x, y float64) (int, bool) {
 	k := keyOf(x, y, s.cellSize)
 	return s.area.At(int(k.x-s.min.x), int(k.y-s.min.y))
 }
 
 // key returns the lattice cell of the study area's k-th cell.
-func (s study) key(k int) cellKey {
+func (s *study) key(k int) cellKey {
 	col, row := s.area.Pos(k)
 	return cellKey{s.min.x + int64(col), s.min.y + int64(row)}
 }
 
 // corner returns the south-west corner of the study area's k-th cell, as
 // hotspot_cells and crimes_enriched store it.
-func (s study) corner(k int) (int64, int64) {
+func (s *study) corner(k int) (int64, int64) {
 	c := s.key(k)
 	return int64(math.Round(float64(c.x) * s.cellSize)), int64(math.Round(float64(c.y) * s.cellSize))
 }
 
 // box returns the study area's box: min x, min y, max x, max y.
-func (s study) box() [4]float64 {
+func (s *study) box() [4]float64 {
 	g := s.area.Grid
 	return [4]float64{g.X0, g.Y0, g.X0 + float64(g.NX)*g.CellSize, g.Y0 + float64(g.NY)*g.CellSize}
 }
 
-func (s study) span() gridSpan {
+func (s *study) span() gridSpan {
 	g := s.area.Grid
 	return gridSpan{x0: g.X0, y0: g.Y0, nx: g.NX, ny: g.NY}
 }
@@ -159,7 +159,7 @@ type layer struct {
 
 // onArea puts the points of month on the study area. Every point is kept
 // for KDE, wherever it lies.
-func onArea(s study, pts []crimePoint, month int, withLocations bool) layer {
+func onArea(s *study, pts []crimePoint, month int, withLocations bool) layer {
 	n := s.area.Len()
 	l := layer{counts: make([]float64, n), crimes: make([]int32, n), incidents: make([]int32, n)}
 	if withLocations {
@@ -194,7 +194,7 @@ func onArea(s study, pts []crimePoint, month int, withLocations bool) layer {
 }
 
 // inArea keeps the points that fall in the study area.
-func inArea(s study, pts []crimePoint) []crimePoint {
+func inArea(s *study, pts []crimePoint) []crimePoint {
 	var out []crimePoint
 	for _, p := range pts {
 		if _, ok := s.cell(p.x, p.y); ok {

@@ -152,8 +152,9 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 				// force, say) does not hold up the others.
 				var rows int64
 				var problems []string
+				shared := hotspots.NewShared() // the profiles share each force's study area
 				for _, o := range hs {
-					o.Month = m
+					o.Month, o.Shared = m, shared
 					if _, err := hotspots.Run(ctx, st, o); err != nil {
 						if ctx.Err() != nil {
 							return rows, err

@@ -20,8 +20,8 @@ const bandSteps = 10
 type Band struct {
 	Metres float64
 	Method string // BandPeak or BandKNN
-	// Z is global Moran's I z at bands of 1, 2, …, 10 cells (nil when the
-	// values do not vary).
+	// Z is global Moran's I z at bands of 1, 2, … cells up to the one after
+	// the first peak, else 10 (nil when the values do not vary).
 	Z []float64
 	// K is the neighbour count of the knn fallback (0 for a peak).
 	K int
@@ -70,17 +70,15 @@ func PeakBand(a Area, values []float64) (Band, error) {
 	case err != nil:
 		return Band{}, err
 	}
-	b.Z = make([]float64, bandSteps)
-	for k := range b.Z {
+	// Bands are tried in turn, up to the one after the first peak.
+	for k := 0; k < bandSteps; k++ {
 		m, err := mg.at(bandStencil(float64(k+1)*a.CellSize, a.CellSize))
 		if err != nil {
 			return Band{}, err
 		}
-		b.Z[k] = m.Z
-	}
-	for k := 1; k+1 < len(b.Z); k++ {
-		if b.Z[k] > b.Z[k-1] && b.Z[k] >= b.Z[k+1] {
-			b.Metres, b.Method = float64(k+1)*a.CellSize, BandPeak
+		b.Z = append(b.Z, m.Z)
+		if p := k - 1; p >= 1 && b.Z[p] > b.Z[p-1] && b.Z[p] >= b.Z[k] {
+			b.Metres, b.Method = float64(p+1)*a.CellSize, BandPeak
 			break
 		}
 	}
@@ -132,7 +130,9 @@ func (a Area) meanKthNeighbour(k int) float64 {
 func (a Area) kthNeighbour2(i, k int, buf []int) (int, []int) {
 	row, col := int(a.rows[i]), int(a.cols[i])
 	limit := max(a.NX, a.NY)
-	for r := 1; ; r *= 2 {
+	// A full lattice holds about πr² cells within r: start where k could
+	// fit, then double.
+	for r := max(1, int(math.Sqrt(float64(k)/math.Pi))+1); ; r *= 2 {
 		buf = buf[:0]
 		for dy := -r; dy <= r; dy++ {
 			lo, hi := a.span(row+dy, col-r, col+r)

@@ -1,0 +1,141 @@
+package hotspots
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
+)
+
+// benchStore loads and transforms the street files under dirs into a new
+// database in a temporary folder, outside the timer.
+func benchStore(b *testing.B, dirs ...string) (*store.Store, string) {
+	b.Helper()
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "bench.duckdb")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if _, err := ingest.Police(ctx, st, dirs, ingest.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
+	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
+		b.Fatal(err)
+	}
+	return st, path
+}
+
+// sharedYear returns the street files of every force in ../shared for the
+// twelve months to 2021-03, linked into one folder.
+func sharedYear(b *testing.B) string {
+	src := shareddata.Path(b, "data", "police-uk")
+	dir := b.TempDir()
+	for m := march2021.AddDate(0, -11, 0); !m.After(march2021); m = m.AddDate(0, 1, 0) {
+		files, _ := filepath.Glob(filepath.Join(src, m.Format("2006-01"), "*-street.csv"))
+		for _, f := range files {
+			if err := os.Symlink(f, filepath.Join(dir, filepath.Base(f))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+// BenchmarkAllForcesCommand times the command a user runs on every force of
+// 2021-03 in ../shared (16 forces, the twelve months to 2021-03 loaded and
+// transformed beforehand): `safercity hotspots --profile violence --month
+// 2021-03`, as a separate process, with its peak resident memory. Targets:
+// 2 s and 512 MiB. make bench sets SAFERCITY_BIN.
+func BenchmarkAllForcesCommand(b *testing.B) {
+	bin := os.Getenv("SAFERCITY_BIN")
+	if bin == "" {
+		b.Skip("set SAFERCITY_BIN to a built safercity binary (make bench does)")
+	}
+	st, path := benchStore(b, sharedYear(b))
+	crimes := count(b, st, `SELECT count(*) FROM crimes_enriched WHERE located AND violence AND month = ?`, march2021)
+	st.Close() // the command opens the file itself
+	var peak int64
+	for b.Loop() {
+		cmd := exec.Command(bin, "hotspots", "--db", path, "--profile", "violence", "--month", "2021-03")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+		peak = max(peak, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+	}
+	b.ReportMetric(float64(peak)/1024, "peak_MiB")
+	b.ReportMetric(float64(crimes), "crimes")
+}
+
+// BenchmarkForceScale runs violence for 2021-03 on one sparse county force
+// and one dense city force: the work follows the crimes and the study
+// area's cells, not the box around them (box_cells).
+func BenchmarkForceScale(b *testing.B) {
+	st, _ := benchStore(b, sharedYear(b))
+	for _, force := range []string{"norfolk", "merseyside", "city-of-london"} {
+		b.Run(force, func(b *testing.B) {
+			o := Options{Profile: violence(), Month: march2021, Force: force}
+			var r Result
+			for b.Loop() {
+				res, err := Run(context.Background(), st, o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r = res[0]
+			}
+			var nx, ny int64
+			if err := st.DB.QueryRow(`SELECT nx, ny FROM hotspot_runs WHERE force = ? AND month = ?`, force, march2021).Scan(&nx, &ny); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(r.Crimes), "crimes")
+			b.ReportMetric(float64(r.Cells), "cells")
+			b.ReportMetric(float64(nx*ny), "box_cells")
+		})
+	}
+}
+
+// BenchmarkNationalMonth runs every built-in profile's Gi*, KDE, emerging
+// hot spots and back-test for 2021-03 over a national-scale month: the
+// shared forces scaled by ../shared/tools/scale-police-street into
+// SAFERCITY_BENCH_NATIONAL (make bench builds it: about 500,000 crimes in
+// 2021-03 over 48 forces). Target: 15 s for all profiles.
+func BenchmarkNationalMonth(b *testing.B) {
+	dir := os.Getenv("SAFERCITY_BENCH_NATIONAL")
+	if dir == "" {
+		b.Skip("set SAFERCITY_BENCH_NATIONAL to a folder of scaled street files (make bench does)")
+	}
+	st, _ := benchStore(b, dir)
+	crimes := count(b, st, `SELECT count(*) FROM crimes_enriched WHERE located AND month = ?`, march2021)
+	forces := count(b, st, `SELECT count(DISTINCT force) FROM crimes_enriched WHERE located AND month = ?`, march2021)
+	profiles := []Profile{violence(),
+		{Name: "nte", Groups: []string{"nte"}, Measure: "count"},
+		{Name: "acquisitive", Groups: []string{"acquisitive"}, Measure: "count"},
+		{Name: "asb", Groups: []string{"asb"}, Measure: "count"},
+		{Name: "harm", Groups: []string{"violence", "acquisitive", "nte", "weapons"}, Measure: "harm"}}
+	var cells int64
+	for b.Loop() {
+		start := time.Now()
+		shared := NewShared() // as the scheduled job runs its profiles
+		for _, p := range profiles {
+			if _, err := Run(context.Background(), st, Options{Profile: p, Month: march2021, Shared: shared}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s_all_profiles")
+	}
+	cells = count(b, st, `SELECT sum(cells) FROM hotspot_runs WHERE profile = 'violence' AND month = ?`, march2021)
+	b.ReportMetric(float64(crimes), "crimes")
+	b.ReportMetric(float64(forces), "forces")
+	b.ReportMetric(float64(cells), "study_cells")
+}
