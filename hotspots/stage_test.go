@@ -17,10 +17,17 @@ const sample = "../data/police-uk"
 
 // transformed returns a store with the police.uk files under paths loaded
 // and transformed at 100 m.
-func transformed(t *testing.T, paths ...string) *store.Store {
+func transformed(t testing.TB, paths ...string) *store.Store {
+	st, _ := transformedFile(t, paths...)
+	return st
+}
+
+// transformedFile is transformed, with the database's path.
+func transformedFile(t testing.TB, paths ...string) (*store.Store, string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
+	path := filepath.Join(t.TempDir(), "t.duckdb")
+	st, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +39,7 @@ func transformed(t *testing.T, paths ...string) *store.Store {
 	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	return st
+	return st, path
 }
 
 func count(t testing.TB, st *store.Store, q string, args ...any) int64 {

@@ -365,6 +365,7 @@ func appendFloat(b *array.Float64Builder, v float64) {
 	}
 	b.Append(v)
 }
+
 // null is v for SQL, NULL when NaN or infinite.
 func null(v Float) any {
 	if f := float64(v); !math.IsNaN(f) && !math.IsInf(f, 0) {

@@ -189,3 +189,23 @@ func TestGiStarNearestWeights(t *testing.T) {
 		t.Errorf("%d cells extended, brute force %d (the case must have some)", got.Extended, extended)
 	}
 }
+
+// TestMeanKthNeighbourFar: cells far apart (beyond the counted distances)
+// and an outlier: the k-th neighbour distances equal brute force.
+func TestMeanKthNeighbourFar(t *testing.T) {
+	g := Grid{CellSize: 100, NX: 3000, NY: 2000}
+	rng := rand.New(rand.NewPCG(13, 14))
+	cells := []int{g.Index(2999, 1999)}
+	for range 60 {
+		cells = append(cells, g.Index(rng.IntN(400), rng.IntN(300)))
+	}
+	a, err := NewArea(g, cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{1, 3, 30, a.Len() - 1} {
+		if got, want := a.meanKthNeighbour(k), bruteMeanKth(a, k); math.Abs(got-want) > 1e-9*want {
+			t.Errorf("k %d: mean distance %v, brute force %v", k, got, want)
+		}
+	}
+}

@@ -106,11 +106,11 @@ func (a Area) meanKthNeighbour(k int) float64 {
 	n := a.Len()
 	parts := make([]float64, (n+block-1)/block)
 	forEachBlock(n, block, func(lo, hi int) {
-		var buf []int
+		var hist []int32
 		var s float64
 		for i := lo; i < hi; i++ {
 			var d2 int
-			d2, buf = a.kthNeighbour2(i, k, buf)
+			d2, hist = a.kthNeighbour2(i, k, hist)
 			s += math.Sqrt(float64(d2))
 		}
 		parts[lo/block] = s
@@ -124,32 +124,57 @@ func (a Area) meanKthNeighbour(k int) float64 {
 
 // kthNeighbour2 returns the squared distance, in cells, from cell i to its
 // k-th nearest other cell, searching squares of doubling radius r until k
-// cells lie within the inscribed circle (they are then the k nearest, and
-// only those are kept): the cost grows with the distance searched, not with
-// its square.
-func (a Area) kthNeighbour2(i, k int, buf []int) (int, []int) {
+// cells lie within the inscribed circle (they are then the k nearest): the
+// cost grows with the distance searched, not with its square. Near
+// distances are counted in hist (reused between calls) rather than sorted.
+// Fewer than k other cells give the farthest.
+func (a Area) kthNeighbour2(i, k int, hist []int32) (int, []int32) {
+	const histMax = 1 << 12 // squared distances counted; farther ones are sorted
+	if hist == nil {
+		hist = make([]int32, histMax+1)
+	}
 	row, col := int(a.rows[i]), int(a.cols[i])
 	limit := max(a.NX, a.NY)
+	var far []int
 	// A full lattice holds about πr² cells within r: start where k could
 	// fit, then double.
 	for r := max(1, int(math.Sqrt(float64(k)/math.Pi))+1); ; r *= 2 {
-		buf = buf[:0]
+		last := r >= limit
+		r2 := r * r
+		if last {
+			r2 = math.MaxInt
+		}
+		top := min(r2, histMax)
+		clear(hist[:top+1])
+		far = far[:0]
+		within := 0
 		for dy := -r; dy <= r; dy++ {
 			lo, hi := a.span(row+dy, col-r, col+r)
 			for j := lo; j < hi; j++ {
-				if j == i {
-					continue
-				}
 				dx := int(a.cols[j]) - col
-				if d2 := dx*dx + dy*dy; d2 <= r*r || r >= limit {
-					buf = append(buf, d2)
+				d2 := dx*dx + dy*dy
+				switch {
+				case j == i || d2 > r2:
+					continue
+				case d2 <= histMax:
+					hist[d2]++
+				default:
+					far = append(far, d2)
 				}
+				within++
 			}
 		}
-		if len(buf) >= k || r >= limit {
-			slices.Sort(buf)
-			return buf[min(k, len(buf))-1], buf
+		if within < k && !last {
+			continue
 		}
+		seen, want := 0, min(k, within)
+		for d2, c := range hist[:top+1] {
+			if seen += int(c); seen >= want && c > 0 {
+				return d2, hist
+			}
+		}
+		slices.Sort(far)
+		return far[want-seen-1], hist
 	}
 }
 
