@@ -1,0 +1,75 @@
+package hotspots
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/transform/area"
+)
+
+// TestAreasOnlyWhereDataIs puts Leicestershire's violence of 2021-03 into
+// every district of England: only the districts its study area reaches take
+// part; the other districts are listed as left out, never hot.
+func TestAreasOnlyWhereDataIs(t *testing.T) {
+	lad, err := area.LoadFile(shareddata.Path(t, "data", "boundaries", "england", "england_lad_2011_gen.geojson"), "label", "name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := shareddata.Path(t, "data", "police-uk")
+	files, _ := filepath.Glob(filepath.Join(dir, "202[01]-*", "*-leicestershire-street.csv"))
+	st := transformed(t, files...)
+	if _, err := Run(context.Background(), st, Options{Profile: violence(), Month: march2021, Force: "leicestershire"}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.DB.Query(`SELECT cell_x, cell_y, crimes, incidents, measure FROM hotspot_cells WHERE force = 'leicestershire'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []AreaCell
+	for rows.Next() {
+		var c AreaCell
+		if err := rows.Scan(&c.X, &c.Y, &c.Crimes, &c.Incidents, &c.Measure); err != nil {
+			t.Fatal(err)
+		}
+		cells = append(cells, c)
+	}
+	rows.Close()
+	a, err := AreasOf(lad, cells, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Areas)+len(a.LeftOut) != len(lad.Features()) {
+		t.Fatalf("%d areas + %d left out of %d", len(a.Areas), len(a.LeftOut), len(lad.Features()))
+	}
+	inAreas := a.Outside + a.LeftOutCells
+	hot := 0
+	seen := map[string]bool{}
+	for _, s := range a.Areas {
+		seen[s.Code] = true
+		inAreas += s.Cells
+		if s.Cells == 0 {
+			t.Errorf("%s %s takes part without a study-area cell", s.Code, s.Name)
+		}
+		if s.Bin > 0 {
+			hot++
+		}
+	}
+	if inAreas != len(cells) {
+		t.Errorf("%d cells in areas or outside, %d stored", inAreas, len(cells))
+	}
+	// Leicestershire Police covers Leicester, Rutland and Leicestershire's
+	// seven districts; a few crimes it recorded beyond them do not make
+	// their districts take part.
+	if !seen["E06000016"] || !seen["E06000017"] || seen["E07000141"] || len(a.Areas) != 9 {
+		t.Errorf("%d areas take part (Leicester %v, Rutland %v, South Kesteven %v)", len(a.Areas), seen["E06000016"], seen["E06000017"], seen["E07000141"])
+	}
+	for _, l := range a.LeftOut {
+		if code := strings.Fields(l)[0]; seen[code] {
+			t.Errorf("%s both takes part and is left out", code)
+		}
+	}
+	t.Logf("%d districts take part (%d hot), %d left out, %d cells outside every district, band %.0f m", len(a.Areas), hot, len(a.LeftOut), a.Outside, a.Band)
+}
