@@ -28,12 +28,26 @@ func Run(ctx context.Context, st *store.Store, o Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One scan reads every force's crime and footprint.
+	from := o.Month.AddDate(0, -(o.Window - 1), 0)
+	var pts map[string][]crimePoint
+	var studies map[string]*study
+	err = st.Tx(ctx, func(tx *store.Tx) error {
+		if pts, err = loadPoints(tx, o.Profile, o.Force, from, o.Month, o.Month); err != nil {
+			return err
+		}
+		studies, err = o.Shared.studies(tx, o.Force, from, o.Month, o.CellSize, bounds)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	var out []Result
 	for _, force := range forces {
 		var r Result
 		err := st.Tx(ctx, func(tx *store.Tx) error {
 			var err error
-			r, err = runForce(tx, o, force, bounds[force])
+			r, err = runForce(tx, o, force, pts[force], studies[force])
 			return err
 		})
 		// Across all forces, one with none of the profile's crime (none
@@ -84,26 +98,19 @@ func boundaries(ctx context.Context, st *store.Store, o Options) (map[string]*bo
 	return out, nil
 }
 
-// runForce reads, computes and stores one force's run.
-func runForce(tx *store.Tx, o Options, force string, b *boundary) (Result, error) {
-	from := o.Month.AddDate(0, -(o.Window - 1), 0)
-	pts, err := loadPoints(tx, o.Profile, force, from, o.Month)
-	if err != nil {
-		return Result{}, err
-	}
-	if len(pts) == 0 {
+// runForce computes and stores one force's run from its points and study
+// area.
+func runForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study) (Result, error) {
+	if len(pts) == 0 || s == nil {
 		return Result{}, errNoProfileCrime
 	}
-	s, err := o.Shared.study(tx, force, from, o.Month, o.CellSize, b)
-	if err != nil {
-		return Result{}, err
-	}
+	from := o.Month.AddDate(0, -(o.Window - 1), 0)
 	if o.Profile.Incidents {
 		inc, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month)
 		if err != nil {
 			return Result{}, err
 		}
-		pts = append(pts, inArea(s, inc)...)
+		pts = append(pts[:len(pts):len(pts)], inArea(s, inc)...)
 	}
 	t := monthIndex(o.Month, from)
 	layers := make([]layer, t+1)
@@ -123,43 +130,47 @@ func runForce(tx *store.Tx, o Options, force string, b *boundary) (Result, error
 // the data does not change (one scheduled job, one benchmark); nil shares
 // nothing.
 type Shared struct {
-	studies map[studyKey]*study
+	cache map[studyKey]map[string]*study
 }
 
 type studyKey struct {
-	force    string
+	force    string // "" for every force
 	from, to time.Time
 	cellSize float64
 }
 
 // NewShared returns an empty Shared.
-func NewShared() *Shared { return &Shared{studies: map[studyKey]*study{}} }
+func NewShared() *Shared { return &Shared{cache: map[studyKey]map[string]*study{}} }
 
-// study returns the study area of force over months from..to: the
-// boundary's cells when one is configured, else the footprint.
-func (sh *Shared) study(tx *store.Tx, force string, from, to time.Time, cellSize float64, b *boundary) (*study, error) {
+// studies returns the study area of each force (one, or every force when
+// force is "") over months from..to: the boundary's cells when one is
+// configured, else the footprint.
+func (sh *Shared) studies(tx *store.Tx, force string, from, to time.Time, cellSize float64, bounds map[string]*boundary) (map[string]*study, error) {
 	key := studyKey{force, from, to, cellSize}
-	if sh != nil && sh.studies[key] != nil {
-		return sh.studies[key], nil
+	if sh != nil && sh.cache[key] != nil {
+		return sh.cache[key], nil
 	}
-	var s study
-	var err error
-	if b != nil {
-		s, err = newStudy("boundary:"+b.layer, b.cells, cellSize)
-	} else {
-		var fp []monthCell
-		if fp, err = loadFootprint(tx, force, from, to, cellSize); err != nil {
-			return nil, err
-		}
-		s, err = newStudy("footprint", footprintCells(fp, 0, monthIndex(to, from)), cellSize)
-	}
+	fps, err := loadFootprints(tx, force, from, to, cellSize)
 	if err != nil {
 		return nil, err
 	}
-	if sh != nil {
-		sh.studies[key] = &s
+	out := map[string]*study{}
+	for f, fp := range fps {
+		var s study
+		if b := bounds[f]; b != nil {
+			s, err = newStudy("boundary:"+b.layer, b.cells, cellSize)
+		} else {
+			s, err = newStudy("footprint", footprintCells(fp, 0, monthIndex(to, from)), cellSize)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("force %s: %w", f, err)
+		}
+		out[f] = &s
 	}
-	return &s, nil
+	if sh != nil {
+		sh.cache[key] = out
+	}
+	return out, nil
 }
 
 // studyArea returns the study area of a back-test over months lo..hi of in:

@@ -78,33 +78,55 @@ func readInput(tx *store.Tx, p Profile, force string, from, to time.Time, cellSi
 	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
 		in.months = append(in.months, m)
 	}
-	var err error
-	if in.points, err = loadPoints(tx, p, force, from, to); err != nil {
+	pts, err := loadPoints(tx, p, force, from, to, to)
+	if err != nil {
 		return in, err
 	}
-	in.footprint, err = loadFootprint(tx, force, from, to, cellSize)
+	fp, err := loadFootprints(tx, force, from, to, cellSize)
+	in.points, in.footprint = pts[force], fp[force]
 	return in, err
 }
 
-// loadFootprint returns, per month, the cells holding a located crime of
-// any category recorded by force in months from..to.
-func loadFootprint(tx *store.Tx, force string, from, to time.Time, cellSize float64) ([]monthCell, error) {
-	rows, err := tx.Query(`SELECT DISTINCT month, floor(easting / ?)::BIGINT, floor(northing / ?)::BIGINT FROM crimes_enriched
-		WHERE located AND force = ? AND month BETWEEN ? AND ?`, cellSize, cellSize, force, from, to)
-	if err != nil {
-		return nil, err
+// forceFilter is the SQL condition on force (alias c) for one force, or
+// for every force when force is "".
+func forceFilter(force string) (string, []any) {
+	if force == "" {
+		return "true", nil
 	}
-	defer rows.Close()
-	var cells []monthCell
-	for rows.Next() {
-		var m time.Time
-		var k cellKey
-		if err := rows.Scan(&m, &k.x, &k.y); err != nil {
-			return nil, err
+	return "c.force = ?", []any{force}
+}
+
+// loadFootprints returns, per force (one, or every force when force is "")
+// and month, the cells holding a located crime of any category the force
+// recorded in months from..to: one scan for all forces.
+func loadFootprints(tx *store.Tx, force string, from, to time.Time, cellSize float64) (map[string][]monthCell, error) {
+	filter, args := forceFilter(force)
+	out := map[string][]monthCell{}
+	q := `SELECT DISTINCT force, month, floor(easting / ?)::BIGINT, floor(northing / ?)::BIGINT FROM crimes_enriched c
+		WHERE located AND month BETWEEN ? AND ? AND ` + filter
+	err := tx.QueryArrow(q, append([]any{cellSize, cellSize, from, to}, args...), func(rec arrow.Record) error {
+		f := rec.Column(0).(*array.String)
+		mo := rec.Column(1).(*array.Date32)
+		x := rec.Column(2).(*array.Int64)
+		y := rec.Column(3).(*array.Int64)
+		name := ""
+		for i := 0; i < int(rec.NumRows()); i++ {
+			name = sameString(name, f.Value(i))
+			out[name] = append(out[name], monthCell{monthIndex(mo.Value(i).ToTime(), from), cellKey{x.Value(i), y.Value(i)}})
 		}
-		cells = append(cells, monthCell{monthIndex(m.UTC(), from), k})
+		return nil
+	})
+	return out, err
+}
+
+// sameString returns last when it equals s, else a copy of s: Arrow reuses
+// a record's memory after the call, and rows come grouped, so a map keyed
+// by the column copies each key once.
+func sameString(last, s string) string {
+	if s == last {
+		return last
 	}
-	return cells, rows.Err()
+	return strings.Clone(s)
 }
 
 // monthIndex returns the position of month t in a series starting at from.
@@ -112,45 +134,62 @@ func monthIndex(t, from time.Time) int {
 	return (t.Year()-from.Year())*12 + int(t.Month()-from.Month())
 }
 
-// loadPoints reads the profile's located crimes of one force for months
-// from..to (inclusive).
-func loadPoints(tx *store.Tx, p Profile, force string, from, to time.Time) ([]crimePoint, error) {
+// loadPoints reads, per force (one, or every force when force is ""), the
+// profile's located crimes for months from..to (inclusive), with their
+// location in month only: one scan for all forces.
+func loadPoints(tx *store.Tx, p Profile, force string, from, to, month time.Time) (map[string][]crimePoint, error) {
 	where, args, err := p.where()
 	if err != nil {
 		return nil, err
 	}
-	zone := ""
-	if p.NTEZones {
-		if ok, err := hasPremises(tx); err != nil {
-			return nil, err
-		} else if ok {
-			zone = fmt.Sprintf(` AND EXISTS (SELECT 1 FROM premises z WHERE z.easting IS NOT NULL
-				AND greatest(z.close_mon, z.close_tue, z.close_wed, z.close_thu, z.close_fri, z.close_sat, z.close_sun) > %d
-				AND (z.easting - c.easting) * (z.easting - c.easting) + (z.northing - c.northing) * (z.northing - c.northing) <= %f)`,
-				p.LateAfter, p.ZoneRadius*p.ZoneRadius)
-		}
+	zone, err := nteZone(tx, p)
+	if err != nil {
+		return nil, err
 	}
-	var pts []crimePoint
-	q := `SELECT month, easting, northing, harm, coalesce(location, '') FROM crimes_enriched c
-		WHERE located AND force = ? AND month BETWEEN ? AND ? AND ` + where + zone
-	err = tx.QueryArrow(q, append([]any{force, from, to}, args...), func(rec arrow.Record) error {
-		mo := rec.Column(0).(*array.Date32)
-		x := rec.Column(1).(*array.Float64)
-		y := rec.Column(2).(*array.Float64)
-		h := rec.Column(3).(*array.Float64)
-		loc := rec.Column(4).(*array.String)
+	filter, fargs := forceFilter(force)
+	out := map[string][]crimePoint{}
+	q := `SELECT force, month, easting, northing, harm, CASE WHEN month = ? THEN location END FROM crimes_enriched c
+		WHERE located AND month BETWEEN ? AND ? AND ` + filter + ` AND ` + where + zone
+	err = tx.QueryArrow(q, append(append([]any{month, from, to}, fargs...), args...), func(rec arrow.Record) error {
+		name := ""
+		f := rec.Column(0).(*array.String)
+		mo := rec.Column(1).(*array.Date32)
+		x := rec.Column(2).(*array.Float64)
+		y := rec.Column(3).(*array.Float64)
+		h := rec.Column(4).(*array.Float64)
+		loc := rec.Column(5).(*array.String)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			m := 1.0
 			if p.Measure == "harm" {
 				m = h.Value(i)
 			}
-			// The record's memory is reused after the call: copy the text.
-			pts = append(pts, crimePoint{month: monthIndex(mo.Value(i).ToTime(), from), x: x.Value(i), y: y.Value(i),
-				measure: m, location: strings.Clone(loc.Value(i))})
+			pt := crimePoint{month: monthIndex(mo.Value(i).ToTime(), from), x: x.Value(i), y: y.Value(i), measure: m}
+			if loc.IsValid(i) {
+				// The record's memory is reused after the call: copy the text.
+				pt.location = strings.Clone(loc.Value(i))
+			}
+			name = sameString(name, f.Value(i))
+			out[name] = append(out[name], pt)
 		}
 		return nil
 	})
-	return pts, err
+	return out, err
+}
+
+// nteZone is the SQL condition keeping crimes (alias c) within the
+// profile's NTE zones, when it has them and premises are loaded.
+func nteZone(tx *store.Tx, p Profile) (string, error) {
+	if !p.NTEZones {
+		return "", nil
+	}
+	ok, err := hasPremises(tx)
+	if err != nil || !ok {
+		return "", err
+	}
+	return fmt.Sprintf(` AND EXISTS (SELECT 1 FROM premises z WHERE z.easting IS NOT NULL
+		AND greatest(z.close_mon, z.close_tue, z.close_wed, z.close_thu, z.close_fri, z.close_sat, z.close_sun) > %d
+		AND (z.easting - c.easting) * (z.easting - c.easting) + (z.northing - c.northing) * (z.northing - c.northing) <= %f)`,
+		p.LateAfter, p.ZoneRadius*p.ZoneRadius), nil
 }
 
 // loadIncidents reads the partner incidents in the profile's night windows

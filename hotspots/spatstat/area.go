@@ -203,33 +203,13 @@ type Weights struct {
 
 // nbhood applies Weights on an area.
 type nbhood struct {
-	a  Area
-	st stencil
-	// extended maps each cell that takes its nearest cells to them, itself
-	// included.
-	extended map[int32][]int32
+	a       Area
+	st      stencil
+	nearest bool
 }
 
 func newNbhood(a Area, w Weights) nbhood {
-	h := nbhood{a: a, st: bandStencil(w.Band, a.CellSize)}
-	if !w.Nearest {
-		return h
-	}
-	// The sweep over running counts counts the cells within the band.
-	count := make([]float64, a.Len()+1)
-	for k := range count {
-		count[k] = float64(k)
-	}
-	sw := newSweep(a, h.st)
-	for k := range a.Len() {
-		if _, n := sw.sum(k, count); n <= 1 && a.Len() > 1 {
-			if h.extended == nil {
-				h.extended = map[int32][]int32{}
-			}
-			h.extended[int32(k)] = a.nearest(k)
-		}
-	}
-	return h
+	return nbhood{a: a, st: bandStencil(w.Band, a.CellSize), nearest: w.Nearest && a.Len() > 1}
 }
 
 // nearest returns cell k and every other cell at the smallest distance
@@ -251,16 +231,19 @@ func (a Area) nearest(k int) []int32 {
 	return out
 }
 
-// sum returns the sum of values over cell k's neighbours, k included, and
-// their number; prefix holds the running sums of values and sw is the
-// caller's sweep of h's stencil.
-func (h nbhood) sum(sw *sweep, k int, prefix, values []float64) (float64, int) {
-	if cells, ok := h.extended[int32(k)]; ok {
-		var s float64
-		for _, j := range cells {
-			s += values[j]
-		}
-		return s, len(cells)
+// sum returns the sum of values over cell k's neighbours, k included, their
+// number, and whether k took its nearest cells for want of any within the
+// band; prefix holds the running sums of values and sw is the caller's
+// sweep of h's stencil.
+func (h nbhood) sum(sw *sweep, k int, prefix, values []float64) (float64, int, bool) {
+	s, w := sw.sum(k, prefix)
+	if w > 1 || !h.nearest {
+		return s, w, false
 	}
-	return sw.sum(k, prefix)
+	cells := h.a.nearest(k)
+	s = 0
+	for _, j := range cells {
+		s += values[j]
+	}
+	return s, len(cells), true
 }

@@ -130,9 +130,6 @@ func (a Area) meanKthNeighbour(k int) float64 {
 // Fewer than k other cells give the farthest.
 func (a Area) kthNeighbour2(i, k int, hist []int32) (int, []int32) {
 	const histMax = 1 << 12 // squared distances counted; farther ones are sorted
-	if hist == nil {
-		hist = make([]int32, histMax+1)
-	}
 	row, col := int(a.rows[i]), int(a.cols[i])
 	limit := max(a.NX, a.NY)
 	var far []int
@@ -145,6 +142,9 @@ func (a Area) kthNeighbour2(i, k int, hist []int32) (int, []int32) {
 			r2 = math.MaxInt
 		}
 		top := min(r2, histMax)
+		if len(hist) <= top {
+			hist = make([]int32, top+1)
+		}
 		clear(hist[:top+1])
 		far = far[:0]
 		within := 0

@@ -317,7 +317,7 @@ func stepZ(h nbhood, counts [][]float64, timeStep int) ([][]float64, error) {
 	if timeStep == 0 {
 		for t, c := range counts {
 			zt := make([]float64, n)
-			err := giStarAreaZ(h, c, prefix, nb, zt)
+			_, err := giStarAreaZ(h, c, prefix, nb, zt)
 			if errors.Is(err, ErrNoVariance) {
 				continue
 			}
@@ -345,7 +345,7 @@ func stepZ(h nbhood, counts [][]float64, timeStep int) ([][]float64, error) {
 		}
 		sw := newSweep(h.a, h.st)
 		for k := range n {
-			local[t][k], w[k] = h.sum(sw, k, prefix, c)
+			local[t][k], w[k], _ = h.sum(sw, k, prefix, c)
 		}
 	}
 	mean, sd := meanSD(all)

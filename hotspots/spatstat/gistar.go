@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 )
 
 // ErrNoVariance is returned when every value is the same: Gi* divides by the
@@ -204,35 +205,39 @@ func GiStarArea(a Area, values []float64, w Weights) (GiStar, error) {
 		return GiStar{}, err
 	}
 	gs := newGiStar(a.Len())
-	h := newNbhood(a, w)
-	if err := giStarAreaZ(h, values, make([]float64, a.Len()+1), gs.Neighbours, gs.Z); err != nil {
+	extended, err := giStarAreaZ(newNbhood(a, w), values, make([]float64, a.Len()+1), gs.Neighbours, gs.Z)
+	if err != nil {
 		return GiStar{}, err
 	}
-	gs.Extended = len(h.extended)
+	gs.Extended = extended
 	gs.finish()
 	return gs, nil
 }
 
 // giStarAreaZ writes the neighbour counts and z-scores of the cells of h's
 // area into nb and z, using prefix (one value more than the cells) as
-// scratch.
-func giStarAreaZ(h nbhood, values, prefix []float64, nb []int32, z []float64) error {
+// scratch, and returns how many cells took their nearest cells.
+func giStarAreaZ(h nbhood, values, prefix []float64, nb []int32, z []float64) (int, error) {
 	n := h.a.Len()
 	if n < 2 {
-		return fmt.Errorf("spatstat: Gi* needs at least 2 cells, the study area has %d", n)
+		return 0, fmt.Errorf("spatstat: Gi* needs at least 2 cells, the study area has %d", n)
 	}
 	mean, sd := meanSD(values)
 	if sd == 0 {
-		return ErrNoVariance
+		return 0, ErrNoVariance
 	}
 	prefixSums(values, prefix)
+	var extended atomic.Int64
 	forEachBlock(n, 1024, func(lo, hi int) {
 		sw := newSweep(h.a, h.st)
 		for k := lo; k < hi; k++ {
-			local, w := h.sum(sw, k, prefix, values)
+			local, w, ext := h.sum(sw, k, prefix, values)
+			if ext {
+				extended.Add(1)
+			}
 			nb[k] = int32(w)
 			z[k] = giStarZ(local, w, n, mean, sd)
 		}
 	})
-	return nil
+	return int(extended.Load()), nil
 }
