@@ -44,19 +44,35 @@ func BenchmarkAllForcesCommand(b *testing.B) {
 	command(b, bin, "ingest", "police", "--db", db, "--quiet", sharedYear(b))
 	command(b, bin, "transform", "--db", db, "--quiet")
 	var peak int64
+	var cpu time.Duration
 	for b.Loop() {
-		peak = max(peak, command(b, bin, "hotspots", "--db", db, "--profile", "violence", "--month", "2021-03"))
+		ru := command(b, bin, "hotspots", "--db", db, "--profile", "violence", "--month", "2021-03")
+		peak = max(peak, ru.Maxrss)
+		cpu += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	b.ReportMetric(float64(peak)/1024, "peak_MiB")
+	// CPU time does not depend on how busy the machine is; the wall time
+	// (ns/op) does.
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu_s/op")
 }
 
-// command runs the binary and returns its peak resident memory in KiB.
-func command(b *testing.B, bin string, args ...string) int64 {
+// command runs the binary and returns its resource usage (peak resident
+// memory in KiB, CPU time).
+func command(b *testing.B, bin string, args ...string) *syscall.Rusage {
 	cmd := exec.Command(bin, args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("%s %v: %v: %s", bin, args, err, out)
 	}
-	return cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	return cmd.ProcessState.SysUsage().(*syscall.Rusage)
+}
+
+// cpuTime returns the CPU time this process has used.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkForceScale runs violence for 2021-03 on one sparse county force
@@ -106,7 +122,7 @@ func BenchmarkNationalMonth(b *testing.B) {
 		{Name: "harm", Groups: []string{"violence", "acquisitive", "nte", "weapons"}, Measure: "harm"}}
 	var cells int64
 	for b.Loop() {
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime(b)
 		shared := NewShared() // as the scheduled job runs its profiles
 		for _, p := range profiles {
 			if _, err := Run(context.Background(), st, Options{Profile: p, Month: march2021, Shared: shared}); err != nil {
@@ -114,6 +130,7 @@ func BenchmarkNationalMonth(b *testing.B) {
 			}
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s_all_profiles")
+		b.ReportMetric((cpuTime(b) - cpu).Seconds(), "cpu_s_all_profiles") // DuckDB's threads included
 	}
 	cells = count(b, st, `SELECT sum(cells) FROM hotspot_runs WHERE profile = 'violence' AND month = ?`, march2021)
 	b.ReportMetric(float64(crimes), "crimes")
