@@ -16,8 +16,8 @@ import (
 // on the force's study area, per cell the count, measure, KDE density, Gi*
 // z, p, FDR-adjusted p and bin, and the emerging hot spot category over the
 // window; plus the back-test of hotspot sets built from the months before.
-// Each (profile, force, month) is read, computed and replaced in one
-// transaction.
+// The month's runs of the profile (of o.Force, or of every force) are
+// replaced in one transaction: readers see the old runs or the new ones.
 func Run(ctx context.Context, st *store.Store, o Options) ([]Result, error) {
 	o.defaults()
 	forces, err := profileForces(ctx, st, o)
@@ -28,40 +28,47 @@ func Run(ctx context.Context, st *store.Store, o Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One scan reads every force's crime and footprint.
-	from := o.Month.AddDate(0, -(o.Window - 1), 0)
-	var pts map[string][]crimePoint
-	var studies map[string]*study
+	var out []Result
 	err = st.Tx(ctx, func(tx *store.Tx) error {
-		if pts, err = loadPoints(tx, o.Profile, o.Force, from, o.Month, o.Month); err != nil {
-			return err
-		}
-		studies, err = o.Shared.studies(tx, o.Force, from, o.Month, o.CellSize, bounds)
+		out, err = runForces(tx, o, forces, bounds)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("hotspots %s %s: %w", o.Profile.Name, o.Month.Format("2006-01"), errNoProfileCrime)
+	}
+	return out, nil
+}
+
+// runForces reads every force's crime and footprint in one scan each, then
+// computes and stores each force's run.
+func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boundary) ([]Result, error) {
+	from := o.Month.AddDate(0, -(o.Window - 1), 0)
+	pts, err := loadPoints(tx, o.Profile, o.Force, from, o.Month, o.Month)
+	if err != nil {
+		return nil, err
+	}
+	studies, err := o.Shared.studies(tx, o.Force, from, o.Month, o.CellSize, bounds)
+	if err != nil {
+		return nil, err
+	}
+	if err := clearRuns(tx, o); err != nil {
+		return nil, err
+	}
 	var out []Result
 	for _, force := range forces {
-		var r Result
-		err := st.Tx(ctx, func(tx *store.Tx) error {
-			var err error
-			r, err = runForce(tx, o, force, pts[force], studies[force])
-			return err
-		})
+		r, err := runForce(tx, o, force, pts[force], studies[force])
 		// Across all forces, one with none of the profile's crime (none
 		// near late premises, say) is passed over, not an error.
 		if o.Force == "" && errors.Is(err, errNoProfileCrime) {
 			continue
 		}
 		if err != nil {
-			return out, fmt.Errorf("hotspots %s %s %s: %w", o.Profile.Name, force, o.Month.Format("2006-01"), err)
+			return nil, fmt.Errorf("hotspots %s %s %s: %w", o.Profile.Name, force, o.Month.Format("2006-01"), err)
 		}
 		out = append(out, r)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("hotspots %s %s: %w", o.Profile.Name, o.Month.Format("2006-01"), errNoProfileCrime)
 	}
 	return out, nil
 }

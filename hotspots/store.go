@@ -262,16 +262,22 @@ func dataRange(tx *store.Tx, p Profile, force string) (from, to time.Time, force
 	return from, to, forces, nil
 }
 
-// persist replaces the stored run of (profile, force, month) with r and its
-// cells.
-func persist(tx *store.Tx, o Options, r Result, g gridSpan, cells []cellRow) error {
-	for _, q := range []string{`DELETE FROM hotspot_cells WHERE profile = ? AND force = ? AND month = ?`,
-		`DELETE FROM hotspot_runs WHERE profile = ? AND force = ? AND month = ?`,
-		`DELETE FROM hotspot_backtest WHERE profile = ? AND force = ? AND month = ?`} {
-		if _, err := tx.Exec(q, o.Profile.Name, r.Force, o.Month); err != nil {
+// clearRuns deletes the stored runs of the profile and month: of o.Force,
+// or of every force when it is "".
+func clearRuns(tx *store.Tx, o Options) error {
+	filter, args := forceFilter(o.Force)
+	for _, table := range []string{"hotspot_cells", "hotspot_runs", "hotspot_backtest"} {
+		q := `DELETE FROM ` + table + ` c WHERE profile = ? AND month = ? AND ` + filter
+		if _, err := tx.Exec(q, append([]any{o.Profile.Name, o.Month}, args...)...); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// persist stores the run r of (profile, force, month) and its cells; the
+// caller has cleared the earlier run.
+func persist(tx *store.Tx, o Options, r Result, g gridSpan, cells []cellRow) error {
 	if err := appendCells(tx, o, r.Force, cells); err != nil {
 		return err
 	}
