@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,6 +131,14 @@ func TestBacktestEveryMonth(t *testing.T) {
 		if pai := float64(a.PAI); !math.IsNaN(pai) && math.Abs(pai-float64(a.HitRate)/a.AreaShare) > 1e-9 {
 			t.Errorf("PAI %v != hit rate / area share", a)
 		}
+	}
+}
+
+func TestUnknownForceSuggestsNearest(t *testing.T) {
+	st := transformed(t, sample)
+	_, err := Run(context.Background(), st, Options{Profile: violence(), Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-londn"})
+	if err == nil || !strings.Contains(err.Error(), `did you mean "city-of-london"`) {
+		t.Errorf("a mistyped force gave %v", err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +55,14 @@ type monthCell struct {
 // with the profile's located crime in the month.
 func profileForces(ctx context.Context, st *store.Store, o Options) ([]string, error) {
 	if o.Force != "" {
+		all, err := st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(all, o.Force) {
+			return nil, fmt.Errorf("no force %q among the enriched crimes (did you mean %q? the forces are %s)",
+				o.Force, closest(o.Force, all), strings.Join(all, ", "))
+		}
 		return []string{o.Force}, nil
 	}
 	where, args, err := o.Profile.where()
@@ -69,6 +78,38 @@ func profileForces(ctx context.Context, st *store.Store, o Options) ([]string, e
 		return nil, fmt.Errorf("no located %s crimes in %s: run `safercity transform` after loading that month", o.Profile.Name, o.Month.Format("2006-01"))
 	}
 	return forces, nil
+}
+
+// closest returns the name nearest to s by edit distance.
+func closest(s string, names []string) string {
+	best, bestD := "", math.MaxInt
+	for _, n := range names {
+		if d := editDistance(s, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // readInput reads the profile's crimes and the footprint of one force for
