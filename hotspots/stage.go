@@ -57,9 +57,11 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 	if err := clearRuns(tx, o); err != nil {
 		return nil, err
 	}
+	w := newCellWriter()
+	defer w.release()
 	var out []Result
 	for _, force := range forces {
-		r, err := runForce(tx, o, force, pts[force], studies[force])
+		r, err := runForce(tx, w, o, force, pts[force], studies[force])
 		// Across all forces, one with none of the profile's crime (none
 		// near late premises, say) is passed over, not an error.
 		if o.Force == "" && errors.Is(err, errNoProfileCrime) {
@@ -70,7 +72,7 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	return out, w.flush(tx)
 }
 
 // boundary is a configured boundary study area.
@@ -107,7 +109,7 @@ func boundaries(ctx context.Context, st *store.Store, o Options) (map[string]*bo
 
 // runForce computes and stores one force's run from its points and study
 // area.
-func runForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study) (Result, error) {
+func runForce(tx *store.Tx, w *cellWriter, o Options, force string, pts []crimePoint, s *study) (Result, error) {
 	if len(pts) == 0 || s == nil {
 		return Result{}, errNoProfileCrime
 	}
@@ -128,7 +130,7 @@ func runForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study)
 	if err != nil {
 		return out.result, err
 	}
-	return out.result, persist(tx, o, out.result, s.span(), out.cells)
+	return out.result, persist(tx, w, o, out.result, s.span(), out.cells)
 }
 
 // Shared holds what runs of several profiles over the same months can

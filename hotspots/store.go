@@ -316,10 +316,10 @@ func clearRuns(tx *store.Tx, o Options) error {
 	return nil
 }
 
-// persist stores the run r of (profile, force, month) and its cells; the
-// caller has cleared the earlier run.
-func persist(tx *store.Tx, o Options, r Result, g gridSpan, cells []cellRow) error {
-	if err := appendCells(tx, o, r.Force, cells); err != nil {
+// persist stores the run r of (profile, force, month) and hands its cells
+// to w; the caller has cleared the earlier run.
+func persist(tx *store.Tx, w *cellWriter, o Options, r Result, g gridSpan, cells []cellRow) error {
+	if err := w.add(tx, o, r.Force, cells); err != nil {
 		return err
 	}
 	for _, a := range r.Backtest {
@@ -387,10 +387,25 @@ var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "location", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
-// appendCells writes the cells through Arrow, each column found by name.
-func appendCells(tx *store.Tx, o Options, force string, cells []cellRow) error {
+// cellWriter appends hotspot_cells rows through Arrow, each column found by
+// name, in batches of about a row group: one append per force would cost
+// DuckDB a view and a statement each.
+type cellWriter struct {
+	b                                 *array.RecordBuilder
+	profile, force, gridRef           *array.StringBuilder
+	trend, location                   *array.StringBuilder
+	month                             *array.Date32Builder
+	cellX, cellY                      *array.Int64Builder
+	crimes, incidents, neighbours     *array.Int32Builder
+	measure, density, z, p, pFDR, mkZ *array.Float64Builder
+	mkP                               *array.Float64Builder
+	kdeHot                            *array.BooleanBuilder
+	bin                               *array.Int8Builder
+	rows                              int
+}
+
+func newCellWriter() *cellWriter {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, hotspotCellsSchema)
-	defer b.Release()
 	byName := map[string]array.Builder{}
 	for i, f := range hotspotCellsSchema.Fields() {
 		byName[f.Name] = b.Field(i)
@@ -399,42 +414,57 @@ func appendCells(tx *store.Tx, o Options, force string, cells []cellRow) error {
 	i64 := func(n string) *array.Int64Builder { return byName[n].(*array.Int64Builder) }
 	i32 := func(n string) *array.Int32Builder { return byName[n].(*array.Int32Builder) }
 	f64 := func(n string) *array.Float64Builder { return byName[n].(*array.Float64Builder) }
-	profile, forceCol, month := str("profile"), str("force"), byName["month"].(*array.Date32Builder)
-	cellX, cellY, gridRef := i64("cell_x"), i64("cell_y"), str("grid_ref")
-	crimes, incidents, measure, density := i32("crimes"), i32("incidents"), f64("measure"), f64("density")
-	kdeHot, neighbours := byName["kde_hot"].(*array.BooleanBuilder), i32("neighbours")
-	z, p, pFDR, bin := f64("z"), f64("p"), f64("p_fdr"), byName["bin"].(*array.Int8Builder)
-	trend, mkZ, mkP, location := str("trend"), f64("mk_z"), f64("mk_p"), str("location")
+	return &cellWriter{b: b, profile: str("profile"), force: str("force"), gridRef: str("grid_ref"),
+		trend: str("trend"), location: str("location"), month: byName["month"].(*array.Date32Builder),
+		cellX: i64("cell_x"), cellY: i64("cell_y"), crimes: i32("crimes"), incidents: i32("incidents"),
+		neighbours: i32("neighbours"), measure: f64("measure"), density: f64("density"), z: f64("z"),
+		p: f64("p"), pFDR: f64("p_fdr"), mkZ: f64("mk_z"), mkP: f64("mk_p"),
+		kdeHot: byName["kde_hot"].(*array.BooleanBuilder), bin: byName["bin"].(*array.Int8Builder)}
+}
+
+// add adds one force's cells, writing a batch once it is large enough.
+func (w *cellWriter) add(tx *store.Tx, o Options, force string, cells []cellRow) error {
 	m := arrow.Date32FromTime(o.Month)
 	for _, c := range cells {
-		profile.Append(o.Profile.Name)
-		forceCol.Append(force)
-		month.Append(m)
-		cellX.Append(c.cellX)
-		cellY.Append(c.cellY)
-		appendString(gridRef, c.gridRef)
-		crimes.Append(c.crimes)
-		incidents.Append(c.incidents)
-		measure.Append(c.measure)
-		density.Append(c.density)
-		kdeHot.Append(c.kdeHot)
-		neighbours.Append(c.neighbours)
-		appendFloat(z, c.z)
-		appendFloat(p, c.p)
-		appendFloat(pFDR, c.pFDR)
+		w.profile.Append(o.Profile.Name)
+		w.force.Append(force)
+		w.month.Append(m)
+		w.cellX.Append(c.cellX)
+		w.cellY.Append(c.cellY)
+		appendString(w.gridRef, c.gridRef)
+		w.crimes.Append(c.crimes)
+		w.incidents.Append(c.incidents)
+		w.measure.Append(c.measure)
+		w.density.Append(c.density)
+		w.kdeHot.Append(c.kdeHot)
+		w.neighbours.Append(c.neighbours)
+		appendFloat(w.z, c.z)
+		appendFloat(w.p, c.p)
+		appendFloat(w.pFDR, c.pFDR)
 		if c.hasGi {
-			bin.Append(c.bin)
+			w.bin.Append(c.bin)
 		} else {
-			bin.AppendNull()
+			w.bin.AppendNull()
 		}
-		appendString(trend, c.trend)
-		appendFloat(mkZ, c.mkZ)
-		appendFloat(mkP, c.mkP)
-		appendString(location, c.location)
+		appendString(w.trend, c.trend)
+		appendFloat(w.mkZ, c.mkZ)
+		appendFloat(w.mkP, c.mkP)
+		appendString(w.location, c.location)
 	}
-	_, err := tx.AppendBuilder("hotspot_cells", b)
+	if w.rows += len(cells); w.rows >= 1<<17 {
+		return w.flush(tx)
+	}
+	return nil
+}
+
+// flush writes the rows added so far.
+func (w *cellWriter) flush(tx *store.Tx) error {
+	w.rows = 0
+	_, err := tx.AppendBuilder("hotspot_cells", w.b)
 	return err
 }
+
+func (w *cellWriter) release() { w.b.Release() }
 
 func appendString(b *array.StringBuilder, s string) {
 	if s == "" {

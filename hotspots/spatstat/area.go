@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -206,10 +207,13 @@ type nbhood struct {
 	a       Area
 	st      stencil
 	nearest bool
+	// near caches each lone cell's nearest cells (cell → []int32): the
+	// steps of an emerging analysis meet the same lone cells.
+	near *sync.Map
 }
 
 func newNbhood(a Area, w Weights) nbhood {
-	return nbhood{a: a, st: bandStencil(w.Band, a.CellSize), nearest: w.Nearest && a.Len() > 1}
+	return nbhood{a: a, st: bandStencil(w.Band, a.CellSize), nearest: w.Nearest && a.Len() > 1, near: &sync.Map{}}
 }
 
 // nearest returns cell k and every other cell at the smallest distance
@@ -240,7 +244,13 @@ func (h nbhood) sum(sw *sweep, k int, prefix, values []float64) (float64, int, b
 	if w > 1 || !h.nearest {
 		return s, w, false
 	}
-	cells := h.a.nearest(k)
+	var cells []int32
+	if c, ok := h.near.Load(k); ok {
+		cells = c.([]int32)
+	} else {
+		cells = h.a.nearest(k)
+		h.near.Store(k, cells)
+	}
 	s = 0
 	for _, j := range cells {
 		s += values[j]

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 
 	"github.com/paulmach/orb"
 )
@@ -121,8 +120,8 @@ func (k kernel) row(out []float64, row int, near []int32) {
 		// u = 1 − d²/h², from a per-row base: this loop is the whole cost
 		// of a force-wide surface.
 		base := 1 - dy*dy*invH2
-		lo := sort.Search(len(cols), func(j int) bool { return float64(cols[j]) >= c0 })
-		for j := lo; j < len(cols) && float64(cols[j]) <= c1; j++ {
+		last := int(c1)
+		for j := searchCol(cols, 0, len(cols), int(c0)); j < len(cols) && int(cols[j]) <= last; j++ {
 			dx := g.X0 + (float64(cols[j])+0.5)*g.CellSize - p.X()
 			if u := base - dx*dx*invH2; u > 0 {
 				dst[j] += w * u * u
