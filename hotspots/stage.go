@@ -60,17 +60,41 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 	w := newCellWriter()
 	defer w.release()
 	var out []Result
-	for _, force := range forces {
-		r, err := runForce(tx, w, o, force, pts[force], studies[force])
+	// One force computes while the one before it is stored: the store is
+	// used by one goroutine only, and the maths of one force overlaps the
+	// serial parts of the other.
+	var prev *forceRun
+	finish := func(fr *forceRun) error {
+		<-fr.done
 		// Across all forces, one with none of the profile's crime (none
 		// near late premises, say) is passed over, not an error.
-		if o.Force == "" && errors.Is(err, errNoProfileCrime) {
-			continue
+		if o.Force == "" && errors.Is(fr.err, errNoProfileCrime) {
+			return nil
+		}
+		err := fr.err
+		if err == nil {
+			err = persist(tx, w, o, fr.out.result, fr.s.span(), fr.out.cells)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("hotspots %s %s %s: %w", o.Profile.Name, force, o.Month.Format("2006-01"), err)
+			return fmt.Errorf("hotspots %s %s %s: %w", o.Profile.Name, fr.force, o.Month.Format("2006-01"), err)
 		}
-		out = append(out, r)
+		out = append(out, fr.out.result)
+		return nil
+	}
+	for _, force := range forces {
+		fr := startForce(tx, o, force, pts[force], studies[force])
+		if prev != nil {
+			if err := finish(prev); err != nil {
+				<-fr.done
+				return nil, err
+			}
+		}
+		prev = fr
+	}
+	if prev != nil {
+		if err := finish(prev); err != nil {
+			return nil, err
+		}
 	}
 	return out, w.flush(tx)
 }
@@ -107,30 +131,45 @@ func boundaries(ctx context.Context, st *store.Store, o Options) (map[string]*bo
 	return out, nil
 }
 
-// runForce computes and stores one force's run from its points and study
-// area.
-func runForce(tx *store.Tx, w *cellWriter, o Options, force string, pts []crimePoint, s *study) (Result, error) {
+// forceRun is one force's run, computed in its own goroutine.
+type forceRun struct {
+	force string
+	s     *study
+	out   output
+	err   error
+	done  chan struct{}
+}
+
+// startForce reads what one force's run needs beyond its points and study
+// area (partner incidents), then computes the run in a goroutine; done is
+// closed when out or err is set.
+func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study) *forceRun {
+	fr := &forceRun{force: force, s: s, done: make(chan struct{})}
 	if len(pts) == 0 || s == nil {
-		return Result{}, errNoProfileCrime
+		fr.err = errNoProfileCrime
+		close(fr.done)
+		return fr
 	}
 	from := o.Month.AddDate(0, -(o.Window - 1), 0)
 	if o.Profile.Incidents {
 		inc, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month)
 		if err != nil {
-			return Result{}, err
+			fr.err = err
+			close(fr.done)
+			return fr
 		}
 		pts = append(pts[:len(pts):len(pts)], inArea(s, inc)...)
 	}
-	t := monthIndex(o.Month, from)
-	layers := make([]layer, t+1)
-	for k := range layers {
-		layers[k] = onArea(s, pts, k, k == t)
-	}
-	out, err := compute(s, layers, o, force)
-	if err != nil {
-		return out.result, err
-	}
-	return out.result, persist(tx, w, o, out.result, s.span(), out.cells)
+	go func() {
+		defer close(fr.done)
+		t := monthIndex(o.Month, from)
+		layers := make([]layer, t+1)
+		for k := range layers {
+			layers[k] = onArea(s, pts, k, k == t)
+		}
+		fr.out, fr.err = compute(s, layers, o, force)
+	}()
+	return fr
 }
 
 // Shared holds what runs of several profiles over the same months can
