@@ -126,41 +126,34 @@ type sweep struct {
 	st       stencil
 	row, col int
 	lo, hi   []int
+	end      []int // end of each stencil row's cells; -1 off the grid
 }
 
 func newSweep(a Area, st stencil) *sweep {
-	return &sweep{a: a, st: st, row: -1, lo: make([]int, len(st)), hi: make([]int, len(st))}
+	return &sweep{a: a, st: st, row: -1, lo: make([]int, len(st)), hi: make([]int, len(st)), end: make([]int, len(st))}
 }
 
 // sum returns the sum of prefix-summed values (prefix[k] is the sum of the
 // first k cells' values) over the cells within the stencil of cell k, k
 // included, and their number.
 func (s *sweep) sum(k int, prefix []float64) (sum float64, w int) {
-	a, r := s.a, len(s.st)/2
-	row, col := int(a.rows[k]), int(a.cols[k])
+	a, cols := s.a, s.a.cols
+	row, col := int(a.rows[k]), int(cols[k])
 	if row != s.row || col < s.col {
-		for j := range s.st {
-			rr := row + j - r
-			start := 0
-			if rr >= 0 && rr < a.NY {
-				start = int(a.rowStart[rr])
-			}
-			s.lo[j], s.hi[j] = start, start
-		}
-		s.row = row
+		s.reset(row)
 	}
 	s.col = col
 	for j, half := range s.st {
-		rr := row + j - r
-		if rr < 0 || rr >= a.NY {
+		e := s.end[j]
+		if e < 0 {
 			continue
 		}
-		e := int(a.rowStart[rr+1])
-		lo, hi := s.lo[j], max(s.hi[j], s.lo[j])
-		for lo < e && int(a.cols[lo]) < col-half {
+		// lo ≤ hi holds between calls: hi passes every cell lo passes.
+		lo, hi := s.lo[j], s.hi[j]
+		for lo < e && int(cols[lo]) < col-half {
 			lo++
 		}
-		for hi < e && int(a.cols[hi]) <= col+half {
+		for hi < e && int(cols[hi]) <= col+half {
 			hi++
 		}
 		s.lo[j], s.hi[j] = lo, hi
@@ -168,6 +161,21 @@ func (s *sweep) sum(k int, prefix []float64) (sum float64, w int) {
 		w += hi - lo
 	}
 	return sum, w
+}
+
+// reset puts the cursors at the start of the stencil's rows around row.
+func (s *sweep) reset(row int) {
+	a, r := s.a, len(s.st)/2
+	for j := range s.st {
+		rr := row + j - r
+		if rr < 0 || rr >= a.NY {
+			s.end[j] = -1
+			continue
+		}
+		start := int(a.rowStart[rr])
+		s.lo[j], s.hi[j], s.end[j] = start, start, int(a.rowStart[rr+1])
+	}
+	s.row = row
 }
 
 // prefixSums writes the running sums of v into p (len(v)+1 values).
