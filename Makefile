@@ -10,6 +10,7 @@ BIN     := bin/safercity
 DEMO_DB := demo/safercity.duckdb
 SHARED  ?= ../shared
 BENCH_DIR ?= /tmp/safercity-bench
+NATIONAL_DIR ?= /tmp/bench-national
 
 .PHONY: build demo test fuzz bench clean
 
@@ -68,14 +69,20 @@ fuzz:
 # Benchmarks print their figures. The ingest and transform benchmarks need
 # ≥5M street rows, made once from the shared City of London files by
 # ../shared/tools/scale-police-street (python3) into $(BENCH_DIR).
-bench:
+bench: build
 	@test -d $(BENCH_DIR)/scaled || { \
 	  mkdir -p $(BENCH_DIR)/col && \
 	  for f in $(SHARED)/data/police-uk/*/*-city-of-london-street.csv; do \
 	    m=$$(basename $$(dirname $$f)); mkdir -p $(BENCH_DIR)/col/$$m; cp $$f $(BENCH_DIR)/col/$$m/; done && \
 	  python3 $(SHARED)/tools/scale-police-street $(BENCH_DIR)/col $(BENCH_DIR)/scaled 70; }
+	@test -d $(NATIONAL_DIR)/scaled || { \
+	  mkdir -p $(NATIONAL_DIR)/src && \
+	  for m in 2020-04 2020-05 2020-06 2020-07 2020-08 2020-09 2020-10 2020-11 2020-12 2021-01 2021-02 2021-03; do \
+	    for f in $(SHARED)/data/police-uk/$$m/*-street.csv; do mkdir -p $(NATIONAL_DIR)/src/$$m; cp $$f $(NATIONAL_DIR)/src/$$m/; done; done && \
+	  python3 $(SHARED)/tools/scale-police-street $(NATIONAL_DIR)/src $(NATIONAL_DIR)/scaled 3; }
 	SAFERCITY_BENCH_DATA=$(BENCH_DIR)/scaled $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./ingest/ ./transform/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./bng ./maps ./transform/grid ./transform/area ./transform/enrich ./transform/hotspot ./index
+	SAFERCITY_BIN=$(CURDIR)/$(BIN) SAFERCITY_BENCH_NATIONAL=$(NATIONAL_DIR)/scaled $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x -timeout 60m ./hotspots/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./bng ./maps ./transform/grid ./transform/area ./transform/enrich ./hotspots/spatstat ./index
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./index/indexstage
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./analysis/...
 

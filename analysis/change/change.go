@@ -18,7 +18,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/safercity/safercity/transform/hotspot"
+	"github.com/safercity/safercity/hotspots/spatstat"
 )
 
 // A Change is one area's change between the periods.
@@ -62,7 +62,7 @@ func Compare(before, after []float64, exposure float64) ([]Change, error) {
 		c.P = BinomialTest(int(a), int(a+b), p0)
 		out[i], ps[i] = c, c.P
 	}
-	for i, p := range hotspot.AdjustBH(ps) {
+	for i, p := range spatstat.AdjustBH(ps) {
 		out[i].PFDR = p
 	}
 	return out, nil

@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/safercity/safercity/transform/hotspot"
+	"github.com/safercity/safercity/hotspots/spatstat"
 )
 
 // nationalMonth synthesises a national month of street crime: forces study
@@ -12,13 +12,13 @@ import (
 // 151,000 km²) with crimes crimes in all, per force 85 % in 40 town centres
 // and estates (Gaussian, σ 100 m to 1.2 km) and 15 % spread uniformly, from
 // a fixed seed. It returns each force's grid of 100 m cells and counts.
-func nationalMonth(forces, crimes int) ([]hotspot.Grid, [][]float64) {
+func nationalMonth(forces, crimes int) ([]spatstat.Grid, [][]float64) {
 	const side, cell = 60_000.0, 100.0
 	rng := rand.New(rand.NewPCG(16, 2026))
-	grids := make([]hotspot.Grid, forces)
+	grids := make([]spatstat.Grid, forces)
 	counts := make([][]float64, forces)
 	for f := range forces {
-		g := hotspot.Grid{X0: float64(f) * side, CellSize: cell, NX: int(side / cell), NY: int(side / cell)}
+		g := spatstat.Grid{X0: float64(f) * side, CellSize: cell, NX: int(side / cell), NY: int(side / cell)}
 		c := make([]float64, g.Len())
 		type town struct{ x, y, sigma float64 }
 		towns := make([]town, 40)

@@ -24,7 +24,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/safercity/safercity/transform/hotspot"
+	"github.com/safercity/safercity/hotspots/spatstat"
 )
 
 // ErrNoVariance is returned when every value is the same: Local Moran's I
@@ -95,7 +95,7 @@ type Result struct {
 // weights over the other locations within band metres (spdep
 // nb2listw(dnearneigh(xy, 0, band), style = "W")).
 func Points(pts []orb.Point, values []float64, band float64, opt Options) (Result, error) {
-	nb, sums, err := hotspot.BandSums(pts, values, band)
+	nb, sums, err := spatstat.BandSums(pts, values, band)
 	if err != nil {
 		return Result{}, err
 	}
@@ -105,8 +105,8 @@ func Points(pts []orb.Point, values []float64, band float64, opt Options) (Resul
 // Grid returns Local Moran's I of one value per cell of g (row-major,
 // zero cells included) with row-standardised weights over the other cells
 // whose centres are within band metres.
-func Grid(g hotspot.Grid, values []float64, band float64, opt Options) (Result, error) {
-	nb, sums, err := hotspot.GridBandSums(g, values, band)
+func Grid(g spatstat.Grid, values []float64, band float64, opt Options) (Result, error) {
+	nb, sums, err := spatstat.GridBandSums(g, values, band)
 	if err != nil {
 		return Result{}, err
 	}
@@ -193,10 +193,10 @@ func Local(values []float64, neighbours []int32, neighbourSums []float64, opt Op
 			r.Undefined++
 		}
 	}
-	r.PFDR = hotspot.AdjustBH(r.P)
+	r.PFDR = spatstat.AdjustBH(r.P)
 	if opt.Permutations > 0 {
 		r.PSim = permute(values, neighbours, neighbourSums, mean, opt)
-		r.PSimFDR = hotspot.AdjustBH(r.PSim)
+		r.PSimFDR = spatstat.AdjustBH(r.PSim)
 	}
 	return r, nil
 }

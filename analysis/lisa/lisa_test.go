@@ -11,8 +11,8 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/internal/shareddata"
-	"github.com/safercity/safercity/transform/hotspot"
 )
 
 // readReference reads the spdep reference table into its header index and
@@ -96,7 +96,7 @@ func TestGridMatchesSpdep(t *testing.T) {
 		x, y := num(t, r[col["cell_x"]]), num(t, r[col["cell_y"]])
 		minX, minY, maxX, maxY = min(minX, x), min(minY, y), max(maxX, x), max(maxY, y)
 	}
-	g := hotspot.Grid{X0: minX, Y0: minY, CellSize: 100, NX: int((maxX-minX)/100) + 1, NY: int((maxY-minY)/100) + 1}
+	g := spatstat.Grid{X0: minX, Y0: minY, CellSize: 100, NX: int((maxX-minX)/100) + 1, NY: int((maxY-minY)/100) + 1}
 	if g.Len() != len(rows) {
 		t.Fatalf("reference has %d cells, not the full %d×%d grid", len(rows), g.NX, g.NY)
 	}
@@ -198,7 +198,7 @@ func forSubsets(x []float64, k int, fn func(float64)) {
 // p-values whatever the number of goroutines, and that another seed moves
 // them.
 func TestPermutationsReproducible(t *testing.T) {
-	g := hotspot.Grid{CellSize: 100, NX: 60, NY: 40}
+	g := spatstat.Grid{CellSize: 100, NX: 60, NY: 40}
 	values := make([]float64, g.Len())
 	for i := range values {
 		values[i] = float64((i * 7919) % 13 % 5)

@@ -17,8 +17,8 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/internal/names"
-	"github.com/safercity/safercity/transform/hotspot"
 )
 
 // A month is one street file's located crimes.
@@ -122,7 +122,7 @@ func readStreet(path, crimeType string, types map[string]bool) (month, int, erro
 // crimes recorded far away do not stretch it.
 type archive struct {
 	months  []month
-	grid    hotspot.Grid
+	grid    spatstat.Grid
 	counts  [][]float64 // per month, per cell
 	crimes  int
 	outside int
@@ -141,7 +141,7 @@ func newArchive(months []month, cell float64) (*archive, error) {
 	slices.Sort(xs)
 	slices.Sort(ys)
 	at := func(v []float64, q float64) float64 { return v[int(math.Round(q*float64(len(v)-1)))] }
-	g, err := hotspot.GridCovering(orb.Bound{Min: orb.Point{at(xs, 0.01), at(ys, 0.01)}, Max: orb.Point{at(xs, 0.99), at(ys, 0.99)}}, cell)
+	g, err := spatstat.GridCovering(orb.Bound{Min: orb.Point{at(xs, 0.01), at(ys, 0.01)}, Max: orb.Point{at(xs, 0.99), at(ys, 0.99)}}, cell)
 	if err != nil {
 		return nil, err
 	}

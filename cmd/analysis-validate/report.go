@@ -8,7 +8,7 @@ import (
 
 	"github.com/safercity/safercity/analysis/concentration"
 	"github.com/safercity/safercity/analysis/forecast"
-	"github.com/safercity/safercity/transform/hotspot"
+	"github.com/safercity/safercity/hotspots/spatstat"
 )
 
 // concentrationReport prints the concentration of the last month's and the
@@ -133,7 +133,7 @@ func (a *archive) panel() ([]int, forecast.Panel) {
 }
 
 // sets are the accuracies of the equal-area hot sets of one month.
-type sets struct{ kde, gi, fc, naive hotspot.Accuracy }
+type sets struct{ kde, gi, fc, naive spatstat.Accuracy }
 
 // hotSets scores against month t the top cells, all of one number, of KDE
 // and Gi* z built from the three months before t as the hotspot stage does
@@ -150,15 +150,17 @@ func (a *archive) hotSets(t int, places []int, fc []float64) (sets, error) {
 			input[i] += v
 		}
 	}
-	density, err := hotspot.KernelDensity(g, pts, nil, hotspot.DefaultBandwidth(pts, g.CellSize))
+	density, err := spatstat.KernelDensity(g, pts, nil, spatstat.DefaultBandwidth(pts, g.CellSize))
 	if err != nil {
 		return sets{}, err
 	}
-	band, _, err := hotspot.DefaultBand(g, input)
-	if err != nil {
-		band = g.CellSize * math.Sqrt2
+	band := g.CellSize * math.Sqrt2 // when no band can be chosen: the 8 surrounding cells
+	if area, err := spatstat.FullArea(g); err == nil {
+		if b, err := spatstat.ChooseBand(area, input); err == nil && b.Metres > 0 {
+			band = b.Metres
+		}
 	}
-	gs, err := hotspot.GiStarGrid(g, input, band)
+	gs, err := spatstat.GiStarGrid(g, input, band)
 	if err != nil {
 		return sets{}, err
 	}
@@ -167,14 +169,14 @@ func (a *archive) hotSets(t int, places []int, fc []float64) (sets, error) {
 		onGrid[i] = fc[k]
 	}
 	rankings := [][]float64{density, gs.Z, onGrid, a.counts[t-12]}
-	k := len(hotspot.TopShare(density, 0.05))
+	k := len(spatstat.TopShare(density, 0.05))
 	for _, r := range rankings {
 		k = min(k, positive(r))
 	}
 	var s sets
-	for m, acc := range []*hotspot.Accuracy{&s.kde, &s.gi, &s.fc, &s.naive} {
-		set := hotspot.TopShare(rankings[m], (float64(k)+0.5)/float64(g.Len()))
-		if *acc, err = hotspot.MeasureAccuracy(set, a.counts[t], a.counts[t-1]); err != nil {
+	for m, acc := range []*spatstat.Accuracy{&s.kde, &s.gi, &s.fc, &s.naive} {
+		set := spatstat.TopShare(rankings[m], (float64(k)+0.5)/float64(g.Len()))
+		if *acc, err = spatstat.MeasureAccuracy(set, a.counts[t], a.counts[t-1]); err != nil {
 			return sets{}, err
 		}
 	}

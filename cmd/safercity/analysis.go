@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/safercity/safercity/analysis/lisa"
-	"github.com/safercity/safercity/transform/hotspot"
+	"github.com/safercity/safercity/hotspots/spatstat"
 )
 
 func init() {
@@ -57,7 +57,7 @@ func runLocalMoranCSV(ctx context.Context, e *env, args []string) error {
 	for i, c := range localMoranColumns {
 		reserved[i] = strings.ToLower(c)
 	}
-	t, err := hotspot.ReadPointsCSV(in, hotspot.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol}, reserved)
+	t, err := spatstat.ReadPointsCSV(in, spatstat.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol}, reserved)
 	if err != nil {
 		return err
 	}

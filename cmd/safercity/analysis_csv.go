@@ -17,8 +17,8 @@ import (
 	"github.com/safercity/safercity/analysis/concentration"
 	"github.com/safercity/safercity/analysis/knox"
 	"github.com/safercity/safercity/analysis/rates"
+	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/internal/names"
-	"github.com/safercity/safercity/transform/hotspot"
 )
 
 func init() {
@@ -52,7 +52,7 @@ func init() {
 // table is an analyst's CSV, read whole.
 type table struct {
 	name string
-	hotspot.PointsTable
+	spatstat.PointsTable
 	col map[string]int // lower-case name → index
 }
 
@@ -73,7 +73,7 @@ func readTable(path string) (table, error) {
 	if len(recs) == 0 {
 		return table{}, fmt.Errorf("%s is empty; it needs a header row", path)
 	}
-	t := table{name: path, PointsTable: hotspot.PointsTable{Header: recs[0], Records: recs[1:]}, col: map[string]int{}}
+	t := table{name: path, PointsTable: spatstat.PointsTable{Header: recs[0], Records: recs[1:]}, col: map[string]int{}}
 	for i, h := range recs[0] {
 		t.col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))] = i
 	}

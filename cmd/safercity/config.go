@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/index"
 	"github.com/safercity/safercity/index/indexstage"
 	"github.com/safercity/safercity/internal/names"
@@ -46,6 +47,13 @@ type config struct {
 		Alpha    float64 `yaml:"alpha"`
 		TopShare float64 `yaml:"kde_top_share"`
 		Inputs   int     `yaml:"backtest_input_months"`
+		// Emerging is the Gi* of emerging hot spot analysis: space-time
+		// (ArcGIS's, with TimeStep steps before as neighbours) or spatial.
+		Emerging string `yaml:"emerging"`
+		TimeStep int    `yaml:"time_step"`
+		// Boundaries names, per force slug, a boundary layer whose cells
+		// are the force's study area instead of its crime footprint.
+		Boundaries map[string]string `yaml:"boundaries"`
 	} `yaml:"hotspots"`
 
 	Police struct {
@@ -121,15 +129,33 @@ var builtinProfiles = map[string]profileConfig{
 	"harm":        {Groups: []string{"violence", "acquisitive", "nte", "weapons"}, Measure: "harm"},
 }
 
-func (c *config) profile(name string) (transform.Profile, error) {
+// hotspotOptions returns the configured options of a run of profile p.
+func (c *config) hotspotOptions(p hotspots.Profile) (hotspots.Options, error) {
+	h := c.Hotspots
+	o := hotspots.Options{Profile: p, CellSize: c.Transform.CellSize, Window: h.Window, Alpha: h.Alpha,
+		TopShare: h.TopShare, Inputs: h.Inputs, TimeStep: h.TimeStep, Boundaries: h.Boundaries}
+	switch h.Emerging {
+	case "", "space-time":
+	case "spatial":
+		o.SpatialOnly = true
+	default:
+		return o, fmt.Errorf("configuration: hotspots.emerging %q: want space-time or spatial", h.Emerging)
+	}
+	if h.TimeStep < 0 {
+		return o, fmt.Errorf("configuration: hotspots.time_step %d: want 1 or more", h.TimeStep)
+	}
+	return o, nil
+}
+
+func (c *config) profile(name string) (hotspots.Profile, error) {
 	pc, ok := c.Profiles[name]
 	if !ok {
 		pc, ok = builtinProfiles[name]
 	}
 	if !ok {
-		return transform.Profile{}, fmt.Errorf("%w: %w", errUsage, names.Check("profile", name, c.profileNames()))
+		return hotspots.Profile{}, fmt.Errorf("%w: %w", errUsage, names.Check("profile", name, c.profileNames()))
 	}
-	p := transform.Profile{Name: name, Groups: pc.Groups, CrimeTypes: pc.CrimeTypes, Measure: pc.Measure,
+	p := hotspots.Profile{Name: name, Groups: pc.Groups, CrimeTypes: pc.CrimeTypes, Measure: pc.Measure,
 		NTEZones: pc.NTEZones, ZoneRadius: pc.ZoneRadius}
 	if p.Measure == "" {
 		p.Measure = "count"

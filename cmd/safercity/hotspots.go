@@ -11,25 +11,26 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/hotspots"
+	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
-	"github.com/safercity/safercity/transform"
-	"github.com/safercity/safercity/transform/hotspot"
 )
 
 func init() {
 	register(&command{
 		name: "hotspots",
-		summary: "Compute and store a profile's hotspots for a month — per 100 m cell the crimes, measure,\n" +
-			"quartic KDE density, Getis-Ord Gi* z, p, FDR-adjusted p and confidence bin, and the\n" +
-			"emerging hot spot category over the window — and print the problem profile: top\n" +
-			"hotspots with their most common location, share and trend, and the back-test\n" +
-			"(hit rate, PAI, RRI) of hotspot sets built from the months before.",
+		summary: "Compute and store a profile's hotspots for a month on each force's study area (the cells\n" +
+			"with any crime the force recorded in the window, or a configured boundary) — per cell the\n" +
+			"crimes, measure, quartic KDE density, Getis-Ord Gi* z, p, FDR-adjusted p and confidence\n" +
+			"bin, and the emerging hot spot category over the window — and print the problem profile:\n" +
+			"top hotspots with their most common location, share and trend, and the back-test (hit\n" +
+			"rate, PAI, RRI, also at 1% and 5% of the study area) of sets built from the months before.",
 		run: runHotspots,
 	})
 	register(&command{
 		name:    "hotspots backtest",
-		summary: "Print the hit rate, PAI and RRI of KDE and Gi* hotspot sets built from the months\nbefore each month of the data, per force (Chainey, Tompson & Uhlig 2008; Levine 2008).",
+		summary: "Print the hit rate, PAI and RRI of KDE and Gi* hotspot sets built from the months\nbefore each month of the data, per force, on the study area a run of that month has\n(Chainey, Tompson & Uhlig 2008; Levine 2008). nte counts partner incidents as hotspots does.",
 		run:     runBacktest,
 	})
 	register(&command{
@@ -47,6 +48,8 @@ type hotspotFlags struct {
 	profile, month, force *string
 	cell, band, bandwidth *float64
 	window, inputs        *int
+	timeStep              *int
+	spatial               *bool
 	asJSON                *bool
 }
 
@@ -57,29 +60,41 @@ func newHotspotFlags(e *env, name string) *hotspotFlags {
 	f.profile = f.String("profile", "", "profile `name`: violence, nte, acquisitive, asb, harm, or one from the configuration (required)")
 	f.force = f.String("force", "", "one force `slug` (default: each force with the profile's crime)")
 	f.cell = f.Float64("cell", 0, "cell size in `metres` (default: transform.cell_size of the configuration, 100)")
-	f.band = f.Float64("band", 0, "Gi* fixed distance band in `metres` (default: first peak of incremental spatial autocorrelation, 1–10 cells)")
+	f.band = f.Float64("band", 0, "Gi* fixed distance band in `metres` (default: first peak of incremental spatial autocorrelation on the study area, else ArcGIS's k-nearest-neighbour distance)")
 	f.bandwidth = f.Float64("bandwidth", 0, "KDE bandwidth in `metres` (default: ArcGIS's spatial Silverman rule, clamped to 2–10 cells)")
 	f.inputs = f.Int("inputs", 0, "months before the test month that back-test hotspot sets are built from (default 3)")
-	f.asJSON = f.Bool("json", false, "print the results as JSON")
+	f.window = f.Int("window", 0, "months of the emerging window ending at the month; the footprint study area covers them (default 12)")
+	f.asJSON = f.Bool("json", false, "print the results as JSON (undefined numbers are null, with the reason)")
 	return f
 }
 
-func (f *hotspotFlags) options(cfg *config) (transform.HotspotOptions, error) {
+func (f *hotspotFlags) options(cfg *config) (hotspots.Options, error) {
 	if *f.profile == "" {
-		return transform.HotspotOptions{}, fmt.Errorf("%w: give --profile (one of %s)", errUsage, strings.Join(cfg.profileNames(), ", "))
+		return hotspots.Options{}, fmt.Errorf("%w: give --profile (one of %s)", errUsage, strings.Join(cfg.profileNames(), ", "))
 	}
 	p, err := cfg.profile(*f.profile)
 	if err != nil {
-		return transform.HotspotOptions{}, err
+		return hotspots.Options{}, err
 	}
-	cell := *f.cell
-	if cell == 0 {
-		cell = cfg.Transform.CellSize
+	o, err := cfg.hotspotOptions(p)
+	if err != nil {
+		return o, err
 	}
-	o := transform.HotspotOptions{Profile: p, Force: *f.force, CellSize: cell, Band: *f.band, Bandwidth: *f.bandwidth,
-		Window: cfg.Hotspots.Window, Alpha: cfg.Hotspots.Alpha, TopShare: cfg.Hotspots.TopShare, Inputs: cfg.Hotspots.Inputs}
+	o.Force, o.Band, o.Bandwidth = *f.force, *f.band, *f.bandwidth
+	if *f.cell != 0 {
+		o.CellSize = *f.cell
+	}
 	if *f.inputs != 0 {
 		o.Inputs = *f.inputs
+	}
+	if *f.window != 0 {
+		o.Window = *f.window
+	}
+	if f.timeStep != nil && *f.timeStep != 0 {
+		o.TimeStep = *f.timeStep
+	}
+	if f.spatial != nil && *f.spatial {
+		o.SpatialOnly = true
 	}
 	return o, nil
 }
@@ -87,7 +102,8 @@ func (f *hotspotFlags) options(cfg *config) (transform.HotspotOptions, error) {
 func runHotspots(ctx context.Context, e *env, args []string) error {
 	f := newHotspotFlags(e, "hotspots")
 	f.month = f.String("month", "", "`YYYY-MM` to analyse (default: the latest month with enriched crimes)")
-	f.window = f.Int("window", 0, "months of emerging hot spot analysis ending at --month (default 12)")
+	f.timeStep = f.Int("time-step", 0, "neighbourhood time `steps` of the space-time Gi* of emerging hot spots (default: hotspots.time_step, 1)")
+	f.spatial = f.Bool("spatial-emerging", false, "emerging hot spots from each month's spatial Gi* alone, not the space-time Gi*")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -99,8 +115,8 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *f.window != 0 {
-		o.Window = *f.window
+	if *f.timeStep < 0 {
+		return fmt.Errorf("%w: --time-step %d: want 1 or more", errUsage, *f.timeStep)
 	}
 	st, err := store.OpenExisting(ctx, f.db)
 	if err != nil {
@@ -113,7 +129,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if o.Force, err = checkForce(ctx, st, o.Force); err != nil {
 		return err
 	}
-	res, err := transform.Hotspots(ctx, st, o)
+	res, err := hotspots.Run(ctx, st, o)
 	if err != nil {
 		return err
 	}
@@ -133,7 +149,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 // noteMissingFeeds says in each profile's header when a partner feed the
 // profile is defined with is not loaded, so that "nte" without premises
 // is not read as crime near late-licensed premises.
-func noteMissingFeeds(ctx context.Context, st *store.Store, p transform.Profile, res []transform.HotspotResult) error {
+func noteMissingFeeds(ctx context.Context, st *store.Store, p hotspots.Profile, res []hotspots.Result) error {
 	var notes []string
 	if p.NTEZones {
 		var n int64
@@ -154,9 +170,7 @@ func noteMissingFeeds(ctx context.Context, st *store.Store, p transform.Profile,
 		}
 	}
 	for i := range res {
-		for _, n := range notes {
-			res[i].Note = strings.TrimPrefix(res[i].Note+"; "+n, "; ")
-		}
+		res[i].Notes = append(res[i].Notes, notes...)
 	}
 	return nil
 }
@@ -166,7 +180,7 @@ func noteMissingFeeds(ctx context.Context, st *store.Store, p transform.Profile,
 // cell holding a few is left out (its measure minus its public police
 // crimes would give them away), the others show rounded incidents and a
 // measure built from them, and so does each profile's total.
-func discloseHotspots(pol disclosure.Policy, res []transform.HotspotResult) {
+func discloseHotspots(pol disclosure.Policy, res []hotspots.Result) {
 	for i := range res {
 		r := &res[i]
 		if r.Incidents == 0 {
@@ -193,42 +207,64 @@ func discloseHotspots(pol disclosure.Policy, res []transform.HotspotResult) {
 			r.Total, _ = pol.Including(r.Total, r.Incidents)
 			r.Incidents = c.Value
 		}
-		r.Note = strings.TrimPrefix(r.Note+"; "+note, "; ")
+		r.Notes = append(r.Notes, note)
 	}
 }
 
-func printProfile(w io.Writer, r transform.HotspotResult) {
+func printProfile(w io.Writer, r hotspots.Result) {
 	fmt.Fprintf(w, "\n%s problem profile — %s, %s (%s)\n", strings.ToUpper(r.Profile), r.Force, r.Month, r.Measure)
-	fmt.Fprintf(w, "%d crimes on a grid of %d cells of %g m (%d outside the analysed extent); Gi* band %.0f m, KDE bandwidth %.0f m; %d cells hot at 95%%+ after FDR\n",
-		r.Crimes, r.Cells, r.CellSize, r.Outside, r.Band, r.Bandwidth, r.HotCells)
+	fmt.Fprintf(w, "%d crimes; study area %s: %d cells of %g m", r.Crimes, r.StudyArea, r.Cells, r.CellSize)
+	if r.Outside > 0 {
+		fmt.Fprintf(w, " (%d crimes outside it)", r.Outside)
+	}
+	fmt.Fprintf(w, "\nGi* band %.0f m (%s%s), KDE bandwidth %.0f m; %d cells hot at 95%%+ after FDR\n",
+		r.Band, r.BandMethod, bandDetail(r), r.Bandwidth, r.HotCells)
 	if r.Incidents > 0 {
 		fmt.Fprintf(w, "plus %d partner incidents in the profile's night windows\n", r.Incidents)
 	}
-	if r.Note != "" {
-		fmt.Fprintln(w, "note:", r.Note)
+	for _, n := range r.Notes {
+		fmt.Fprintln(w, "note:", n)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "grid ref\tlocation\tcrimes\tincidents\tshare\tmeasure\tGi* z\tbin\ttrend (window)")
 	for _, t := range r.Top {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f%%\t%.4g\t%.2f\t%+d\t%s\n", t.GridRef, t.Location, t.Crimes, t.Incidents, 100*t.Share, t.Measure, t.Z, t.Bin, t.Trend)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f%%\t%.4g\t%.2f\t%+d\t%s\n", t.GridRef, t.Location, t.Crimes, t.Incidents, 100*t.Share, t.Measure, float64(t.Z), t.Bin, t.Trend)
 	}
 	tw.Flush()
 	var trends []string
-	for p := hotspot.NewHotSpot; p <= hotspot.HistoricalColdSpot; p++ {
+	for p := spatstat.NewHotSpot; p <= spatstat.HistoricalColdSpot; p++ {
 		if n := r.Trends[p.String()]; n > 0 {
 			trends = append(trends, fmt.Sprintf("%s %d", p, n))
 		}
 	}
-	if len(trends) > 0 {
-		fmt.Fprintf(w, "emerging hot spots over %d months: %s\n", r.Window, strings.Join(trends, ", "))
+	if len(r.Trends) > 0 {
+		fmt.Fprintf(w, "emerging hot spots over %d months (%s Gi*%s) for the %d cells with crime in the window (%d without: no category): %s\n",
+			r.Window, r.Emerging, timeStep(r), r.Cells-r.NoTrend, r.NoTrend, strings.Join(append(trends, fmt.Sprintf("no pattern %d", r.Trends[spatstat.NoPattern.String()])), ", "))
 	}
 	if len(r.Backtest) == 0 {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}
 	for _, a := range r.Backtest {
-		fmt.Fprintf(w, "back-test %-6s (sets from the %d months before): %d cells (%.1f%% of the area) caught %.0f of %.0f — hit rate %.1f%%, PAI %.2f, RRI %.2f\n",
-			a.Method, a.Inputs, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*a.HitRate, a.PAI, a.RRI)
+		fmt.Fprintf(w, "back-test %-6s %-8s (from the %d months before): %d cells (%.1f%% of the study area) caught %.0f of %.0f — hit rate %.1f%%, PAI %.2f, RRI %.2f\n",
+			a.Method, a.Set, a.Inputs, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*float64(a.HitRate), float64(a.PAI), float64(a.RRI))
 	}
+}
+
+func bandDetail(r hotspots.Result) string {
+	switch {
+	case r.BandMethod == spatstat.BandKNN && r.BandCapped:
+		return fmt.Sprintf(": no autocorrelation peak; mean distance to the %d nearest cells, capped at one standard distance", r.BandK)
+	case r.BandMethod == spatstat.BandKNN:
+		return fmt.Sprintf(": no autocorrelation peak; mean distance to the %d nearest cells", r.BandK)
+	}
+	return ""
+}
+
+func timeStep(r hotspots.Result) string {
+	if r.Emerging == "space-time" {
+		return fmt.Sprintf(", time step %d", r.TimeStep)
+	}
+	return ""
 }
 
 func runBacktest(ctx context.Context, e *env, args []string) error {
@@ -252,7 +288,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if o.Force, err = checkForce(ctx, st, o.Force); err != nil {
 		return err
 	}
-	res, err := transform.Backtest(ctx, st, o)
+	res, err := hotspots.Backtest(ctx, st, o)
 	if err != nil {
 		return err
 	}
@@ -260,9 +296,10 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, res)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "force\tmonth\tmethod\tcells\tarea %\thits\tcrimes\thit rate %\tPAI\tRRI\t")
+	fmt.Fprintln(tw, "force\tmonth\tmethod\tset\tcells\tarea %\thits\tcrimes\thit rate %\tPAI\tRRI\t")
 	for _, a := range res {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f\t%.0f\t%.0f\t%.1f\t%.2f\t%.2f\t\n", a.Force, a.Month, a.Method, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*a.HitRate, a.PAI, a.RRI)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.1f\t%.0f\t%.0f\t%.1f\t%.2f\t%.2f\t\n", a.Force, a.Month, a.Method, a.Set, a.Cells, 100*a.AreaShare,
+			a.Hits, a.Total, 100*float64(a.HitRate), float64(a.PAI), float64(a.RRI))
 	}
 	return tw.Flush()
 }
@@ -287,7 +324,7 @@ func runGiStarCSV(ctx context.Context, e *env, args []string) error {
 		}
 		defer in.Close()
 	}
-	return hotspot.GiStarCSVColumns(in, e.stdout, *band, hotspot.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol})
+	return spatstat.GiStarCSVColumns(in, e.stdout, *band, spatstat.CSVColumns{X: *xCol, Y: *yCol, Value: *valueCol})
 }
 
 // checkForce returns the store's spelling of a --force value ("" for

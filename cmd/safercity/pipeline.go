@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/index/indexstage"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
@@ -151,9 +152,10 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 				// force, say) does not hold up the others.
 				var rows int64
 				var problems []string
+				shared := hotspots.NewShared() // the profiles share each force's study area
 				for _, o := range hs {
-					o.Month = m
-					if _, err := transform.Hotspots(ctx, st, o); err != nil {
+					o.Month, o.Shared = m, shared
+					if _, err := hotspots.Run(ctx, st, o); err != nil {
 						if ctx.Err() != nil {
 							return rows, err
 						}
@@ -236,19 +238,22 @@ func (c *config) runnerOptions(log *slog.Logger) serve.RunnerOptions {
 }
 
 // hotspotOptions are the hotspots job's runs, one per profile.
-func hotspotOptions(cfg *config) ([]transform.HotspotOptions, error) {
+func hotspotOptions(cfg *config) ([]hotspots.Options, error) {
 	names := cfg.Schedule.Profiles
 	if len(names) == 0 {
 		names = defaultProfiles
 	}
-	var out []transform.HotspotOptions
+	var out []hotspots.Options
 	for _, name := range names {
 		p, err := cfg.profile(name)
 		if err != nil {
 			return nil, fmt.Errorf("configuration: schedule.profiles: %w", err)
 		}
-		out = append(out, transform.HotspotOptions{Profile: p, CellSize: cfg.Transform.CellSize,
-			Window: cfg.Hotspots.Window, Alpha: cfg.Hotspots.Alpha, TopShare: cfg.Hotspots.TopShare, Inputs: cfg.Hotspots.Inputs})
+		o, err := cfg.hotspotOptions(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
 	}
 	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/data"
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
@@ -34,8 +35,8 @@ func NTEHotspots(t testing.TB, st *store.Store, root string) {
 	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	p := transform.Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count"}
-	if _, err := transform.Hotspots(ctx, st, transform.HotspotOptions{Profile: p, Month: Month, Force: "city-of-london"}); err != nil {
+	p := hotspots.Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count"}
+	if _, err := hotspots.Run(ctx, st, hotspots.Options{Profile: p, Month: Month, Force: "city-of-london"}); err != nil {
 		t.Fatal(err)
 	}
 }

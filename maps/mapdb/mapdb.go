@@ -17,12 +17,12 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/area"
-	"github.com/safercity/safercity/transform/hotspot"
 )
 
 // Options choose what a map shows.
@@ -512,7 +512,7 @@ type areaSum struct {
 
 // areaGiStar runs Gi* over the areas' centroids with the smallest band that
 // gives each a neighbour.
-func areaGiStar(as []*areaSum) (hotspot.GiStar, float64, error) {
+func areaGiStar(as []*areaSum) (spatstat.GiStar, float64, error) {
 	centroids := make([]orb.Point, len(as))
 	measure := make([]float64, len(as))
 	for i, a := range as {
@@ -532,9 +532,9 @@ func areaGiStar(as []*areaSum) (hotspot.GiStar, float64, error) {
 		}
 	}
 	if len(as) <= 2 || band == 0 {
-		return hotspot.GiStar{}, band, hotspot.ErrNoVariance
+		return spatstat.GiStar{}, band, spatstat.ErrNoVariance
 	}
-	gi, err := hotspot.GiStarPoints(centroids, measure, band)
+	gi, err := spatstat.GiStarPoints(centroids, measure, band)
 	return gi, band, err
 }
 

@@ -1,0 +1,163 @@
+package hotspots
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/safercity/safercity/hotspots/spatstat"
+)
+
+// minTrendMonths is the shortest series classified into emerging hot spot
+// categories; ArcGIS recommends ten or more time steps.
+const minTrendMonths = 6
+
+// Options tune one hotspot run. Zero values take the documented defaults.
+type Options struct {
+	Profile   Profile
+	Month     time.Time
+	Force     string  // one force; "" for each force with the profile's crime that month
+	CellSize  float64 // metres; default 100
+	Band      float64 // Gi* distance band, metres; default spatstat.ChooseBand on the study area
+	Bandwidth float64 // KDE bandwidth, metres; default spatstat.DefaultBandwidth
+	Window    int     // months of emerging hot spot analysis; default 12
+	Alpha     float64 // significance after FDR; default 0.05
+	TopShare  float64 // share of study-area cells in the KDE hotspot set; default 0.05
+	Inputs    int     // months before t that back-test hotspot sets are built from; default 3
+	// TimeStep is the neighbourhood time step of the space-time Gi* of
+	// emerging hot spot analysis (ArcGIS's default 1); SpatialOnly runs
+	// each month's Gi* alone instead.
+	TimeStep    int
+	SpatialOnly bool
+	// Boundaries names, per force, a boundary layer whose cells (centre
+	// inside) make the study area instead of the crime footprint.
+	Boundaries map[string]string
+	// Shared, when set, lets runs of several profiles reuse each force's
+	// study area (see Shared).
+	Shared *Shared
+}
+
+func (o *Options) defaults() {
+	if o.CellSize == 0 {
+		o.CellSize = 100
+	}
+	if o.Window == 0 {
+		o.Window = 12
+	}
+	if o.Alpha == 0 {
+		o.Alpha = spatstat.DefaultAlpha
+	}
+	if o.TopShare == 0 {
+		o.TopShare = 0.05
+	}
+	if o.Inputs == 0 {
+		o.Inputs = 3
+	}
+	if o.TimeStep == 0 {
+		o.TimeStep = 1
+	}
+}
+
+// emerging names the emerging hot spot variant the options run.
+func (o Options) emerging() (name string, step int) {
+	if o.SpatialOnly {
+		return "spatial", 0
+	}
+	return "space-time", o.TimeStep
+}
+
+// Result is a stored run with what a problem profile shows.
+type Result struct {
+	Profile    string  `json:"profile"`
+	Force      string  `json:"force"`
+	Month      string  `json:"month"`
+	Measure    string  `json:"measure"`
+	CellSize   float64 `json:"cell_size"`
+	StudyArea  string  `json:"study_area"` // footprint | boundary:<layer>
+	Cells      int     `json:"cells"`      // study-area cells, every one analysed and stored
+	Band       float64 `json:"band"`
+	BandMethod string  `json:"band_method"` // peak | knn | given
+	// BandK is the neighbour count of the knn band; BandCapped says it was
+	// cut to one standard distance.
+	BandK      int            `json:"band_k,omitempty"`
+	BandCapped bool           `json:"band_capped,omitempty"`
+	Isolated   int            `json:"isolated_cells"` // cells with no other cell within the band
+	Bandwidth  float64        `json:"bandwidth"`
+	Window     int            `json:"window"`
+	Emerging   string         `json:"emerging"`            // space-time | spatial
+	TimeStep   int            `json:"time_step,omitempty"` // of the space-time Gi*
+	Crimes     int64          `json:"crimes"`
+	Incidents  int64          `json:"incidents"` // partner incidents in the night windows, in the study area
+	Outside    int64          `json:"outside"`   // crimes and incidents of the month outside the study area
+	Total      float64        `json:"measure_total"`
+	HotCells   int            `json:"hot_cells"` // Gi* hot at 95% or more after FDR
+	Top        []TopCell      `json:"top"`
+	Backtest   []Accuracy     `json:"backtest"`
+	Trends     map[string]int `json:"trends"` // emerging categories and their cell counts
+	NoTrend    int            `json:"cells_without_crime_in_window"`
+	Notes      []string       `json:"notes,omitempty"`
+}
+
+// TopCell is one line of a problem profile.
+type TopCell struct {
+	GridRef   string  `json:"grid_ref"`
+	CellX     int64   `json:"cell_x"`
+	CellY     int64   `json:"cell_y"`
+	Location  string  `json:"location"`
+	Crimes    int     `json:"crimes"`
+	Incidents int     `json:"incidents"`
+	Share     float64 `json:"share"` // of the profile's crime in the month
+	Measure   float64 `json:"measure"`
+	Z         Float   `json:"z"` // null when the month's values do not vary (see the run's notes)
+	Bin       int8    `json:"bin"`
+	Trend     string  `json:"trend"`
+}
+
+// Accuracy is a back-test of one hotspot set for one month.
+type Accuracy struct {
+	Profile string `json:"profile"`
+	Force   string `json:"force"`
+	Month   string `json:"month"`
+	Method  string `json:"method"` // kde | gistar
+	// Set says how the method's cells were chosen: "top 1%" and "top 5%"
+	// of the study area's cells (equal area, comparable across methods and
+	// forces), "top N%" for the configured KDE share, "hot 95%" for Gi*
+	// cells hot at 95% or more after FDR.
+	Set       string  `json:"set"`
+	Inputs    int     `json:"input_months"`
+	Cells     int     `json:"cells"`
+	AreaShare float64 `json:"area_share"` // of the study area
+	Hits      float64 `json:"hits"`
+	Total     float64 `json:"total"`
+	HitRate   Float   `json:"hit_rate"`
+	PAI       Float   `json:"pai"`
+	RRI       Float   `json:"rri"`
+	// Undefined says why a null index has no value.
+	Undefined map[string]string `json:"undefined,omitempty"`
+}
+
+// Float is a number that is written to JSON as null when it is NaN or
+// infinite, which encoding/json refuses; the record carrying it says why.
+type Float float64
+
+// MarshalJSON implements json.Marshaler.
+func (f Float) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler: null reads back as NaN.
+func (f *Float) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = Float(math.NaN())
+		return nil
+	}
+	var v float64
+	err := json.Unmarshal(b, &v)
+	*f = Float(v)
+	return err
+}
