@@ -17,7 +17,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
-	"github.com/safercity/safercity/hotspots/spatstat"
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
@@ -89,8 +89,8 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 			m.Legend = maps.EmergingHotSpotLegend()
 		}
 		cellMap(m, cells, size, o)
-	} else {
-		areaMap(m, layers[o.Layer], cells, size, o)
+	} else if err := areaMap(m, layers[o.Layer], cells, size, o); err != nil {
+		return nil, err
 	}
 	addBackground(m, layers, o)
 	return m, nil
@@ -188,9 +188,12 @@ func forceName(slug string) string {
 // cell: an area outside the study area has no crime data and takes no part,
 // and the legend says how many were left out. The areas' names are printed
 // over them.
-func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) {
+func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) error {
 	m.Subtitle = fmt.Sprintf("%s areas; crime from %g m cells; Gi* over area centroids", o.Layer, size)
-	feats, incidents, gaps := areaFeatures(l, cells, size, o)
+	feats, incidents, gaps, err := areaFeatures(l, cells, size, o)
+	if err != nil {
+		return err
+	}
 	withheld := 0
 	named := maps.BoundaryLayer{Name: layerTitle(o.Layer), Labels: true, Major: true}
 	for i, f := range feats {
@@ -204,10 +207,11 @@ func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) 
 	m.Boundaries = append(m.Boundaries, named)
 	m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("Areas: the %d %s areas with crime data", len(feats), o.Layer))
 	if gaps.areas > 0 {
-		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s %s without data left out", gaps.areas, o.Layer, plural(gaps.areas, "area", "areas")))
+		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s %s the data does not cover left out (%d cells of crimes recorded beyond the force's area in them)",
+			gaps.areas, o.Layer, plural(gaps.areas, "area", "areas"), gaps.leftOutCells))
 	}
 	if gaps.cells > 0 {
-		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s (%d crimes) in no %s area left out", gaps.cells, plural(gaps.cells, "cell", "cells"), gaps.crimes, o.Layer))
+		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s in no %s area left out", gaps.cells, plural(gaps.cells, "cell", "cells"), o.Layer))
 	}
 	if o.Class == "trend" {
 		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no trend: coloured by Gi* bin")
@@ -215,6 +219,7 @@ func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) 
 	if withheld > 0 {
 		m.Attribution = append(m.Attribution, fmt.Sprintf("%d areas withheld: fewer than %d partner-feed incidents", withheld, o.MinEvents))
 	}
+	return nil
 }
 
 // addBackground draws, under a cell map, the LSOA outlines (or the layer
@@ -432,110 +437,55 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 	}
 }
 
-// areaFeatures sums the cells into the areas holding their centres and runs
-// Gi* over the centroids of the areas holding at least one cell, with the
-// smallest band that gives every such area a neighbour (ArcGIS's default
-// distance band). It returns those areas and what was left out.
-func areaFeatures(l *area.Layer, cells []cell, size float64, o Options) ([]maps.Feature, []int64, areaGaps) {
-	all := l.Features()
-	sums := map[string]*areaSum{}
-	var gaps areaGaps
-	for _, c := range cells {
-		f, ok := l.Locate(orb.Point{float64(c.x) + size/2, float64(c.y) + size/2})
-		if !ok {
-			gaps.cells++
-			gaps.crimes += c.crimes
-			continue
-		}
-		a := sums[f.Code]
-		if a == nil {
-			a = &areaSum{f: f}
-			sums[f.Code] = a
-		}
-		a.crimes += c.crimes
-		a.incidents += c.incidents
-		a.measure += c.measure
+// areaFeatures sums the cells into the areas of l by the hotspot stage's
+// rule (hotspots.AreasOf): only the areas the data covers take part and get
+// Gi* over their centroids; the others are left out with the reason.
+func areaFeatures(l *area.Layer, cells []cell, size float64, o Options) ([]maps.Feature, []int64, areaGaps, error) {
+	in := make([]hotspots.AreaCell, len(cells))
+	for i, c := range cells {
+		in[i] = hotspots.AreaCell{X: float64(c.x), Y: float64(c.y), Crimes: c.crimes, Incidents: c.incidents, Measure: c.measure}
 	}
-	// Keep the layer's order, which is stable from run to run.
-	var as []*areaSum
-	for _, f := range all {
-		if a := sums[f.Code]; a != nil {
-			as = append(as, a)
-		}
+	res, err := hotspots.AreasOf(l, in, size)
+	if err != nil {
+		return nil, nil, areaGaps{}, err
 	}
-	gi, band, giErr := areaGiStar(as)
-	out := make([]maps.Feature, len(as))
-	incidents := make([]int64, len(as))
-	for i, a := range as {
-		bin, z, p, pf := 0, math.NaN(), math.NaN(), math.NaN()
-		if giErr == nil {
-			bin, z, p, pf = int(gi.BinFDR[i]), gi.Z[i], gi.P[i], gi.PFDR[i]
-		}
-		incidents[i] = a.incidents
+	out := make([]maps.Feature, len(res.Areas))
+	incidents := make([]int64, len(res.Areas))
+	geometry := map[string]orb.Geometry{}
+	for _, f := range l.Features() {
+		geometry[f.Code] = f.Geometry
+	}
+	for i, a := range res.Areas {
+		incidents[i] = a.Incidents
 		out[i] = maps.Feature{
-			Geometry: a.f.Geometry,
-			Class:    maps.GiStarBinClass(bin),
+			Geometry: geometry[a.Code],
+			Class:    maps.GiStarBinClass(int(a.Bin)),
 			Properties: []maps.Property{
-				{Name: "code", Value: a.f.Code},
-				{Name: "name", Value: a.f.Name},
+				{Name: "code", Value: a.Code},
+				{Name: "name", Value: a.Name},
 				{Name: "profile", Value: o.Profile},
 				{Name: "month", Value: o.Month.Format("2006-01")},
-				{Name: "count", Value: a.crimes},
-				{Name: "incidents", Value: a.incidents},
-				{Name: "measure", Value: a.measure},
-				{Name: "z", Value: z},
-				{Name: "p", Value: p},
-				{Name: "p_fdr", Value: pf},
-				{Name: "bin", Value: bin},
-				{Name: "bin_label", Value: maps.GiStarBinLabel(bin)},
-				{Name: "band", Value: band},
+				{Name: "count", Value: a.Crimes},
+				{Name: "incidents", Value: a.Incidents},
+				{Name: "measure", Value: a.Measure},
+				{Name: "z", Value: a.Z},
+				{Name: "p", Value: a.P},
+				{Name: "p_fdr", Value: a.PFDR},
+				{Name: "bin", Value: int(a.Bin)},
+				{Name: "bin_label", Value: maps.GiStarBinLabel(int(a.Bin))},
+				{Name: "band", Value: res.Band},
 			},
 		}
 	}
-	gaps.areas = len(all) - len(as)
-	return out, incidents, gaps
+	gaps := areaGaps{areas: len(res.LeftOut), cells: res.Outside, leftOutCells: res.LeftOutCells}
+	return out, incidents, gaps, nil
 }
 
-// areaGaps is what an area map leaves out: areas holding no analysed cell,
-// and cells (with their crimes) whose centre lies in no area.
+// areaGaps is what an area map leaves out: areas the data does not cover
+// (no cell, or only a few cells of crimes recorded beyond the force's
+// area), the cells in those, and cells whose centre lies in no area.
 type areaGaps struct {
-	areas, cells int
-	crimes       int64
-}
-
-// areaSum is the crime of one area's cells.
-type areaSum struct {
-	f                 area.Feature
-	crimes, incidents int64
-	measure           float64
-}
-
-// areaGiStar runs Gi* over the areas' centroids with the smallest band that
-// gives each a neighbour.
-func areaGiStar(as []*areaSum) (spatstat.GiStar, float64, error) {
-	centroids := make([]orb.Point, len(as))
-	measure := make([]float64, len(as))
-	for i, a := range as {
-		centroids[i], _ = planar.CentroidArea(a.f.Geometry)
-		measure[i] = a.measure
-	}
-	band := 0.0
-	for i := range centroids {
-		nearest := math.Inf(1)
-		for j := range centroids {
-			if i != j {
-				nearest = math.Min(nearest, planar.Distance(centroids[i], centroids[j]))
-			}
-		}
-		if !math.IsInf(nearest, 1) {
-			band = math.Max(band, nearest)
-		}
-	}
-	if len(as) <= 2 || band == 0 {
-		return spatstat.GiStar{}, band, spatstat.ErrNoVariance
-	}
-	gi, err := spatstat.GiStarPoints(centroids, measure, band)
-	return gi, band, err
+	areas, cells, leftOutCells int
 }
 
 // nearest returns the name in candidates closest to s by edit distance.

