@@ -6,7 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"os"
+	"io"
 	"time"
 
 	"github.com/safercity/safercity/store"
@@ -34,7 +34,12 @@ type BoundaryResult struct {
 // bytes for the same layer and properties change nothing.
 func Boundaries(ctx context.Context, st *store.Store, layer, path, codeProp, nameProp string, check CheckLayer) (BoundaryResult, error) {
 	r := BoundaryResult{Layer: layer, Path: path}
-	b, err := os.ReadFile(path)
+	f, err := openFile(path)
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", path, err)
+	}
+	b, err := io.ReadAll(f)
+	f.Close()
 	if err != nil {
 		return r, err
 	}

@@ -301,7 +301,7 @@ func feedUnits(ctx context.Context, src string, f *feed.Feed, client *http.Clien
 		return nil, fmt.Errorf("source: %w", err)
 	}
 	if !fi.IsDir() {
-		return []feedUnit{{path: src, open: func() (io.ReadCloser, error) { return os.Open(src) }}}, nil
+		return []feedUnit{{path: src, open: func() (io.ReadCloser, error) { return openFile(src) }}}, nil
 	}
 	entries, err := os.ReadDir(src)
 	if err != nil {
@@ -316,7 +316,7 @@ func feedUnits(ctx context.Context, src string, f *feed.Feed, client *http.Clien
 			continue
 		}
 		p := filepath.Join(src, e.Name())
-		units = append(units, feedUnit{path: p, open: func() (io.ReadCloser, error) { return os.Open(p) }})
+		units = append(units, feedUnit{path: p, open: func() (io.ReadCloser, error) { return openFile(p) }})
 	}
 	return units, nil
 }

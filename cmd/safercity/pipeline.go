@@ -276,15 +276,16 @@ func jobMonth(ctx context.Context, st *store.Store, month string) (time.Time, er
 
 // refusals turns the files an ingest refused into a warning on its run.
 func refusals(sum *ingest.Summary) error {
-	if sum.Totals.Refused == 0 {
+	n := sum.Totals.Refused + sum.Totals.Kept // a kept-out poorer copy is recorded as refused
+	if n == 0 {
 		return nil
 	}
 	var files []string
 	for _, f := range sum.Files {
-		if f.Status == ingest.StatusRefused && len(files) < 3 {
+		if (f.Status == ingest.StatusRefused || f.Status == ingest.StatusKept) && len(files) < 3 {
 			files = append(files, f.Path+": "+f.Error)
 		}
 	}
 	return serve.Warning(fmt.Errorf("%d file(s) refused, the others loaded (see /api/sources?status=refused): %s",
-		sum.Totals.Refused, strings.Join(files, "; ")))
+		n, strings.Join(files, "; ")))
 }
