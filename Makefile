@@ -8,6 +8,7 @@ BIN     := bin/safercity
 DEMO_DB := demo/safercity.duckdb
 SHARED  ?= ../shared
 BENCH_DIR ?= /tmp/safercity-bench
+ARCHIVE_DIR ?= /tmp/bench-archive
 
 .PHONY: build demo test fuzz bench clean
 
@@ -63,14 +64,25 @@ fuzz:
 
 # Benchmarks print their figures. The ingest and transform benchmarks need
 # ≥5M street rows, made once from the shared City of London files by
-# ../shared/tools/scale-police-street (python3) into $(BENCH_DIR).
+# ../shared/tools/scale-police-street (python3) into $(BENCH_DIR). The
+# archive benchmark needs a data.police.uk-style archive, made once by
+# ../shared/tools/make-archive into $(ARCHIVE_DIR): A.zip (12 months to
+# 2021-03, from the real 2021-01…03 files of every shared force), B.zip (next
+# month's: 2021-04 new, 2021-02 and 2021-03 republished, 2020-04 dropped) and
+# x/ (A.zip extracted, for DuckDB's read_csv).
 bench:
+	@test -f $(ARCHIVE_DIR)/B.zip || { \
+	  rm -rf $(ARCHIVE_DIR) && mkdir -p $(ARCHIVE_DIR)/real && \
+	  for m in 2021-01 2021-02 2021-03; do cp -r $(SHARED)/data/police-uk/$$m $(ARCHIVE_DIR)/real/; done && \
+	  python3 $(SHARED)/tools/make-archive --end 2021-03 $(ARCHIVE_DIR)/real $(ARCHIVE_DIR)/A.zip 12 && \
+	  python3 -m zipfile -e $(ARCHIVE_DIR)/A.zip $(ARCHIVE_DIR)/x && \
+	  python3 $(SHARED)/tools/make-archive --end 2021-04 --alter 2 $(ARCHIVE_DIR)/real $(ARCHIVE_DIR)/B.zip 12; }
 	@test -d $(BENCH_DIR)/scaled || { \
 	  mkdir -p $(BENCH_DIR)/col && \
 	  for f in $(SHARED)/data/police-uk/*/*-city-of-london-street.csv; do \
 	    m=$$(basename $$(dirname $$f)); mkdir -p $(BENCH_DIR)/col/$$m; cp $$f $(BENCH_DIR)/col/$$m/; done && \
 	  python3 $(SHARED)/tools/scale-police-street $(BENCH_DIR)/col $(BENCH_DIR)/scaled 70; }
-	SAFERCITY_BENCH_DATA=$(BENCH_DIR)/scaled $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./ingest/ ./transform/
+	SAFERCITY_BENCH_DATA=$(BENCH_DIR)/scaled SAFERCITY_BENCH_ARCHIVE=$(ARCHIVE_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./ingest/ ./transform/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./bng ./transform/grid ./transform/area ./transform/enrich ./transform/hotspot ./index
 
 clean:

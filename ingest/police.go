@@ -113,9 +113,17 @@ type Options struct {
 // that DuckDB writes in bulk, small enough to bound memory.
 const batchRows = 350_000
 
+// GoMemoryLimit is the soft limit on the Go heap that `ingest police` sets
+// unless GOMEMLIMIT says otherwise. The Go side holds at most the batch in
+// progress, the files parsed ahead (aheadBytes) and one file per worker
+// (each under MaxFileBytes); without a limit the collector lets the heap
+// grow to twice that before it runs, which with DuckDB's own memory took a
+// 12-month archive's load past 1 GiB.
+const GoMemoryLimit = 576 << 20
+
 // aheadBytes bounds the bytes of files parsed (or being parsed) but not yet
 // taken by the writer, so memory does not grow with the archive.
-const aheadBytes = 192 << 20
+const aheadBytes = 64 << 20
 
 // Police loads data.police.uk files from paths (CSV files, folders, zips).
 // A refused file does not stop the others; the returned error is for

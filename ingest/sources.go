@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	kflate "github.com/klauspost/compress/flate"
 )
 
 // DefaultMaxFileBytes bounds one police.uk file (or zip entry) as read. The
@@ -206,6 +208,9 @@ func zipUnits(p string, maxBytes int64) ([]unit, io.Closer) {
 		f.Close()
 		return []unit{{path: p, err: fmt.Errorf("not a readable zip archive (truncated or corrupt?): %v", err)}}, nil
 	}
+	// klauspost's inflate is about twice as fast as the standard library's,
+	// and inflating is a third of the work of loading an archive.
+	zr.RegisterDecompressor(zip.Deflate, kflate.NewReader)
 	var units []unit
 	for _, zf := range zr.File {
 		name := zf.Name

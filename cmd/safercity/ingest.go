@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime/debug"
 
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/store"
@@ -46,6 +48,9 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	if *maxMB <= 0 {
 		return fmt.Errorf("%w: --max-file-mb must be positive", errUsage)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(ingest.GoMemoryLimit)
 	}
 	opt := ingest.Options{Workers: *workers, Log: e.log, Force: *force, MaxFileBytes: *maxMB << 20}
 	if !*quiet && !*asJSON && isTerminal(e.stderr) {
