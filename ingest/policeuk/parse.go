@@ -18,6 +18,11 @@ import (
 // header that is not police.uk's for the kind its name says.
 var ErrNotPoliceFile = errors.New("not a police.uk file")
 
+// maxRejectedBytes bounds the raw text of the rows one file sets aside, so
+// that a file whose every line is bad (a wrong month, a wrong kind) cannot
+// fill memory with its quarantine: past it the whole file is refused.
+const maxRejectedBytes = 32 << 20
+
 // Rejected is a row set aside instead of loaded.
 type Rejected struct {
 	Line   int64  // physical line in the file where the row starts (header is line 1)
@@ -97,6 +102,7 @@ func ReadHolding(r io.Reader, p Partition, sourceID int64, mem memory.Allocator,
 	defer rd.b.Release()
 	rd.reserve(size)
 	f := &File{Partition: p, Missing: rd.missing, Ignored: rd.ignored}
+	var rejected int
 	for {
 		line, err := rr.next()
 		if err == io.EOF {
@@ -119,6 +125,11 @@ func ReadHolding(r io.Reader, p Partition, sourceID int64, mem memory.Allocator,
 		}
 		if reason != "" {
 			f.Rejected = append(f.Rejected, Rejected{Line: line, Raw: printable(rr.raw), Reason: reason})
+			if rejected += len(rr.raw); rejected > maxRejectedBytes {
+				first := f.Rejected[0]
+				return nil, fmt.Errorf("more than %d MiB of its lines cannot be loaded (the first, line %d: %s), so the whole file is refused: %w",
+					maxRejectedBytes>>20, first.Line, first.Reason, ErrNotPoliceFile)
+			}
 		}
 	}
 	f.Record = rd.b.NewRecord()

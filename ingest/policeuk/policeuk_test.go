@@ -179,6 +179,18 @@ func TestLongFieldCostsOneLine(t *testing.T) {
 	}
 }
 
+// TestMostlyBadFileRefused: a file whose lines all fail (here a month that
+// disagrees with the name) held every raw line in memory, 6.8 GB for four
+// such 300 MB entries; past 32 MiB of set-aside text the file is refused.
+func TestMostlyBadFileRefused(t *testing.T) {
+	bad := strings.Replace(streetRow, "2019-06", "2019-05", 1) + "\n"
+	body := streetHeader + "\n" + strings.Repeat(bad, maxRejectedBytes/(len(bad)-1)+10)
+	_, err := Read(strings.NewReader(body), part(t, "2019-06-city-of-london-street.csv"), 1, memory.DefaultAllocator)
+	if !errors.Is(err, ErrNotPoliceFile) || !strings.Contains(err.Error(), "line 2: Month") {
+		t.Errorf("err = %v, want a refusal naming the first bad line", err)
+	}
+}
+
 // TestHoldSetsAsideEveryRow: a held file is checked but nothing loaded.
 func TestHoldSetsAsideEveryRow(t *testing.T) {
 	f, err := ReadHolding(strings.NewReader(streetHeader+"\n"+streetRow+"\n\n"+asbRow+"\n"), part(t, "2019-06-city-of-london-street.csv"), 1, memory.DefaultAllocator, "held")
