@@ -429,3 +429,48 @@ func TestFutureMonthQuarantined(t *testing.T) {
 		t.Errorf("%d rows of a future month stored", n)
 	}
 }
+
+// TestTruncatedZipRecovered: an archive cut short mid-entry lost its
+// central directory, and was refused whole; now its entries are found from
+// their local headers, the whole ones load and the cut one is refused with
+// its name, with sizes in the headers (as Python and most tools write) or
+// after the data (as Go's writer does).
+func TestTruncatedZipRecovered(t *testing.T) {
+	dir := t.TempDir()
+	months := []string{"2020-05", "2020-06", "2020-07"}
+	for _, descriptors := range []bool{false, true} {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, m := range months {
+			name := fmt.Sprintf("%s/%s-city-of-london-street.csv", m, m)
+			body := readSample(t, sample+"/"+name)
+			if descriptors {
+				w, _ := zw.Create(name)
+				w.Write(body)
+			} else {
+				rawEntry(t, zw, name, body, crc32.ChecksumIEEE(body), uint64(len(body)))
+			}
+		}
+		zw.Close()
+		whole := buf.Bytes()
+		cut := bytes.Index(whole, []byte("2020-07/2020-07-city-of-london-street.csv")) + 2000 // inside its data
+		archive := filepath.Join(dir, fmt.Sprintf("cut-%v.zip", descriptors))
+		os.WriteFile(archive, whole[:cut], 0o644)
+
+		st := openStore(t)
+		sum := load(t, st, archive)
+		files := byName(sum, dir)
+		name := filepath.Base(archive)
+		for _, m := range months[:2] {
+			if f := files[fmt.Sprintf("%s!%s/%s-city-of-london-street.csv", name, m, m)]; f.Status != StatusLoaded || f.Loaded == 0 {
+				t.Errorf("descriptors %v, whole entry %s: %+v", descriptors, m, f)
+			}
+		}
+		if f := files[name+"!2020-07/2020-07-city-of-london-street.csv"]; f.Status != StatusRefused || !strings.Contains(f.Error, "damaged") {
+			t.Errorf("descriptors %v, cut entry: %+v", descriptors, f)
+		}
+		if n := scalar[int64](t, st, `SELECT count(*) FROM police_street WHERE month = DATE '2020-07-01'`); n != 0 {
+			t.Errorf("descriptors %v: %d rows of the cut entry stored", descriptors, n)
+		}
+	}
+}

@@ -390,7 +390,7 @@ func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt O
 // explainRead says what a failed read of a zip entry means: the archive
 // (truncated, or failing its CRC) is damaged, not the file's content.
 func explainRead(err error, zipped bool) error {
-	if !zipped || errors.Is(err, policeuk.ErrNotPoliceFile) || errors.Is(err, ErrTooLarge) ||
+	if !zipped || errors.Is(err, policeuk.ErrNotPoliceFile) || errors.Is(err, ErrTooLarge) || errors.Is(err, ErrZipDamaged) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}

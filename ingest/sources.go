@@ -192,12 +192,9 @@ func collect(paths []string, maxBytes int64) ([]unit, func(), error) {
 	return units, closeAll, nil
 }
 
-// zipUnits lists the entries of a police.uk archive. A zip that cannot be
-// opened is one refused unit. Each entry that is not a CSV (a zip within
-// the zip, a stray document), declares more than maxBytes, or whose name
-// could escape a folder (absolute, or with ..: a tool that later unpacks
-// the same archive could be led to write outside its target) is refused
-// with its name, and the others load.
+// zipUnits lists the entries of a police.uk archive. A zip whose directory
+// cannot be read is scanned entry by entry (scanLocal), and is one refused
+// unit only when nothing of it can be recovered.
 func zipUnits(p string, maxBytes int64) ([]unit, io.Closer) {
 	f, size, err := openRegular(p)
 	if err != nil {
@@ -205,6 +202,9 @@ func zipUnits(p string, maxBytes int64) ([]unit, io.Closer) {
 	}
 	zr, err := zip.NewReader(f, size)
 	if err != nil {
+		if units := scanLocal(f, size, p, maxBytes); len(units) > 0 {
+			return units, f
+		}
 		f.Close()
 		return []unit{{path: p, err: fmt.Errorf("not a readable zip archive (truncated or corrupt?): %v", err)}}, nil
 	}
@@ -213,32 +213,37 @@ func zipUnits(p string, maxBytes int64) ([]unit, io.Closer) {
 	zr.RegisterDecompressor(zip.Deflate, kflate.NewReader)
 	var units []unit
 	for _, zf := range zr.File {
-		name := zf.Name
-		if strings.HasSuffix(name, "/") {
-			continue
+		if !strings.HasSuffix(zf.Name, "/") {
+			units = append(units, entryUnit(p, zf.Name, int64(zf.UncompressedSize64), zf.CRC32, maxBytes, zf.Open))
 		}
-		u := unit{path: p + "!" + name}
-		switch ext := strings.ToLower(path.Ext(name)); {
-		case unsafeZipName(name):
-			u.err = fmt.Errorf("zip entry %q has an absolute or parent-relative path; refusing it", name)
-		case ext == ".zip":
-			u.err = fmt.Errorf("zip entry %q is a zip within the zip; it is not opened: unpack it and load it on its own", name)
-		case ext != ".csv":
-			u.err = fmt.Errorf("zip entry %q is not a police.uk CSV file", name)
-		case zf.UncompressedSize64 > uint64(maxBytes):
-			u.err = fmt.Errorf("%w: zip entry %q declares %d MiB, more than the %d MiB limit (raise --max-file-mb if it is real)",
-				ErrTooLarge, name, zf.UncompressedSize64>>20, maxBytes>>20)
-		default:
-			zf := zf
-			u.open = func() (io.ReadCloser, error) { return zf.Open() }
-			u.zipped, u.crc32, u.size = true, zf.CRC32, int64(zf.UncompressedSize64)
-		}
-		units = append(units, u)
 	}
 	if len(units) == 0 {
 		units = append(units, unit{path: p, err: fmt.Errorf("zip archive holds no CSV files")})
 	}
 	return units, f
+}
+
+// entryUnit is the unit of one zip entry. An entry that is not a CSV (a zip
+// within the zip, a stray document), declares more than maxBytes, or whose
+// name could escape a folder (absolute, or with ..: a tool that later
+// unpacks the same archive could be led to write outside its target) is
+// refused with its name.
+func entryUnit(p, name string, size int64, crc uint32, maxBytes int64, open func() (io.ReadCloser, error)) unit {
+	u := unit{path: p + "!" + name}
+	switch ext := strings.ToLower(path.Ext(name)); {
+	case unsafeZipName(name):
+		u.err = fmt.Errorf("zip entry %q has an absolute or parent-relative path; refusing it", name)
+	case ext == ".zip":
+		u.err = fmt.Errorf("zip entry %q is a zip within the zip; it is not opened: unpack it and load it on its own", name)
+	case ext != ".csv":
+		u.err = fmt.Errorf("zip entry %q is not a police.uk CSV file", name)
+	case size > maxBytes || size < 0:
+		u.err = fmt.Errorf("%w: zip entry %q declares %d MiB, more than the %d MiB limit (raise --max-file-mb if it is real)",
+			ErrTooLarge, name, size>>20, maxBytes>>20)
+	default:
+		u.open, u.zipped, u.crc32, u.size = open, true, crc, size
+	}
+	return u
 }
 
 func unsafeZipName(name string) bool {
