@@ -29,6 +29,10 @@ type BoundaryResult struct {
 	Status string `json:"status"` // loaded | replaced | unchanged
 }
 
+// maxBoundaryBytes bounds a boundary layer as read: all of England and
+// Wales's LSOAs as GeoJSON are under 1 GiB even at full resolution.
+const maxBoundaryBytes = 2 << 30
+
 // Boundaries stores the GeoJSON boundary layer in path under the name layer,
 // replacing an earlier version of the layer in one transaction. Identical
 // bytes for the same layer and properties change nothing.
@@ -38,7 +42,8 @@ func Boundaries(ctx context.Context, st *store.Store, layer, path, codeProp, nam
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", path, err)
 	}
-	b, err := io.ReadAll(f)
+	b, err := io.ReadAll(&guard{ctx: ctx, r: f, limit: maxBoundaryBytes,
+		advice: "simplify the layer, or load only the areas needed"})
 	f.Close()
 	if err != nil {
 		return r, err

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -509,6 +510,28 @@ func TestFeedRefusedFileDoesNotStopTheOthers(t *testing.T) {
 	}
 	if feedFingerprint(t, st) != before {
 		t.Error("loading the same refused file again recorded it again")
+	}
+}
+
+// TestFeedSpecialFileRefused: a FIFO in a feed's inbox blocked the feed
+// job in open(2); now it is refused with the reason and the others load.
+func TestFeedSpecialFileRefused(t *testing.T) {
+	st := openStore(t)
+	asb := sampleFeed(t, "asb-cases")
+	inbox := t.TempDir()
+	good, _ := os.ReadFile(filepath.Join(asb.Source, "asb-cases-ILLUSTRATIVE-2020-01.csv"))
+	os.WriteFile(filepath.Join(inbox, "asb-cases-1.csv"), good, 0o644)
+	if err := syscall.Mkfifo(filepath.Join(inbox, "asb-cases-2.csv"), 0o644); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sum, err := Feed(ctx, st, asb, FeedOptions{Source: inbox})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if statuses(sum) != "loaded,refused" || !strings.Contains(sum.Files[1].Error, "named pipe") {
+		t.Errorf("statuses %s: %+v", statuses(sum), sum.Files)
 	}
 }
 

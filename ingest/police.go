@@ -361,7 +361,8 @@ func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt O
 	}
 	defer rc.Close()
 	sha, crc := sha256.New(), crc32.NewIEEE()
-	cr := &countingReader{r: io.TeeReader(&guard{ctx: ctx, r: rc, limit: opt.MaxFileBytes}, io.MultiWriter(sha, crc))}
+	cr := &countingReader{r: io.TeeReader(&guard{ctx: ctx, r: rc, limit: opt.MaxFileBytes,
+		advice: "police.uk files are far smaller; raise --max-file-mb if this one is real"}, io.MultiWriter(sha, crc))}
 	if !u.zipped {
 		cr.size = u.size // a regular file's real size; a zip's declared one is not trusted
 	}

@@ -105,10 +105,11 @@ func regular(fi fs.FileInfo) error {
 // guard reads at most limit bytes and stops as soon as ctx is cancelled,
 // so that no source, however large or slow, outlives the command.
 type guard struct {
-	ctx   context.Context
-	r     io.Reader
-	limit int64
-	n     int64
+	ctx    context.Context
+	r      io.Reader
+	limit  int64
+	advice string // what to do about a file over the limit
+	n      int64
 }
 
 func (g *guard) Read(b []byte) (int, error) {
@@ -116,7 +117,7 @@ func (g *guard) Read(b []byte) (int, error) {
 		return 0, err
 	}
 	if g.n > g.limit {
-		return 0, fmt.Errorf("%w: more than %d MiB (police.uk files are far smaller; raise --max-file-mb if this one is real)", ErrTooLarge, g.limit>>20)
+		return 0, fmt.Errorf("%w: more than %d MiB (%s)", ErrTooLarge, g.limit>>20, g.advice)
 	}
 	if rest := g.limit + 1 - g.n; int64(len(b)) > rest {
 		b = b[:rest]
