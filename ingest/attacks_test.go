@@ -325,7 +325,7 @@ func TestUnchangedEntriesNotRead(t *testing.T) {
 
 // TestBrokenFileKeepsPartition: a file that lost most of its lines (here
 // cut after a broken quote) used to replace a good partition with exit 0;
-// now the stored one is kept with the reason, and --force replaces it.
+// now the stored one is kept with the reason, and --replace-poorer replaces it.
 func TestBrokenFileKeepsPartition(t *testing.T) {
 	st := openStore(t)
 	load(t, st, julyStreet)
@@ -337,15 +337,15 @@ func TestBrokenFileKeepsPartition(t *testing.T) {
 	os.WriteFile(broken, []byte(strings.Join(lines[:12], "")), 0o644)
 
 	sum := load(t, st, broken)
-	if f := sum.Files[0]; f.Status != StatusKept || !strings.Contains(f.Error, "--force") {
+	if f := sum.Files[0]; f.Status != StatusKept || !strings.Contains(f.Error, "--replace-poorer") {
 		t.Fatalf("broken copy: %+v, want kept", f)
 	}
 	if n := scalar[int64](t, st, `SELECT count(*) FROM police_street`); n != rows {
 		t.Errorf("%d rows after a broken copy, had %d", n, rows)
 	}
-	sum, err := Police(context.Background(), st, []string{broken}, Options{Force: true})
+	sum, err := Police(context.Background(), st, []string{broken}, Options{ReplacePoorer: true})
 	if err != nil || sum.Files[0].Status != StatusReplaced || sum.Files[0].Loaded != 10 || sum.Files[0].Quarantined != 1 {
-		t.Fatalf("with --force: %+v, %v", sum.Files, err)
+		t.Fatalf("with --replace-poorer: %+v, %v", sum.Files, err)
 	}
 }
 
@@ -369,7 +369,7 @@ func TestRefusedLaterVersionKeepsEarlier(t *testing.T) {
 	}
 	// Two good versions: the last given still wins.
 	os.WriteFile(filepath.Join(dir, "b", "2020-07-city-of-london-street.csv"), readSample(t, julyStreet)[:2000], 0o644)
-	sum, err := Police(context.Background(), st, []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")}, Options{Force: true})
+	sum, err := Police(context.Background(), st, []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")}, Options{ReplacePoorer: true})
 	if err != nil {
 		t.Fatal(err)
 	}

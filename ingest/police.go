@@ -39,7 +39,8 @@ const (
 	StatusSuperseded = "superseded"
 	// StatusKept marks a file not loaded because it is a poorer copy of
 	// the stored partition (it lost most of its rows, or lacks the LSOA
-	// columns the stored one has): the stored one is kept, and --force
+	// columns the stored one has): the stored one is kept, and
+	// --replace-poorer
 	// replaces it anyway.
 	StatusKept = "kept"
 	// StatusSkipped marks a CSV found in a folder whose name is not a
@@ -100,8 +101,8 @@ type Options struct {
 	Progress *Progress    // nil for none
 	Log      *slog.Logger // nil for slog.Default()
 	Alloc    memory.Allocator
-	// Force replaces a stored partition even with a poorer copy.
-	Force bool
+	// ReplacePoorer replaces a stored partition even with a poorer copy.
+	ReplacePoorer bool
 	// MaxFileBytes bounds one file; 0 means DefaultMaxFileBytes.
 	MaxFileBytes int64
 	// Now is the clock that decides which months cannot have been
@@ -222,7 +223,7 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 	}()
 	defer wg.Wait()
 
-	w := &writer{st: st, state: state, log: opt.Log, progress: opt.Progress, force: opt.Force, settled: map[policeuk.Partition]string{}}
+	w := &writer{st: st, state: state, log: opt.Log, progress: opt.Progress, replacePoorer: opt.ReplacePoorer, settled: map[policeuk.Partition]string{}}
 	sum := &Summary{}
 	next := 0
 	for next < len(units) {
@@ -478,12 +479,12 @@ func (s *state) sameEntry(u unit) bool {
 
 // writer stores parsed files in order, one transaction per batch.
 type writer struct {
-	st       *store.Store
-	tx       *store.Tx
-	state    *state
-	log      *slog.Logger
-	progress *Progress
-	force    bool
+	st            *store.Store
+	tx            *store.Tx
+	state         *state
+	log           *slog.Logger
+	progress      *Progress
+	replacePoorer bool
 	// settled names, per partition, the file of this run that decided it;
 	// earlier versions of the partition are then superseded.
 	settled map[policeuk.Partition]string
@@ -574,16 +575,16 @@ func (w *writer) refuse(p *parsed, r FileResult) {
 
 // poorer says why p should not replace the stored partition old, or "".
 func (w *writer) poorer(p *parsed, old stored, had bool) string {
-	if !had || w.force {
+	if !had || w.replacePoorer {
 		return ""
 	}
 	loaded := p.file.Record.NumRows()
 	if loaded*2 < old.rows {
-		return fmt.Sprintf("kept the stored partition (%d rows): this file has only %d loadable rows of %d lines, so it lost most of them; check it, or load it with --force to replace the partition anyway",
+		return fmt.Sprintf("kept the stored partition (%d rows): this file has only %d loadable rows of %d lines, so it lost most of them; check it, or load it with --replace-poorer to replace the partition anyway",
 			old.rows, loaded, p.file.DataLines)
 	}
 	if p.part.Kind != policeuk.StopAndSearch && old.lsoa && !hasLSOA(p.file) {
-		return "kept the stored partition: it has LSOA columns and this copy (the police.uk API's, or a trimmed file) has none; load it with --force to replace the partition anyway"
+		return "kept the stored partition: it has LSOA columns and this copy (the police.uk API's, or a trimmed file) has none; load it with --replace-poorer to replace the partition anyway"
 	}
 	return ""
 }

@@ -21,7 +21,7 @@ func init() {
 			"cannot be loaded are kept in the quarantine table with their reason. Unchanged\n" +
 			"zip entries are recognised by their CRC-32 and size without being read. A poorer\n" +
 			"copy (most rows lost, or no LSOA columns where the stored one has them) is kept\n" +
-			"out unless --force; only regular files are read, each up to --max-file-mb.",
+			"out unless --replace-poorer; only regular files are read, each up to --max-file-mb.",
 		run: runIngestPolice,
 	})
 }
@@ -32,7 +32,7 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 	quiet := f.Bool("quiet", false, "no progress bar and no per-file lines")
 	asJSON := f.Bool("json", false, "print the summary as one JSON object (files, totals) for scripts")
 	workers := f.Int("workers", 0, "files parsed in parallel (0: one per CPU)")
-	force := f.Bool("force", false, "replace stored partitions even with a poorer copy (one that lost most of its rows, or lacks the LSOA columns)")
+	replacePoorer := f.Bool("replace-poorer", false, "replace stored partitions even with a poorer copy (one that lost most of its rows, or lacks the LSOA columns)")
 	maxMB := f.Int64("max-file-mb", ingest.DefaultMaxFileBytes>>20, "refuse any file or zip entry larger than this many MiB")
 	paths, err := f.parse(args)
 	if err != nil {
@@ -52,7 +52,7 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(ingest.GoMemoryLimit)
 	}
-	opt := ingest.Options{Workers: *workers, Log: e.log, Force: *force, MaxFileBytes: *maxMB << 20}
+	opt := ingest.Options{Workers: *workers, Log: e.log, ReplacePoorer: *replacePoorer, MaxFileBytes: *maxMB << 20}
 	if !*quiet && !*asJSON && isTerminal(e.stderr) {
 		opt.Progress = ingest.NewProgress(e.stderr)
 	}
@@ -75,7 +75,7 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%d file(s) refused (see their errors above); the other files were loaded", sum.Totals.Refused)
 	}
 	if sum.Totals.Kept > 0 {
-		return fmt.Errorf("%d stored partition(s) kept instead of a poorer copy (see above); check those files, or load them with --force", sum.Totals.Kept)
+		return fmt.Errorf("%d stored partition(s) kept instead of a poorer copy (see above); check those files, or load them with --replace-poorer", sum.Totals.Kept)
 	}
 	return nil
 }

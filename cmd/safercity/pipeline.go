@@ -100,6 +100,7 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 		jobs = append(jobs, serve.Job{Name: "police-api", Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			c := &policeapi.Client{BaseURL: cfg.Police.APIURL, Logger: log}
 			var rows int64
+			var warnings []error // e.g. an API copy kept out beside a bulk partition with LSOA columns
 			for _, force := range forces {
 				spool := filepath.Join(filepath.Dir(st.Path), ".safercity-spool", force+"-latest")
 				sum, err := ingest.PoliceAPI(ctx, st, c, ingest.APIRequest{Force: force, Spool: spool}, ingest.Options{Log: log})
@@ -107,6 +108,12 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 					return rows, err
 				}
 				rows += sum.Totals.Loaded
+				if w := refusals(sum); w != nil {
+					warnings = append(warnings, w)
+				}
+			}
+			if len(warnings) > 0 {
+				return rows, serve.Warning(errors.Join(warnings...))
 			}
 			return rows, nil
 		}})
