@@ -110,9 +110,16 @@ type Options struct {
 	Now func() time.Time
 }
 
-// batchRows is how many rows are committed per transaction: large enough
-// that DuckDB writes in bulk, small enough to bound memory.
+// batchRows is how many rows are inserted per statement: large enough that
+// DuckDB writes in bulk, small enough to bound memory.
 const batchRows = 350_000
+
+// commitRows is about how many rows are committed per transaction. Each
+// commit leaves DuckDB a part-filled row group that it logs and rewrites, so
+// few large transactions cost a third less than one per batch; inserting
+// batch by batch inside them keeps memory bounded, since DuckDB writes full
+// row groups of a transaction to the file as they fill.
+const commitRows = 2_000_000
 
 // GoMemoryLimit is the soft limit on the Go heap that `ingest police` sets
 // unless GOMEMLIMIT says otherwise. The Go side holds at most the batch in
@@ -229,7 +236,7 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 	for next < len(units) {
 		err := st.Tx(ctx, func(tx *store.Tx) error {
 			w.tx = tx
-			for next < len(units) && w.pending < batchRows {
+			for txRows := int64(0); next < len(units) && txRows < commitRows; {
 				var p *parsed
 				select {
 				case p = <-results[next]:
@@ -243,6 +250,12 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 					return fmt.Errorf("%s: %w", p.unit.path, err)
 				}
 				sum.Files = append(sum.Files, r)
+				if w.pending >= batchRows {
+					txRows += w.pending
+					if err := w.flush(); err != nil {
+						return err
+					}
+				}
 			}
 			return w.flush()
 		})
@@ -509,7 +522,9 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 		w.inBatch = map[int64]bool{}
 		w.staged = map[policeuk.Partition]stored{}
 	}
-	w.deferred = append(w.deferred, p)
+	// Released after the statement that stores it; appended last, since
+	// replacing a partition of this batch flushes the batch first.
+	defer func() { w.deferred = append(w.deferred, p) }()
 	r := FileResult{Path: p.unit.path, Kind: string(p.part.Kind), Force: p.part.Force}
 	if !p.part.Month.IsZero() {
 		r.Month = p.part.Month.Format("2006-01")
@@ -666,6 +681,11 @@ func (w *writer) flush() error {
 		w.lin = nil
 	}
 	clear(w.inBatch)
+	for _, p := range w.deferred {
+		p.release() // stored: only the transaction's commit is left
+	}
+	w.deferred = w.deferred[:0]
+	w.pending = 0
 	return nil
 }
 
@@ -675,7 +695,6 @@ func (w *writer) commit() {
 		w.state.current[p] = s
 	}
 	clear(w.staged)
-	w.pending = 0
 }
 
 // release frees the batch's parsed files, committed or not.
