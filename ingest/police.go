@@ -269,7 +269,7 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 				default:
 				}
 			}
-			return sum, fmt.Errorf("store: %w (the batch in progress was rolled back; earlier batches are kept, so running the same command again resumes)", err)
+			return sum, fmt.Errorf("store: %w (what was loaded since the last commit was rolled back; earlier commits are kept, so running the same command again resumes)", err)
 		}
 		w.commit()
 	}
