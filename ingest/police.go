@@ -195,40 +195,11 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 	opt.Progress.start(len(units))
 	defer opt.Progress.stop()
 
-	results := make([]chan *parsed, len(units))
-	for i := range results {
-		results[i] = make(chan *parsed, 1)
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan int)
 	budget := newBudget(aheadBytes)
-	now := opt.Now().In(policeuk.London)
-	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	var wg sync.WaitGroup
-	for w := 0; w < opt.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				results[i] <- parseUnit(ctx, units[i], state.nextID+int64(i), thisMonth, opt)
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		for i := range units {
-			if !budget.take(ctx, units[i].cost(opt.MaxFileBytes)) {
-				return
-			}
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	defer wg.Wait()
+	results, wait := parseAhead(ctx, units, state.nextID, budget, opt)
+	defer wait()
 
 	w := &writer{st: st, state: state, log: opt.Log, progress: opt.Progress, replacePoorer: opt.ReplacePoorer, settled: map[policeuk.Partition]string{}}
 	sum := &Summary{}
@@ -249,7 +220,7 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 				if err != nil {
 					return fmt.Errorf("%s: %w", p.unit.path, err)
 				}
-				sum.Files = append(sum.Files, r)
+				sum.add(r)
 				if w.pending >= batchRows {
 					txRows += w.pending
 					if err := w.flush(); err != nil {
@@ -273,25 +244,65 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 		}
 		w.commit()
 	}
-	for _, f := range sum.Files {
-		sum.Totals.Files++
-		sum.Totals.Loaded += f.Loaded
-		sum.Totals.Quarantined += f.Quarantined
-		sum.Totals.Replaced += f.Replaced
-		switch f.Status {
-		case StatusUnchanged:
-			sum.Totals.Unchanged++
-		case StatusRefused:
-			sum.Totals.Refused++
-		case StatusSuperseded:
-			sum.Totals.Superseded++
-		case StatusSkipped:
-			sum.Totals.Skipped++
-		case StatusKept:
-			sum.Totals.Kept++
-		}
-	}
 	return sum, nil
+}
+
+// parseAhead parses units with opt.Workers workers, at most the budget's
+// bytes ahead of the writer, which takes each unit's result from its channel
+// in order and gives its cost back. wait waits for the workers to end.
+func parseAhead(ctx context.Context, units []unit, firstID int64, budget *budget, opt Options) (results []chan *parsed, wait func()) {
+	results = make([]chan *parsed, len(units))
+	for i := range results {
+		results[i] = make(chan *parsed, 1)
+	}
+	jobs := make(chan int)
+	now := opt.Now().In(policeuk.London)
+	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for w := 0; w < opt.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] <- parseUnit(ctx, units[i], firstID+int64(i), thisMonth, opt)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := range units {
+			if !budget.take(ctx, units[i].cost(opt.MaxFileBytes)) {
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return results, wg.Wait
+}
+
+// add counts f in the summary.
+func (s *Summary) add(f FileResult) {
+	s.Files = append(s.Files, f)
+	s.Totals.Files++
+	s.Totals.Loaded += f.Loaded
+	s.Totals.Quarantined += f.Quarantined
+	s.Totals.Replaced += f.Replaced
+	switch f.Status {
+	case StatusUnchanged:
+		s.Totals.Unchanged++
+	case StatusRefused:
+		s.Totals.Refused++
+	case StatusSuperseded:
+		s.Totals.Superseded++
+	case StatusSkipped:
+		s.Totals.Skipped++
+	case StatusKept:
+		s.Totals.Kept++
+	}
 }
 
 // orderVersions puts the versions of a partition that one run holds
