@@ -6,7 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"os"
+	"io"
 	"time"
 
 	"github.com/safercity/safercity/store"
@@ -29,12 +29,22 @@ type BoundaryResult struct {
 	Status string `json:"status"` // loaded | replaced | unchanged
 }
 
+// maxBoundaryBytes bounds a boundary layer as read: all of England and
+// Wales's LSOAs as GeoJSON are under 1 GiB even at full resolution.
+const maxBoundaryBytes = 2 << 30
+
 // Boundaries stores the GeoJSON boundary layer in path under the name layer,
 // replacing an earlier version of the layer in one transaction. Identical
 // bytes for the same layer and properties change nothing.
 func Boundaries(ctx context.Context, st *store.Store, layer, path, codeProp, nameProp string, check CheckLayer) (BoundaryResult, error) {
 	r := BoundaryResult{Layer: layer, Path: path}
-	b, err := os.ReadFile(path)
+	f, err := openFile(path)
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", path, err)
+	}
+	b, err := io.ReadAll(&guard{ctx: ctx, r: f, limit: maxBoundaryBytes,
+		advice: "simplify the layer, or load only the areas needed"})
+	f.Close()
 	if err != nil {
 		return r, err
 	}

@@ -33,6 +33,11 @@ type FeedSummary struct {
 	Summary
 }
 
+// MaxFeedBytes bounds one partner file as read: exports of registers,
+// incident systems and indicators are a few megabytes; a file past the limit
+// (or a source that never ends) is refused, never read into memory.
+const MaxFeedBytes = 512 << 20
+
 // FeedOptions tune a feed load.
 type FeedOptions struct {
 	// Source, when set, is read instead of the contract's source: a file, an
@@ -94,7 +99,7 @@ func Feed(ctx context.Context, st *store.Store, f *feed.Feed, opt FeedOptions) (
 			ff.status, ff.note = StatusSuperseded, "not loaded: a register is a snapshot, and the inbox's last file "+units[len(units)-1].path+" is the current one"
 			continue
 		}
-		if err := ff.read(f, opt.Alloc); err != nil {
+		if err := ff.read(ctx, f, opt.Alloc); err != nil {
 			return nil, fmt.Errorf("feed %s: %s: %w", f.Name, u.path, err)
 		}
 	}
@@ -301,7 +306,7 @@ func feedUnits(ctx context.Context, src string, f *feed.Feed, client *http.Clien
 		return nil, fmt.Errorf("source: %w", err)
 	}
 	if !fi.IsDir() {
-		return []feedUnit{{path: src, open: func() (io.ReadCloser, error) { return os.Open(src) }}}, nil
+		return []feedUnit{{path: src, open: func() (io.ReadCloser, error) { return openFile(src) }}}, nil
 	}
 	entries, err := os.ReadDir(src)
 	if err != nil {
@@ -316,7 +321,7 @@ func feedUnits(ctx context.Context, src string, f *feed.Feed, client *http.Clien
 			continue
 		}
 		p := filepath.Join(src, e.Name())
-		units = append(units, feedUnit{path: p, open: func() (io.ReadCloser, error) { return os.Open(p) }})
+		units = append(units, feedUnit{path: p, open: func() (io.ReadCloser, error) { return openFile(p) }})
 	}
 	return units, nil
 }
@@ -353,17 +358,26 @@ type feedFile struct {
 
 // read hashes and parses the file; the error is for a file that cannot be
 // opened or read to its end, a refusal of its content is ff.err.
-func (ff *feedFile) read(f *feed.Feed, alloc memory.Allocator) error {
+func (ff *feedFile) read(ctx context.Context, f *feed.Feed, alloc memory.Allocator) error {
 	ff.started = time.Now().UTC()
 	rc, err := ff.unit.open()
+	if errors.Is(err, ErrNotRegular) {
+		ff.err = err // this file is refused; the inbox's others load
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
 	h := sha256.New()
-	cr := &countingReader{r: io.TeeReader(rc, h)}
+	cr := &countingReader{r: io.TeeReader(&guard{ctx: ctx, r: rc, limit: MaxFeedBytes,
+		advice: "partner exports are far smaller: check the feed's source"}, h)}
 	ff.file, ff.err = feed.Read(cr, f, ff.id, alloc)
-	// Hash the whole file even when it was refused, so lineage identifies it.
+	// Hash the whole file even when it was refused, so lineage identifies it
+	// (a file over the limit is not read further).
+	if errors.Is(ff.err, ErrTooLarge) {
+		return nil
+	}
 	if _, err := io.Copy(io.Discard, cr); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -484,12 +485,20 @@ func TestFeedPremisesSnapshotReplacesTheFeed(t *testing.T) {
 	}
 }
 
-func TestFeedRefusedFileDoesNotStopTheOthers(t *testing.T) {
-	st := openStore(t)
+// asbInbox makes an inbox for the asb-cases feed holding one good file,
+// asb-cases-1.csv, and returns it with the feed and the file's bytes.
+func asbInbox(t *testing.T) (*feed.Feed, string, []byte) {
+	t.Helper()
 	asb := sampleFeed(t, "asb-cases")
 	inbox := t.TempDir()
 	good, _ := os.ReadFile(filepath.Join(asb.Source, "asb-cases-ILLUSTRATIVE-2020-01.csv"))
 	os.WriteFile(filepath.Join(inbox, "asb-cases-1.csv"), good, 0o644)
+	return asb, inbox, good
+}
+
+func TestFeedRefusedFileDoesNotStopTheOthers(t *testing.T) {
+	st := openStore(t)
+	asb, inbox, good := asbInbox(t)
 	os.WriteFile(filepath.Join(inbox, "asb-cases-2.csv"), []byte("Case,When\nA,B\n"), 0o644)
 	os.WriteFile(filepath.Join(inbox, "notes.txt"), []byte("not matched"), 0o644)
 	os.WriteFile(filepath.Join(inbox, "asb-cases-3.csv"), good, 0o644) // the same bytes again
@@ -509,6 +518,25 @@ func TestFeedRefusedFileDoesNotStopTheOthers(t *testing.T) {
 	}
 	if feedFingerprint(t, st) != before {
 		t.Error("loading the same refused file again recorded it again")
+	}
+}
+
+// TestFeedSpecialFileRefused: a FIFO in a feed's inbox blocked the feed
+// job in open(2); now it is refused with the reason and the others load.
+func TestFeedSpecialFileRefused(t *testing.T) {
+	st := openStore(t)
+	asb, inbox, _ := asbInbox(t)
+	if err := syscall.Mkfifo(filepath.Join(inbox, "asb-cases-2.csv"), 0o644); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sum, err := Feed(ctx, st, asb, FeedOptions{Source: inbox})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if statuses(sum) != "loaded,refused" || !strings.Contains(sum.Files[1].Error, "named pipe") {
+		t.Errorf("statuses %s: %+v", statuses(sum), sum.Files)
 	}
 }
 

@@ -22,6 +22,13 @@ type sourceRow struct {
 	started             time.Time
 	status              string // loaded | refused
 	err                 string
+	police              *policeFacts // nil for partner files
+}
+
+// policeFacts are what a police.uk file's lineage adds.
+type policeFacts struct {
+	crc32 uint32 // of the file's bytes
+	lsoa  bool   // a street or outcomes file with LSOA columns
 }
 
 var sourcesSchema = arrow.NewSchema([]arrow.Field{
@@ -39,6 +46,8 @@ var sourcesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "finished", Type: &arrow.TimestampType{Unit: arrow.Microsecond}},
 	{Name: "status", Type: arrow.BinaryTypes.String},
 	{Name: "error", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "crc32", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "lsoa_columns", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 }, nil)
 
 var quarantineSchema = arrow.NewSchema([]arrow.Field{
@@ -83,6 +92,17 @@ func (l *lineage) source(r sourceRow) {
 	b.Field(11).(*array.TimestampBuilder).AppendTime(time.Now().UTC())
 	b.Field(12).(*array.StringBuilder).Append(r.status)
 	appendString(b.Field(13), r.err)
+	if r.police == nil {
+		b.Field(14).AppendNull()
+		b.Field(15).AppendNull()
+		return
+	}
+	b.Field(14).(*array.Int64Builder).Append(int64(r.police.crc32))
+	if r.kind == "stop-and-search" || r.status != "loaded" {
+		b.Field(15).AppendNull()
+	} else {
+		b.Field(15).(*array.BooleanBuilder).Append(r.police.lsoa)
+	}
 }
 
 // quarantine stages a row set aside from the file with lineage id.

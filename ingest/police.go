@@ -11,10 +11,13 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,6 +37,12 @@ const (
 	// StatusSuperseded marks a file not loaded because a later file in the
 	// same run holds the same partition (the last one given wins).
 	StatusSuperseded = "superseded"
+	// StatusKept marks a file not loaded because it is a poorer copy of
+	// the stored partition (it lost most of its rows, or lacks the LSOA
+	// columns the stored one has): the stored one is kept, and
+	// --replace-poorer
+	// replaces it anyway.
+	StatusKept = "kept"
 	// StatusSkipped marks a CSV found in a folder whose name is not a
 	// police.uk file name; it is listed, not read.
 	StatusSkipped = "skipped"
@@ -63,6 +72,7 @@ type Totals struct {
 	Refused     int   `json:"refused"`
 	Superseded  int   `json:"superseded"`
 	Skipped     int   `json:"skipped"`
+	Kept        int   `json:"kept"`
 }
 
 // Summary reports a load, file by file.
@@ -71,26 +81,64 @@ type Summary struct {
 	Totals Totals       `json:"totals"`
 }
 
+// Changed lists the partitions this load wrote (loaded or replaced), for
+// the stages downstream that recompute what depends on them.
+func (s *Summary) Changed() []policeuk.Partition {
+	var ps []policeuk.Partition
+	for _, f := range s.Files {
+		if f.Status == StatusLoaded || f.Status == StatusReplaced {
+			if p, err := policeuk.ParsePartition(f.Path); err == nil {
+				ps = append(ps, p)
+			}
+		}
+	}
+	return ps
+}
+
 // Options tune a load.
 type Options struct {
 	Workers  int          // files parsed at once; 0 means GOMAXPROCS
 	Progress *Progress    // nil for none
 	Log      *slog.Logger // nil for slog.Default()
 	Alloc    memory.Allocator
+	// ReplacePoorer replaces a stored partition even with a poorer copy.
+	ReplacePoorer bool
+	// MaxFileBytes bounds one file; 0 means DefaultMaxFileBytes.
+	MaxFileBytes int64
+	// Now is the clock that decides which months cannot have been
+	// published yet; nil means time.Now.
+	Now func() time.Time
 }
 
-// batchRows is how many rows are committed per transaction: large enough
-// that DuckDB writes in bulk, small enough to bound memory.
+// batchRows is how many rows are inserted per statement: large enough that
+// DuckDB writes in bulk, small enough to bound memory.
 const batchRows = 350_000
 
-// aheadFiles bounds how many parsed files wait for the writer.
-const aheadFiles = 256
+// commitRows is about how many rows are committed per transaction. Each
+// commit leaves DuckDB a part-filled row group that it logs and rewrites, so
+// few large transactions cost a third less than one per batch; inserting
+// batch by batch inside them keeps memory bounded, since DuckDB writes full
+// row groups of a transaction to the file as they fill.
+const commitRows = 2_000_000
+
+// GoMemoryLimit is the soft limit on the Go heap that `ingest police` sets
+// unless GOMEMLIMIT says otherwise. The Go side holds at most the batch in
+// progress, the files parsed ahead (aheadBytes) and one file per worker
+// (each under MaxFileBytes); without a limit the collector lets the heap
+// grow to twice that before it runs, which with DuckDB's own memory took a
+// 12-month archive's load past 1 GiB.
+const GoMemoryLimit = 576 << 20
+
+// aheadBytes bounds the bytes of files parsed (or being parsed) but not yet
+// taken by the writer, so memory does not grow with the archive.
+const aheadBytes = 64 << 20
 
 // Police loads data.police.uk files from paths (CSV files, folders, zips).
 // A refused file does not stop the others; the returned error is for
 // failures of the store itself, after which the last batch is rolled back.
 func Police(ctx context.Context, st *store.Store, paths []string, opt Options) (*Summary, error) {
-	units, closeUnits, err := collect(paths)
+	opt = opt.withDefaults()
+	units, closeUnits, err := collect(paths, opt.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -113,10 +161,10 @@ func PoliceSources(ctx context.Context, st *store.Store, sources []Source, opt O
 	for i, s := range sources {
 		units[i] = unit{path: s.Path, open: s.Open}
 	}
-	return loadUnits(ctx, st, units, opt)
+	return loadUnits(ctx, st, units, opt.withDefaults())
 }
 
-func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) (*Summary, error) {
+func (opt Options) withDefaults() Options {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
@@ -126,69 +174,59 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 	if opt.Alloc == nil {
 		opt.Alloc = memory.DefaultAllocator
 	}
-	markSuperseded(units)
+	if opt.MaxFileBytes <= 0 {
+		opt.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return opt
+}
+
+func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) (*Summary, error) {
+	units = orderVersions(units)
 	state, err := readState(ctx, st)
 	if err != nil {
 		return nil, err
 	}
+	for i, u := range units {
+		units[i].unchanged = state.sameEntry(u)
+	}
 	opt.Progress.start(len(units))
 	defer opt.Progress.stop()
 
-	results := make([]chan *parsed, len(units))
-	for i := range results {
-		results[i] = make(chan *parsed, 1)
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan int)
-	ahead := make(chan struct{}, aheadFiles)
-	var wg sync.WaitGroup
-	for w := 0; w < opt.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				results[i] <- parseUnit(units[i], state.nextID+int64(i), opt.Alloc)
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		for i := range units {
-			select {
-			case ahead <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	defer wg.Wait()
+	budget := newBudget(aheadBytes)
+	results, wait := parseAhead(ctx, units, state.nextID, budget, opt)
+	defer wait()
 
-	w := &writer{st: st, state: state, log: opt.Log, progress: opt.Progress}
+	w := &writer{st: st, state: state, log: opt.Log, progress: opt.Progress, replacePoorer: opt.ReplacePoorer, settled: map[policeuk.Partition]string{}}
 	sum := &Summary{}
 	next := 0
 	for next < len(units) {
 		err := st.Tx(ctx, func(tx *store.Tx) error {
 			w.tx = tx
-			for next < len(units) && w.pending < batchRows {
+			for txRows := int64(0); next < len(units) && txRows < commitRows; {
 				var p *parsed
 				select {
 				case p = <-results[next]:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				<-ahead
+				budget.give(units[next].cost(opt.MaxFileBytes))
 				next++
 				r, err := w.add(p)
 				if err != nil {
 					return fmt.Errorf("%s: %w", p.unit.path, err)
 				}
-				sum.Files = append(sum.Files, r)
+				sum.add(r)
+				if w.pending >= batchRows {
+					txRows += w.pending
+					if err := w.flush(); err != nil {
+						return err
+					}
+				}
 			}
 			return w.flush()
 		})
@@ -202,54 +240,121 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 				default:
 				}
 			}
-			return sum, fmt.Errorf("store: %w (the batch in progress was rolled back; earlier batches are kept, so running the same command again resumes)", err)
+			return sum, fmt.Errorf("store: %w (what was loaded since the last commit was rolled back; earlier commits are kept, so running the same command again resumes)", err)
 		}
 		w.commit()
-	}
-	for _, f := range sum.Files {
-		sum.Totals.Files++
-		sum.Totals.Loaded += f.Loaded
-		sum.Totals.Quarantined += f.Quarantined
-		sum.Totals.Replaced += f.Replaced
-		switch f.Status {
-		case StatusUnchanged:
-			sum.Totals.Unchanged++
-		case StatusRefused:
-			sum.Totals.Refused++
-		case StatusSuperseded:
-			sum.Totals.Superseded++
-		case StatusSkipped:
-			sum.Totals.Skipped++
-		}
 	}
 	return sum, nil
 }
 
-// markSuperseded marks every unit whose partition a later unit of the same
-// run also holds, so that one run stores each partition once: the last one
-// given wins, and running the same command again finds it unchanged.
-func markSuperseded(units []unit) {
-	last := map[policeuk.Partition]int{}
+// parseAhead parses units with opt.Workers workers, at most the budget's
+// bytes ahead of the writer, which takes each unit's result from its channel
+// in order and gives its cost back. wait waits for the workers to end.
+func parseAhead(ctx context.Context, units []unit, firstID int64, budget *budget, opt Options) (results []chan *parsed, wait func()) {
+	results = make([]chan *parsed, len(units))
+	for i := range results {
+		results[i] = make(chan *parsed, 1)
+	}
+	jobs := make(chan int)
+	now := opt.Now().In(policeuk.London)
+	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for w := 0; w < opt.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] <- parseUnit(ctx, units[i], firstID+int64(i), thisMonth, opt)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := range units {
+			if !budget.take(ctx, units[i].cost(opt.MaxFileBytes)) {
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return results, wg.Wait
+}
+
+// add counts f in the summary.
+func (s *Summary) add(f FileResult) {
+	s.Files = append(s.Files, f)
+	s.Totals.Files++
+	s.Totals.Loaded += f.Loaded
+	s.Totals.Quarantined += f.Quarantined
+	s.Totals.Replaced += f.Replaced
+	switch f.Status {
+	case StatusUnchanged:
+		s.Totals.Unchanged++
+	case StatusRefused:
+		s.Totals.Refused++
+	case StatusSuperseded:
+		s.Totals.Superseded++
+	case StatusSkipped:
+		s.Totals.Skipped++
+	case StatusKept:
+		s.Totals.Kept++
+	}
+}
+
+// orderVersions puts the versions of a partition that one run holds
+// together, the last given first, at the place of the last one: the writer
+// loads the first that is good and marks the others superseded, so a later
+// file that is refused or poorer never displaces a good earlier one.
+func orderVersions(units []unit) []unit {
+	versions := map[policeuk.Partition][]int{}
+	parts := make([]policeuk.Partition, len(units))
 	for i, u := range units {
 		if p, err := policeuk.ParsePartition(u.path); err == nil && u.err == nil {
-			if j, ok := last[p]; ok {
-				units[j].supersededBy = u.path
-			}
-			last[p] = i
+			parts[i] = p
+			versions[p] = append(versions[p], i)
 		}
 	}
+	out := make([]unit, 0, len(units))
+	for i, u := range units {
+		vs := versions[parts[i]]
+		if len(vs) < 2 {
+			out = append(out, u)
+			continue
+		}
+		if vs[len(vs)-1] != i {
+			continue // placed with the last version
+		}
+		for k := len(vs) - 1; k >= 0; k-- {
+			v := units[vs[k]]
+			v.fallback = k < len(vs)-1
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// cost is what a unit may take of the ahead budget: its size, capped by
+// the file limit past which it is refused.
+func (u unit) cost(maxBytes int64) int64 {
+	return min(max(u.size, 64<<10), maxBytes)
 }
 
 // parsed is a unit read into memory, or the reason it was refused.
 type parsed struct {
-	unit    unit
-	id      int64
-	part    policeuk.Partition
-	file    *policeuk.File
-	size    int64
-	sha     string
-	started time.Time
-	err     error
+	unit      unit
+	id        int64
+	part      policeuk.Partition
+	file      *policeuk.File
+	size      int64
+	sha       string
+	crc       uint32
+	unchanged bool // recognised as the stored partition without reading it
+	started   time.Time
+	err       error
 }
 
 func (p *parsed) release() {
@@ -259,7 +364,7 @@ func (p *parsed) release() {
 	}
 }
 
-func parseUnit(u unit, id int64, alloc memory.Allocator) *parsed {
+func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt Options) *parsed {
 	p := &parsed{unit: u, id: id, started: time.Now().UTC()}
 	if u.err != nil {
 		p.err = u.err
@@ -267,8 +372,12 @@ func parseUnit(u unit, id int64, alloc memory.Allocator) *parsed {
 	}
 	part, err := policeuk.ParsePartition(u.path)
 	p.part = part
-	if u.supersededBy != "" || (err != nil && u.found) {
+	if err != nil && u.found {
 		return p // listed in the summary, not read
+	}
+	if u.unchanged {
+		p.unchanged = true
+		return p
 	}
 	rc, openErr := u.open()
 	if openErr != nil {
@@ -276,12 +385,21 @@ func parseUnit(u unit, id int64, alloc memory.Allocator) *parsed {
 		return p
 	}
 	defer rc.Close()
-	h := sha256.New()
-	cr := &countingReader{r: io.TeeReader(rc, h), size: u.size}
+	sha, crc := sha256.New(), crc32.NewIEEE()
+	cr := &countingReader{r: io.TeeReader(&guard{ctx: ctx, r: rc, limit: opt.MaxFileBytes,
+		advice: "police.uk files are far smaller; raise --max-file-mb if this one is real"}, io.MultiWriter(sha, crc))}
+	if !u.zipped {
+		cr.size = u.size // a regular file's real size; a zip's declared one is not trusted
+	}
+	hold := ""
+	if part.Month.After(thisMonth) {
+		hold = fmt.Sprintf("month %s is after the current month %s: it cannot have been published yet (a mistyped name or a wrong clock?)",
+			part.Month.Format("2006-01"), thisMonth.Format("2006-01"))
+	}
 	if err != nil {
 		p.err = err
 	} else {
-		p.file, p.err = policeuk.Read(cr, part, id, alloc)
+		p.file, p.err = policeuk.ReadHolding(cr, part, id, opt.Alloc, hold)
 	}
 	// Hash the whole file even when it was refused, so lineage identifies it.
 	if _, err := io.Copy(io.Discard, cr); err != nil && p.err == nil {
@@ -289,9 +407,20 @@ func parseUnit(u unit, id int64, alloc memory.Allocator) *parsed {
 	}
 	if p.err != nil {
 		p.release()
+		p.err = explainRead(p.err, u.zipped)
 	}
-	p.size, p.sha = cr.n, hex.EncodeToString(h.Sum(nil))
+	p.size, p.sha, p.crc = cr.n, hex.EncodeToString(sha.Sum(nil)), crc.Sum32()
 	return p
+}
+
+// explainRead says what a failed read of a zip entry means: the archive
+// (truncated, or failing its CRC) is damaged, not the file's content.
+func explainRead(err error, zipped bool) error {
+	if !zipped || errors.Is(err, policeuk.ErrNotPoliceFile) || errors.Is(err, ErrTooLarge) || errors.Is(err, ErrZipDamaged) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("the zip entry is damaged (truncated, or its data disagrees with the archive's directory); download the archive again: %w", err)
 }
 
 type countingReader struct {
@@ -316,8 +445,12 @@ type state struct {
 }
 
 type stored struct {
-	id  int64
-	sha string
+	id   int64
+	sha  string
+	crc  int64 // -1 when not recorded
+	size int64
+	rows int64
+	lsoa bool
 }
 
 func readState(ctx context.Context, st *store.Store) (*state, error) {
@@ -325,7 +458,8 @@ func readState(ctx context.Context, st *store.Store) (*state, error) {
 	if err := st.DB.QueryRowContext(ctx, `SELECT coalesce(max(source_id), 0) + 1 FROM sources`).Scan(&s.nextID); err != nil {
 		return nil, err
 	}
-	rows, err := st.DB.QueryContext(ctx, `SELECT source_id, path, sha256, kind, force, month, status FROM sources
+	rows, err := st.DB.QueryContext(ctx, `SELECT source_id, path, sha256, kind, force, month, status,
+			coalesce(crc32, -1), coalesce(size, -1), rows_loaded, coalesce(lsoa_columns, false) FROM sources
 		WHERE superseded_by IS NULL AND kind IN ('street', 'outcomes', 'stop-and-search') OR status = 'refused'`)
 	if err != nil {
 		return nil, err
@@ -337,8 +471,9 @@ func readState(ctx context.Context, st *store.Store) (*state, error) {
 			path, status     string
 			sha, kind, force sql.NullString
 			month            sql.NullTime
+			cur              stored
 		)
-		if err := rows.Scan(&id, &path, &sha, &kind, &force, &month, &status); err != nil {
+		if err := rows.Scan(&id, &path, &sha, &kind, &force, &month, &status, &cur.crc, &cur.size, &cur.rows, &cur.lsoa); err != nil {
 			return nil, err
 		}
 		if status == StatusRefused {
@@ -346,18 +481,37 @@ func readState(ctx context.Context, st *store.Store) (*state, error) {
 			continue
 		}
 		p := policeuk.Partition{Kind: policeuk.Kind(kind.String), Force: force.String, Month: month.Time.UTC()}
-		s.current[p] = stored{id, sha.String}
+		cur.id, cur.sha = id, sha.String
+		s.current[p] = cur
 	}
 	return s, rows.Err()
 }
 
+// sameEntry reports whether u is a zip entry whose CRC-32 and size are those
+// of the stored partition it names, so it need not be read at all.
+func (s *state) sameEntry(u unit) bool {
+	if !u.zipped || u.err != nil {
+		return false
+	}
+	p, err := policeuk.ParsePartition(u.path)
+	if err != nil {
+		return false
+	}
+	old, ok := s.current[p]
+	return ok && old.crc == int64(u.crc32) && old.size == u.size
+}
+
 // writer stores parsed files in order, one transaction per batch.
 type writer struct {
-	st       *store.Store
-	tx       *store.Tx
-	state    *state
-	log      *slog.Logger
-	progress *Progress
+	st            *store.Store
+	tx            *store.Tx
+	state         *state
+	log           *slog.Logger
+	progress      *Progress
+	replacePoorer bool
+	// settled names, per partition, the file of this run that decided it;
+	// earlier versions of the partition are then superseded.
+	settled map[policeuk.Partition]string
 
 	pending  int64
 	records  map[policeuk.Kind][]arrow.Record
@@ -379,62 +533,54 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 		w.inBatch = map[int64]bool{}
 		w.staged = map[policeuk.Partition]stored{}
 	}
-	w.deferred = append(w.deferred, p)
+	// Released after the statement that stores it; appended last, since
+	// replacing a partition of this batch flushes the batch first.
+	defer func() { w.deferred = append(w.deferred, p) }()
 	r := FileResult{Path: p.unit.path, Kind: string(p.part.Kind), Force: p.part.Force}
 	if !p.part.Month.IsZero() {
 		r.Month = p.part.Month.Format("2006-01")
 	}
 	defer func() { w.progress.file(r.Loaded + r.Quarantined) }()
-	if p.unit.supersededBy != "" {
-		r.Status, r.Note = StatusSuperseded, "not loaded: a later file in this run holds the same partition: "+p.unit.supersededBy
+	if by := w.settled[p.part]; p.unit.fallback && by != "" {
+		r.Status, r.Note = StatusSuperseded, "not loaded: a later file in this run holds the same partition: "+by
 		return r, nil
 	}
-	if p.file == nil && p.err == nil {
+	old, had := w.current(p.part)
+	switch {
+	case p.unchanged || (had && p.err == nil && p.file != nil && old.sha == p.sha):
+		r.Status = StatusUnchanged
+		w.settled[p.part] = p.unit.path
+		return r, nil
+	case p.file == nil && p.err == nil:
 		r.Status, r.Note = StatusSkipped, "not read: the name is not a police.uk file name (YYYY-MM-<force>-<kind>.csv)"
 		return r, nil
-	}
-	if p.err != nil {
+	case p.err != nil:
 		r.Status, r.Error = StatusRefused, p.err.Error()
 		w.log.Debug("refused", "file", p.unit.path, "error", p.err)
-		key := [2]string{p.unit.path, p.sha}
-		if w.state.refused[key] {
-			return r, nil
-		}
-		w.state.refused[key] = true
-		w.source(p, r)
+		w.refuse(p, r)
 		return r, nil
 	}
 	r.Loaded, r.Quarantined = p.file.Record.NumRows(), int64(len(p.file.Rejected))
-	old, had := w.current(p.part)
-	if had && old.sha == p.sha {
-		r.Status, r.Loaded, r.Quarantined = StatusUnchanged, 0, 0
+	if why := w.poorer(p, old, had); why != "" {
+		r.Status, r.Error, r.Loaded, r.Quarantined = StatusKept, why, 0, 0
+		w.refuse(p, r)
 		return r, nil
 	}
+	w.settled[p.part] = p.unit.path
 	r.Status = StatusLoaded
 	if had {
 		r.Status = StatusReplaced
-		if w.inBatch[old.id] {
-			if err := w.flush(); err != nil {
-				return r, err
-			}
-		}
-		n, err := w.tx.Exec(fmt.Sprintf(`DELETE FROM %s WHERE source_id = ?`, tables[p.part.Kind]), old.id)
+		n, err := w.remove(old, p.id, p.part.Kind)
 		if err != nil {
 			return r, err
 		}
 		r.Replaced = n
-		if _, err := w.tx.Exec(`DELETE FROM quarantine WHERE source_id = ?`, old.id); err != nil {
-			return r, err
-		}
-		if _, err := w.tx.Exec(`UPDATE sources SET superseded_by = ? WHERE source_id = ?`, p.id, old.id); err != nil {
-			return r, err
-		}
 	}
 	w.source(p, r)
 	p.file.Record.Retain()
 	w.records[p.part.Kind] = append(w.records[p.part.Kind], p.file.Record)
 	w.inBatch[p.id] = true
-	w.staged[p.part] = stored{p.id, p.sha}
+	w.staged[p.part] = stored{id: p.id, sha: p.sha, crc: int64(p.crc), size: p.size, rows: r.Loaded, lsoa: hasLSOA(p.file)}
 	w.pending += r.Loaded
 	for _, q := range p.file.Rejected {
 		w.lineage().quarantine(p.id, p.unit.path, q.Line, q.Raw, q.Reason)
@@ -442,14 +588,69 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 	return r, nil
 }
 
+// refuse records a file that was not loaded in lineage, once per path
+// and content.
+func (w *writer) refuse(p *parsed, r FileResult) {
+	key := [2]string{p.unit.path, p.sha}
+	if w.state.refused[key] {
+		return
+	}
+	w.state.refused[key] = true
+	w.source(p, r)
+}
+
+// poorer says why p should not replace the stored partition old, or "".
+func (w *writer) poorer(p *parsed, old stored, had bool) string {
+	if !had || w.replacePoorer {
+		return ""
+	}
+	loaded := p.file.Record.NumRows()
+	if loaded*2 < old.rows {
+		return fmt.Sprintf("kept the stored partition (%d rows): this file has only %d loadable rows of %d lines, so it lost most of them; check it, or load it with --replace-poorer to replace the partition anyway",
+			old.rows, loaded, p.file.DataLines)
+	}
+	if p.part.Kind != policeuk.StopAndSearch && old.lsoa && !hasLSOA(p.file) {
+		return "kept the stored partition: it has LSOA columns and this copy (the police.uk API's, or a trimmed file) has none; load it with --replace-poorer to replace the partition anyway"
+	}
+	return ""
+}
+
+func hasLSOA(f *policeuk.File) bool {
+	return !slices.Contains(f.Missing, "LSOA code")
+}
+
+// remove deletes the stored partition old, which the file with lineage id
+// replaces, and returns how many rows it had.
+func (w *writer) remove(old stored, id int64, kind policeuk.Kind) (int64, error) {
+	if w.inBatch[old.id] {
+		if err := w.flush(); err != nil {
+			return 0, err
+		}
+	}
+	n, err := w.tx.Exec(fmt.Sprintf(`DELETE FROM %s WHERE source_id = ?`, tables[kind]), old.id)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := w.tx.Exec(`DELETE FROM quarantine WHERE source_id = ?`, old.id); err != nil {
+		return 0, err
+	}
+	_, err = w.tx.Exec(`UPDATE sources SET superseded_by = ? WHERE source_id = ?`, id, old.id)
+	return n, err
+}
+
 // source stages the file's lineage row.
 func (w *writer) source(p *parsed, r FileResult) {
 	status := "loaded" // the lineage status; replaced and loaded files are both loaded
-	if r.Status == StatusRefused {
+	if r.Status == StatusRefused || r.Status == StatusKept {
 		status = StatusRefused
 	}
+	facts := &policeFacts{crc32: p.crc}
+	if p.file != nil {
+		facts.lsoa = hasLSOA(p.file)
+	}
 	w.lineage().source(sourceRow{id: p.id, path: p.unit.path, size: p.size, sha256: p.sha, kind: r.Kind, force: r.Force,
-		month: p.part.Month, loaded: r.Loaded, quarantined: r.Quarantined, started: p.started, status: status, err: r.Error})
+		month: p.part.Month, loaded: r.Loaded, quarantined: r.Quarantined, started: p.started, status: status, err: r.Error,
+		police: facts})
 }
 
 func (w *writer) lineage() *lineage {
@@ -491,6 +692,11 @@ func (w *writer) flush() error {
 		w.lin = nil
 	}
 	clear(w.inBatch)
+	for _, p := range w.deferred {
+		p.release() // stored: only the transaction's commit is left
+	}
+	w.deferred = w.deferred[:0]
+	w.pending = 0
 	return nil
 }
 
@@ -500,7 +706,6 @@ func (w *writer) commit() {
 		w.state.current[p] = s
 	}
 	clear(w.staged)
-	w.pending = 0
 }
 
 // release frees the batch's parsed files, committed or not.

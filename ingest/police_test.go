@@ -328,7 +328,7 @@ func TestRefusedFilesDoNotStopTheOthers(t *testing.T) {
 	for _, f := range sum.Files {
 		byPath[strings.TrimPrefix(f.Path, dir+"/")] = f
 	}
-	for _, name := range []string{"slip.zip!../2020-08-city-of-london-street.csv", "corrupt.zip", "truncated.zip",
+	for _, name := range []string{"slip.zip!../2020-08-city-of-london-street.csv", "corrupt.zip", "truncated.zip!2020-09/2020-09-city-of-london-street.csv",
 		"2020-10-city-of-london-street.csv", "2020-11-city-of-london-street.csv", "2020-12-city-of-london-street.csv"} {
 		if f, ok := byPath[name]; !ok || f.Status != StatusRefused || f.Error == "" {
 			t.Errorf("%s: %+v, want refused with an error", name, f)

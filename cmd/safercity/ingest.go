@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime/debug"
 
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/store"
@@ -16,7 +18,10 @@ func init() {
 		summary: "Load data.police.uk bulk files: single CSVs, folders laid out as the archive\n" +
 			"(YYYY-MM/YYYY-MM-<force>-street.csv, -outcomes.csv, -stop-and-search.csv),\n" +
 			"or the archive .zip itself. Loading a force-month again replaces it; rows that\n" +
-			"cannot be loaded are kept in the quarantine table with their reason.",
+			"cannot be loaded are kept in the quarantine table with their reason. Unchanged\n" +
+			"zip entries are recognised by their CRC-32 and size without being read. A poorer\n" +
+			"copy (most rows lost, or no LSOA columns where the stored one has them) is kept\n" +
+			"out unless --replace-poorer; only regular files are read, each up to --max-file-mb.",
 		run: runIngestPolice,
 	})
 }
@@ -27,6 +32,8 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 	quiet := f.Bool("quiet", false, "no progress bar and no per-file lines")
 	asJSON := f.Bool("json", false, "print the summary as one JSON object (files, totals) for scripts")
 	workers := f.Int("workers", 0, "files parsed in parallel (0: one per CPU)")
+	replacePoorer := f.Bool("replace-poorer", false, "replace stored partitions even with a poorer copy (one that lost most of its rows, or lacks the LSOA columns)")
+	maxMB := f.Int64("max-file-mb", ingest.DefaultMaxFileBytes>>20, "refuse any file or zip entry larger than this many MiB")
 	paths, err := f.parse(args)
 	if err != nil {
 		return err
@@ -39,7 +46,13 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	opt := ingest.Options{Workers: *workers, Log: e.log}
+	if *maxMB <= 0 {
+		return fmt.Errorf("%w: --max-file-mb must be positive", errUsage)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(ingest.GoMemoryLimit)
+	}
+	opt := ingest.Options{Workers: *workers, Log: e.log, ReplacePoorer: *replacePoorer, MaxFileBytes: *maxMB << 20}
 	if !*quiet && !*asJSON && isTerminal(e.stderr) {
 		opt.Progress = ingest.NewProgress(e.stderr)
 	}
@@ -61,6 +74,9 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 	if sum.Totals.Refused > 0 {
 		return fmt.Errorf("%d file(s) refused (see their errors above); the other files were loaded", sum.Totals.Refused)
 	}
+	if sum.Totals.Kept > 0 {
+		return fmt.Errorf("%d stored partition(s) kept instead of a poorer copy (see above); check those files, or load them with --replace-poorer", sum.Totals.Kept)
+	}
 	return nil
 }
 
@@ -79,6 +95,6 @@ func printSummary(e *env, sum *ingest.Summary, quiet bool) {
 		}
 	}
 	t := sum.Totals
-	fmt.Fprintf(w, "%-10s %9d %11d %9d  %d files: %d unchanged, %d superseded, %d skipped, %d refused\n",
-		"total", t.Loaded, t.Quarantined, t.Replaced, t.Files, t.Unchanged, t.Superseded, t.Skipped, t.Refused)
+	fmt.Fprintf(w, "%-10s %9d %11d %9d  %d files: %d unchanged, %d superseded, %d skipped, %d kept out, %d refused\n",
+		"total", t.Loaded, t.Quarantined, t.Replaced, t.Files, t.Unchanged, t.Superseded, t.Skipped, t.Kept, t.Refused)
 }

@@ -101,6 +101,7 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 		jobs = append(jobs, serve.Job{Name: "police-api", Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			c := &policeapi.Client{BaseURL: cfg.Police.APIURL, Logger: log}
 			var rows int64
+			var warnings []error // e.g. an API copy kept out beside a bulk partition with LSOA columns
 			for _, force := range forces {
 				spool := filepath.Join(filepath.Dir(st.Path), ".safercity-spool", force+"-latest")
 				sum, err := ingest.PoliceAPI(ctx, st, c, ingest.APIRequest{Force: force, Spool: spool}, ingest.Options{Log: log})
@@ -108,6 +109,12 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 					return rows, err
 				}
 				rows += sum.Totals.Loaded
+				if w := refusals(sum); w != nil {
+					warnings = append(warnings, w)
+				}
+			}
+			if len(warnings) > 0 {
+				return rows, serve.Warning(errors.Join(warnings...))
 			}
 			return rows, nil
 		}})
@@ -285,15 +292,16 @@ func jobMonth(ctx context.Context, st *store.Store, month string) (time.Time, er
 
 // refusals turns the files an ingest refused into a warning on its run.
 func refusals(sum *ingest.Summary) error {
-	if sum.Totals.Refused == 0 {
+	n := sum.Totals.Refused + sum.Totals.Kept // a kept-out poorer copy is recorded as refused
+	if n == 0 {
 		return nil
 	}
 	var files []string
 	for _, f := range sum.Files {
-		if f.Status == ingest.StatusRefused && len(files) < 3 {
+		if (f.Status == ingest.StatusRefused || f.Status == ingest.StatusKept) && len(files) < 3 {
 			files = append(files, f.Path+": "+f.Error)
 		}
 	}
 	return serve.Warning(fmt.Errorf("%d file(s) refused, the others loaded (see /api/sources?status=refused): %s",
-		sum.Totals.Refused, strings.Join(files, "; ")))
+		n, strings.Join(files, "; ")))
 }

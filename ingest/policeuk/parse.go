@@ -18,6 +18,11 @@ import (
 // header that is not police.uk's for the kind its name says.
 var ErrNotPoliceFile = errors.New("not a police.uk file")
 
+// maxRejectedBytes bounds the raw text of the rows one file sets aside, so
+// that a file whose every line is bad (a wrong month, a wrong kind) cannot
+// fill memory with its quarantine: past it the whole file is refused.
+const maxRejectedBytes = 32 << 20
+
 // Rejected is a row set aside instead of loaded.
 type Rejected struct {
 	Line   int64  // physical line in the file where the row starts (header is line 1)
@@ -62,6 +67,13 @@ func mustLoad(name string) *time.Location {
 // When r has a method Size() int64 giving the file's length, the batch's
 // buffers are sized for it up front instead of growing row by row.
 func Read(r io.Reader, p Partition, sourceID int64, mem memory.Allocator) (*File, error) {
+	return ReadHolding(r, p, sourceID, mem, "")
+}
+
+// ReadHolding reads like Read, but when hold is not empty it sets every row
+// aside with hold as the reason: the file is checked and kept in quarantine,
+// nothing of it loaded (a month that cannot have been published yet).
+func ReadHolding(r io.Reader, p Partition, sourceID int64, mem memory.Allocator, hold string) (*File, error) {
 	var size int64
 	if s, ok := r.(interface{ Size() int64 }); ok {
 		size = s.Size()
@@ -71,7 +83,10 @@ func Read(r io.Reader, p Partition, sourceID int64, mem memory.Allocator) (*File
 		if err == io.EOF {
 			return nil, fmt.Errorf("empty file: %w", ErrNotPoliceFile)
 		}
-		return nil, notPolice(err)
+		return nil, err
+	}
+	if rr.long > 0 {
+		return nil, fmt.Errorf("header line of %d bytes is longer than the %d-byte limit: %w", rr.long, maxRecord, ErrNotPoliceFile)
 	}
 	if !validText(rr.raw) {
 		return nil, fmt.Errorf("header is not text: %w", ErrNotPoliceFile)
@@ -87,32 +102,38 @@ func Read(r io.Reader, p Partition, sourceID int64, mem memory.Allocator) (*File
 	defer rd.b.Release()
 	rd.reserve(size)
 	f := &File{Partition: p, Missing: rd.missing, Ignored: rd.ignored}
+	var rejected int
 	for {
 		line, err := rr.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, notPolice(err)
+			return nil, err
 		}
-		if len(bytes.TrimSpace(rr.raw)) == 0 {
+		reason := rr.tooLong()
+		if reason == "" && len(bytes.TrimSpace(rr.raw)) == 0 {
 			f.Blank++
 			continue
 		}
 		f.DataLines++
-		if reason := rd.read(rr, line); reason != "" {
+		if reason == "" {
+			reason = hold
+		}
+		if reason == "" {
+			reason = rd.read(rr, line)
+		}
+		if reason != "" {
 			f.Rejected = append(f.Rejected, Rejected{Line: line, Raw: printable(rr.raw), Reason: reason})
+			if rejected += len(rr.raw); rejected > maxRejectedBytes {
+				first := f.Rejected[0]
+				return nil, fmt.Errorf("more than %d MiB of its lines cannot be loaded (the first, line %d: %s), so the whole file is refused: %w",
+					maxRejectedBytes>>20, first.Line, first.Reason, ErrNotPoliceFile)
+			}
 		}
 	}
 	f.Record = rd.b.NewRecord()
 	return f, nil
-}
-
-func notPolice(err error) error {
-	if errors.Is(err, errNotText) {
-		return fmt.Errorf("%v: %w", err, ErrNotPoliceFile)
-	}
-	return err
 }
 
 // rowReader types one file's rows into an Arrow record builder.

@@ -133,17 +133,73 @@ func TestLineEndings(t *testing.T) {
 	}
 }
 
-func TestQuotedFieldAcrossLines(t *testing.T) {
-	row := strings.Replace(streetRow, "On or near Hospital", "\"On or near \"\"The\"\"\nHospital\"", 1)
-	f := read(t, "2019-06-city-of-london-street.csv", streetHeader+"\n"+row+"\n"+asbRow+"\n")
-	if f.Record.NumRows() != 2 {
-		t.Fatalf("rows %d rejected %v", f.Record.NumRows(), f.Rejected)
+// TestBrokenQuoteCostsOneLine: police.uk fields never span lines, so an
+// unclosed quote sets aside its own line and the reader carries on with the
+// next (it used to swallow the rest of the file: 19 lines gave 10 loaded,
+// 1 quarantined and 8 neither).
+func TestBrokenQuoteCostsOneLine(t *testing.T) {
+	var body strings.Builder
+	body.WriteString(streetHeader + "\r\n")
+	for i := 0; i < 19; i++ {
+		row := streetRow
+		if i == 9 {
+			row = strings.Replace(streetRow, "On or near Hospital", `"On or near Hospital`, 1)
+		}
+		body.WriteString(row + "\r\n")
 	}
-	if got := col(t, f, "location").(*array.String).Value(0); got != "On or near \"The\"\nHospital" {
-		t.Errorf("location = %q", got)
+	f := read(t, "2019-06-city-of-london-street.csv", body.String())
+	if f.Record.NumRows() != 18 || len(f.Rejected) != 1 || f.DataLines != 19 {
+		t.Fatalf("loaded %d, set aside %+v of %d lines; want 18 and 1 of 19", f.Record.NumRows(), f.Rejected, f.DataLines)
 	}
-	if got := col(t, f, "line").(*array.Int64).Value(1); got != 4 {
-		t.Errorf("row after a two-line record starts on line %d, want 4", got)
+	if r := f.Rejected[0]; r.Line != 11 || !strings.Contains(r.Reason, "not closed") {
+		t.Errorf("set aside %+v, want line 11 with an unclosed quote", r)
+	}
+	if got := col(t, f, "line").(*array.Int64).Value(17); got != 20 {
+		t.Errorf("last row on line %d, want 20", got)
+	}
+}
+
+// TestLongFieldCostsOneLine: a field over the 1 MiB line limit sets aside
+// its line, keeping a prefix, instead of refusing the whole file; lines
+// around it load, with their numbers, whatever the line endings.
+func TestLongFieldCostsOneLine(t *testing.T) {
+	long := strings.Replace(streetRow, "On or near Hospital", strings.Repeat("x", maxRecord+5000), 1)
+	for name, eol := range map[string]string{"LF": "\n", "CRLF": "\r\n", "CR": "\r"} {
+		f := read(t, "2019-06-city-of-london-street.csv", strings.Join([]string{streetHeader, asbRow, long, noLocRow, asbRow}, eol)+eol)
+		if f.Record.NumRows() != 3 || len(f.Rejected) != 1 {
+			t.Fatalf("%s: loaded %d, set aside %d", name, f.Record.NumRows(), len(f.Rejected))
+		}
+		r := f.Rejected[0]
+		if r.Line != 3 || !strings.Contains(r.Reason, "longer than") || len(r.Raw) != rawPrefix {
+			t.Errorf("%s: set aside line %d (%q), raw of %d bytes", name, r.Line, r.Reason, len(r.Raw))
+		}
+		if got := col(t, f, "line").(*array.Int64).Value(2); got != 5 {
+			t.Errorf("%s: last row on line %d, want 5", name, got)
+		}
+	}
+}
+
+// TestMostlyBadFileRefused: a file whose lines all fail (here a month that
+// disagrees with the name) held every raw line in memory, 6.8 GB for four
+// such 300 MB entries; past 32 MiB of set-aside text the file is refused.
+func TestMostlyBadFileRefused(t *testing.T) {
+	bad := strings.Replace(streetRow, "2019-06", "2019-05", 1) + "\n"
+	body := streetHeader + "\n" + strings.Repeat(bad, maxRejectedBytes/(len(bad)-1)+10)
+	_, err := Read(strings.NewReader(body), part(t, "2019-06-city-of-london-street.csv"), 1, memory.DefaultAllocator)
+	if !errors.Is(err, ErrNotPoliceFile) || !strings.Contains(err.Error(), "line 2: Month") {
+		t.Errorf("err = %v, want a refusal naming the first bad line", err)
+	}
+}
+
+// TestHoldSetsAsideEveryRow: a held file is checked but nothing loaded.
+func TestHoldSetsAsideEveryRow(t *testing.T) {
+	f, err := ReadHolding(strings.NewReader(streetHeader+"\n"+streetRow+"\n\n"+asbRow+"\n"), part(t, "2019-06-city-of-london-street.csv"), 1, memory.DefaultAllocator, "held")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Release()
+	if f.Record.NumRows() != 0 || len(f.Rejected) != 2 || f.Rejected[1].Reason != "held" || f.Rejected[1].Line != 4 {
+		t.Errorf("loaded %d, set aside %+v", f.Record.NumRows(), f.Rejected)
 	}
 }
 

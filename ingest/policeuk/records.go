@@ -1,7 +1,6 @@
 package policeuk
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -9,111 +8,180 @@ import (
 	"unicode/utf8"
 )
 
-// maxRecord bounds one CSV record, so that a binary or corrupt file is
-// refused instead of being read into memory whole.
+// maxRecord bounds one line: a longer line is set aside (its first
+// rawPrefix bytes kept) and skipped without being held in memory, so that
+// neither a binary file nor a giant field can make the reader grow.
 const maxRecord = 1 << 20
 
-// errNotText says that a file holds bytes no police.uk CSV has.
-var errNotText = errors.New("not a text CSV file")
+// rawPrefix is how much of an over-long line quarantine keeps.
+const rawPrefix = 4 << 10
 
-// recordReader splits a CSV stream into records, keeping each record's raw
-// text and first line number so that a row that cannot be loaded can be set
-// aside exactly as it was published. It accepts LF, CRLF and bare CR line
-// endings (all seen in real downloads) and records that span lines inside
-// quotes.
+// recordReader splits a CSV stream into lines, keeping each line's raw text
+// and line number so that a row that cannot be loaded can be set aside
+// exactly as it was published. It accepts LF, CRLF and bare CR line endings
+// (all seen in real downloads). police.uk fields never span lines, so a line
+// end always ends a record, even inside quotes: a broken quote costs its own
+// line, never the rest of the file.
 type recordReader struct {
-	sc     *bufio.Scanner
+	r      io.Reader
+	buf    []byte // holds buf[start:end] unread
+	start  int
+	end    int
+	eof    bool
+	err    error
 	line   int64 // physical line of the next record
-	lines  int64 // physical lines in the record just split off
 	raw    []byte
+	long   int64 // when > 0, the current line was this long and raw is its prefix
+	skipLF bool  // the last line ended in a CR at the end of the buffer: drop an LF after it
 	fields [][]byte
-	buf    []byte // unquoted field text; fields point into it
+	ubuf   []byte // unquoted field text; fields point into it
 }
 
 func newRecordReader(r io.Reader) *recordReader {
-	rr := &recordReader{sc: bufio.NewScanner(r), line: 1}
-	rr.sc.Buffer(make([]byte, 0, 256<<10), maxRecord)
-	rr.sc.Split(rr.splitRecord)
-	return rr
+	return &recordReader{r: r, buf: make([]byte, 256<<10), line: 1}
 }
 
-// next reads the next record and returns its first line number, or io.EOF.
-// A blank line is a record with no raw text.
+// next reads the next line and returns its number, or io.EOF. A blank line
+// is a record with no raw text.
 func (rr *recordReader) next() (int64, error) {
 	start := rr.line
-	if !rr.sc.Scan() {
-		if err := rr.sc.Err(); err != nil {
-			if err == bufio.ErrTooLong {
-				return start, fmt.Errorf("line %d: record longer than %d bytes: %w", start, maxRecord, errNotText)
+	rr.long = 0
+	for {
+		if rr.skipLF {
+			if rr.start == rr.end && !rr.eof {
+				rr.fill()
+				continue
 			}
-			return start, err
+			if rr.start < rr.end && rr.buf[rr.start] == '\n' {
+				rr.start++
+			}
+			rr.skipLF = false
 		}
-		return start, io.EOF
+		w := rr.buf[rr.start:rr.end]
+		if i := lineEnd(w); i >= 0 {
+			if w[i] == '\r' && i+1 == len(w) && !rr.eof {
+				// A CRLF may be split across reads.
+			} else {
+				rr.raw = w[:i]
+				rr.start += i + 1
+				if w[i] == '\r' && i+1 < len(w) && w[i+1] == '\n' {
+					rr.start++
+				}
+				rr.line++
+				return start, nil
+			}
+		}
+		if rr.eof {
+			if len(w) == 0 {
+				if rr.err != nil {
+					return start, rr.err
+				}
+				return start, io.EOF
+			}
+			rr.raw = w
+			rr.start = rr.end
+			rr.line++
+			return start, nil
+		}
+		if len(w) >= maxRecord {
+			return start, rr.skipLong()
+		}
+		rr.fill()
 	}
-	rr.raw = rr.sc.Bytes()
-	rr.line += rr.lines
-	return start, nil
 }
 
-// splitRecord is a bufio.SplitFunc that ends a record at LF, CRLF or CR
-// outside double quotes, and counts the physical lines it consumed.
-func (rr *recordReader) splitRecord(data []byte, atEOF bool) (int, []byte, error) {
-	inQuotes := false
-	lines := int64(0)
-	for i := 0; i < len(data); i++ {
-		switch data[i] {
-		case '"':
-			inQuotes = !inQuotes
-		case '\n':
-			lines++
-			if !inQuotes {
-				rr.lines = lines
-				return i + 1, data[:i], nil
-			}
-		case '\r':
-			if i+1 == len(data) && !atEOF {
-				return 0, nil, nil // a CRLF may be split across reads
-			}
-			crlf := i+1 < len(data) && data[i+1] == '\n'
-			if !crlf {
-				lines++
-			}
-			if !inQuotes {
-				if crlf {
-					rr.lines = lines + 1
-					return i + 2, data[:i], nil
-				}
-				rr.lines = lines
-				return i + 1, data[:i], nil
-			}
+// lineEnd is the index of the first LF or CR in b, or -1.
+func lineEnd(b []byte) int {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return bytes.IndexByte(b, '\r')
+	}
+	if j := bytes.IndexByte(b[:i], '\r'); j >= 0 {
+		return j
+	}
+	return i
+}
+
+// fill reads more bytes, moving the unread ones to the front and growing
+// the buffer up to maxRecord.
+func (rr *recordReader) fill() {
+	if rr.start > 0 {
+		n := copy(rr.buf, rr.buf[rr.start:rr.end])
+		rr.start, rr.end = 0, n
+	}
+	if rr.end == len(rr.buf) {
+		nb := make([]byte, min(2*len(rr.buf), maxRecord+1))
+		copy(nb, rr.buf[:rr.end])
+		rr.buf = nb
+	}
+	n, err := rr.r.Read(rr.buf[rr.end:])
+	rr.end += n
+	if err != nil {
+		rr.eof = true
+		if err != io.EOF {
+			rr.err = err
 		}
 	}
-	if atEOF && len(data) > 0 {
-		rr.lines = lines + 1
-		return len(data), data, nil
+}
+
+// skipLong consumes a line longer than maxRecord, keeping its prefix in
+// raw and its length in long.
+func (rr *recordReader) skipLong() error {
+	rr.long = int64(rr.end - rr.start)
+	prefix := append([]byte(nil), rr.buf[rr.start:rr.start+rawPrefix]...)
+	rr.start, rr.end = 0, 0
+	for {
+		if rr.eof {
+			if rr.err != nil {
+				return rr.err
+			}
+			break
+		}
+		rr.fill()
+		w := rr.buf[rr.start:rr.end]
+		if i := lineEnd(w); i >= 0 {
+			rr.long += int64(i)
+			rr.start += i + 1
+			if w[i] == '\r' {
+				rr.skipLF = true // dropped by next, which may need another read to see it
+			}
+			break
+		}
+		rr.long += int64(len(w))
+		rr.start, rr.end = 0, 0
 	}
-	return 0, nil, nil
+	rr.raw = prefix
+	rr.line++
+	return nil
+}
+
+// tooLong is the reason an over-long line is set aside, or "".
+func (rr *recordReader) tooLong() string {
+	if rr.long == 0 {
+		return ""
+	}
+	return fmt.Sprintf("line of %d bytes is longer than the %d-byte limit (only its first %d bytes are kept here)", rr.long, maxRecord, rawPrefix)
 }
 
 // split parses the current record into fields (RFC 4180, with quotes inside
 // an unquoted field kept as text). It reports a malformed quoted field.
 func (rr *recordReader) split() ([][]byte, error) {
 	rr.fields = rr.fields[:0]
-	rr.buf = rr.buf[:0]
+	rr.ubuf = rr.ubuf[:0]
 	b := rr.raw
 	for {
-		start := len(rr.buf)
+		start := len(rr.ubuf)
 		if len(b) > 0 && b[0] == '"' {
 			b = b[1:]
 			for {
 				i := bytes.IndexByte(b, '"')
 				if i < 0 {
-					return nil, errors.New("quoted field is not closed")
+					return nil, errors.New("quoted field is not closed on its line (police.uk fields never span lines)")
 				}
-				rr.buf = append(rr.buf, b[:i]...)
+				rr.ubuf = append(rr.ubuf, b[:i]...)
 				b = b[i+1:]
 				if len(b) > 0 && b[0] == '"' {
-					rr.buf = append(rr.buf, '"')
+					rr.ubuf = append(rr.ubuf, '"')
 					b = b[1:]
 					continue
 				}
@@ -127,19 +195,19 @@ func (rr *recordReader) split() ([][]byte, error) {
 			if i < 0 {
 				i = len(b)
 			}
-			rr.buf = append(rr.buf, b[:i]...)
+			rr.ubuf = append(rr.ubuf, b[:i]...)
 			b = b[i:]
 		}
-		rr.fields = append(rr.fields, rr.buf[start:len(rr.buf):len(rr.buf)])
+		rr.fields = append(rr.fields, rr.ubuf[start:len(rr.ubuf):len(rr.ubuf)])
 		if len(b) == 0 {
 			break
 		}
 		b = b[1:] // the comma
 	}
-	// rr.buf may have moved while growing: re-slice the fields into it.
+	// rr.ubuf may have moved while growing: re-slice the fields into it.
 	off := 0
 	for i, f := range rr.fields {
-		rr.fields[i] = rr.buf[off : off+len(f) : off+len(f)]
+		rr.fields[i] = rr.ubuf[off : off+len(f) : off+len(f)]
 		off += len(f)
 	}
 	return rr.fields, nil

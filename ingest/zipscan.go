@@ -1,0 +1,179 @@
+package ingest
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"os"
+
+	kflate "github.com/klauspost/compress/flate"
+)
+
+// ErrZipDamaged marks a zip entry whose data is cut short or fails its
+// CRC-32.
+var ErrZipDamaged = errors.New("zip entry is damaged")
+
+const (
+	localHeaderSig = 0x04034b50
+	descriptorSig  = 0x08074b50
+	localHeaderLen = 30
+)
+
+// scanLocal recovers the entries of a zip whose central directory, at its
+// end, is missing: a download cut short. It walks the local headers that
+// start each entry; every whole entry is listed as usual, and the entry the
+// file ends in is refused with its name. Entries whose sizes follow their
+// data (a data descriptor) are inflated once here to find where they end.
+func scanLocal(f *os.File, size int64, p string, maxBytes int64) []unit {
+	var units []unit
+	for off := int64(0); off+localHeaderLen <= size; {
+		var h [localHeaderLen]byte
+		if _, err := f.ReadAt(h[:], off); err != nil || binary.LittleEndian.Uint32(h[:]) != localHeaderSig {
+			break // the central directory, or garbage: nothing more to recover
+		}
+		flags, method := binary.LittleEndian.Uint16(h[6:]), binary.LittleEndian.Uint16(h[8:])
+		crc := binary.LittleEndian.Uint32(h[14:])
+		csize, usize := int64(binary.LittleEndian.Uint32(h[18:])), int64(binary.LittleEndian.Uint32(h[22:]))
+		nameLen, extraLen := int64(binary.LittleEndian.Uint16(h[26:])), int64(binary.LittleEndian.Uint16(h[28:]))
+		name := make([]byte, nameLen)
+		if _, err := f.ReadAt(name, off+localHeaderLen); err != nil {
+			break
+		}
+		start := off + localHeaderLen + nameLen + extraLen
+		u := unit{path: p + "!" + string(name)}
+		if flags&8 != 0 {
+			var err error
+			if csize, crc, usize, err = descriptor(f, start, size, method); err != nil {
+				u.err = fmt.Errorf("%w (%v): the archive ends inside it; download the archive again", ErrZipDamaged, err)
+				return append(units, u)
+			}
+		}
+		end := start + csize
+		if flags&8 != 0 {
+			end += descriptorLen(f, end)
+		}
+		switch {
+		case csize == 0xffffffff || usize == 0xffffffff:
+			u.err = fmt.Errorf("%w: a zip64 entry in an archive without its directory cannot be recovered; download the archive again", ErrZipDamaged)
+			return append(units, u)
+		case start+csize > size:
+			u.err = fmt.Errorf("%w: the archive ends inside it (truncated download?); download the archive again", ErrZipDamaged)
+			return append(units, u)
+		}
+		if len(name) > 0 && name[len(name)-1] != '/' {
+			entry := zipEntry{f: f, start: start, csize: csize, usize: usize, crc: crc, method: method}
+			units = append(units, entryUnit(p, string(name), usize, crc, maxBytes, entry.open))
+		}
+		off = end
+	}
+	return units
+}
+
+// descriptor inflates the entry at start to find where its data ends and
+// reads the data descriptor after it.
+func descriptor(f *os.File, start, size int64, method uint16) (csize int64, crc uint32, usize int64, err error) {
+	if method != 8 {
+		return 0, 0, 0, errors.New("an entry stored without its size")
+	}
+	cr := &byteCounter{r: io.NewSectionReader(f, start, size-start)}
+	if _, err := io.Copy(io.Discard, kflate.NewReader(cr)); err != nil {
+		return 0, 0, 0, err
+	}
+	end := start + cr.n
+	var d [16]byte
+	if _, err := f.ReadAt(d[:], end); err != nil {
+		return 0, 0, 0, err
+	}
+	b := d[:]
+	if binary.LittleEndian.Uint32(b) == descriptorSig {
+		b = b[4:]
+	}
+	return cr.n, binary.LittleEndian.Uint32(b), int64(binary.LittleEndian.Uint32(b[8:])), nil
+}
+
+// descriptorLen is the length of the data descriptor at off.
+func descriptorLen(f *os.File, off int64) int64 {
+	var s [4]byte
+	if _, err := f.ReadAt(s[:], off); err == nil && binary.LittleEndian.Uint32(s[:]) == descriptorSig {
+		return 16
+	}
+	return 12
+}
+
+// byteCounter is a ByteReader, so that inflate reads no further than the
+// compressed stream, and counts what it read.
+type byteCounter struct {
+	r   io.Reader
+	buf [1]byte
+	n   int64
+}
+
+func (c *byteCounter) ReadByte() (byte, error) {
+	if _, err := io.ReadFull(c.r, c.buf[:]); err != nil {
+		return 0, err
+	}
+	c.n++
+	return c.buf[0], nil
+}
+
+func (c *byteCounter) Read(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	x, err := c.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	b[0] = x
+	return 1, nil
+}
+
+// zipEntry is an entry found by scanLocal.
+type zipEntry struct {
+	f            *os.File
+	start        int64
+	csize, usize int64
+	crc          uint32
+	method       uint16
+}
+
+func (e zipEntry) open() (io.ReadCloser, error) {
+	sr := io.NewSectionReader(e.f, e.start, e.csize)
+	var rc io.ReadCloser
+	switch e.method {
+	case 0:
+		rc = io.NopCloser(sr)
+	case 8:
+		rc = kflate.NewReader(sr)
+	default:
+		return nil, fmt.Errorf("zip compression method %d is not supported", e.method)
+	}
+	return &checked{rc: rc, crc: crc32.NewIEEE(), want: e.crc, size: e.usize}, nil
+}
+
+// checked verifies an entry's size and CRC-32 at its end.
+type checked struct {
+	rc   io.ReadCloser
+	crc  hash.Hash32
+	want uint32
+	size int64
+	n    int64
+}
+
+func (c *checked) Read(b []byte) (int, error) {
+	n, err := c.rc.Read(b)
+	c.crc.Write(b[:n])
+	c.n += int64(n)
+	if c.n > c.size {
+		return n, fmt.Errorf("%w: more data than its header declares", ErrZipDamaged)
+	}
+	if err == io.EOF && (c.n != c.size || c.crc.Sum32() != c.want) {
+		return n, fmt.Errorf("%w: its size or CRC-32 disagrees with its header", ErrZipDamaged)
+	}
+	return n, err
+}
+
+func (c *checked) Close() error { return c.rc.Close() }
