@@ -422,13 +422,14 @@ func TestTermLetsJobFinish(t *testing.T) {
 		t.Errorf("police wrote %d rows, want at least the piped file's %d", runs[0].Rows, lines(data))
 	}
 
-	// The next start runs transform and hotspots on the data loaded.
+	// The next start runs transform, hotspots and the index on the data
+	// loaded.
 	srv = startServer(t, db, config)
-	waitFor(t, 60*time.Second, "transform and hotspots to catch up", func() bool {
+	waitFor(t, 60*time.Second, "transform, hotspots and index to catch up", func() bool {
 		j := srv.jobs(t)
-		return len(j.Runs) == 3 && j.Runs[0].Finished != nil
+		return len(j.Runs) == 4 && j.Runs[0].Finished != nil
 	})
-	for _, r := range srv.jobs(t).Runs[:2] {
+	for _, r := range srv.jobs(t).Runs[:3] {
 		if r.Trigger != TriggerStartup || r.Status != StatusSucceeded {
 			t.Errorf("%+v: want a successful run at startup", r)
 		}
