@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/safercity/safercity/lake"
 	"github.com/safercity/safercity/queries"
 	"github.com/safercity/safercity/store"
 )
@@ -47,6 +48,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	f.Var(params, "param", "a parameter as `name=value` (repeatable); see --list for names and types")
 	format := f.String("format", "table", "output `format`: table, csv, json, parquet or arrow (Arrow IPC file)")
 	out := f.String("o", "", "write to `file` instead of standard output (needed for parquet)")
+	lakeDir := f.String("lake", "", "run on the Parquet lake in `DIR` (safercity export lake) instead of the database")
 	minEvents := f.Int("min-events", queries.DefaultMinEvents, "disclosure control: withhold rows counting fewer partner-feed `events` than this")
 	pos, err := f.parse(args)
 	if err != nil {
@@ -65,12 +67,20 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if _, err := q.Args(params); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	st, err := store.OpenReadOnly(ctx, f.db)
+	open := store.OpenReadOnly
+	if *lakeDir != "" {
+		open = openLake
+		f.db = *lakeDir
+	}
+	st, err := open(ctx, f.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	res, err := queries.Run(ctx, st, q, params, *minEvents)
+	if err != nil && *lakeDir != "" {
+		return fmt.Errorf("%w\n(a lake holds only %s: run queries of other tables on the database)", err, strings.Join(lake.Tables, ", "))
+	}
 	if err != nil {
 		return err
 	}
