@@ -14,8 +14,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -294,25 +296,21 @@ const enrichedRows = `SELECT p.source_id, p.line, p.crime_id, p.month, p.force, 
 // ready to insert, and the counts of each month.
 type monthGroup struct {
 	e        *enrich.Enricher
-	layers   map[string]*area.Layer
 	in       string // the months as a SQL list
-	placed   *array.RecordBuilder
-	filled   *array.RecordBuilder
-	areas    *array.RecordBuilder
-	cells    map[grid.Cell]bool
-	counts   map[int32]*MonthResult // by arrow.Date32 of the month
 	cellSize int
+	placers  []*placer
+	counts   map[int32]*MonthResult // by arrow.Date32 of the month
 }
 
 // enrichMonths replaces the months' crimes_enriched and crime_areas rows
 // and records them in transform_state.
 func enrichMonths(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Layer, months []monthWork, cellSize float64) ([]MonthResult, error) {
-	g := &monthGroup{e: e, layers: layers, cells: map[grid.Cell]bool{}, counts: map[int32]*MonthResult{}, cellSize: int(cellSize),
-		placed: array.NewRecordBuilder(memAlloc, placedSchema), filled: array.NewRecordBuilder(memAlloc, filledSchema),
-		areas: array.NewRecordBuilder(memAlloc, crimeAreasSchema)}
-	defer g.placed.Release()
-	defer g.filled.Release()
-	defer g.areas.Release()
+	g := &monthGroup{e: e, cellSize: int(cellSize), counts: map[int32]*MonthResult{}}
+	for range runtime.GOMAXPROCS(0) {
+		p := newPlacer(e, layers)
+		defer p.release()
+		g.placers = append(g.placers, p)
+	}
 	var list []string
 	for _, m := range months {
 		list = append(list, "DATE '"+m.month.Format("2006-01-02")+"'")
@@ -324,9 +322,7 @@ func enrichMonths(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Laye
 			return nil, err
 		}
 	}
-	err := tx.QueryArrow(`SELECT source_id, line, month, longitude, latitude, easting, northing, coalesce(lsoa_code, '') = ''
-		FROM police_street WHERE month IN (`+g.in+`)`, nil, g.place)
-	if err != nil {
+	if err := g.placeAll(tx); err != nil {
 		return nil, err
 	}
 	if err := g.insert(tx); err != nil {
@@ -346,20 +342,78 @@ func enrichMonths(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Laye
 	return out, nil
 }
 
+// placeAll places the months' crimes on every core, DuckDB reading the
+// next batch while the placers work, and adds up their counts.
+func (g *monthGroup) placeAll(tx *store.Tx) error {
+	recs := make(chan arrow.Record, len(g.placers))
+	var wg sync.WaitGroup
+	for _, p := range g.placers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rec := range recs {
+				p.place(rec)
+				rec.Release()
+			}
+		}()
+	}
+	err := tx.QueryArrow(`SELECT source_id, line, month, longitude, latitude, easting, northing, coalesce(lsoa_code, '') = ''
+		FROM police_street WHERE month IN (`+g.in+`)`, nil, func(rec arrow.Record) error {
+		rec.Retain()
+		recs <- rec
+		return nil
+	})
+	close(recs)
+	wg.Wait()
+	for _, p := range g.placers {
+		for m, c := range p.counts {
+			g.counts[m].Rows += c.Rows
+			g.counts[m].Located += c.Located
+		}
+	}
+	return err
+}
+
+// A placer places crimes into builders of its own; a group runs one per
+// core.
+type placer struct {
+	e                     *enrich.Enricher // only Locate and District, which are safe for concurrent use
+	layers                map[string]*area.Layer
+	placed, filled, areas *array.RecordBuilder
+	cells                 map[grid.Cell]bool
+	counts                map[int32]*MonthResult
+}
+
+func newPlacer(e *enrich.Enricher, layers map[string]*area.Layer) *placer {
+	return &placer{e: e, layers: layers, cells: map[grid.Cell]bool{}, counts: map[int32]*MonthResult{},
+		placed: array.NewRecordBuilder(memAlloc, placedSchema), filled: array.NewRecordBuilder(memAlloc, filledSchema),
+		areas: array.NewRecordBuilder(memAlloc, crimeAreasSchema)}
+}
+
+func (p *placer) release() {
+	p.placed.Release()
+	p.filled.Release()
+	p.areas.Release()
+}
+
 // place places each crime of a batch of police_street rows.
-func (g *monthGroup) place(rec arrow.Record) error {
+func (p *placer) place(rec arrow.Record) {
 	in := columns(rec)
 	months := rec.Column(2).(*array.Date32)
 	noLSOA := rec.Column(7).(*array.Boolean)
-	b := g.placed.Fields()
+	b := p.placed.Fields()
 	for i := 0; i < int(rec.NumRows()); i++ {
 		c := enrich.Crime{Longitude: in.f64(3, i), Latitude: in.f64(4, i), Easting: in.f64(5, i), Northing: in.f64(6, i)}
 		if !noLSOA.Value(i) {
 			c.LSOACode = "(given)" // any: the file's LSOA is joined in DuckDB
 		}
-		x := g.e.Locate(c)
+		x := p.e.Locate(c)
 		month := int32(months.Value(i))
-		r := g.counts[month]
+		r := p.counts[month]
+		if r == nil {
+			r = &MonthResult{}
+			p.counts[month] = r
+		}
 		r.Rows++
 		if !x.Located {
 			continue
@@ -379,20 +433,19 @@ func (g *monthGroup) place(rec arrow.Record) error {
 		b[5].(*array.Float64Builder).Append(x.Northing)
 		b[6].(*array.Int64Builder).Append(x.Cell.X)
 		b[7].(*array.Int64Builder).Append(x.Cell.Y)
-		g.cells[x.Cell] = true
+		p.cells[x.Cell] = true
 		if noLSOA.Value(i) && (x.LSOACode != "" || x.LADName != "") {
-			g.fill(id, line, x)
+			p.fill(id, line, x)
 		}
-		g.inLayers(id, line, month, x)
+		p.inLayers(id, line, month, x)
 	}
-	return nil
 }
 
 // fill keeps the areas the boundary layers gave a crime whose file has no
 // LSOA.
-func (g *monthGroup) fill(id, line int64, x enrich.Enriched) {
-	lad, unit := g.e.District(x.LSOACode, x.LSOAName, x.LADName)
-	f := g.filled.Fields()
+func (p *placer) fill(id, line int64, x enrich.Enriched) {
+	lad, unit := p.e.District(x.LSOACode, x.LSOAName, x.LADName)
+	f := p.filled.Fields()
 	f[0].(*array.Int64Builder).Append(id)
 	f[1].(*array.Int64Builder).Append(line)
 	for k, v := range []string{x.LSOACode, x.LSOAName, lad, unit} {
@@ -401,9 +454,9 @@ func (g *monthGroup) fill(id, line int64, x enrich.Enriched) {
 }
 
 // inLayers adds the crime's area in each of the other boundary layers.
-func (g *monthGroup) inLayers(id, line int64, month int32, x enrich.Enriched) {
-	for name, l := range g.layers {
-		a := g.areas.Fields()
+func (p *placer) inLayers(id, line int64, month int32, x enrich.Enriched) {
+	for name, l := range p.layers {
+		a := p.areas.Fields()
 		a[0].(*array.Int64Builder).Append(id)
 		a[1].(*array.Int64Builder).Append(line)
 		a[2].(*array.Date32Builder).Append(arrow.Date32(month))
@@ -424,20 +477,28 @@ func (g *monthGroup) insert(tx *store.Tx) error {
 	if err != nil {
 		return err
 	}
-	views := []arrow.Record{g.placed.NewRecord(), g.cellRefs(), g.filled.NewRecord(), districts, categoriesRecord(g.e.Categories)}
+	var placed, filled, areas []arrow.Record
+	for _, p := range g.placers {
+		placed = append(placed, p.placed.NewRecord())
+		filled = append(filled, p.filled.NewRecord())
+		areas = append(areas, p.areas.NewRecord())
+	}
+	views := [][]arrow.Record{placed, {g.cellRefs()}, filled, {districts}, {categoriesRecord(g.e.Categories)}}
 	defer func() {
-		for _, r := range views {
-			r.Release()
+		for _, v := range append(views, areas) {
+			for _, r := range v {
+				r.Release()
+			}
 		}
 	}()
 	var vs []store.ArrowView
 	for i, name := range []string{"placed", "cells", "filled", "districts", "categories"} {
-		vs = append(vs, store.ArrowView{Name: name, Schema: views[i].Schema(), Records: []arrow.Record{views[i]}})
+		vs = append(vs, store.ArrowView{Name: name, Schema: views[i][0].Schema(), Records: views[i]})
 	}
 	if _, err := tx.ExecArrow("INSERT INTO crimes_enriched "+fmt.Sprintf(enrichedRows, g.cellSize, g.in), vs...); err != nil {
 		return fmt.Errorf("insert into crimes_enriched: %w", err)
 	}
-	_, err = tx.AppendBuilder("crime_areas", g.areas)
+	_, err = tx.AppendArrow("crime_areas", crimeAreasSchema, areas)
 	return err
 }
 
@@ -446,10 +507,16 @@ func (g *monthGroup) cellRefs() arrow.Record {
 	b := array.NewRecordBuilder(memAlloc, cellsSchema)
 	defer b.Release()
 	f := b.Fields()
-	for c := range g.cells {
-		f[0].(*array.Int64Builder).Append(c.X)
-		f[1].(*array.Int64Builder).Append(c.Y)
-		appendString(f[2], g.e.GridRef(c))
+	seen := map[grid.Cell]bool{}
+	for _, p := range g.placers {
+		for c := range p.cells {
+			if !seen[c] {
+				seen[c] = true
+				f[0].(*array.Int64Builder).Append(c.X)
+				f[1].(*array.Int64Builder).Append(c.Y)
+				appendString(f[2], g.e.GridRef(c))
+			}
+		}
 	}
 	return b.NewRecord()
 }
