@@ -268,11 +268,10 @@ var crimeAreasSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
-// enrichedRows is the query that joins the views onto police_street as
-// crimes_enriched rows; %d is the cell size, %s the months. They are stored
-// in a temporary table first and then inserted: DuckDB runs the join and
-// the insert into the stored table each several times faster apart than
-// together (3.4 s together, 1.5 s apart, for 560,000 crimes).
+// enrichedRows joins the views onto police_street as crimes_enriched rows;
+// %d is the cell size, %s the months. (Staging them in a temporary table
+// first made the join and the insert faster apart than together in wall
+// time, on an idle machine, but cost more CPU in all: not done.)
 const enrichedRows = `SELECT p.source_id, p.line, p.crime_id, p.month, p.force, p.crime_type, p.location, p.last_outcome,
 		g.source_id IS NOT NULL,
 		CASE WHEN g.source_id IS NOT NULL THEN coalesce(g.longitude, p.longitude) END,
