@@ -100,8 +100,8 @@ func Run(ctx context.Context, st *store.Store, cfg Config, months []time.Time, l
 	// and each statement over a group's rows is one scan, not one per month.
 	for len(changed) > 0 {
 		n, rows := 0, int64(0)
-		for n < len(changed) && (n == 0 || rows+changed[n].rows <= txRows) {
-			rows += changed[n].rows
+		for n < len(changed) && (n == 0 || rows+changed[n].loaded <= txRows) {
+			rows += changed[n].loaded
 			n++
 		}
 		start := time.Now()
@@ -131,14 +131,16 @@ type monthWork struct {
 	month       time.Time
 	fingerprint string
 	changed     bool
-	rows        int64
+	rows        int64 // enriched when last computed
+	loaded      int64 // street rows stored now
 }
 
 // monthsToDo compares each month's current street sources (and the
 // settings) with what the month was last computed from.
 func monthsToDo(ctx context.Context, st *store.Store, settings string, only []time.Time) ([]monthWork, error) {
 	rows, err := st.DB.QueryContext(ctx, `
-		SELECT s.month, ? || ':' || string_agg(s.source_id::VARCHAR, ',' ORDER BY s.source_id), t.fingerprint, coalesce(t.rows, 0)
+		SELECT s.month, ? || ':' || string_agg(s.source_id::VARCHAR, ',' ORDER BY s.source_id), t.fingerprint, coalesce(t.rows, 0),
+			sum(s.rows_loaded)::BIGINT
 		FROM sources s LEFT JOIN transform_state t ON t.month = s.month
 		WHERE s.kind = 'street' AND s.status = 'loaded' AND s.superseded_by IS NULL
 		GROUP BY s.month, t.fingerprint, t.rows ORDER BY s.month`, settings)
@@ -154,7 +156,7 @@ func monthsToDo(ctx context.Context, st *store.Store, settings string, only []ti
 	for rows.Next() {
 		var w monthWork
 		var prev sql.NullString
-		if err := rows.Scan(&w.month, &w.fingerprint, &prev, &w.rows); err != nil {
+		if err := rows.Scan(&w.month, &w.fingerprint, &prev, &w.rows, &w.loaded); err != nil {
 			return nil, err
 		}
 		w.month = w.month.UTC()
