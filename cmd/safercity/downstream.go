@@ -53,7 +53,7 @@ func followHotspots(ctx context.Context, st *store.Store, hs []transform.Hotspot
 		return 0, err
 	}
 	// A profile-month that cannot be computed (no crime of the profile that
-	// month, say) does not hold up the others.
+	// month, say) does not hold up the others; nor does an index month.
 	var rows int64
 	var problems []string
 	for _, t := range tasks {
@@ -139,9 +139,14 @@ func followIndex(ctx context.Context, st *store.Store, ic indexstage.Config, mon
 		return 0, err
 	}
 	var rows int64
+	var problems []string
 	for _, t := range tasks {
 		if _, err := indexstage.Run(ctx, st, t.Month, ic, ""); err != nil {
-			return rows, fmt.Errorf("index %s: %w", t.Month.Format("2006-01"), err)
+			if ctx.Err() != nil {
+				return rows, err
+			}
+			problems = append(problems, fmt.Sprintf("index %s: %v", t.Month.Format("2006-01"), err))
+			continue
 		}
 		n, err := recordTask(ctx, st, t, `SELECT count(*) FROM index_scores WHERE month = ?`, t.Month)
 		if err != nil {
@@ -149,7 +154,7 @@ func followIndex(ctx context.Context, st *store.Store, ic indexstage.Config, mon
 		}
 		rows += n
 	}
-	return rows, nil
+	return rows, taskProblems(problems, len(tasks))
 }
 
 // storedMonths returns the months a query lists.
