@@ -11,8 +11,9 @@ DEMO_DB := demo/safercity.duckdb
 SHARED  ?= ../shared
 BENCH_DIR ?= /tmp/safercity-bench
 ARCHIVE_DIR ?= /tmp/bench-archive
+ARCHIVE36_DIR ?= /tmp/bench-archive36
 
-.PHONY: build demo test fuzz bench clean
+.PHONY: build demo test fuzz bench bench-archive clean
 
 build:
 	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/safercity
@@ -74,7 +75,7 @@ fuzz:
 # 2021-03, from the real 2021-01…03 files of every shared force), B.zip (next
 # month's: 2021-04 new, 2021-02 and 2021-03 republished, 2020-04 dropped) and
 # x/ (A.zip extracted, for DuckDB's read_csv).
-bench: build
+bench: build $(ARCHIVE36_DIR)/archive.zip
 	@test -f $(ARCHIVE_DIR)/B.zip || { \
 	  rm -rf $(ARCHIVE_DIR) && mkdir -p $(ARCHIVE_DIR)/real && \
 	  for m in 2021-01 2021-02 2021-03; do cp -r $(SHARED)/data/police-uk/$$m $(ARCHIVE_DIR)/real/; done && \
@@ -96,6 +97,33 @@ bench: build
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./bng ./maps ./transform/grid ./transform/area ./transform/enrich ./hotspots/spatstat ./index
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./index/indexstage
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./analysis/...
+	SAFERCITY_BENCH_ARCHIVE=$(ARCHIVE36_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench Archive36 -benchtime 1x -timeout 60m -v ./cmd/safercity/ | grep -v '^=== '
+
+# The whole-archive benchmark's input, made once (about 10 minutes, 6 GB in
+# $(ARCHIVE36_DIR)): a data.police.uk-style archive of 36 months (2021-01 …
+# 2023-12) of 48 forces, ≈17.6M street rows. Each month takes the real street
+# and stop-and-search files of 2021-01, -02 or -03 (16 forces; make-archive
+# rewrites their months), and two scale-police-street copies of every street
+# file stand for the other forces. The real files hold outcomes of the City
+# of London only (of 2017-01 … -03, given the donor months' dates). The
+# archive's files are also extracted, for DuckDB's read_csv beside the ingest.
+bench-archive: $(ARCHIVE36_DIR)/archive.zip
+
+$(ARCHIVE36_DIR)/archive.zip:
+	rm -rf $(ARCHIVE36_DIR) && mkdir -p $(ARCHIVE36_DIR)/real $(ARCHIVE36_DIR)/src
+	for m in 2021-01 2021-02 2021-03; do \
+	  mkdir -p $(ARCHIVE36_DIR)/real/$$m $(ARCHIVE36_DIR)/src/$$m && \
+	  cp $(SHARED)/data/police-uk/$$m/*-street.csv $(ARCHIVE36_DIR)/real/$$m/ && \
+	  cp $(SHARED)/data/police-uk/$$m/*.csv $(ARCHIVE36_DIR)/src/$$m/ && \
+	  o=$$(echo $$m | sed 's/^2021/2017/') && \
+	  awk -F, -v OFS=, -v m=$$m 'NR > 1 { $$2 = m } 1' $(SHARED)/data/police-uk/$$o/$$o-city-of-london-outcomes.csv \
+	    > $(ARCHIVE36_DIR)/src/$$m/$$m-city-of-london-outcomes.csv; done
+	python3 $(SHARED)/tools/scale-police-street $(ARCHIVE36_DIR)/real $(ARCHIVE36_DIR)/scaled 2
+	cp -r $(ARCHIVE36_DIR)/scaled/. $(ARCHIVE36_DIR)/src/
+	python3 $(SHARED)/tools/make-archive --end 2023-12 $(ARCHIVE36_DIR)/src $(ARCHIVE36_DIR)/archive.zip.tmp 36
+	rm -rf $(ARCHIVE36_DIR)/real $(ARCHIVE36_DIR)/scaled $(ARCHIVE36_DIR)/src
+	mkdir -p $(ARCHIVE36_DIR)/csv && cd $(ARCHIVE36_DIR)/csv && unzip -q ../archive.zip.tmp
+	mv $(ARCHIVE36_DIR)/archive.zip.tmp $(ARCHIVE36_DIR)/archive.zip
 
 clean:
 	rm -rf bin demo

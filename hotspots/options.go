@@ -38,12 +38,16 @@ type Options struct {
 	Shared *Shared
 }
 
+// DefaultWindow is the emerging hot spot window, in months, when Options
+// leaves it 0.
+const DefaultWindow = 12
+
 func (o *Options) defaults() {
 	if o.CellSize == 0 {
 		o.CellSize = 100
 	}
 	if o.Window == 0 {
-		o.Window = 12
+		o.Window = DefaultWindow
 	}
 	if o.Alpha == 0 {
 		o.Alpha = spatstat.DefaultAlpha

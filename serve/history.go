@@ -44,6 +44,7 @@ type Run struct {
 	Status   Status     `json:"status"`
 	Rows     int64      `json:"rows"`
 	Error    string     `json:"error,omitempty"`
+	Note     string     `json:"note,omitempty"` // what the job did and why (see Note)
 }
 
 // London is the time zone of schedules and of the times shown.
@@ -68,7 +69,7 @@ const interruptedByKill = "the process running it stopped before it finished (ki
 // gone.
 func MarkInterrupted(ctx context.Context, st *store.Store) ([]Run, error) {
 	rows, err := st.DB.QueryContext(ctx, `UPDATE job_runs SET status = 'interrupted', finished = ?, error = ?
-		WHERE status = 'running' RETURNING `+runColumns, time.Now().UTC(), interruptedByKill)
+		WHERE status = 'running' RETURNING `+runColumns+`, ''`, time.Now().UTC(), interruptedByKill)
 	if err != nil {
 		return nil, fmt.Errorf("job history: mark interrupted runs: %w", err)
 	}
@@ -78,7 +79,7 @@ func MarkInterrupted(ctx context.Context, st *store.Store) ([]Run, error) {
 // Runs returns the latest runs, newest first: of one job unless job is "",
 // and at most limit of them unless limit is 0.
 func Runs(ctx context.Context, st *store.Store, job string, limit int) ([]Run, error) {
-	q := `SELECT ` + runColumns + ` FROM job_runs`
+	q := `SELECT ` + runColumns + `, coalesce(note, '') FROM job_runs LEFT JOIN job_notes USING (run_id)`
 	var args []any
 	if job != "" {
 		q += ` WHERE job = ?`
@@ -104,7 +105,7 @@ func scanRuns(rows *sql.Rows) ([]Run, error) {
 	for rows.Next() {
 		var r Run
 		var finished sql.NullTime
-		if err := rows.Scan(&r.ID, &r.Job, &r.Trigger, &r.Attempt, &r.Started, &finished, &r.Status, &r.Rows, &r.Error); err != nil {
+		if err := rows.Scan(&r.ID, &r.Job, &r.Trigger, &r.Attempt, &r.Started, &finished, &r.Status, &r.Rows, &r.Error, &r.Note); err != nil {
 			return nil, fmt.Errorf("job history: %w", err)
 		}
 		r.Started = r.Started.In(London)
@@ -141,6 +142,11 @@ func finishRun(st *store.Store, r *Run) error {
 	var msg any
 	if r.Error != "" {
 		msg = r.Error
+	}
+	if r.Note != "" {
+		if _, err := st.DB.ExecContext(ctx, `INSERT OR REPLACE INTO job_notes VALUES (?, ?)`, r.ID, r.Note); err != nil {
+			return fmt.Errorf("job history: record the note of %s: %w", r.Job, err)
+		}
 	}
 	_, err := st.DB.ExecContext(ctx, `UPDATE job_runs SET finished = ?, status = ?, rows = ?, error = ? WHERE run_id = ?`,
 		r.Finished.UTC(), string(r.Status), r.Rows, msg, r.ID)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -428,9 +429,10 @@ func (r *Runner) attempt(ctx context.Context, j *job, t Trigger, n int, retryIn 
 		return run, err
 	}
 	log.Info("job started", "run", run.ID)
-	rows, err := call(ctx, j, r.st)
+	notes := &notes{}
+	rows, err := call(context.WithValue(ctx, notesKey{}, notes), j, r.st)
 	finished := time.Now()
-	run.Finished, run.Rows = &finished, rows
+	run.Finished, run.Rows, run.Note = &finished, rows, notes.String()
 	var w warning
 	switch {
 	case err == nil:
@@ -454,6 +456,34 @@ func (r *Runner) attempt(ctx context.Context, j *job, t Trigger, n int, retryIn 
 		log.Error("job outcome not recorded", "error", herr)
 	}
 	return run, err
+}
+
+type notesKey struct{}
+
+// notes collects what a run says about itself through Note.
+type notes struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (n *notes) String() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return strings.Join(n.lines, "; ")
+}
+
+// Note records, with the run of the job whose ctx it is given, what the job
+// did and why — which results it recomputed and which of their inputs had
+// changed, say — so that the job history shows it. Outside a run it does
+// nothing.
+func Note(ctx context.Context, format string, args ...any) {
+	n, ok := ctx.Value(notesKey{}).(*notes)
+	if !ok {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.lines = append(n.lines, fmt.Sprintf(format, args...))
 }
 
 // call runs the job, turning a panic into an error so that one broken job

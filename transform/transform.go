@@ -14,8 +14,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -84,8 +86,6 @@ func Run(ctx context.Context, st *store.Store, cfg Config, months []time.Time, l
 	if err != nil {
 		return nil, err
 	}
-	cats := categoriesRecord(e.Categories)
-	defer cats.Release()
 	var results []MonthResult
 	var changed []monthWork
 	for _, m := range todo {
@@ -96,54 +96,51 @@ func Run(ctx context.Context, st *store.Store, cfg Config, months []time.Time, l
 		}
 	}
 	// Months are committed in groups: each DuckDB commit that follows deletes
-	// costs a checkpoint, so one per month would dominate a full recompute.
+	// costs a checkpoint, so one per month would dominate a full recompute;
+	// and each statement over a group's rows is one scan, not one per month.
 	for len(changed) > 0 {
+		n, rows := 0, int64(0)
+		for n < len(changed) && (n == 0 || rows+changed[n].loaded <= txRows) {
+			rows += changed[n].loaded
+			n++
+		}
 		start := time.Now()
 		var group []MonthResult
 		err := st.Tx(ctx, func(tx *store.Tx) error {
-			group = group[:0]
-			rows := int64(0)
-			b := newEnrichedBatch(cats, cfg.CellSize)
-			defer b.release()
-			for i, m := range changed {
-				if i > 0 && rows+m.rows > txRows {
-					break
-				}
-				r, err := enrichMonth(tx, e, layers, m.month, m.fingerprint, b)
-				if err != nil {
-					return fmt.Errorf("%s: %w", r.Month, err)
-				}
-				group = append(group, r)
-				rows += r.Rows
-			}
-			return b.flush(tx)
+			var err error
+			group, err = enrichMonths(tx, e, layers, changed[:n], cfg.CellSize)
+			return err
 		})
 		if err != nil {
-			return results, fmt.Errorf("transform %w (the months of this batch are as they were; earlier batches are stored: run again to resume)", err)
+			return results, fmt.Errorf("transform %s…%s: %w (the months of this batch are as they were; earlier batches are stored: run again to resume)",
+				changed[0].month.Format("2006-01"), changed[n-1].month.Format("2006-01"), err)
 		}
 		log.Debug("transformed", "months", len(group), "took", time.Since(start))
 		results = append(results, group...)
-		changed = changed[len(group):]
+		changed = changed[n:]
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].Month < results[j].Month })
 	return results, nil
 }
 
-// txRows is roughly how many crimes are enriched per transaction.
+// txRows is roughly how many crimes are enriched per transaction (a
+// month's more when one month holds more).
 const txRows = 1_000_000
 
 type monthWork struct {
 	month       time.Time
 	fingerprint string
 	changed     bool
-	rows        int64
+	rows        int64 // enriched when last computed
+	loaded      int64 // street rows stored now
 }
 
 // monthsToDo compares each month's current street sources (and the
 // settings) with what the month was last computed from.
 func monthsToDo(ctx context.Context, st *store.Store, settings string, only []time.Time) ([]monthWork, error) {
 	rows, err := st.DB.QueryContext(ctx, `
-		SELECT s.month, ? || ':' || string_agg(s.source_id::VARCHAR, ',' ORDER BY s.source_id), t.fingerprint, coalesce(t.rows, 0)
+		SELECT s.month, ? || ':' || string_agg(s.source_id::VARCHAR, ',' ORDER BY s.source_id), t.fingerprint, coalesce(t.rows, 0),
+			sum(s.rows_loaded)::BIGINT
 		FROM sources s LEFT JOIN transform_state t ON t.month = s.month
 		WHERE s.kind = 'street' AND s.status = 'loaded' AND s.superseded_by IS NULL
 		GROUP BY s.month, t.fingerprint, t.rows ORDER BY s.month`, settings)
@@ -159,7 +156,7 @@ func monthsToDo(ctx context.Context, st *store.Store, settings string, only []ti
 	for rows.Next() {
 		var w monthWork
 		var prev sql.NullString
-		if err := rows.Scan(&w.month, &w.fingerprint, &prev, &w.rows); err != nil {
+		if err := rows.Scan(&w.month, &w.fingerprint, &prev, &w.rows, &w.loaded); err != nil {
 			return nil, err
 		}
 		w.month = w.month.UTC()
@@ -211,25 +208,48 @@ func Layers(ctx context.Context, st *store.Store) (map[string]*area.Layer, strin
 	return layers, strings.Join(ids, ","), rows.Err()
 }
 
-// placedSchema holds what enrichment computes for each crime; the rest of
-// crimes_enriched is joined from police_street and the categories inside
-// DuckDB, which copies those columns far faster than a round trip through Go.
+// The transform is split so that only numbers cross between DuckDB and Go
+// per crime: Go reads each crime's coordinates and returns its grid
+// placement (placed); what depends on a few distinct values is computed once
+// per value — the grid reference of each cell (cells), the district and
+// unit of each LSOA (districts), the groups and harm of each crime type
+// (categories) — and DuckDB joins it all onto police_street in one
+// statement, copying the published columns itself. Crimes whose file has no
+// LSOA but a boundary layer gives one (the 2011 files) carry their areas in
+// filled.
+
 var placedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "located", Type: arrow.FixedWidthTypes.Boolean},
-	{Name: "longitude", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "longitude", Type: arrow.PrimitiveTypes.Float64, Nullable: true}, // only when derived from easting and northing
 	{Name: "latitude", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	{Name: "easting", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	{Name: "northing", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "easting", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "northing", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "cell_x", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "cell_y", Type: arrow.PrimitiveTypes.Int64},
+}, nil)
+
+var cellsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "cell_x", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "cell_y", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "grid_ref", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "cell_x", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: "cell_y", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+}, nil)
+
+// areaFields are the LSOA and district of a crime, in districts (by LSOA)
+// and in filled (by crime).
+var areaFields = []arrow.Field{
 	{Name: "lsoa_code", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "lsoa_name", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "lad_name", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "unit", Type: arrow.BinaryTypes.String, Nullable: true},
-}, nil)
+}
+
+var districtsSchema = arrow.NewSchema(areaFields, nil)
+
+var filledSchema = arrow.NewSchema(append([]arrow.Field{
+	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
+}, areaFields...), nil)
 
 var categoriesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "crime_type", Type: arrow.BinaryTypes.String},
@@ -240,6 +260,322 @@ var categoriesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "weapons", Type: arrow.FixedWidthTypes.Boolean},
 	{Name: "harm", Type: arrow.PrimitiveTypes.Float64},
 }, nil)
+
+var crimeAreasSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "month", Type: arrow.FixedWidthTypes.Date32},
+	{Name: "layer", Type: arrow.BinaryTypes.String},
+	{Name: "code", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+// enrichedRows joins the views onto police_street as crimes_enriched rows;
+// %d is the cell size, %s the months. (Staging them in a temporary table
+// first made the join and the insert faster apart than together in wall
+// time, on an idle machine, but cost more CPU in all: not done.)
+const enrichedRows = `SELECT p.source_id, p.line, p.crime_id, p.month, p.force, p.crime_type, p.location, p.last_outcome,
+		g.source_id IS NOT NULL,
+		CASE WHEN g.source_id IS NOT NULL THEN coalesce(g.longitude, p.longitude) END,
+		CASE WHEN g.source_id IS NOT NULL THEN coalesce(g.latitude, p.latitude) END,
+		g.easting, g.northing, c.grid_ref, %d, g.cell_x, g.cell_y,
+		CASE WHEN f.source_id IS NULL THEN nullif(p.lsoa_code, '') ELSE f.lsoa_code END,
+		CASE WHEN f.source_id IS NULL THEN nullif(p.lsoa_name, '') ELSE f.lsoa_name END,
+		CASE WHEN f.source_id IS NULL THEN d.lad_name ELSE f.lad_name END,
+		CASE WHEN f.source_id IS NULL THEN d.unit ELSE f.unit END,
+		coalesce(k.violence, false), coalesce(k.acquisitive, false), coalesce(k.asb, false),
+		coalesce(k.nte, false), coalesce(k.weapons, false), coalesce(k.harm, 0)
+	FROM police_street p
+	LEFT JOIN placed g ON g.source_id = p.source_id AND g.line = p.line
+	LEFT JOIN cells c ON c.cell_x = g.cell_x AND c.cell_y = g.cell_y
+	LEFT JOIN filled f ON f.source_id = p.source_id AND f.line = p.line
+	LEFT JOIN districts d ON d.lsoa_code IS NOT DISTINCT FROM p.lsoa_code AND d.lsoa_name IS NOT DISTINCT FROM p.lsoa_name
+	LEFT JOIN categories k ON k.crime_type = p.crime_type
+	WHERE p.month IN (%s)`
+
+// monthGroup is the work of one transaction: the months' crimes placed,
+// ready to insert, and the counts of each month.
+type monthGroup struct {
+	e        *enrich.Enricher
+	in       string // the months as a SQL list
+	cellSize int
+	placers  []*placer
+	counts   map[int32]*MonthResult // by arrow.Date32 of the month
+}
+
+// enrichMonths replaces the months' crimes_enriched and crime_areas rows
+// and records them in transform_state.
+func enrichMonths(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Layer, months []monthWork, cellSize float64) ([]MonthResult, error) {
+	g := &monthGroup{e: e, cellSize: int(cellSize), counts: map[int32]*MonthResult{}}
+	for range runtime.GOMAXPROCS(0) {
+		p := newPlacer(e, layers)
+		defer p.release()
+		g.placers = append(g.placers, p)
+	}
+	var list []string
+	for _, m := range months {
+		list = append(list, "DATE '"+m.month.Format("2006-01-02")+"'")
+		g.counts[int32(arrow.Date32FromTime(m.month))] = &MonthResult{Month: m.month.Format("2006-01"), Status: "computed"}
+	}
+	g.in = strings.Join(list, ", ")
+	for _, table := range []string{"crimes_enriched", "crime_areas"} {
+		if _, err := tx.Exec(`DELETE FROM ` + table + ` WHERE month IN (` + g.in + `)`); err != nil {
+			return nil, err
+		}
+	}
+	if err := g.placeAll(tx); err != nil {
+		return nil, err
+	}
+	if err := g.insert(tx); err != nil {
+		return nil, err
+	}
+	if err := g.countUnknownTypes(tx); err != nil {
+		return nil, err
+	}
+	var out []MonthResult
+	for _, m := range months {
+		r := *g.counts[int32(arrow.Date32FromTime(m.month))]
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO transform_state VALUES (?, ?, ?, now()::TIMESTAMP)`, m.month, m.fingerprint, r.Rows); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// placeAll places the months' crimes on every core, DuckDB reading the
+// next batch while the placers work, and adds up their counts.
+func (g *monthGroup) placeAll(tx *store.Tx) error {
+	recs := make(chan arrow.Record, len(g.placers))
+	var wg sync.WaitGroup
+	for _, p := range g.placers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rec := range recs {
+				p.place(rec)
+				rec.Release()
+			}
+		}()
+	}
+	err := tx.QueryArrow(`SELECT source_id, line, month, longitude, latitude, easting, northing, coalesce(lsoa_code, '') = ''
+		FROM police_street WHERE month IN (`+g.in+`)`, nil, func(rec arrow.Record) error {
+		rec.Retain()
+		recs <- rec
+		return nil
+	})
+	close(recs)
+	wg.Wait()
+	for _, p := range g.placers {
+		for m, c := range p.counts {
+			g.counts[m].Rows += c.Rows
+			g.counts[m].Located += c.Located
+		}
+	}
+	return err
+}
+
+// A placer places crimes into builders of its own; a group runs one per
+// core.
+type placer struct {
+	e                     *enrich.Enricher // only Locate and District, which are safe for concurrent use
+	layers                map[string]*area.Layer
+	placed, filled, areas *array.RecordBuilder
+	cells                 map[grid.Cell]bool
+	counts                map[int32]*MonthResult
+}
+
+func newPlacer(e *enrich.Enricher, layers map[string]*area.Layer) *placer {
+	return &placer{e: e, layers: layers, cells: map[grid.Cell]bool{}, counts: map[int32]*MonthResult{},
+		placed: array.NewRecordBuilder(memAlloc, placedSchema), filled: array.NewRecordBuilder(memAlloc, filledSchema),
+		areas: array.NewRecordBuilder(memAlloc, crimeAreasSchema)}
+}
+
+func (p *placer) release() {
+	p.placed.Release()
+	p.filled.Release()
+	p.areas.Release()
+}
+
+// place places each crime of a batch of police_street rows.
+func (p *placer) place(rec arrow.Record) {
+	in := columns(rec)
+	months := rec.Column(2).(*array.Date32)
+	noLSOA := rec.Column(7).(*array.Boolean)
+	b := p.placed.Fields()
+	for i := 0; i < int(rec.NumRows()); i++ {
+		c := enrich.Crime{Longitude: in.f64(3, i), Latitude: in.f64(4, i), Easting: in.f64(5, i), Northing: in.f64(6, i)}
+		if !noLSOA.Value(i) {
+			c.LSOACode = "(given)" // any: the file's LSOA is joined in DuckDB
+		}
+		x := p.e.Locate(c)
+		month := int32(months.Value(i))
+		r := p.counts[month]
+		if r == nil {
+			r = &MonthResult{}
+			p.counts[month] = r
+		}
+		r.Rows++
+		if !x.Located {
+			continue
+		}
+		r.Located++
+		id, line := in.i64(0, i), in.i64(1, i)
+		b[0].(*array.Int64Builder).Append(id)
+		b[1].(*array.Int64Builder).Append(line)
+		if math.IsNaN(c.Longitude) || math.IsNaN(c.Latitude) {
+			b[2].(*array.Float64Builder).Append(x.Longitude)
+			b[3].(*array.Float64Builder).Append(x.Latitude)
+		} else {
+			b[2].AppendNull()
+			b[3].AppendNull()
+		}
+		b[4].(*array.Float64Builder).Append(x.Easting)
+		b[5].(*array.Float64Builder).Append(x.Northing)
+		b[6].(*array.Int64Builder).Append(x.Cell.X)
+		b[7].(*array.Int64Builder).Append(x.Cell.Y)
+		p.cells[x.Cell] = true
+		if noLSOA.Value(i) && (x.LSOACode != "" || x.LADName != "") {
+			p.fill(id, line, x)
+		}
+		p.inLayers(id, line, month, x)
+	}
+}
+
+// fill keeps the areas the boundary layers gave a crime whose file has no
+// LSOA.
+func (p *placer) fill(id, line int64, x enrich.Enriched) {
+	lad, unit := p.e.District(x.LSOACode, x.LSOAName, x.LADName)
+	f := p.filled.Fields()
+	f[0].(*array.Int64Builder).Append(id)
+	f[1].(*array.Int64Builder).Append(line)
+	for k, v := range []string{x.LSOACode, x.LSOAName, lad, unit} {
+		appendString(f[2+k], v)
+	}
+}
+
+// inLayers adds the crime's area in each of the other boundary layers.
+func (p *placer) inLayers(id, line int64, month int32, x enrich.Enriched) {
+	for name, l := range p.layers {
+		a := p.areas.Fields()
+		a[0].(*array.Int64Builder).Append(id)
+		a[1].(*array.Int64Builder).Append(line)
+		a[2].(*array.Date32Builder).Append(arrow.Date32(month))
+		a[3].(*array.StringBuilder).Append(name)
+		if f, ok := l.Locate([2]float64{x.Easting, x.Northing}); ok {
+			a[4].(*array.StringBuilder).Append(f.Code)
+			appendString(a[5], f.Name)
+		} else {
+			a[4].AppendNull()
+			a[5].AppendNull()
+		}
+	}
+}
+
+// insert writes the group's crimes_enriched and crime_areas rows.
+func (g *monthGroup) insert(tx *store.Tx) error {
+	districts, err := g.districts(tx)
+	if err != nil {
+		return err
+	}
+	var placed, filled, areas []arrow.Record
+	for _, p := range g.placers {
+		placed = append(placed, p.placed.NewRecord())
+		filled = append(filled, p.filled.NewRecord())
+		areas = append(areas, p.areas.NewRecord())
+	}
+	views := [][]arrow.Record{placed, {g.cellRefs()}, filled, {districts}, {categoriesRecord(g.e.Categories)}}
+	defer func() {
+		for _, v := range append(views, areas) {
+			for _, r := range v {
+				r.Release()
+			}
+		}
+	}()
+	var vs []store.ArrowView
+	for i, name := range []string{"placed", "cells", "filled", "districts", "categories"} {
+		vs = append(vs, store.ArrowView{Name: name, Schema: views[i][0].Schema(), Records: views[i]})
+	}
+	if _, err := tx.ExecArrow("INSERT INTO crimes_enriched "+fmt.Sprintf(enrichedRows, g.cellSize, g.in), vs...); err != nil {
+		return fmt.Errorf("insert into crimes_enriched: %w", err)
+	}
+	_, err = tx.AppendArrow("crime_areas", crimeAreasSchema, areas)
+	return err
+}
+
+// cellRefs is the grid reference of each cell placed.
+func (g *monthGroup) cellRefs() arrow.Record {
+	b := array.NewRecordBuilder(memAlloc, cellsSchema)
+	defer b.Release()
+	f := b.Fields()
+	seen := map[grid.Cell]bool{}
+	for _, p := range g.placers {
+		for c := range p.cells {
+			if !seen[c] {
+				seen[c] = true
+				f[0].(*array.Int64Builder).Append(c.X)
+				f[1].(*array.Int64Builder).Append(c.Y)
+				appendString(f[2], g.e.GridRef(c))
+			}
+		}
+	}
+	return b.NewRecord()
+}
+
+// districts is the district and unit of each LSOA (code and name) that the
+// months' files give.
+func (g *monthGroup) districts(tx *store.Tx) (arrow.Record, error) {
+	b := array.NewRecordBuilder(memAlloc, districtsSchema)
+	defer b.Release()
+	f := b.Fields()
+	rows, err := tx.Query(`SELECT DISTINCT lsoa_code, lsoa_name FROM police_street WHERE month IN (` + g.in + `)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, name sql.NullString
+		if err := rows.Scan(&code, &name); err != nil {
+			return nil, err
+		}
+		lad, unit := g.e.District(code.String, name.String, "")
+		for k, v := range []sql.NullString{code, name} {
+			if v.Valid {
+				f[k].(*array.StringBuilder).Append(v.String)
+			} else {
+				f[k].AppendNull()
+			}
+		}
+		appendString(f[2], lad)
+		appendString(f[3], unit)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return b.NewRecord(), nil
+}
+
+// countUnknownTypes counts each month's crimes of types the categories
+// table lacks.
+func (g *monthGroup) countUnknownTypes(tx *store.Tx) error {
+	rows, err := tx.Query(`SELECT month, crime_type, count(*) FROM police_street WHERE month IN (` + g.in + `) GROUP BY ALL`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m time.Time
+		var t string
+		var n int64
+		if err := rows.Scan(&m, &t, &n); err != nil {
+			return err
+		}
+		if _, ok := g.e.Categories[t]; !ok {
+			g.counts[int32(arrow.Date32FromTime(m.UTC()))].Unplaced += n
+		}
+	}
+	return rows.Err()
+}
 
 // categoriesRecord is the categories table as a record for the join.
 func categoriesRecord(cats enrich.Categories) arrow.Record {
@@ -254,138 +590,6 @@ func categoriesRecord(cats enrich.Categories) arrow.Record {
 		f[6].(*array.Float64Builder).Append(c.Harm)
 	}
 	return b.NewRecord()
-}
-
-var crimeAreasSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "month", Type: arrow.FixedWidthTypes.Date32},
-	{Name: "layer", Type: arrow.BinaryTypes.String},
-	{Name: "code", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
-}, nil)
-
-// enrichedBatch holds the placed crimes of a transaction's months, inserted
-// together: one insert per month would leave DuckDB small row groups to
-// merge.
-type enrichedBatch struct {
-	placed, areas *array.RecordBuilder
-	categories    arrow.Record
-	cellSize      int
-	from, to      time.Time // the months placed
-}
-
-func newEnrichedBatch(categories arrow.Record, cellSize float64) *enrichedBatch {
-	return &enrichedBatch{placed: array.NewRecordBuilder(memAlloc, placedSchema), areas: array.NewRecordBuilder(memAlloc, crimeAreasSchema),
-		categories: categories, cellSize: int(cellSize)}
-}
-
-func (b *enrichedBatch) flush(tx *store.Tx) error {
-	placed := b.placed.NewRecord()
-	defer placed.Release()
-	if placed.NumRows() > 0 {
-		_, err := tx.ExecArrow(fmt.Sprintf(`INSERT INTO crimes_enriched
-			SELECT p.source_id, p.line, p.crime_id, p.month, p.force, p.crime_type, p.location, p.last_outcome,
-				g.located, g.longitude, g.latitude, g.easting, g.northing, g.grid_ref, %d, g.cell_x, g.cell_y,
-				g.lsoa_code, g.lsoa_name, g.lad_name, g.unit,
-				coalesce(k.violence, false), coalesce(k.acquisitive, false), coalesce(k.asb, false),
-				coalesce(k.nte, false), coalesce(k.weapons, false), coalesce(k.harm, 0)
-			FROM placed g
-			JOIN police_street p ON p.source_id = g.source_id AND p.line = g.line
-			LEFT JOIN categories k ON k.crime_type = p.crime_type
-			WHERE p.month BETWEEN '%s' AND '%s'`, b.cellSize, b.from.Format("2006-01-02"), b.to.Format("2006-01-02")),
-			store.ArrowView{Name: "placed", Schema: placedSchema, Records: []arrow.Record{placed}},
-			store.ArrowView{Name: "categories", Schema: categoriesSchema, Records: []arrow.Record{b.categories}})
-		if err != nil {
-			return fmt.Errorf("insert into crimes_enriched: %w", err)
-		}
-	}
-	_, err := tx.AppendBuilder("crime_areas", b.areas)
-	return err
-}
-
-func (b *enrichedBatch) release() {
-	b.placed.Release()
-	b.areas.Release()
-}
-
-// enrichMonth replaces one month of crimes_enriched and crime_areas: it
-// deletes the month's rows and adds the new ones to the batch.
-func enrichMonth(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Layer, month time.Time, fingerprint string, batch *enrichedBatch) (MonthResult, error) {
-	r := MonthResult{Month: month.Format("2006-01"), Status: "computed"}
-	for _, table := range []string{"crimes_enriched", "crime_areas"} {
-		if _, err := tx.Exec(`DELETE FROM `+table+` WHERE month = ?`, month); err != nil {
-			return r, err
-		}
-	}
-	placed, areas := batch.placed, batch.areas
-	if batch.from.IsZero() || month.Before(batch.from) {
-		batch.from = month
-	}
-	if month.After(batch.to) {
-		batch.to = month
-	}
-	err := tx.QueryArrow(`SELECT source_id, line, crime_type, longitude, latitude, easting, northing, lsoa_code, lsoa_name
-		FROM police_street WHERE month = ?`, []any{month}, func(rec arrow.Record) error {
-		in := columns(rec)
-		for i := 0; i < int(rec.NumRows()); i++ {
-			c := enrich.Crime{
-				Longitude: in.f64(3, i), Latitude: in.f64(4, i),
-				Easting: in.f64(5, i), Northing: in.f64(6, i),
-				LSOACode: in.str(7, i), LSOAName: in.str(8, i),
-				CrimeType: in.str(2, i),
-			}
-			x := e.Enrich(c)
-			r.Rows++
-			if !x.KnownType {
-				r.Unplaced++
-			}
-			b := placed.Fields()
-			b[0].(*array.Int64Builder).Append(in.i64(0, i))
-			b[1].(*array.Int64Builder).Append(in.i64(1, i))
-			b[2].(*array.BooleanBuilder).Append(x.Located)
-			if x.Located {
-				r.Located++
-				b[3].(*array.Float64Builder).Append(x.Longitude)
-				b[4].(*array.Float64Builder).Append(x.Latitude)
-				b[5].(*array.Float64Builder).Append(x.Easting)
-				b[6].(*array.Float64Builder).Append(x.Northing)
-				appendString(b[7], x.GridRef)
-				b[8].(*array.Int64Builder).Append(x.Cell.X)
-				b[9].(*array.Int64Builder).Append(x.Cell.Y)
-			} else {
-				for k := 3; k <= 9; k++ {
-					b[k].AppendNull()
-				}
-			}
-			appendString(b[10], x.LSOACode)
-			appendString(b[11], x.LSOAName)
-			appendString(b[12], x.LADName)
-			appendString(b[13], x.Unit)
-			if x.Located {
-				for name, l := range layers {
-					a := areas.Fields()
-					a[0].(*array.Int64Builder).Append(in.i64(0, i))
-					a[1].(*array.Int64Builder).Append(in.i64(1, i))
-					a[2].(*array.Date32Builder).Append(arrow.Date32FromTime(month))
-					a[3].(*array.StringBuilder).Append(name)
-					if f, ok := l.Locate([2]float64{x.Easting, x.Northing}); ok {
-						a[4].(*array.StringBuilder).Append(f.Code)
-						appendString(a[5], f.Name)
-					} else {
-						a[4].AppendNull()
-						a[5].AppendNull()
-					}
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return r, err
-	}
-	_, err = tx.Exec(`INSERT OR REPLACE INTO transform_state VALUES (?, ?, ?, now()::TIMESTAMP)`, month, fingerprint, r.Rows)
-	return r, err
 }
 
 // cols gives typed access to a query result's columns.

@@ -76,18 +76,14 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "run\tjob\ttrigger\tattempt\tstarted\ttook\tstatus\trows\terror")
+	fmt.Fprintln(tw, "run\tjob\ttrigger\tattempt\tstarted\ttook\tstatus\trows\terror\tnote")
 	for _, r := range runs {
 		took := ""
 		if r.Finished != nil {
 			took = r.Finished.Sub(r.Started).Round(time.Millisecond).String()
 		}
-		msg := r.Error
-		if len(msg) > 100 {
-			msg = msg[:100] + "…"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\n", r.ID, r.Job, r.Trigger, r.Attempt,
-			r.Started.In(serve.London).Format("2006-01-02 15:04:05 MST"), took, r.Status, r.Rows, msg)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Job, r.Trigger, r.Attempt,
+			r.Started.In(serve.London).Format("2006-01-02 15:04:05 MST"), took, r.Status, r.Rows, clip(r.Error), clip(r.Note))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -109,4 +105,12 @@ func fetchRuns(ctx context.Context, server, job string, limit int) ([]serve.Run,
 	}
 	err := apiGet(ctx, server, "/api/jobs", q, &out)
 	return out.Runs, err
+}
+
+// clip shortens a message for the table; --json has it whole.
+func clip(msg string) string {
+	if len(msg) > 100 {
+		return msg[:100] + "…"
+	}
+	return msg
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/hotspots"
-	"github.com/safercity/safercity/index/indexstage"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/ingest/policeapi"
@@ -28,8 +27,10 @@ import (
 //	police-api   fetch police.api_forces' latest month           daily 07:15
 //	feed-NAME    load each configured partner feed               daily 05:30
 //	transform    enrich new and republished months               after new police data
-//	hotspots     the hotspot profiles for the latest month       after new enriched crime, premises or incidents
-//	index        the resilience index for the latest month       06:00 on the 2nd of the month
+//	hotspots     the hotspot profiles for the latest month,      after new enriched crime, premises or incidents
+//	             and every stored profile-month whose inputs changed
+//	index        the resilience index for the latest month,      06:00 on the 2nd of the month, and after new data
+//	             and every stored month whose inputs changed
 //
 // To add a step, append a serve.Job where it belongs in the list: a name,
 // the jobs it Needs (they must come before it; it waits for them, and with
@@ -150,55 +151,9 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 				return rows, err
 			}},
 		serve.Job{Name: "hotspots", Needs: append([]string{"transform"}, hotspotFeeds...), OnNewData: true,
-			Run: func(ctx context.Context, st *store.Store) (int64, error) {
-				m, err := jobMonth(ctx, st, month)
-				if err != nil {
-					return 0, err
-				}
-				// A profile that cannot be computed (no crime of it in some
-				// force, say) does not hold up the others.
-				var rows int64
-				var problems []string
-				shared := hotspots.NewShared() // the profiles share each force's study area
-				for _, o := range hs {
-					o.Month, o.Shared = m, shared
-					if _, err := hotspots.Run(ctx, st, o); err != nil {
-						if ctx.Err() != nil {
-							return rows, err
-						}
-						problems = append(problems, fmt.Sprintf("profile %s: %v", o.Profile.Name, err))
-					}
-					var n int64
-					if err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM hotspot_cells WHERE profile = ? AND month = ?`, o.Profile.Name, m).Scan(&n); err != nil {
-						return 0, err
-					}
-					rows += n
-				}
-				switch {
-				case len(problems) == len(hs):
-					return rows, errors.New(strings.Join(problems, "; "))
-				case len(problems) > 0:
-					return rows, serve.Warning(errors.New(strings.Join(problems, "; ")))
-				}
-				return rows, nil
-			}},
-		serve.Job{Name: "index", Needs: append([]string{"transform", "hotspots"}, allFeeds...),
-			Run: func(ctx context.Context, st *store.Store) (int64, error) {
-				m, err := jobMonth(ctx, st, month)
-				if err != nil {
-					return 0, err
-				}
-				if _, err := indexstage.Run(ctx, st, m, ic, ""); err != nil {
-					if errors.Is(err, indexstage.ErrNoData) || errors.Is(err, indexstage.ErrTooThin) {
-						// Retrying cannot add data: fail once, with the reason.
-						err = serve.Permanent(err)
-					}
-					return 0, err
-				}
-				var rows int64
-				err = st.DB.QueryRowContext(ctx, `SELECT count(*) FROM index_scores WHERE month = ?`, m).Scan(&rows)
-				return rows, err
-			}},
+			Run: func(ctx context.Context, st *store.Store) (int64, error) { return followHotspots(ctx, st, hs, month) }},
+		serve.Job{Name: "index", Needs: append([]string{"transform", "hotspots"}, allFeeds...), OnNewData: true,
+			Run: func(ctx context.Context, st *store.Store) (int64, error) { return followIndex(ctx, st, ic, month) }},
 	)
 	return jobs, schedule(jobs, cfg)
 }

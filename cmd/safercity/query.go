@@ -16,6 +16,7 @@ import (
 
 	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/internal/names"
+	"github.com/safercity/safercity/lake"
 	"github.com/safercity/safercity/queries"
 	"github.com/safercity/safercity/store"
 )
@@ -52,6 +53,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	f.Var(params, "param", "a parameter as `name=value` (repeatable); see --list for names and types")
 	format := f.String("format", "table", "output `format`: table, csv, json, parquet, arrow (Arrow IPC file) or xlsx (Excel: typed cells, frozen header)")
 	out := f.String("o", "", "write to `file` instead of standard output (needed for parquet)")
+	lakeDir := f.String("lake", "", "run on the Parquet lake in `DIR` (safercity export lake) instead of the database")
 	minEvents := f.Int("min-events", disclosure.MinThreshold, "disclosure control: withhold rows counting fewer partner-feed `events` than this; it can raise the policy's threshold, never lower it")
 	pos, err := f.parse(args)
 	if err != nil {
@@ -78,8 +80,12 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: --min-events %d: %v", errUsage, *minEvents, err)
 	}
 	var res *queries.Result
-	st, err := store.OpenReadOnly(ctx, f.db)
-	if base, ok := serverFor(f.db, err); ok {
+	open := store.OpenReadOnly
+	if *lakeDir != "" {
+		open, f.db = openLake, *lakeDir
+	}
+	st, err := open(ctx, f.db)
+	if base, ok := serverFor(f.db, err); ok && *lakeDir == "" {
 		// The server holds the database: ask it, with the same policy.
 		e.log.Debug("the database is held by a server; running the query there", "url", base)
 		res, err = queryServer(ctx, base, q, params, pol)
@@ -89,6 +95,9 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	}
 	if errors.Is(err, names.ErrUnknown) {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if err != nil && *lakeDir != "" {
+		return fmt.Errorf("%w\n(a lake holds only %s: run queries of other tables on the database)", err, strings.Join(lake.Tables, ", "))
 	}
 	if err != nil {
 		return err

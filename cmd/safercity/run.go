@@ -91,7 +91,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		if r.Finished != nil {
 			took = r.Finished.Sub(r.Started).Round(time.Millisecond).String()
 		}
-		line := fmt.Sprintf("%-*s  %-11s %10d %9s  %s", width, j.Name, r.Status, r.Rows, took, r.Error)
+		line := fmt.Sprintf("%-*s  %-11s %10d %9s  %s", width, j.Name, r.Status, r.Rows, took, strings.TrimSpace(r.Error+" "+r.Note))
 		fmt.Fprintln(e.stdout, strings.TrimRight(line, " "))
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -168,7 +168,7 @@ type Enriched struct {
 }
 
 // Enricher enriches crimes. It is not safe for concurrent use (it caches
-// grid references).
+// grid references); Locate is.
 type Enricher struct {
 	Grid       grid.Grid
 	Categories Categories
@@ -180,8 +180,24 @@ type Enricher struct {
 	refs      map[grid.Cell]string
 }
 
-// Enrich places one crime.
+// Enrich places one crime: Locate, then GridRef of its cell, District of
+// its LSOA and the category of its type. The transform stage calls the
+// parts itself, GridRef once per cell and District once per LSOA.
 func (e *Enricher) Enrich(c Crime) Enriched {
+	out := e.Locate(c)
+	if out.Located {
+		out.GridRef = e.GridRef(out.Cell)
+	}
+	out.LADName, out.Unit = e.District(out.LSOACode, out.LSOAName, out.LADName)
+	out.Category, out.KnownType = e.Categories[c.CrimeType]
+	return out
+}
+
+// Locate places a crime on the grid: both coordinate pairs, the cell, and
+// for a located crime whose file gives no LSOA, the LSOA (and failing that
+// the district) of the boundary layers that contain it. It leaves GridRef,
+// Unit, Category and, when the file gives an LSOA, LADName empty.
+func (e *Enricher) Locate(c Crime) Enriched {
 	out := Enriched{
 		Longitude: c.Longitude, Latitude: c.Latitude,
 		Easting: c.Easting, Northing: c.Northing,
@@ -195,34 +211,43 @@ func (e *Enricher) Enrich(c Crime) Enriched {
 		out.Longitude, out.Latitude = bng.ToWGS84(c.Easting, c.Northing)
 		out.Located = true
 	}
-	if out.Located {
-		out.Cell = e.Grid.CellOf(out.Easting, out.Northing)
-		out.GridRef = e.gridRef(out.Cell)
-		p := orb.Point{out.Easting, out.Northing}
-		if out.LSOACode == "" && e.LSOA != nil {
-			if f, ok := e.LSOA.Locate(p); ok {
-				out.LSOACode, out.LSOAName = f.Code, f.Name
-			}
-		}
-		if e.LAD != nil && out.LSOACode == "" {
-			if f, ok := e.LAD.Locate(p); ok {
-				out.LADName = f.Name
-			}
+	if !out.Located {
+		return out
+	}
+	out.Cell = e.Grid.CellOf(out.Easting, out.Northing)
+	if out.LSOACode != "" {
+		return out
+	}
+	p := orb.Point{out.Easting, out.Northing}
+	if e.LSOA != nil {
+		if f, ok := e.LSOA.Locate(p); ok {
+			out.LSOACode, out.LSOAName = f.Code, f.Name
 		}
 	}
-	if out.LADName == "" && out.LSOACode != "" {
-		out.LADName = e.Lookup[out.LSOACode]
+	if e.LAD != nil && out.LSOACode == "" {
+		if f, ok := e.LAD.Locate(p); ok {
+			out.LADName = f.Name
+		}
 	}
-	if out.LADName == "" {
-		out.LADName = area.LADFromLSOAName(out.LSOAName)
+	return out
+}
+
+// District returns the district and comparison unit of a crime in the
+// LSOA given: lad when a boundary layer gave it, else the lookup's
+// district of the code, else the district the LSOA's name starts with.
+func (e *Enricher) District(lsoaCode, lsoaName, lad string) (string, string) {
+	if lad == "" && lsoaCode != "" {
+		lad = e.Lookup[lsoaCode]
+	}
+	if lad == "" {
+		lad = area.LADFromLSOAName(lsoaName)
 	}
 	// Boundary layers and LSOA names may use an older district's name.
-	out.LADName = districts().Current(out.LADName)
-	if out.LADName != "" {
-		out.Unit = e.Units.Unit(out.LADName)
+	lad = districts().Current(lad)
+	if lad == "" {
+		return "", ""
 	}
-	out.Category, out.KnownType = e.Categories[c.CrimeType]
-	return out
+	return lad, e.Units.Unit(lad)
 }
 
 // districts is the national table of districts, embedded in the binary: a
@@ -235,7 +260,9 @@ var districts = sync.OnceValue(func() *geography.Table {
 	return t
 })
 
-func (e *Enricher) gridRef(c grid.Cell) string {
+// GridRef returns the OS grid reference of a cell's south-west corner, ""
+// outside the national grid's lettered squares.
+func (e *Enricher) GridRef(c grid.Cell) string {
 	if ref, ok := e.refs[c]; ok {
 		return ref
 	}
