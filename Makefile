@@ -13,7 +13,14 @@ BENCH_DIR ?= /tmp/safercity-bench
 ARCHIVE_DIR ?= /tmp/bench-archive
 ARCHIVE36_DIR ?= /tmp/bench-archive36
 
-.PHONY: build demo test fuzz bench bench-archive clean
+# The linter is pinned: a new staticcheck release brings new checks, which
+# should arrive in a commit of their own, not in whoever builds next. The
+# binary's name carries the version so a new pin installs afresh.
+STATICCHECK_VERSION := v0.8.2
+TOOLS       := bin/tools
+STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)
+
+.PHONY: build demo test lint tools fuzz bench bench-archive clean
 
 build:
 	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/safercity
@@ -61,6 +68,20 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./store/ ./queries/
 	$(MAKE) fuzz
+
+# staticcheck with and without the build tag (store/arrow_parquet.go is only
+# built without it). Not yet part of test: the findings left are in the
+# ingest, transform and hotspot stages, being rewritten on other branches.
+lint: $(STATICCHECK)
+	$(STATICCHECK) -tags $(TAGS) ./...
+	$(STATICCHECK) ./...
+
+tools: $(STATICCHECK)
+
+$(STATICCHECK):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(abspath $(TOOLS)) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(TOOLS)/staticcheck $@
 
 # A few seconds of fuzzing the police.uk row parser from its seed corpus: a
 # fixed number of inputs, not a time limit, which can stop a worker mid-input.

@@ -123,9 +123,6 @@ type drawing struct {
 	areas   [][]orb.MultiPolygon
 	context string // profile and month
 	far     []bool // features left out of the extent, far from the rest
-	// farLimit is the distance from the features' median centre beyond
-	// which a feature is far.
-	farLimit float64
 }
 
 func prepare(m *Map) (*drawing, error) {

@@ -15,7 +15,7 @@ import (
 // Record converts the result to one Arrow record, typing each column from
 // DuckDB's type: integers, floats (DECIMAL too), booleans, dates, timestamps
 // (UTC) and text; anything else as text.
-func (r *Result) Record(mem memory.Allocator) (arrow.Record, error) {
+func (r *Result) Record(mem memory.Allocator) (arrow.RecordBatch, error) {
 	fields := make([]arrow.Field, len(r.Columns))
 	for j, name := range r.Columns {
 		fields[j] = arrow.Field{Name: name, Type: arrowType(r.Types[j]), Nullable: true}
@@ -30,7 +30,7 @@ func (r *Result) Record(mem memory.Allocator) (arrow.Record, error) {
 			}
 		}
 	}
-	return b.NewRecord(), nil
+	return b.NewRecordBatch(), nil
 }
 
 func arrowType(duck string) arrow.DataType {

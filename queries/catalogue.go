@@ -3,6 +3,7 @@ package queries
 import (
 	"bufio"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -114,7 +115,7 @@ func parse(text string) (Query, error) {
 		}
 	}
 	if q.Name == "" || q.Description == "" {
-		return q, fmt.Errorf("header needs -- name: and -- description:")
+		return q, errors.New("header needs a \"-- name:\" line and a \"-- description:\" line")
 	}
 	// $name becomes DuckDB's numbered $N, bound in the order of the param
 	// lines: the driver's binding of named parameters is unreliable in CTEs.

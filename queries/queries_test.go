@@ -173,7 +173,7 @@ func TestArrowAndParquetOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	rec, err := r.Record(0)
+	rec, err := r.RecordBatch(0)
 	if err != nil {
 		t.Fatal(err)
 	}

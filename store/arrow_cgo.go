@@ -23,7 +23,7 @@ const ArrowPath = "the driver's Arrow interface (duckdb_arrow build tag)"
 
 // registerView makes the records a view named name on the connection,
 // until drop is called.
-func registerView(ctx context.Context, dc driver.Conn, name string, schema *arrow.Schema, recs []arrow.Record) (drop func(), err error) {
+func registerView(ctx context.Context, dc driver.Conn, name string, schema *arrow.Schema, recs []arrow.RecordBatch) (drop func(), err error) {
 	ar, err := duckdb.NewArrowFromConn(dc)
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func registerView(ctx context.Context, dc driver.Conn, name string, schema *arro
 	}, nil
 }
 
-func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any, fn func(arrow.Record) error) error {
+func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any, fn func(arrow.RecordBatch) error) error {
 	ar, err := duckdb.NewArrowFromConn(dc)
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any, f
 
 // writeParquet uses DuckDB's own writer, through a private in-memory
 // database.
-func writeParquet(ctx context.Context, rec arrow.Record, path string) error {
+func writeParquet(ctx context.Context, rec arrow.RecordBatch, path string) error {
 	c, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func writeParquet(ctx context.Context, rec arrow.Record, path string) error {
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		drop, err := registerView(ctx, dc.(driver.Conn), "result", rec.Schema(), []arrow.Record{rec})
+		drop, err := registerView(ctx, dc.(driver.Conn), "result", rec.Schema(), []arrow.RecordBatch{rec})
 		if err != nil {
 			return err
 		}

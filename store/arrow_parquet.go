@@ -42,7 +42,7 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 
 // registerView writes the records to a temporary Parquet file and makes
 // it a view named name on the connection, until drop is called.
-func registerView(ctx context.Context, dc driver.Conn, name string, schema *arrow.Schema, recs []arrow.Record) (drop func(), err error) {
+func registerView(ctx context.Context, dc driver.Conn, name string, schema *arrow.Schema, recs []arrow.RecordBatch) (drop func(), err error) {
 	path, err := tempParquet()
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func registerView(ctx context.Context, dc driver.Conn, name string, schema *arro
 // queryArrow stores the query's result in a temporary table (binding the
 // arguments), copies it to a temporary Parquet file and reads that back
 // batch by batch.
-func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any, fn func(arrow.Record) error) error {
+func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any, fn func(arrow.RecordBatch) error) error {
 	path, err := tempParquet()
 	if err != nil {
 		return err
@@ -88,11 +88,11 @@ func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any, f
 }
 
 // writeParquet writes with arrow-go's Parquet writer.
-func writeParquet(ctx context.Context, rec arrow.Record, path string) error {
-	return writeRecords(path, rec.Schema(), []arrow.Record{rec}, compress.Codecs.Snappy)
+func writeParquet(ctx context.Context, rec arrow.RecordBatch, path string) error {
+	return writeRecords(path, rec.Schema(), []arrow.RecordBatch{rec}, compress.Codecs.Snappy)
 }
 
-func writeRecords(path string, schema *arrow.Schema, recs []arrow.Record, codec compress.Compression) error {
+func writeRecords(path string, schema *arrow.Schema, recs []arrow.RecordBatch, codec compress.Compression) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func writeRecords(path string, schema *arrow.Schema, recs []arrow.Record, codec 
 	return w.Close()
 }
 
-func readRecords(ctx context.Context, path string, fn func(arrow.Record) error) error {
+func readRecords(ctx context.Context, path string, fn func(arrow.RecordBatch) error) error {
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return err
@@ -128,7 +128,7 @@ func readRecords(ctx context.Context, path string, fn func(arrow.Record) error) 
 	}
 	defer rr.Release()
 	for rr.Next() {
-		if err := fn(rr.Record()); err != nil {
+		if err := fn(rr.RecordBatch()); err != nil {
 			return err
 		}
 	}

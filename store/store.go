@@ -254,7 +254,6 @@ func (s *Store) Strings(ctx context.Context, query string, args ...any) ([]strin
 type Tx struct {
 	ctx  context.Context
 	conn *sql.Conn
-	n    int
 }
 
 // Tx runs fn in a transaction: it commits when fn returns nil and rolls back
@@ -306,7 +305,7 @@ func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
 // AppendArrow inserts record batches into table, matching columns by name.
 // DuckDB scans the batches in place, which is several times faster than
 // appending row by row.
-func (tx *Tx) AppendArrow(table string, schema *arrow.Schema, recs []arrow.Record) (int64, error) {
+func (tx *Tx) AppendArrow(table string, schema *arrow.Schema, recs []arrow.RecordBatch) (int64, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
@@ -327,7 +326,7 @@ func (tx *Tx) AppendArrow(table string, schema *arrow.Schema, recs []arrow.Recor
 type ArrowView struct {
 	Name    string
 	Schema  *arrow.Schema
-	Records []arrow.Record
+	Records []arrow.RecordBatch
 }
 
 // ExecArrow runs a statement that reads the views, such as an INSERT …
@@ -366,12 +365,12 @@ func (tx *Tx) ExecArrow(query string, views ...ArrowView) (int64, error) {
 // AppendBuilder inserts the rows built so far in b into table (nothing when
 // there are none) and leaves b empty for more.
 func (tx *Tx) AppendBuilder(table string, b *array.RecordBuilder) (int64, error) {
-	rec := b.NewRecord()
+	rec := b.NewRecordBatch()
 	defer rec.Release()
 	if rec.NumRows() == 0 {
 		return 0, nil
 	}
-	return tx.AppendArrow(table, rec.Schema(), []arrow.Record{rec})
+	return tx.AppendArrow(table, rec.Schema(), []arrow.RecordBatch{rec})
 }
 
 // mergedRows is the size batches are merged up to: DuckDB's row group, so
@@ -381,8 +380,8 @@ const mergedRows = 122880
 
 // mergeSmall concatenates runs of small records into records of about
 // mergedRows rows.
-func mergeSmall(schema *arrow.Schema, recs []arrow.Record) ([]arrow.Record, error) {
-	var out []arrow.Record
+func mergeSmall(schema *arrow.Schema, recs []arrow.RecordBatch) ([]arrow.RecordBatch, error) {
+	var out []arrow.RecordBatch
 	for len(recs) > 0 {
 		n, rows := 0, int64(0)
 		for n < len(recs) && (n == 0 || rows+recs[n].NumRows() <= mergedRows) {
@@ -408,7 +407,7 @@ func mergeSmall(schema *arrow.Schema, recs []arrow.Record) ([]arrow.Record, erro
 			}
 			cols[c] = a
 		}
-		out = append(out, array.NewRecord(schema, cols, rows))
+		out = append(out, array.NewRecordBatch(schema, cols, rows))
 		for _, a := range cols {
 			a.Release()
 		}
@@ -419,7 +418,7 @@ func mergeSmall(schema *arrow.Schema, recs []arrow.Record) ([]arrow.Record, erro
 // QueryArrow runs a query and hands its result to fn batch by batch as Arrow
 // records, which is much faster than scanning rows for large results. The
 // records are valid only during the call.
-func (tx *Tx) QueryArrow(query string, args []any, fn func(arrow.Record) error) error {
+func (tx *Tx) QueryArrow(query string, args []any, fn func(arrow.RecordBatch) error) error {
 	return tx.conn.Raw(func(dc any) error {
 		return queryArrow(tx.ctx, dc.(driver.Conn), query, args, fn)
 	})
@@ -427,7 +426,7 @@ func (tx *Tx) QueryArrow(query string, args []any, fn func(arrow.Record) error) 
 
 // WriteParquet writes a record to a Parquet file (Snappy), so that query
 // results are exported without touching the store.
-func WriteParquet(ctx context.Context, rec arrow.Record, path string) error {
+func WriteParquet(ctx context.Context, rec arrow.RecordBatch, path string) error {
 	return writeParquet(ctx, rec, path)
 }
 

@@ -122,10 +122,10 @@ func TestAppendArrowLeavesNoViews(t *testing.T) {
 		b.Field(1).(*array.StringBuilder).Append("x")
 		b.Field(2).(*array.StringBuilder).Append("loaded")
 	}
-	rec := b.NewRecord()
+	rec := b.NewRecordBatch()
 	defer rec.Release()
 	err = st.Tx(ctx, func(tx *Tx) error {
-		n, err := tx.AppendArrow("sources", schema, []arrow.Record{rec})
+		n, err := tx.AppendArrow("sources", schema, []arrow.RecordBatch{rec})
 		if n != 3 {
 			t.Errorf("inserted %d rows", n)
 		}

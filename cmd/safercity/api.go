@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -76,7 +77,7 @@ func runIngestAPI(ctx context.Context, e *env, args []string) error {
 func parsePoly(s string) (string, []policeapi.LatLng, error) {
 	name, list, ok := strings.Cut(s, "=")
 	if !ok || name == "" {
-		return "", nil, fmt.Errorf("want NAME=lat,lng:lat,lng:...")
+		return "", nil, errors.New("want NAME=lat,lng:lat,lng with as many lat,lng points as the polygon has, colon-separated")
 	}
 	var pts []policeapi.LatLng
 	for _, p := range strings.Split(list, ":") {

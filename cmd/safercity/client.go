@@ -35,7 +35,7 @@ func serverFor(db string, err error) (base string, ok bool) {
 // holding it answers, if one is recorded.
 func lockedHint(db string, err error) error {
 	if base, ok := serverFor(db, err); ok {
-		return fmt.Errorf("%w\nThe server on this database answers at %s (e.g. safercity jobs --server %s).", err, base, base)
+		return fmt.Errorf("%w\nThe server on this database answers at %s (e.g. safercity jobs --server %s)", err, base, base)
 	}
 	return err
 }
