@@ -255,7 +255,9 @@ func nonNil[T any](xs []T) []T {
 
 func writeCSV(w http.ResponseWriter, res *queries.Result) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	res.WriteCSV(w)
+	// The status line has gone out; a failed write means the client went
+	// away, and there is no one left to tell.
+	_ = res.WriteCSV(w)
 }
 
 // trigger queues a job for the API and the dashboard.

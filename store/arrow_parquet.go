@@ -47,18 +47,22 @@ func registerView(ctx context.Context, dc driver.Conn, name string, schema *arro
 	if err != nil {
 		return nil, err
 	}
+	// The temporary files are removed on a best-effort basis: one left
+	// behind in the temp folder harms nothing, and the error that matters
+	// is the one returned.
 	if err := writeRecords(path, schema, recs, compress.Codecs.Uncompressed); err != nil {
-		os.Remove(path)
+		_ = os.Remove(path)
 		return nil, err
 	}
 	ex := dc.(driver.ExecerContext)
 	if _, err := ex.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW "+quoteIdent(name)+" AS SELECT * FROM read_parquet("+sqlString(path)+")", nil); err != nil {
-		os.Remove(path)
+		_ = os.Remove(path)
 		return nil, err
 	}
 	return func() {
-		ex.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name), nil)
-		os.Remove(path)
+		// A temp view ends with the connection; dropping it early is tidiness.
+		_, _ = ex.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name), nil)
+		_ = os.Remove(path)
 	}, nil
 }
 
@@ -70,7 +74,7 @@ func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any, f
 	if err != nil {
 		return err
 	}
-	defer os.Remove(path)
+	defer os.Remove(path) // best effort, as in registerView
 	ex := dc.(driver.ExecerContext)
 	named := make([]driver.NamedValue, len(args))
 	for i, a := range args {
@@ -80,6 +84,8 @@ func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any, f
 	if _, err := ex.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+tmp+" AS "+query, named); err != nil {
 		return err
 	}
+	// Best effort: a temp table ends with the connection, and the next
+	// query replaces it anyway.
 	defer ex.ExecContext(ctx, "DROP TABLE IF EXISTS "+tmp, nil)
 	if _, err := ex.ExecContext(ctx, "COPY "+tmp+" TO "+sqlString(path)+" (FORMAT parquet, COMPRESSION uncompressed)", nil); err != nil {
 		return err

@@ -86,7 +86,7 @@ func mustExist(path string) error {
 		return nil
 	}
 	dir := filepath.Dir(path)
-	found, _ := filepath.Glob(filepath.Join(dir, "*.duckdb"))
+	found, _ := filepath.Glob(filepath.Join(dir, "*.duckdb")) // the pattern is well formed, Glob's only error
 	have := "there is no .duckdb file in " + dir
 	if len(found) > 0 {
 		have = "database files in " + dir + ": " + strings.Join(found, ", ")
@@ -141,10 +141,40 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 // while one writes).
 var ErrLocked = errors.New("the database is in use by another process (a running `safercity serve`?); stop it or use its HTTP API")
 
-// explainLock turns DuckDB's lock conflict into ErrLocked. The driver has
-// no error type for it, so its message is the only way to tell.
+// driverMessages are the DuckDB messages that mean one of the store's
+// sentinels. The driver has no error type or code for these (a lock
+// conflict is a plain IO error, a refused statement kind a plain parser
+// error), so its message is the only way to tell; this table is the one
+// place in the program that reads an error's text.
+var driverMessages = []struct {
+	fragment string
+	sentinel error
+}{
+	{"Could not set lock", ErrLocked},
+	{"Conflicting lock", ErrLocked},
+	{"Only SELECT", ErrNotReadOnly},
+}
+
+// sentinelFor returns the sentinel a DuckDB message means, or nil.
+func sentinelFor(msg string) error {
+	for _, m := range driverMessages {
+		if strings.Contains(msg, m.fragment) {
+			return m.sentinel
+		}
+	}
+	return nil
+}
+
+// isCatalogError reports whether DuckDB refused a statement for naming a
+// table, view or column that does not exist.
+func isCatalogError(err error) bool {
+	var de *duckdb.Error
+	return errors.As(err, &de) && de.Type == duckdb.ErrorTypeCatalog
+}
+
+// explainLock wraps DuckDB's lock conflict in ErrLocked.
 func explainLock(err error) error {
-	if strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock") {
+	if sentinel := sentinelFor(err.Error()); errors.Is(sentinel, ErrLocked) {
 		return fmt.Errorf("%w: %w", ErrLocked, err)
 	}
 	return err
@@ -194,7 +224,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			have[v] = true
 		}
 		rows.Close()
-	} else if !strings.Contains(err.Error(), "does not exist") {
+	} else if !isCatalogError(err) { // a new file has no schema_migrations yet
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	var todo []migration
@@ -267,17 +297,27 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}
+	// The rollbacks run on a fresh context: the caller's may be the reason
+	// for failing. A rollback that fails after fn failed is reported beside
+	// fn's error; on panic there is no error to join it to, and closing the
+	// connection discards the transaction anyway.
+	rollback := func() error {
+		_, rerr := conn.ExecContext(context.Background(), "ROLLBACK")
+		return rerr
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			conn.ExecContext(context.Background(), "ROLLBACK")
+			_ = rollback()
 			panic(p)
 		}
 		if err != nil {
-			conn.ExecContext(context.Background(), "ROLLBACK")
+			err = errors.Join(err, rollback())
 			return
 		}
 		if _, err = conn.ExecContext(ctx, "COMMIT"); err != nil {
-			conn.ExecContext(context.Background(), "ROLLBACK")
+			// A failed COMMIT has usually ended the transaction already, so
+			// this rollback's own failure would say nothing new.
+			_ = rollback()
 		}
 	}()
 	return fn(&Tx{ctx: ctx, conn: conn})
@@ -450,7 +490,7 @@ func (s *Store) QueryReadOnly(ctx context.Context, query string, args ...any) (*
 		return nil, err
 	}
 	if failed {
-		if strings.Contains(msg.String, "Only SELECT") {
+		if errors.Is(sentinelFor(msg.String), ErrNotReadOnly) {
 			return nil, ErrNotReadOnly
 		}
 		return nil, fmt.Errorf("%s", msg.String)

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -249,7 +249,7 @@ func loadConfig(path string) (*config, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, fs.ErrNotExist) && err.Error() != "EOF" {
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) { // an empty file is all defaults
 		return nil, fmt.Errorf("configuration %s: %w", path, err)
 	}
 	c.dir = filepath.Dir(path)

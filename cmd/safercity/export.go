@@ -160,7 +160,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
+		_ = os.Remove(path) // best effort: the write's error is the one to report
 	}
 	return err
 }

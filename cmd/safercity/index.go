@@ -75,7 +75,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	for _, u := range scored {
 		fmt.Fprintf(tw, "%d\t%s\t%.1f\t%d–%d\n", u.Rank, u.Unit, u.Score, u.Interval.P05, u.Interval.P95)
 	}
-	tw.Flush()
+	_ = tw.Flush() // to the terminal: a failed write there has nowhere else to be reported
 	if len(r.Excluded) > 0 {
 		fmt.Fprintf(e.stdout, "excluded (%d):\n", len(r.Excluded))
 		for _, x := range r.Excluded {

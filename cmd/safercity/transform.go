@@ -80,7 +80,7 @@ func runTransform(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", r.Month, r.Status, r.Rows, r.Located, r.Unplaced)
 		}
 	}
-	tw.Flush()
+	_ = tw.Flush() // to the terminal: a failed write there has nowhere else to be reported
 	fmt.Fprintf(e.stdout, "%d of %d months computed (%d crimes)\n", computed, len(res), rows)
 	return err
 }

@@ -386,7 +386,7 @@ func save(ctx context.Context, st *store.Store, month time.Time, obs []index.Obs
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	defer os.Remove(tmp.Name()) // best effort: a temp file left behind harms nothing
 	if _, err := tmp.Write(csv); err != nil {
 		tmp.Close()
 		return err
