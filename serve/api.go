@@ -19,6 +19,7 @@ import (
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/queries"
+	"github.com/safercity/safercity/scheduler"
 )
 
 func (s *Server) routeAPI(rt *router) {
@@ -166,24 +167,24 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	}
 	running, since := s.runner.Running()
 	// No file path: it would tell any caller where the data lives.
-	out := map[string]any{"status": "ok", "time": time.Now().In(London)}
+	out := map[string]any{"status": "ok", "time": time.Now().In(scheduler.London)}
 	if running != "" {
-		out["running"] = map[string]any{"job": running, "since": since.In(London)}
+		out["running"] = map[string]any{"job": running, "since": since.In(scheduler.London)}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
 // jobView is a job with its last run.
 type jobView struct {
-	JobInfo
-	Last *Run `json:"last"`
+	scheduler.JobInfo
+	Last *scheduler.Run `json:"last"`
 }
 
 func (s *Server) jobViews(ctx context.Context) ([]jobView, error) {
 	var out []jobView
 	for _, ji := range s.runner.Jobs() {
 		v := jobView{JobInfo: ji}
-		runs, err := Runs(ctx, s.st, ji.Name, 1)
+		runs, err := scheduler.Runs(ctx, s.st, ji.Name, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -201,7 +202,7 @@ func (s *Server) historyParams(q url.Values) (job string, limit int, err error) 
 		return "", 0, err
 	}
 	if job != "" {
-		if err := names.Check("job", job, s.runner.names()); err != nil {
+		if err := names.Check("job", job, s.runner.Names()); err != nil {
 			return "", 0, invalid("%v", err)
 		}
 	}
@@ -221,7 +222,7 @@ func (s *Server) apiJobs(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	runs, err := Runs(r.Context(), s.st, job, limit)
+	runs, err := scheduler.Runs(r.Context(), s.st, job, limit)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -262,13 +263,13 @@ func writeCSV(w http.ResponseWriter, res *queries.Result) {
 
 // trigger queues a job for the API and the dashboard.
 func (s *Server) trigger(name string) error {
-	err := s.runner.Trigger(name, TriggerAPI)
+	err := s.runner.Trigger(name, scheduler.TriggerAPI)
 	switch {
-	case errors.Is(err, ErrUnknownJob):
+	case errors.Is(err, scheduler.ErrUnknownJob):
 		return &badRequest{http.StatusNotFound, err.Error()}
-	case errors.Is(err, ErrBusy):
+	case errors.Is(err, scheduler.ErrBusy):
 		return &badRequest{http.StatusConflict, err.Error()}
-	case errors.Is(err, ErrStopping):
+	case errors.Is(err, scheduler.ErrStopping):
 		return &badRequest{http.StatusServiceUnavailable, err.Error()}
 	}
 	return err
@@ -412,7 +413,7 @@ func (s *Server) noIndex(month string, months []string) error {
 	if month != "" {
 		msg = fmt.Sprintf("no index for %s: run `safercity index --month %s`", month, month)
 	}
-	if j, ok := s.runner.byName["index"]; ok && j.Schedule != "" {
+	if j, ok := s.runner.Job("index"); ok && j.Schedule != "" {
 		msg += fmt.Sprintf(", or wait for the index job (schedule %q)", j.Schedule)
 	}
 	if len(months) > 0 {

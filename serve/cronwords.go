@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/safercity/safercity/scheduler"
 )
 
 // scheduleWords says a cron spec (Europe/London) in words for the jobs
@@ -112,5 +114,5 @@ func nextWords(next, now time.Time) string {
 	default:
 		rel = fmt.Sprintf("in %d days", int(d.Hours()/24))
 	}
-	return rel + " (" + next.In(London).Format("Mon 2 Jan 15:04 MST") + ")"
+	return rel + " (" + next.In(scheduler.London).Format("Mon 2 Jan 15:04 MST") + ")"
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/queries"
+	"github.com/safercity/safercity/scheduler"
 )
 
 //go:embed templates/*.html
@@ -36,10 +37,10 @@ var templateFuncs = template.FuncMap{
 	"when": func(t any) string {
 		switch t := t.(type) {
 		case time.Time:
-			return t.In(London).Format(timeLayout)
+			return t.In(scheduler.London).Format(scheduler.TimeLayout)
 		case *time.Time:
 			if t != nil {
-				return t.In(London).Format(timeLayout)
+				return t.In(scheduler.London).Format(scheduler.TimeLayout)
 			}
 		}
 		return ""
@@ -51,7 +52,7 @@ var templateFuncs = template.FuncMap{
 		}
 		return nextWords(*t, time.Now())
 	},
-	"took": func(r Run) string {
+	"took": func(r scheduler.Run) string {
 		if r.Finished == nil {
 			return ""
 		}
@@ -575,7 +576,7 @@ func (s *Server) showJobs(w http.ResponseWriter, r *http.Request, status int, ms
 	q := r.URL.Query()
 	var d struct {
 		Jobs    []jobView
-		Runs    []Run
+		Runs    []scheduler.Run
 		Job     string
 		Message string
 		Problem bool // the message says why a run was not queued
@@ -589,13 +590,13 @@ func (s *Server) showJobs(w http.ResponseWriter, r *http.Request, status int, ms
 		s.failErr(w, r, err)
 		return
 	}
-	if d.Runs, err = Runs(r.Context(), s.st, job, limit); err != nil {
+	if d.Runs, err = scheduler.Runs(r.Context(), s.st, job, limit); err != nil {
 		s.failErr(w, r, err)
 		return
 	}
 	d.Job, d.Message, d.Problem = job, msg, msg != ""
 	if queued := q.Get("queued"); msg == "" && queued != "" {
-		if _, ok := s.runner.byName[queued]; ok {
+		if _, ok := s.runner.Job(queued); ok {
 			d.Message = queued + " is queued: it runs when the jobs before it have finished. Reload this page to follow it."
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
 
@@ -142,7 +143,7 @@ func (s *server) wait(t *testing.T, timeout time.Duration) int {
 
 type jobsResponse struct {
 	Jobs []jobView
-	Runs []Run
+	Runs []scheduler.Run
 }
 
 func (s *server) jobs(t *testing.T) jobsResponse {
@@ -292,7 +293,7 @@ feeds:
 // sources row says, that no row lacks its source, and that every enriched
 // month holds the rows its transform_state says. It returns the paths of the
 // stored partitions and the job history.
-func checkConsistent(t *testing.T, db string) (map[string]bool, []Run) {
+func checkConsistent(t *testing.T, db string) (map[string]bool, []scheduler.Run) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, db)
@@ -345,7 +346,7 @@ func checkConsistent(t *testing.T, db string) (map[string]bool, []Run) {
 	if badMonths != 0 {
 		t.Errorf("%d enriched months whose rows differ from their transform_state", badMonths)
 	}
-	runs, err := Runs(ctx, st, "", 0)
+	runs, err := scheduler.Runs(ctx, st, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +388,7 @@ func TestKillMidIngest(t *testing.T) {
 	if loaded[h.url] {
 		t.Errorf("%s is stored, but the process died while reading it", h.url)
 	}
-	if len(runs) != 1 || runs[0].Job != heldJob || runs[0].Status != StatusRunning {
+	if len(runs) != 1 || runs[0].Job != heldJob || runs[0].Status != scheduler.StatusRunning {
 		t.Fatalf("history after the kill: %+v, want the %s run still marked running", runs, heldJob)
 	}
 
@@ -396,12 +397,12 @@ func TestKillMidIngest(t *testing.T) {
 	waitFor(t, 60*time.Second, heldJob+" to load again", func() bool {
 		for _, v := range srv.jobs(t).Jobs {
 			if v.Name == heldJob {
-				return v.State == "idle" && v.Last != nil && v.Last.Status == StatusSucceeded
+				return v.State == "idle" && v.Last != nil && v.Last.Status == scheduler.StatusSucceeded
 			}
 		}
 		return false
 	})
-	var held []Run // newest first
+	var held []scheduler.Run // newest first
 	for _, r := range srv.jobs(t).Runs {
 		if r.Job == heldJob {
 			held = append(held, r)
@@ -410,10 +411,10 @@ func TestKillMidIngest(t *testing.T) {
 	if len(held) != 2 {
 		t.Fatalf("%s runs: %+v, want the killed one and the one after it", heldJob, held)
 	}
-	if first := held[1]; first.Status != StatusInterrupted || !strings.Contains(first.Error, "killed") || first.Finished == nil {
+	if first := held[1]; first.Status != scheduler.StatusInterrupted || !strings.Contains(first.Error, "killed") || first.Finished == nil {
 		t.Errorf("the killed run: %+v, want interrupted, saying so", first)
 	}
-	if again := held[0]; again.Trigger != TriggerStartup || again.Status != StatusSucceeded {
+	if again := held[0]; again.Trigger != scheduler.TriggerStartup || again.Status != scheduler.StatusSucceeded {
 		t.Errorf("the run after it: %+v, want run again at startup", again)
 	}
 	if !strings.Contains(srv.log(), "a run was interrupted when an earlier process stopped") {
@@ -481,7 +482,7 @@ func TestTermCancelsAfterGrace(t *testing.T) {
 	if len(loaded) != 0 {
 		t.Errorf("stored %v: the cancelled load must roll back", loaded)
 	}
-	if len(runs) != 1 || runs[0].Status != StatusInterrupted || !strings.Contains(runs[0].Error, "cancelled at shutdown") {
+	if len(runs) != 1 || runs[0].Status != scheduler.StatusInterrupted || !strings.Contains(runs[0].Error, "cancelled at shutdown") {
 		t.Errorf("runs %+v, want the %s run interrupted", runs, heldJob)
 	}
 	if !strings.Contains(srv.log(), "cancelling job") {

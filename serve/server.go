@@ -1,9 +1,7 @@
-// Package serve runs SaferCity as a service: a scheduler that runs the
-// pipeline's jobs on their cron schedules and after new data, one at a
-// time, retrying failures and recording every run in the job history
-// (table job_runs); and an HTTP server with a JSON API and a dashboard —
-// the monthly index with its RAG grid, hotspot maps, the analysts' named
-// queries and the job history — that works offline.
+// Package serve is SaferCity's HTTP side: routing, the JSON API and the
+// dashboard — the monthly index with its RAG grid, hotspot maps, the
+// analysts' named queries and the job history — that works offline, over a
+// store and a scheduler.Runner (package scheduler runs the jobs).
 //
 // The API and the dashboard only read the store; the one thing a request
 // can change is to queue a configured job. Requests from other machines
@@ -25,6 +23,7 @@ import (
 	_ "time/tzdata" // Europe/London must work on machines without zoneinfo
 	"unicode/utf8"
 
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
 
@@ -44,7 +43,7 @@ type ServerOptions struct {
 // A Server is the HTTP API and dashboard over a store and a runner.
 type Server struct {
 	st      *store.Store
-	runner  *Runner
+	runner  *scheduler.Runner
 	tokens  [][]byte
 	hosts   map[string]bool
 	log     *slog.Logger
@@ -63,7 +62,7 @@ const (
 )
 
 // NewServer returns the API and dashboard for st and r.
-func NewServer(st *store.Store, r *Runner, o ServerOptions) *Server {
+func NewServer(st *store.Store, r *scheduler.Runner, o ServerOptions) *Server {
 	s := &Server{st: st, runner: r, log: o.Log, pages: parsePages()}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -222,7 +221,7 @@ func isAPI(r *http.Request) bool {
 // Then it stops taking requests and jobs, lets the requests in flight
 // finish, and gives the running job grace to finish before cancelling it
 // (see Runner.Shutdown).
-func Serve(ctx context.Context, ln net.Listener, s *Server, r *Runner, grace time.Duration) error {
+func Serve(ctx context.Context, ln net.Listener, s *Server, r *scheduler.Runner, grace time.Duration) error {
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -259,7 +258,7 @@ func Serve(ctx context.Context, ln net.Listener, s *Server, r *Runner, grace tim
 	rctx, cancel := context.WithTimeoutCause(context.Background(), grace, errors.New("the shutdown grace period ran out"))
 	defer cancel()
 	switch rerr := r.Shutdown(rctx); {
-	case errors.Is(rerr, errStuck):
+	case errors.Is(rerr, scheduler.ErrStuck):
 		err = errors.Join(err, rerr)
 	case rerr != nil:
 		s.log.Info("the running job was cancelled", "reason", context.Cause(rctx))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/maps/mapdb"
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
 
@@ -22,9 +23,9 @@ func newServer(t *testing.T, tokens ...string) (*Server, *store.Store, chan stru
 	t.Helper()
 	st := openStore(t)
 	release := make(chan struct{})
-	r := newRunner(t, st, RunnerOptions{},
-		Job{Name: "index", Schedule: "0 6 2 * *", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }},
-		Job{Name: "slow", Run: func(ctx context.Context, st *store.Store) (int64, error) {
+	r := newRunner(t, st, scheduler.RunnerOptions{},
+		scheduler.Job{Name: "index", Schedule: "0 6 2 * *", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }},
+		scheduler.Job{Name: "slow", Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			select {
 			case <-release:
 			case <-ctx.Done():
@@ -92,7 +93,7 @@ func TestAuth(t *testing.T) {
 			t.Errorf("%s: 401 without WWW-Authenticate", tt.name)
 		}
 	}
-	runs, _ := Runs(context.Background(), s.st, "index", 0)
+	runs, _ := scheduler.Runs(context.Background(), s.st, "index", 0)
 	if len(runs) != 0 {
 		t.Errorf("a refused request queued a job: %+v", runs)
 	}
@@ -249,7 +250,7 @@ func TestJobsAPI(t *testing.T) {
 	if w.Code != 202 || !strings.Contains(w.Body.String(), `"status": "queued"`) {
 		t.Fatalf("trigger: %d %s", w.Code, w.Body)
 	}
-	waitFor(t, 5*time.Second, "index to run", finished(t, st, "index", StatusSucceeded))
+	waitFor(t, 5*time.Second, "index to run", finished(t, st, "index", scheduler.StatusSucceeded))
 
 	// A browser on this machine showing another site's page must not be
 	// able to queue jobs.
@@ -276,17 +277,17 @@ func TestJobsAPI(t *testing.T) {
 		t.Errorf("dashboard trigger: %d %s", w.Code, w.Header())
 	}
 	release <- struct{}{}
-	waitFor(t, 5*time.Second, "slow", finished(t, st, "slow", StatusSucceeded))
+	waitFor(t, 5*time.Second, "slow", finished(t, st, "slow", scheduler.StatusSucceeded))
 
 	w = send(s, "GET", "/api/jobs?limit=10", local)
 	var out struct {
 		Jobs []jobView
-		Runs []Run
+		Runs []scheduler.Run
 	}
 	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
 		t.Fatal(err)
 	}
-	if len(out.Jobs) != 2 || out.Jobs[0].Name != "index" || out.Jobs[0].Next == nil || out.Jobs[0].Last == nil || out.Jobs[0].Last.Trigger != TriggerAPI {
+	if len(out.Jobs) != 2 || out.Jobs[0].Name != "index" || out.Jobs[0].Next == nil || out.Jobs[0].Last == nil || out.Jobs[0].Last.Trigger != scheduler.TriggerAPI {
 		t.Errorf("jobs %+v: want index with its next run and last run", out.Jobs)
 	}
 	if len(out.Runs) < 2 || out.Runs[0].ID < out.Runs[1].ID {
@@ -386,7 +387,7 @@ func TestPagesSayWhatIsMissing(t *testing.T) {
 // attacker controls, rebound to 127.0.0.1, sends its own name as Host.
 func TestHostAllowList(t *testing.T) {
 	st := openStore(t)
-	r := newRunner(t, st, RunnerOptions{}, Job{Name: "index", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }})
+	r := newRunner(t, st, scheduler.RunnerOptions{}, scheduler.Job{Name: "index", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }})
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +412,7 @@ func TestHostAllowList(t *testing.T) {
 			t.Errorf("%s %s Host %q: %d %s, want %d", tt.method, tt.path, tt.host, w.Code, w.Body, tt.want)
 		}
 	}
-	if runs, err := Runs(context.Background(), st, "index", 10); err != nil || len(runs) != 0 {
+	if runs, err := scheduler.Runs(context.Background(), st, "index", 10); err != nil || len(runs) != 0 {
 		t.Errorf("a refused trigger ran the job: %v %v", runs, err)
 	}
 }

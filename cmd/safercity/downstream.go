@@ -11,7 +11,7 @@ import (
 	"github.com/safercity/safercity/index/indexstage"
 	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/inputs"
-	"github.com/safercity/safercity/serve"
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
 
@@ -108,7 +108,7 @@ func noteUnfollowed(ctx context.Context, st *store.Store, profiles map[string]ho
 		}
 	}
 	if len(other) > 0 {
-		serve.Note(ctx, "stored profiles %s are not recomputed when their data change (add them to schedule.profiles to follow them)",
+		scheduler.Note(ctx, "stored profiles %s are not recomputed when their data change (add them to schedule.profiles to follow them)",
 			strings.Join(other, ", "))
 	}
 	return nil
@@ -162,7 +162,7 @@ func followIndex(ctx context.Context, st *store.Store, ic indexstage.Config, mon
 	err = taskProblems(problems, len(tasks))
 	if thin > 0 && thin == len(tasks) {
 		// Retrying cannot add data: fail once, with the reason.
-		err = serve.Permanent(err)
+		err = scheduler.Permanent(err)
 	}
 	return rows, err
 }
@@ -210,7 +210,7 @@ func plan(ctx context.Context, st *store.Store, stage string, want []inputs.Resu
 	}
 	tasks, err := inputs.Plan(want, stored, recorded, now)
 	if err == nil && len(tasks) == 0 {
-		serve.Note(ctx, "all %d stored results up to date", len(want))
+		scheduler.Note(ctx, "all %d stored results up to date", len(want))
 	}
 	return tasks, err
 }
@@ -221,7 +221,7 @@ func recordTask(ctx context.Context, st *store.Store, t inputs.Task, count strin
 	if err := inputs.Record(ctx, st, t.Result, t.Inputs); err != nil {
 		return 0, err
 	}
-	serve.Note(ctx, "%s: %s", t.Result, t.Reason)
+	scheduler.Note(ctx, "%s: %s", t.Result, t.Reason)
 	var n int64
 	err := st.DB.QueryRowContext(ctx, count, args...).Scan(&n)
 	return n, err
@@ -236,5 +236,5 @@ func taskProblems(problems []string, tasks int) error {
 	case len(problems) == tasks:
 		return errors.New(strings.Join(problems, "; "))
 	}
-	return serve.Warning(errors.New(strings.Join(problems, "; ")))
+	return scheduler.Warning(errors.New(strings.Join(problems, "; ")))
 }

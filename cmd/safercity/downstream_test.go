@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/internal/shareddata"
-	"github.com/safercity/safercity/serve"
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
 
@@ -135,7 +135,7 @@ func TestRunFollowsRepublishedMonths(t *testing.T) {
 		"hotspots": {"nte 2021-01: enriched 2020-12 changed, enriched 2021-01 changed", "violence 2021-02: new"},
 		"index":    {"2021-01: enriched 2020-12 changed, enriched 2021-01 changed", "2021-02: new"},
 	} {
-		runs, err := serve.Runs(context.Background(), st, job, 1)
+		runs, err := scheduler.Runs(context.Background(), st, job, 1)
 		if err != nil || len(runs) != 1 {
 			t.Fatalf("job history of %s: %v %v", job, runs, err)
 		}

@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/safercity/safercity/serve"
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
 
@@ -37,7 +37,7 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 || *limit < 1 {
 		return fmt.Errorf("%w: jobs takes no arguments, and --limit must be at least 1", errUsage)
 	}
-	var runs []serve.Run
+	var runs []scheduler.Run
 	stale := false
 	if *server != "" {
 		runs, err = fetchRuns(ctx, *server, *job, *limit)
@@ -52,11 +52,11 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 			runs, err = fetchRuns(ctx, base, *job, *limit)
 		} else if err == nil {
 			defer st.Close()
-			runs, err = serve.Runs(ctx, st, *job, *limit)
+			runs, err = scheduler.Runs(ctx, st, *job, *limit)
 			// Opened read-only, so no process holds the file for writing: a
 			// run still marked running belongs to one that is gone.
 			for _, r := range runs {
-				stale = stale || r.Status == serve.StatusRunning
+				stale = stale || r.Status == scheduler.StatusRunning
 			}
 		}
 		if err != nil {
@@ -67,7 +67,7 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if runs == nil {
-			runs = []serve.Run{}
+			runs = []scheduler.Run{}
 		}
 		return enc.Encode(runs)
 	}
@@ -83,7 +83,7 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 			took = r.Finished.Sub(r.Started).Round(time.Millisecond).String()
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Job, r.Trigger, r.Attempt,
-			r.Started.In(serve.London).Format("2006-01-02 15:04:05 MST"), took, r.Status, r.Rows, clip(r.Error), clip(r.Note))
+			r.Started.In(scheduler.London).Format("2006-01-02 15:04:05 MST"), took, r.Status, r.Rows, clip(r.Error), clip(r.Note))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -95,13 +95,13 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 }
 
 // fetchRuns reads the job history from a running server's API.
-func fetchRuns(ctx context.Context, server, job string, limit int) ([]serve.Run, error) {
+func fetchRuns(ctx context.Context, server, job string, limit int) ([]scheduler.Run, error) {
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
 	if job != "" {
 		q.Set("job", job)
 	}
 	var out struct {
-		Runs []serve.Run `json:"runs"`
+		Runs []scheduler.Run `json:"runs"`
 	}
 	err := apiGet(ctx, server, "/api/jobs", q, &out)
 	return out.Runs, err

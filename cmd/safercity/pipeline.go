@@ -15,7 +15,7 @@ import (
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/ingest/policeapi"
-	"github.com/safercity/safercity/serve"
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 )
@@ -32,7 +32,7 @@ import (
 //	index        the resilience index for the latest month,      06:00 on the 2nd of the month, and after new data
 //	             and every stored month whose inputs changed
 //
-// To add a step, append a serve.Job where it belongs in the list: a name,
+// To add a step, append a scheduler.Job where it belongs in the list: a name,
 // the jobs it Needs (they must come before it; it waits for them, and with
 // OnNewData runs after any of them writes new rows) and a Run function
 // returning the rows it wrote; give it a default clock in defaultSchedules
@@ -62,7 +62,7 @@ var defaultProfiles = []string{"nte", "violence"}
 // pipeline returns the jobs with their schedules. month (YYYY-MM) fixes the
 // month of hotspots and the index; "" means the latest enriched month at the
 // time each runs.
-func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job, error) {
+func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]scheduler.Job, error) {
 	tc, err := cfg.transform()
 	if err != nil {
 		return nil, err
@@ -81,14 +81,14 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 		return nil, err
 	}
 
-	var jobs []serve.Job
+	var jobs []scheduler.Job
 	var loads []string // jobs that bring police data
 	if cfg.Police.Inbox != "" {
 		inbox := cfg.Police.Inbox
 		if !filepath.IsAbs(inbox) {
 			inbox = filepath.Join(cfg.dir, inbox)
 		}
-		jobs = append(jobs, serve.Job{Name: "police", Run: func(ctx context.Context, st *store.Store) (int64, error) {
+		jobs = append(jobs, scheduler.Job{Name: "police", Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			sum, err := ingest.Police(ctx, st, []string{inbox}, ingest.Options{Log: log})
 			if err != nil {
 				return 0, err
@@ -99,7 +99,7 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 	}
 	if len(cfg.Police.APIForces) > 0 {
 		forces := cfg.Police.APIForces
-		jobs = append(jobs, serve.Job{Name: "police-api", Run: func(ctx context.Context, st *store.Store) (int64, error) {
+		jobs = append(jobs, scheduler.Job{Name: "police-api", Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			c := &policeapi.Client{BaseURL: cfg.Police.APIURL, Logger: log}
 			var rows int64
 			var warnings []error // e.g. an API copy kept out beside a bulk partition with LSOA columns
@@ -115,7 +115,7 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 				}
 			}
 			if len(warnings) > 0 {
-				return rows, serve.Warning(errors.Join(warnings...))
+				return rows, scheduler.Warning(errors.Join(warnings...))
 			}
 			return rows, nil
 		}})
@@ -125,7 +125,7 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 	var allFeeds, hotspotFeeds []string
 	for _, fd := range feeds {
 		name := "feed-" + fd.Name
-		jobs = append(jobs, serve.Job{Name: name, Run: func(ctx context.Context, st *store.Store) (int64, error) {
+		jobs = append(jobs, scheduler.Job{Name: name, Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			sum, err := ingest.Feed(ctx, st, fd, ingest.FeedOptions{Log: log})
 			if err != nil {
 				return 0, err
@@ -139,7 +139,7 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 	}
 
 	jobs = append(jobs,
-		serve.Job{Name: "transform", Needs: loads, OnNewData: true,
+		scheduler.Job{Name: "transform", Needs: loads, OnNewData: true,
 			Run: func(ctx context.Context, st *store.Store) (int64, error) {
 				res, err := transform.Run(ctx, st, tc, nil, log)
 				var rows int64
@@ -150,16 +150,16 @@ func pipeline(log *slog.Logger, cfg *config, cfgPath, month string) ([]serve.Job
 				}
 				return rows, err
 			}},
-		serve.Job{Name: "hotspots", Needs: append([]string{"transform"}, hotspotFeeds...), OnNewData: true,
+		scheduler.Job{Name: "hotspots", Needs: append([]string{"transform"}, hotspotFeeds...), OnNewData: true,
 			Run: func(ctx context.Context, st *store.Store) (int64, error) { return followHotspots(ctx, st, hs, month) }},
-		serve.Job{Name: "index", Needs: append([]string{"transform", "hotspots"}, allFeeds...), OnNewData: true,
+		scheduler.Job{Name: "index", Needs: append([]string{"transform", "hotspots"}, allFeeds...), OnNewData: true,
 			Run: func(ctx context.Context, st *store.Store) (int64, error) { return followIndex(ctx, st, ic, month) }},
 	)
 	return jobs, schedule(jobs, cfg)
 }
 
 // schedule gives each job its clock: the configuration's, else the default.
-func schedule(jobs []serve.Job, cfg *config) error {
+func schedule(jobs []scheduler.Job, cfg *config) error {
 	sc := cfg.Schedule
 	var names []string
 	for i := range jobs {
@@ -195,8 +195,8 @@ func schedule(jobs []serve.Job, cfg *config) error {
 }
 
 // runnerOptions are the scheduler's settings from the configuration.
-func (c *config) runnerOptions(log *slog.Logger) serve.RunnerOptions {
-	return serve.RunnerOptions{Retries: c.Schedule.Retries, Backoff: c.Schedule.Backoff, Log: log}
+func (c *config) runnerOptions(log *slog.Logger) scheduler.RunnerOptions {
+	return scheduler.RunnerOptions{Retries: c.Schedule.Retries, Backoff: c.Schedule.Backoff, Log: log}
 }
 
 // hotspotOptions are the hotspots job's runs, one per profile.
@@ -240,7 +240,7 @@ func pipelineFeeds(log *slog.Logger, cfg *config, cfgPath string) ([]*feed.Feed,
 func jobMonth(ctx context.Context, st *store.Store, month string) (time.Time, error) {
 	m, err := monthOrLatest(ctx, st, month)
 	if err != nil {
-		return m, serve.Permanent(err)
+		return m, scheduler.Permanent(err)
 	}
 	return m, nil
 }
@@ -257,6 +257,6 @@ func refusals(sum *ingest.Summary) error {
 			files = append(files, f.Path+": "+f.Error)
 		}
 	}
-	return serve.Warning(fmt.Errorf("%d file(s) refused, the others loaded (see /api/sources?status=refused): %s",
+	return scheduler.Warning(fmt.Errorf("%d file(s) refused, the others loaded (see /api/sources?status=refused): %s",
 		n, strings.Join(files, "; ")))
 }

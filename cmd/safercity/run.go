@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/safercity/safercity/serve"
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
 
@@ -66,11 +66,11 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	runner, err := serve.NewRunner(st, jobs, cfg.runnerOptions(e.log))
+	runner, err := scheduler.NewRunner(st, jobs, cfg.runnerOptions(e.log))
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	if _, err := serve.MarkInterrupted(ctx, st); err != nil {
+	if _, err := scheduler.MarkInterrupted(ctx, st); err != nil {
 		return err
 	}
 	// A line per job as it ends, so a long run shows its progress.
@@ -86,7 +86,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 			failed = append(failed, j.Name)
 			continue
 		}
-		r, err := runner.Do(ctx, j.Name, serve.TriggerManual)
+		r, err := runner.Do(ctx, j.Name, scheduler.TriggerManual)
 		took := ""
 		if r.Finished != nil {
 			took = r.Finished.Sub(r.Started).Round(time.Millisecond).String()
@@ -96,7 +96,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err != nil && r.Status != serve.StatusSucceeded {
+		if err != nil && r.Status != scheduler.StatusSucceeded {
 			failed = append(failed, j.Name)
 		}
 	}
@@ -115,11 +115,11 @@ func orDash(s string) string {
 
 // selectJobs returns the named jobs in pipeline order (all for none),
 // refusing an unknown name with the nearest.
-func selectJobs(jobs []serve.Job, names []string) ([]serve.Job, error) {
+func selectJobs(jobs []scheduler.Job, names []string) ([]scheduler.Job, error) {
 	if len(names) == 0 {
 		return jobs, nil
 	}
-	var selected []serve.Job
+	var selected []scheduler.Job
 	var known []string
 	for _, j := range jobs {
 		known = append(known, j.Name)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/serve"
 	"github.com/safercity/safercity/store"
 )
@@ -70,11 +71,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	runner, err := serve.NewRunner(st, jobs, cfg.runnerOptions(e.log))
+	runner, err := scheduler.NewRunner(st, jobs, cfg.runnerOptions(e.log))
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	interrupted, err := serve.MarkInterrupted(ctx, st)
+	interrupted, err := scheduler.MarkInterrupted(ctx, st)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package serve
+package scheduler
 
 import (
 	"context"
@@ -255,7 +255,7 @@ func (r *Runner) fire(j *job) {
 func (r *Runner) Trigger(name string, t Trigger) error {
 	j, ok := r.byName[name]
 	if !ok {
-		return fmt.Errorf("%w %q; the jobs are %v", ErrUnknownJob, name, r.names())
+		return fmt.Errorf("%w %q; the jobs are %v", ErrUnknownJob, name, r.Names())
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -263,12 +263,12 @@ func (r *Runner) Trigger(name string, t Trigger) error {
 		return ErrStopping
 	}
 	if q := r.running; q != nil && q.job == j {
-		return fmt.Errorf("%w: %s has been running since %s", ErrBusy, name, q.started.In(London).Format(timeLayout))
+		return fmt.Errorf("%w: %s has been running since %s", ErrBusy, name, q.started.In(London).Format(TimeLayout))
 	}
 	for _, q := range r.queue {
 		if q.job == j {
 			if q.attempt > 1 {
-				return fmt.Errorf("%w: %s failed and will be tried again at %s", ErrBusy, name, q.notBefore.In(London).Format(timeLayout))
+				return fmt.Errorf("%w: %s failed and will be tried again at %s", ErrBusy, name, q.notBefore.In(London).Format(TimeLayout))
 			}
 			return fmt.Errorf("%w: %s is queued already", ErrBusy, name)
 		}
@@ -277,7 +277,17 @@ func (r *Runner) Trigger(name string, t Trigger) error {
 	return nil
 }
 
-func (r *Runner) names() []string {
+// Job returns the job of that name as it was given, if there is one.
+func (r *Runner) Job(name string) (Job, bool) {
+	j, ok := r.byName[name]
+	if !ok {
+		return Job{}, false
+	}
+	return j.Job, true
+}
+
+// Names are the jobs' names, in the order they were given.
+func (r *Runner) Names() []string {
 	var names []string
 	for _, j := range r.jobs {
 		names = append(names, j.Name)
@@ -413,7 +423,7 @@ func retryable(err error) bool {
 func (r *Runner) Do(ctx context.Context, name string, t Trigger) (Run, error) {
 	j, ok := r.byName[name]
 	if !ok {
-		return Run{}, fmt.Errorf("%w %q; the jobs are %v", ErrUnknownJob, name, r.names())
+		return Run{}, fmt.Errorf("%w %q; the jobs are %v", ErrUnknownJob, name, r.Names())
 	}
 	return r.attempt(ctx, j, t, 1, 0)
 }
@@ -529,11 +539,11 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 	case <-r.done:
 		return ctx.Err()
 	case <-time.After(cancelWait):
-		return fmt.Errorf("%w within %s of being cancelled; exiting under it (the next start marks its run interrupted)", errStuck, cancelWait)
+		return fmt.Errorf("%w within %s of being cancelled; exiting under it (the next start marks its run interrupted)", ErrStuck, cancelWait)
 	}
 }
 
-var errStuck = errors.New("the running job did not return")
+var ErrStuck = errors.New("the running job did not return")
 
 // Running returns the job running now and since when, or "".
 func (r *Runner) Running() (string, time.Time) {
@@ -586,8 +596,8 @@ func (r *Runner) Jobs() []JobInfo {
 	return out
 }
 
-// timeLayout is how times are shown: London time with its zone (GMT or BST).
-const timeLayout = "2006-01-02 15:04:05 MST"
+// TimeLayout is how times are shown: London time with its zone (GMT or BST).
+const TimeLayout = "2006-01-02 15:04:05 MST"
 
 // cronLogger sends the cron library's logs to slog.
 type cronLogger struct{ log *slog.Logger }

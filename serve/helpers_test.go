@@ -1,0 +1,82 @@
+package serve
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/safercity/safercity/scheduler"
+	"github.com/safercity/safercity/store"
+)
+
+// openStore opens a fresh database file with every migration applied.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// newRunner starts no clock: the tests trigger jobs themselves.
+func newRunner(t *testing.T, st *store.Store, o scheduler.RunnerOptions, jobs ...scheduler.Job) *scheduler.Runner {
+	t.Helper()
+	if o.Log == nil {
+		o.Log = quiet
+	}
+	r, err := scheduler.NewRunner(st, jobs, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		r.Shutdown(ctx)
+	})
+	return r
+}
+
+// waitFor polls cond until it holds, failing the test after timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// finished reports whether the named job has a run with the status.
+func finished(t *testing.T, st *store.Store, job string, status scheduler.Status) func() bool {
+	return func() bool {
+		runs, err := scheduler.Runs(context.Background(), st, job, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if r.Status == status {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// summary is each run's job:status, in order.
+func summary(runs []scheduler.Run) string {
+	var parts []string
+	for _, r := range runs {
+		parts = append(parts, r.Job+":"+string(r.Status))
+	}
+	return strings.Join(parts, " ")
+}
