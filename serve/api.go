@@ -15,6 +15,7 @@ import (
 
 	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/index/indexstage"
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
@@ -404,7 +405,7 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 
 // indexMonths lists the months with a stored index report, newest first.
 func (s *Server) indexMonths(ctx context.Context) ([]string, error) {
-	return s.st.Strings(ctx, `SELECT strftime(month, '%Y-%m') FROM index_reports ORDER BY month DESC`)
+	return indexstage.Months(ctx, s.st)
 }
 
 // noIndex says that a month has no index and what to do about it.
@@ -458,8 +459,7 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f == "csv" {
-		rows, err := s.st.QueryReadOnly(r.Context(), `SELECT strftime(month, '%Y-%m') AS period, * EXCLUDE (month)
-			FROM index_scores WHERE month = ? ORDER BY rowid`, m)
+		rows, err := indexstage.ScoreTable(r.Context(), s.st, m)
 		if err != nil {
 			s.failErr(w, r, err)
 			return
@@ -472,8 +472,8 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 		writeCSV(w, res)
 		return
 	}
-	var js string
-	if err := s.st.DB.QueryRowContext(r.Context(), `SELECT json FROM index_reports WHERE month = ?`, m).Scan(&js); err != nil {
+	js, err := indexstage.ReportJSON(r.Context(), s.st, m)
+	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
@@ -510,14 +510,13 @@ func (s *Server) hotspotOptions(ctx context.Context, r *http.Request) (mapdb.Opt
 	if o.Class != "" && o.Class != "bin" && o.Class != "trend" {
 		return o, invalid("class %.20q: want bin (Gi* confidence) or trend (emerging hot spots)", o.Class)
 	}
-	var n int
-	if err := s.st.DB.QueryRowContext(ctx, `SELECT count(*) FROM hotspot_runs WHERE profile = ? AND month = ? AND (? = '' OR force = ?)`,
-		profile, m, o.Force, o.Force).Scan(&n); err != nil {
+	stored, err := mapdb.Stored(ctx, s.st, o)
+	if err != nil {
 		return o, err
 	}
-	if n == 0 && o.Force != "" {
+	if !stored && o.Force != "" {
 		// A force the profile-month has: the name was mistyped.
-		forces, err := s.hotspotForces(ctx, mapdb.Options{Profile: profile, Month: m})
+		forces, err := mapdb.Forces(ctx, s.st, profile, m)
 		if err != nil {
 			return o, err
 		}
@@ -525,8 +524,8 @@ func (s *Server) hotspotOptions(ctx context.Context, r *http.Request) (mapdb.Opt
 			return o, invalid("%v", names.Check("force", o.Force, forces))
 		}
 	}
-	if n == 0 {
-		runs, err := s.hotspotRuns(ctx)
+	if !stored {
+		runs, err := mapdb.Runs(ctx, s.st)
 		if err != nil {
 			return o, err
 		}
@@ -591,27 +590,17 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	args := []any{}
-	for _, key := range []string{"kind", "force", "status", "feed"} {
-		v, err := single(q, key, "")
-		if err != nil {
+	var sf queries.SourceFilter
+	for _, p := range []struct {
+		key string
+		dst *string
+	}{{"kind", &sf.Kind}, {"force", &sf.Force}, {"status", &sf.Status}, {"feed", &sf.Feed}} {
+		if *p.dst, err = single(q, p.key, ""); err != nil {
 			s.failErr(w, r, err)
 			return
 		}
-		args = append(args, v, v)
 	}
-	rows, err := s.st.QueryReadOnly(r.Context(), `SELECT source_id, path, size, sha256, kind, force,
-		strftime(month, '%Y-%m') AS month, feed, rows_loaded, rows_quarantined,
-		strftime(started, '%Y-%m-%dT%H:%M:%SZ') AS started, strftime(finished, '%Y-%m-%dT%H:%M:%SZ') AS finished,
-		status, error, superseded_by
-		FROM sources
-		WHERE ($1 = '' OR kind = $2) AND ($3 = '' OR force = $4) AND ($5 = '' OR status = $6) AND ($7 = '' OR feed = $8)
-		ORDER BY source_id DESC LIMIT $9`, append(args, limit)...)
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
-	res, err := queries.Collect(rows)
+	res, err := queries.Sources(r.Context(), s.st, sf, limit)
 	if err != nil {
 		s.failErr(w, r, err)
 		return

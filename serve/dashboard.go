@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/index/indexstage"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/queries"
@@ -121,23 +122,18 @@ func notice(err error) (string, bool) {
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var d struct {
-		Files, Crimes, Enriched int64
-		FirstMonth, LastMonth   string
-		IndexMonths             []string
-		Hotspots                []hotspotRun
-		Jobs                    []jobView
+		queries.Overview
+		IndexMonths []string
+		Hotspots    []mapdb.Run
+		Jobs        []jobView
 	}
-	err := s.st.DB.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM sources WHERE status = 'loaded' AND superseded_by IS NULL),
-		(SELECT count(*) FROM police_street),
-		(SELECT count(*) FROM crimes_enriched WHERE located),
-		(SELECT coalesce(strftime(min(month), '%Y-%m'), '') FROM police_street),
-		(SELECT coalesce(strftime(max(month), '%Y-%m'), '') FROM police_street)`).Scan(&d.Files, &d.Crimes, &d.Enriched, &d.FirstMonth, &d.LastMonth)
+	var err error
+	d.Overview, err = queries.ReadOverview(ctx, s.st)
 	if err == nil {
 		d.IndexMonths, err = s.indexMonths(ctx)
 	}
 	if err == nil {
-		d.Hotspots, err = s.hotspotRuns(ctx)
+		d.Hotspots, err = mapdb.Runs(ctx, s.st)
 	}
 	if err == nil {
 		d.Jobs, err = s.jobViews(ctx)
@@ -220,80 +216,75 @@ func (s *Server) indexPage(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	var n int
-	if err := s.st.DB.QueryRowContext(ctx, `SELECT count(*) FROM index_reports WHERE month = ? AND html <> ''`, m).Scan(&n); err != nil {
+	if d.Report, err = indexstage.HasHTML(ctx, s.st, m); err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	d.Report = n > 0
 	s.render(w, r, http.StatusOK, "index", page{Title: "Resilience index " + d.Month, Nav: "index", Data: d})
 }
 
 // ragGrid reads a month's scores as units (by overall rank) × measures
 // (overall, pillars, indicators, each in the order the index stored them).
 func (s *Server) ragGrid(ctx context.Context, m time.Time) ([]ragColumn, []ragRow, error) {
-	rows, err := s.st.DB.QueryContext(ctx, `SELECT unit, measure, code, coalesce(name, code), value, coalesce(rag, 'N/A'),
-		coalesce(trend_month, ''), coalesce(trend_year, ''), rank, coalesce(rag_basis, ''), reference
-		FROM index_scores WHERE month = ?
-		ORDER BY CASE measure WHEN 'overall' THEN 0 WHEN 'pillar' THEN 1 ELSE 2 END, rowid`, m)
+	scores, err := indexstage.Scores(ctx, s.st, m)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
 	var cols []ragColumn
 	colIndex := map[ragColumn]int{}
 	cells := map[string]map[int]ragCell{}
 	ranks := map[string]int64{}
-	for rows.Next() {
-		var unit, basis string
-		var c ragColumn
-		var value, reference *float64
-		var rank *int64
-		var cell ragCell
-		var tm, ty string
-		if err := rows.Scan(&unit, &c.Measure, &c.Code, &c.Name, &value, &cell.RAG, &tm, &ty, &rank, &basis, &reference); err != nil {
-			return nil, nil, err
-		}
+	for _, sc := range scores {
+		c := ragColumn{Measure: sc.Measure, Code: sc.Code, Name: sc.Name}
 		i, ok := colIndex[c]
 		if !ok {
 			i = len(cols)
 			colIndex[c] = i
 			cols = append(cols, c)
 		}
-		if value != nil && !math.IsNaN(*value) {
-			cell.Value = strconv.FormatFloat(*value, 'g', 4, 64)
+		if cells[sc.Unit] == nil {
+			cells[sc.Unit] = map[int]ragCell{}
 		}
-		cell.Class, cell.Label = ragClass(cell.RAG)
-		cell.Month, cell.Year = arrowOf(tm), arrowOf(ty)
-		detail := []string{c.Name + ": " + cell.RAG}
-		if basis != "" && reference != nil {
-			detail = append(detail, fmt.Sprintf("against %s %s", basis, strconv.FormatFloat(*reference, 'g', 4, 64)))
-		}
-		if tm != "" {
-			detail = append(detail, "vs previous month: "+tm)
-		}
-		if ty != "" {
-			detail = append(detail, "vs last year: "+ty)
-		}
-		cell.Detail = strings.Join(detail, "; ")
-		if cells[unit] == nil {
-			cells[unit] = map[int]ragCell{}
-		}
-		cells[unit][i] = cell
-		if c.Measure == "overall" && rank != nil {
-			ranks[unit] = *rank
+		cells[sc.Unit][i] = ragCellOf(sc)
+		if sc.Measure == "overall" && sc.Rank != nil {
+			ranks[sc.Unit] = *sc.Rank
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
+	return cols, ragRows(len(cols), cells, ranks), nil
+}
+
+// ragCellOf is a score's cell of the grid, with its tooltip.
+func ragCellOf(sc indexstage.StoredScore) ragCell {
+	cell := ragCell{RAG: sc.RAG}
+	if sc.Value != nil && !math.IsNaN(*sc.Value) {
+		cell.Value = strconv.FormatFloat(*sc.Value, 'g', 4, 64)
 	}
+	cell.Class, cell.Label = ragClass(cell.RAG)
+	cell.Month, cell.Year = arrowOf(sc.TrendMonth), arrowOf(sc.TrendYear)
+	detail := []string{sc.Name + ": " + cell.RAG}
+	if sc.Basis != "" && sc.Reference != nil {
+		detail = append(detail, fmt.Sprintf("against %s %s", sc.Basis, strconv.FormatFloat(*sc.Reference, 'g', 4, 64)))
+	}
+	if sc.TrendMonth != "" {
+		detail = append(detail, "vs previous month: "+sc.TrendMonth)
+	}
+	if sc.TrendYear != "" {
+		detail = append(detail, "vs last year: "+sc.TrendYear)
+	}
+	cell.Detail = strings.Join(detail, "; ")
+	return cell
+}
+
+// ragRows are the grid's rows, ranked units first by rank, then the others
+// by name; a measure a unit lacks is N/A.
+func ragRows(ncols int, cells map[string]map[int]ragCell, ranks map[string]int64) []ragRow {
 	var out []ragRow
 	for unit, byCol := range cells {
 		row := ragRow{Unit: unit}
 		if rk, ok := ranks[unit]; ok {
 			row.Rank = strconv.FormatInt(rk, 10)
 		}
-		for i := range cols {
+		for i := range ncols {
 			c, ok := byCol[i]
 			if !ok {
 				c.Class, c.Label, c.RAG = "rag-na", "–", "N/A"
@@ -313,7 +304,7 @@ func (s *Server) ragGrid(ctx context.Context, m time.Time) ([]ragColumn, []ragRo
 		}
 		return out[i].Unit < out[j].Unit
 	})
-	return cols, out, nil
+	return out
 }
 
 func arrowOf(trend string) string {
@@ -337,8 +328,8 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	var html string
-	if err := s.st.DB.QueryRowContext(r.Context(), `SELECT html FROM index_reports WHERE month = ?`, m).Scan(&html); err != nil {
+	html, err := indexstage.ReportHTML(r.Context(), s.st, m)
+	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
@@ -346,38 +337,8 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(html))
 }
 
-// hotspotRun is a stored profile-month.
-type hotspotRun struct {
-	Profile, Month, Forces string
-	Crimes, Cells          int64
-}
-
-func (s *Server) hotspotRuns(ctx context.Context) ([]hotspotRun, error) {
-	rows, err := s.st.DB.QueryContext(ctx, `SELECT r.profile, strftime(r.month, '%Y-%m'), string_agg(DISTINCT r.force, ', ' ORDER BY r.force),
-		sum(r.crimes)::BIGINT, (SELECT count(*) FROM hotspot_cells c WHERE c.profile = r.profile AND c.month = r.month)
-		FROM hotspot_runs r GROUP BY r.profile, r.month ORDER BY r.month DESC, r.profile`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []hotspotRun
-	for rows.Next() {
-		var h hotspotRun
-		if err := rows.Scan(&h.Profile, &h.Month, &h.Forces, &h.Crimes, &h.Cells); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
-}
-
-// hotspotForces lists the forces of a stored profile-month.
-func (s *Server) hotspotForces(ctx context.Context, o mapdb.Options) ([]string, error) {
-	return s.st.Strings(ctx, `SELECT force FROM hotspot_runs WHERE profile = ? AND month = ? ORDER BY force`, o.Profile, o.Month)
-}
-
 func (s *Server) hotspotsPage(w http.ResponseWriter, r *http.Request) {
-	runs, err := s.hotspotRuns(r.Context())
+	runs, err := mapdb.Runs(r.Context(), s.st)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -398,7 +359,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	var d struct {
 		Profile, Month, Force, Class string
 		Forces                       []string
-		Others                       []hotspotRun
+		Others                       []mapdb.Run
 		SVG                          template.HTML
 		Top                          []topCell
 		Disclosure                   *disclosure.Report
@@ -408,11 +369,11 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	title := "Hotspots " + d.Profile + " " + d.Month
 	o, err := s.hotspotOptions(ctx, r)
 	if err == nil {
-		d.Forces, err = s.hotspotForces(ctx, o)
+		d.Forces, err = mapdb.Forces(ctx, s.st, o.Profile, o.Month)
 	}
 	if err == nil {
-		var runs []hotspotRun
-		runs, err = s.hotspotRuns(ctx)
+		var runs []mapdb.Run
+		runs, err = mapdb.Runs(ctx, s.st)
 		for _, h := range runs {
 			if h.Profile != d.Profile || h.Month != d.Month {
 				d.Others = append(d.Others, h)
@@ -421,7 +382,9 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if msg, ok := notice(err); ok {
 		d.Missing = msg
-		d.Others, _ = s.hotspotRuns(ctx)
+		// The other maps are a courtesy on a page that is already the
+		// answer (what is missing); without them it still says it.
+		d.Others, _ = mapdb.Runs(ctx, s.st)
 		s.render(w, r, http.StatusNotFound, "map", page{Title: title, Nav: "hotspots", Data: d})
 		return
 	}
@@ -464,30 +427,18 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 // the disclosure policy withholds (it holds a few partner incidents) is
 // left out here as on the map, and counted in the report.
 func (s *Server) topCells(ctx context.Context, o mapdb.Options) ([]topCell, *disclosure.Report, error) {
-	rows, err := s.st.DB.QueryContext(ctx, `SELECT coalesce(grid_ref, ''), coalesce(location, ''), coalesce(trend, ''), crimes, coalesce(incidents, 0), coalesce(z, 0), coalesce(bin, 0)
-		FROM hotspot_cells WHERE profile = ? AND month = ? AND force = ? AND bin > 0
-		ORDER BY z DESC`, o.Profile, o.Month, o.Force)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
 	rep := disclosure.Default().NewReport("cells")
 	var top []topCell
-	for rows.Next() && len(top) < 15 {
-		var c topCell
-		var incidents int64
-		if err := rows.Scan(&c.GridRef, &c.Location, &c.Trend, &c.Crimes, &incidents, &c.Z, &c.Bin); err != nil {
-			return nil, nil, err
+	err := mapdb.HotCells(ctx, s.st, o, func(c mapdb.Cell) bool {
+		if !rep.Release(c.Incidents).Withheld {
+			top = append(top, topCell{GridRef: c.GridRef, Location: c.Location, Trend: c.Trend, Crimes: c.Crimes, Z: c.Z, Bin: c.Bin})
 		}
-		if rep.Release(incidents).Withheld {
-			continue
-		}
-		top = append(top, c)
-	}
+		return len(top) < 15
+	})
 	if rep.Withheld == 0 {
 		rep = nil
 	}
-	return top, rep, rows.Err()
+	return top, rep, err
 }
 
 func (s *Server) queriesPage(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,9 @@
 // maps.Map values, ready for the map writers: the grid cells of a profile's
 // month, or the areas of a boundary layer with the profile's crime and Gi*
 // computed over their centroids.
+//
+// It also answers which hotspots are stored (profile-months, their forces)
+// and lists a map's hottest cells, for the dashboard and the API (runs.go).
 package mapdb
 
 import (
