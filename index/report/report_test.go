@@ -213,6 +213,28 @@ func TestHTMLShowsUnitsRatingsAndCharts(t *testing.T) {
 		t.Fatal("league table or rating grid missing")
 	}
 
+	checkLeague(t, r, league)
+	checkGrid(t, r.Assessment, grid)
+
+	// The accessible colours are defined in the inline style sheet.
+	style := doc.all(func(e *element) bool { return e.name == "style" })
+	if len(style) != 1 {
+		t.Fatalf("%d style elements", len(style))
+	}
+	for _, rule := range []string{".rag-green { background: #1b7837; color: #fff; }", ".rag-amber { background: #fdb863; color: #1a1a1a; }", ".rag-red { background: #b2182b; color: #fff; }"} {
+		if !strings.Contains(style[0].text, rule) {
+			t.Errorf("style sheet lacks %q", rule)
+		}
+	}
+	if !strings.Contains(buf.String(), "Brighton &amp; Hove") {
+		t.Error("unit names are not escaped")
+	}
+}
+
+// checkLeague checks the league table's rows: in rank order, every unit
+// once, each with its score bar, rank interval and sparkline.
+func checkLeague(t *testing.T, r *Report, league *element) {
+	t.Helper()
 	// League rows in rank order with every unit once.
 	rows := league.all(func(e *element) bool { return e.name == "tr" })[1:]
 	if len(rows) != len(units) {
@@ -244,10 +266,12 @@ func TestHTMLShowsUnitsRatingsAndCharts(t *testing.T) {
 			t.Errorf("unit %q missing from the league table", u)
 		}
 	}
+}
 
-	// Every grid cell's colour class matches its rating and carries the
-	// rating as text too.
-	a := r.Assessment
+// checkGrid checks that every grid cell's colour class matches its rating
+// and carries the rating as text too.
+func checkGrid(t *testing.T, a *index.Assessment, grid *element) {
+	t.Helper()
 	classOf := map[index.Status]string{index.Green: "rag-green", index.Amber: "rag-amber", index.Red: "rag-red", index.Unrated: "rag-na"}
 	labelOf := map[index.Status]string{index.Green: "G", index.Amber: "A", index.Red: "R", index.Unrated: "–"}
 	counts := map[index.Status]int{}
@@ -284,20 +308,6 @@ func TestHTMLShowsUnitsRatingsAndCharts(t *testing.T) {
 	}
 	if counts[index.Green] == 0 || counts[index.Red] == 0 {
 		t.Errorf("ratings %v: want both GREEN and RED in the test data", counts)
-	}
-
-	// The accessible colours are defined in the inline style sheet.
-	style := doc.all(func(e *element) bool { return e.name == "style" })
-	if len(style) != 1 {
-		t.Fatalf("%d style elements", len(style))
-	}
-	for _, rule := range []string{".rag-green { background: #1b7837; color: #fff; }", ".rag-amber { background: #fdb863; color: #1a1a1a; }", ".rag-red { background: #b2182b; color: #fff; }"} {
-		if !strings.Contains(style[0].text, rule) {
-			t.Errorf("style sheet lacks %q", rule)
-		}
-	}
-	if !strings.Contains(buf.String(), "Brighton &amp; Hove") {
-		t.Error("unit names are not escaped")
 	}
 }
 
