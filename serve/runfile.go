@@ -42,7 +42,9 @@ func WriteRunFile(db string, addr net.Addr) (remove func(), err error) {
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 		return nil, fmt.Errorf("record the server's address beside the database: %w", err)
 	}
-	return func() { os.Remove(path) }, nil
+	// A run file left behind is harmless: readers consult it only when the
+	// database is locked, and a request to a gone server fails on its own.
+	return func() { _ = os.Remove(path) }, nil
 }
 
 // ReadRunFile returns the server recorded for the database at db, or

@@ -40,7 +40,9 @@ func registerView(ctx context.Context, dc driver.Conn, name string, schema *arro
 	return func() {
 		// The view outlives release() in the catalogue, pointing at
 		// freed memory: drop it while the batches are alive.
-		dc.(driver.ExecerContext).ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name), nil)
+		// A failed drop leaves nothing to do but release: the view goes
+		// with the connection.
+		_, _ = dc.(driver.ExecerContext).ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name), nil)
 		release()
 		rdr.Release()
 	}, nil

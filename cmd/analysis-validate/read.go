@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -62,11 +63,12 @@ func readMonths(log *slog.Logger, files []string, crimeType string) ([]month, er
 	return out, nil
 }
 
+// nextMonth reports whether b is the month after a; readStreet checked
+// that both are YYYY-MM.
 func nextMonth(a, b string) bool {
-	var ya, ma, yb, mb int
-	fmt.Sscanf(a, "%d-%d", &ya, &ma)
-	fmt.Sscanf(b, "%d-%d", &yb, &mb)
-	return yb*12+mb == ya*12+ma+1
+	ta, _ := time.Parse("2006-01", a)
+	tb, _ := time.Parse("2006-01", b)
+	return ta.AddDate(0, 1, 0).Equal(tb)
 }
 
 // readStreet reads one street file, keeping crimes of crimeType (all when
@@ -92,6 +94,9 @@ func readStreet(path, crimeType string, types map[string]bool) (month, int, erro
 		}
 	}
 	m := month{month: filepath.Base(filepath.Dir(path))}
+	if _, err := time.Parse("2006-01", m.month); err != nil {
+		return month{}, 0, fmt.Errorf("%s: the folder %q is not a month (YYYY-MM), as police.uk archives name them", path, m.month)
+	}
 	skipped := 0
 	for {
 		rec, err := r.Read()

@@ -126,7 +126,7 @@ func (a *archive) panel() ([]int, forecast.Panel) {
 		}
 		p.Counts = append(p.Counts, row)
 		var y, m int
-		fmt.Sscanf(a.months[t].month, "%d-%d", &y, &m)
+		_, _ = fmt.Sscanf(a.months[t].month, "%d-%d", &y, &m) // checked YYYY-MM by readStreet
 		p.MonthOfYear = append(p.MonthOfYear, m)
 	}
 	return places, p

@@ -25,7 +25,7 @@ func serverFor(db string, err error) (base string, ok bool) {
 		return "", false
 	}
 	rf, rerr := serve.ReadRunFile(db)
-	if rerr != nil {
+	if rerr != nil { // none recorded, or unreadable: the lock error alone says what to do
 		return "", false
 	}
 	return rf.URL, true
@@ -69,7 +69,9 @@ func apiGet(ctx context.Context, base, path string, q url.Values, v any) error {
 		var e struct {
 			Error string `json:"error"`
 		}
-		json.Unmarshal(body, &e)
+		if json.Unmarshal(body, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(body)) // not the API's JSON: show what came
+		}
 		if resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusNotFound {
 			return fmt.Errorf("%w: %s", errUsage, e.Error)
 		}

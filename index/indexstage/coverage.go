@@ -45,8 +45,8 @@ func monthsWithData(ctx context.Context, st *store.Store) ([]string, error) {
 // checkMonth returns ErrNoData, naming the months that have data, when the
 // month has no enriched crimes.
 func checkMonth(ctx context.Context, st *store.Store, month time.Time) error {
-	if hasCrime(ctx, st, month) {
-		return nil
+	if has, err := hasCrime(ctx, st, month); err != nil || has {
+		return err
 	}
 	months, err := monthsWithData(ctx, st)
 	if err != nil {

@@ -104,10 +104,15 @@ func scoreHistory(ctx context.Context, st *store.Store, month time.Time, cfg Con
 	var thin, notes []string
 	for k := historyMonths; k >= 1; k-- {
 		m := month.AddDate(0, -k, 0)
-		if !hasCrime(ctx, st, m) {
+		has, err := hasCrime(ctx, st, m)
+		if err == nil && !has {
 			continue
 		}
-		res, tab, _, err := score(ctx, st, m, cfg, set, geo, nil)
+		var res *index.Result
+		var tab *index.Table
+		if err == nil {
+			res, tab, _, err = score(ctx, st, m, cfg, set, geo, nil)
+		}
 		switch {
 		case errors.Is(err, ErrTooThin):
 			thin = append(thin, m.Format("2006-01"))
@@ -124,6 +129,8 @@ func scoreHistory(ctx context.Context, st *store.Store, month time.Time, cfg Con
 	if len(thin) > 0 {
 		notes = append(notes, fmt.Sprintf("%s %s not in the scores over time: fewer than three units could be compared", strings.Join(thin, ", "), plural(len(thin), "is", "are")))
 	}
+	// Without the list of months this note alone is left out: the scores
+	// over time are complete either way.
 	if months, err := monthsWithData(ctx, st); err == nil && len(months) > 0 && months[0] < month.AddDate(0, -historyMonths, 0).Format("2006-01") {
 		notes = append(notes, fmt.Sprintf("scores over time cover the %d months before %s; earlier months with data (from %s) are not shown", historyMonths, month.Format("2006-01"), months[0]))
 	}
@@ -226,10 +233,10 @@ func deliver(ctx context.Context, st *store.Store, month time.Time, rep *report.
 	return r, nil
 }
 
-func hasCrime(ctx context.Context, st *store.Store, m time.Time) bool {
+func hasCrime(ctx context.Context, st *store.Store, m time.Time) (bool, error) {
 	var n int
-	st.DB.QueryRowContext(ctx, `SELECT count(*) FROM crimes_enriched WHERE month = ?`, m).Scan(&n)
-	return n > 0
+	err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM crimes_enriched WHERE month = ?`, m).Scan(&n)
+	return n > 0, err
 }
 
 // partnerIndicator is an indicator declared by the indicators feed.
