@@ -610,5 +610,5 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	res.WriteJSON(w)
+	_ = res.WriteJSON(w) // as in writeCSV: a failed write means the client went away
 }

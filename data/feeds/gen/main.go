@@ -102,7 +102,7 @@ var placeTypes = regexp.MustCompile(`/|^(Supermarket|Parking Area|Police Station
 // files, most often recorded first, each at its most often recorded point,
 // and every located City point.
 func streetPlaces(dir string) ([]place, [][2]float64) {
-	files, _ := filepath.Glob(filepath.Join(dir, "*/*-city-of-london-street.csv"))
+	files, _ := filepath.Glob(filepath.Join(dir, "*/*-city-of-london-street.csv")) // the pattern is well formed, Glob's only error
 	sort.Strings(files)
 	if len(files) == 0 {
 		log.Fatalf("no City of London street files in %s; run from the repository root", dir)
@@ -122,13 +122,17 @@ func streetPlaces(dir string) ([]place, [][2]float64) {
 		if err != nil {
 			log.Fatalf("%s: %v", f, err)
 		}
-		for _, r := range rows[1:] {
+		for i, r := range rows[1:] {
 			if !slices.Contains(cityLSOAs, r[7]) || r[4] == "" {
 				continue
 			}
 			var lon, lat float64
-			fmt.Sscan(r[4], &lon)
-			fmt.Sscan(r[5], &lat)
+			if _, err := fmt.Sscan(r[4], &lon); err != nil {
+				log.Fatalf("%s:%d: longitude %q: %v", f, i+2, r[4], err)
+			}
+			if _, err := fmt.Sscan(r[5], &lat); err != nil {
+				log.Fatalf("%s:%d: latitude %q: %v", f, i+2, r[5], err)
+			}
 			points = append(points, [2]float64{lon, lat})
 			street, ok := strings.CutPrefix(r[6], "On or near ")
 			if !ok || placeTypes.MatchString(street) {
