@@ -30,6 +30,10 @@ type Options struct {
 	// each month's Gi* alone instead.
 	TimeStep    int
 	SpatialOnly bool
+	// LisaPermutations, when above 0, judges Local Moran's I by that many
+	// conditional permutations per cell (seeded by the month, so a rerun
+	// gives the same answer) instead of its analytic z.
+	LisaPermutations int
 	// Boundaries names, per force, a boundary layer whose cells (centre
 	// inside) make the study area instead of the crime footprint.
 	Boundaries map[string]string
@@ -95,8 +99,22 @@ type Result struct {
 	Top        []TopCell      `json:"top"`
 	Backtest   []Accuracy     `json:"backtest"`
 	Trends     map[string]int `json:"trends"` // emerging categories and their cell counts
+	Lisa       *LisaSummary   `json:"lisa"`   // null when Local Moran's I is undefined (see the notes)
 	NoTrend    int            `json:"cells_without_crime_in_window"`
 	Notes      []string       `json:"notes,omitempty"`
+}
+
+// LisaSummary counts the study-area cells whose Local Moran's I is
+// significant after FDR, by quadrant, and lists the high-crime outliers.
+type LisaSummary struct {
+	Permutations int `json:"permutations"` // 0: analytic z (conditional moments)
+	HH           int `json:"hh"`
+	LL           int `json:"ll"`
+	HL           int `json:"hl"`
+	LH           int `json:"lh"`
+	// Outliers are the significant HL cells — high among low, the cell a
+	// licensing officer looks for — with the most crime first.
+	Outliers []TopCell `json:"hl_cells"`
 }
 
 // TopCell is one line of a problem profile.
@@ -112,6 +130,8 @@ type TopCell struct {
 	Z         Float   `json:"z"` // null when the month's values do not vary (see the run's notes)
 	Bin       int8    `json:"bin"`
 	Trend     string  `json:"trend"`
+	LisaZ     Float   `json:"lisa_z"`
+	LisaPFDR  Float   `json:"lisa_p_fdr"`
 }
 
 // Accuracy is a back-test of one hotspot set for one month.

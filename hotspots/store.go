@@ -332,12 +332,21 @@ func persist(tx *store.Tx, w *cellWriter, o Options, r Result, g gridSpan, cells
 	}
 	_, err := tx.Exec(`INSERT INTO hotspot_runs (profile, force, month, measure, cell_size, band, bandwidth, months,
 		x0, y0, nx, ny, crimes, incidents, outside, measure_total, computed,
-		study_area, cells, band_method, emerging, time_step, isolated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)`,
-		o.Profile.Name, r.Force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
-		g.x0, g.y0, g.nx, g.ny, r.Crimes, r.Incidents, r.Outside, r.Total,
-		r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated)
+		study_area, cells, band_method, emerging, time_step, isolated,
+		lisa_permutations, lisa_hh, lisa_ll, lisa_hl, lisa_lh)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{o.Profile.Name, r.Force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
+			g.x0, g.y0, g.nx, g.ny, r.Crimes, r.Incidents, r.Outside, r.Total,
+			r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated}, lisaCounts(r.Lisa)...)...)
 	return err
+}
+
+// lisaCounts are a run's Local Moran columns: NULL when it is undefined.
+func lisaCounts(l *LisaSummary) []any {
+	if l == nil {
+		return []any{nil, nil, nil, nil, nil}
+	}
+	return []any{l.Permutations, l.HH, l.LL, l.HL, l.LH}
 }
 
 // gridSpan is the lattice box spanning a study area, as hotspot_runs
@@ -362,6 +371,9 @@ type cellRow struct {
 	trend            string // "" for no category (no crime in the window)
 	mkZ, mkP         float64
 	location         string
+	// Local Moran's I, z and FDR p (NaN when undefined) and quadrant ("").
+	lisaI, lisaZ, lisaPFDR float64
+	lisaQuadrant           string
 }
 
 var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
@@ -385,6 +397,10 @@ var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "mk_z", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "mk_p", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "location", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "lisa_i", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "lisa_z", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "lisa_p_fdr", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "lisa_quadrant", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
 // cellWriter appends hotspot_cells rows through Arrow, each column found by
@@ -393,12 +409,12 @@ var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
 type cellWriter struct {
 	b                                 *array.RecordBuilder
 	profile, force, gridRef           *array.StringBuilder
-	trend, location                   *array.StringBuilder
+	trend, location, lisaQuadrant     *array.StringBuilder
 	month                             *array.Date32Builder
 	cellX, cellY                      *array.Int64Builder
 	crimes, incidents, neighbours     *array.Int32Builder
 	measure, density, z, p, pFDR, mkZ *array.Float64Builder
-	mkP                               *array.Float64Builder
+	mkP, lisaI, lisaZ, lisaPFDR       *array.Float64Builder
 	kdeHot                            *array.BooleanBuilder
 	bin                               *array.Int8Builder
 	rows                              int
@@ -419,6 +435,7 @@ func newCellWriter() *cellWriter {
 		cellX: i64("cell_x"), cellY: i64("cell_y"), crimes: i32("crimes"), incidents: i32("incidents"),
 		neighbours: i32("neighbours"), measure: f64("measure"), density: f64("density"), z: f64("z"),
 		p: f64("p"), pFDR: f64("p_fdr"), mkZ: f64("mk_z"), mkP: f64("mk_p"),
+		lisaI: f64("lisa_i"), lisaZ: f64("lisa_z"), lisaPFDR: f64("lisa_p_fdr"), lisaQuadrant: str("lisa_quadrant"),
 		kdeHot: byName["kde_hot"].(*array.BooleanBuilder), bin: byName["bin"].(*array.Int8Builder)}
 }
 
@@ -450,6 +467,10 @@ func (w *cellWriter) add(tx *store.Tx, o Options, force string, cells []cellRow)
 		appendFloat(w.mkZ, c.mkZ)
 		appendFloat(w.mkP, c.mkP)
 		appendString(w.location, c.location)
+		appendFloat(w.lisaI, c.lisaI)
+		appendFloat(w.lisaZ, c.lisaZ)
+		appendFloat(w.lisaPFDR, c.lisaPFDR)
+		appendString(w.lisaQuadrant, c.lisaQuadrant)
 	}
 	if w.rows += len(cells); w.rows >= 1<<17 {
 		return w.flush(tx)

@@ -104,8 +104,12 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	f.month = f.String("month", "", "`YYYY-MM` to analyse (default: the latest month with enriched crimes)")
 	f.timeStep = f.Int("time-step", 0, "neighbourhood time `steps` of the space-time Gi* of emerging hot spots (default: hotspots.time_step, 1)")
 	f.spatial = f.Bool("spatial-emerging", false, "emerging hot spots from each month's spatial Gi* alone, not the space-time Gi*")
+	perms := f.Int("lisa-permutations", 0, "judge Local Moran's I by this many conditional `permutations` per cell (GeoDa and ArcGIS use 999; seeded by the month) instead of its analytic z; costs time")
 	if _, err := f.parse(args); err != nil {
 		return err
+	}
+	if *perms < 0 {
+		return fmt.Errorf("%w: --lisa-permutations %d: give 0 for the analytic z, or e.g. 999", errUsage, *perms)
 	}
 	cfg, err := loadConfig(*f.cfg)
 	if err != nil {
@@ -115,6 +119,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.LisaPermutations = *perms
 	if *f.timeStep < 0 {
 		return fmt.Errorf("%w: --time-step %d: want 1 or more", errUsage, *f.timeStep)
 	}
@@ -241,12 +246,44 @@ func printProfile(w io.Writer, r hotspots.Result) {
 		fmt.Fprintf(w, "emerging hot spots over %d months (%s Gi*%s) for the %d cells with crime in the window (%d without: no category): %s\n",
 			r.Window, r.Emerging, timeStep(r), r.Cells-r.NoTrend, r.NoTrend, strings.Join(append(trends, fmt.Sprintf("no pattern %d", r.Trends[spatstat.NoPattern.String()])), ", "))
 	}
+	printLisa(w, r)
 	if len(r.Backtest) == 0 {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}
 	for _, a := range r.Backtest {
 		fmt.Fprintf(w, "back-test %-6s %-8s (from the %d months before): %d cells (%.1f%% of the study area) caught %.0f of %.0f — hit rate %.1f%%, PAI %.2f, RRI %.2f\n",
 			a.Method, a.Set, a.Inputs, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*float64(a.HitRate), float64(a.PAI), float64(a.RRI))
+	}
+}
+
+// maxOutliers is how many HL cells a problem profile lists; it says how
+// many more there are and where to find them.
+const maxOutliers = 10
+
+// printLisa prints the profile's cluster and outlier line and its HL cells.
+func printLisa(w io.Writer, r hotspots.Result) {
+	l := r.Lisa
+	if l == nil {
+		return // the notes say why
+	}
+	test := "analytic z, conditional moments"
+	if l.Permutations > 0 {
+		test = fmt.Sprintf("%d conditional permutations", l.Permutations)
+	}
+	fmt.Fprintf(w, "clusters and outliers (Anselin Local Moran's I on the Gi* band, %s, significant after FDR): HH %d, LL %d, HL %d, LH %d\n",
+		test, l.HH, l.LL, l.HL, l.LH)
+	if len(l.Outliers) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "HL outliers — high-crime cells among low ones:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "grid ref\tlocation\tcrimes\tmeasure\tLISA z\tp (FDR)\tGi* bin")
+	for _, c := range l.Outliers[:min(maxOutliers, len(l.Outliers))] {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.4g\t%.2f\t%.3g\t%+d\n", c.GridRef, c.Location, c.Crimes, c.Measure, float64(c.LisaZ), float64(c.LisaPFDR), c.Bin)
+	}
+	tw.Flush()
+	if n := len(l.Outliers) - maxOutliers; n > 0 {
+		fmt.Fprintf(w, "and %d more HL cells: all are in --json and in hotspot_cells (lisa_quadrant 'HL', lisa_p_fdr below the significance level)\n", n)
 	}
 }
 

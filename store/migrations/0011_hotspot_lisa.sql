@@ -1,0 +1,14 @@
+-- Anselin Local Moran's I per study-area cell, on the same cells, measure and
+-- band neighbourhoods as Gi* (row-standardised, the cell itself excluded;
+-- issue 16). Runs stored before this migration have NULLs until
+-- `safercity hotspots` runs again.
+ALTER TABLE hotspot_cells ADD COLUMN lisa_i DOUBLE;         -- Local Moran's I
+ALTER TABLE hotspot_cells ADD COLUMN lisa_z DOUBLE;         -- (I − E[I]) / √Var[I], conditional randomisation moments
+ALTER TABLE hotspot_cells ADD COLUMN lisa_p_fdr DOUBLE;     -- Benjamini–Hochberg p of z, or of the permutation pseudo p
+ALTER TABLE hotspot_cells ADD COLUMN lisa_quadrant VARCHAR; -- HH | LL | HL | LH (whether significant or not); NULL where undefined
+
+ALTER TABLE hotspot_runs ADD COLUMN lisa_permutations INTEGER; -- 0: analytic z; else conditional permutations per cell
+ALTER TABLE hotspot_runs ADD COLUMN lisa_hh INTEGER;           -- cells significant after FDR, per quadrant
+ALTER TABLE hotspot_runs ADD COLUMN lisa_ll INTEGER;
+ALTER TABLE hotspot_runs ADD COLUMN lisa_hl INTEGER;
+ALTER TABLE hotspot_runs ADD COLUMN lisa_lh INTEGER;
