@@ -333,11 +333,11 @@ func persist(tx *store.Tx, w *cellWriter, o Options, r Result, g gridSpan, cells
 	_, err := tx.Exec(`INSERT INTO hotspot_runs (profile, force, month, measure, cell_size, band, bandwidth, months,
 		x0, y0, nx, ny, crimes, incidents, outside, measure_total, computed,
 		study_area, cells, band_method, emerging, time_step, isolated,
-		lisa_permutations, lisa_hh, lisa_ll, lisa_hl, lisa_lh)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		alpha, lisa_permutations, lisa_hh, lisa_ll, lisa_hl, lisa_lh)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{o.Profile.Name, r.Force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
 			g.x0, g.y0, g.nx, g.ny, r.Crimes, r.Incidents, r.Outside, r.Total,
-			r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated}, lisaCounts(r.Lisa)...)...)
+			r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated, o.Alpha}, lisaCounts(r.Lisa)...)...)
 	return err
 }
 

@@ -87,6 +87,33 @@ func EmergingHotSpotLegend() Legend {
 	}
 }
 
+// LisaNotSignificant is the class key of a cell whose Local Moran's I is
+// not significant after FDR (or undefined); the other keys of LisaLegend are
+// the quadrants HH, LL, HL and LH.
+const LisaNotSignificant = "not significant"
+
+// LisaLegend returns the legend of a cluster and outlier map (Anselin Local
+// Moran's I, ArcGIS "Cluster and Outlier Analysis"), grouped as clusters,
+// outliers and not significant. It keeps GeoDa's and ArcGIS's reading —
+// reds for high cells, blues for low, dark for clusters, light for
+// outliers — in ColorBrewer's RdBu, which readers with any common
+// colour-vision deficiency tell apart. HL outranks HH where cells merge
+// at small scales: the rare high-crime cell among low ones is what the map
+// is for.
+func LisaLegend() Legend {
+	const clusters, outliers, none = "Clusters", "Outliers", "No cluster or outlier"
+	return Legend{
+		Title: "Cluster and outlier analysis (Local Moran's I)",
+		Classes: []Class{
+			{Key: "HH", Label: "High-High cluster", Color: rgb(0xb2, 0x18, 0x2b), Group: clusters, Rank: 3},
+			{Key: "LL", Label: "Low-Low cluster", Color: rgb(0x21, 0x66, 0xac), Group: clusters, Rank: 1},
+			{Key: "HL", Label: "High-Low outlier", Color: rgb(0xf4, 0xa5, 0x82), Group: outliers, Rank: 4},
+			{Key: "LH", Label: "Low-High outlier", Color: rgb(0x92, 0xc5, 0xde), Group: outliers, Rank: 2},
+			{Key: LisaNotSignificant, Label: "Not significant", Color: notSignificantGrey, Group: none, Rank: 0},
+		},
+	}
+}
+
 var notSignificantGrey = rgb(0xcc, 0xcc, 0xcc)
 
 func rgb(r, g, b uint8) color.NRGBA {

@@ -33,8 +33,9 @@ type Options struct {
 	// Layer is "cells" (the hotspot grid) or the name of a stored boundary
 	// layer, whose areas then carry the profile's crime.
 	Layer string
-	// Class colours the map by the Gi* bin ("bin", default) or by the
-	// emerging hot spot category ("trend").
+	// Class colours the map by the Gi* bin ("bin", default), by the
+	// emerging hot spot category ("trend") or by the Local Moran's I
+	// cluster or outlier quadrant significant after FDR ("lisa").
 	Class string
 	// Background is the boundary layer drawn under the cells: default "lsoa"
 	// when that layer is loaded.
@@ -62,8 +63,8 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 	if o.MinEvents == 0 {
 		o.MinEvents = 3
 	}
-	if o.Class != "bin" && o.Class != "trend" {
-		return nil, fmt.Errorf("class %q: want bin or trend", o.Class)
+	if err := CheckClass(o.Class); err != nil {
+		return nil, err
 	}
 	layers, _, err := transform.Layers(ctx, st)
 	if err != nil {
@@ -85,8 +86,11 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 		Legend:  maps.GiStarLegend(),
 	}
 	if o.Layer == "cells" {
-		if o.Class == "trend" {
+		switch o.Class {
+		case "trend":
 			m.Legend = maps.EmergingHotSpotLegend()
+		case "lisa":
+			m.Legend = maps.LisaLegend()
 		}
 		cellMap(m, cells, size, o)
 	} else {
@@ -94,6 +98,27 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 	}
 	addBackground(m, layers, o)
 	return m, nil
+}
+
+// Classes are the names Options.Class takes, with what each colours by.
+var Classes = []struct{ Name, Means string }{
+	{"bin", "Gi* confidence"},
+	{"trend", "emerging hot spots"},
+	{"lisa", "Local Moran clusters and outliers"},
+}
+
+// CheckClass reports a class name that is not one of Classes, with the
+// nearest.
+func CheckClass(class string) error {
+	var names, help []string
+	for _, c := range Classes {
+		if c.Name == class {
+			return nil
+		}
+		names = append(names, c.Name)
+		help = append(help, fmt.Sprintf("%s (%s)", c.Name, c.Means))
+	}
+	return fmt.Errorf("class %q (did you mean %q?): want %s", class, nearest(class, names), strings.Join(help, ", "))
 }
 
 // checkLayer reports a layer name that is neither "cells" nor a stored
@@ -209,8 +234,11 @@ func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) 
 	if gaps.cells > 0 {
 		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s (%d crimes) in no %s area left out", gaps.cells, plural(gaps.cells, "cell", "cells"), gaps.crimes, o.Layer))
 	}
-	if o.Class == "trend" {
+	switch o.Class {
+	case "trend":
 		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no trend: coloured by Gi* bin")
+	case "lisa":
+		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no Local Moran's I: coloured by Gi* bin")
 	}
 	if withheld > 0 {
 		m.Attribution = append(m.Attribution, fmt.Sprintf("%d areas withheld: fewer than %d partner-feed incidents", withheld, o.MinEvents))
@@ -305,6 +333,10 @@ type cell struct {
 	bin             sql.NullInt64
 	trend, location sql.NullString
 	kdeHot          bool
+	// lisa is the Local Moran quadrant when significant at the run's
+	// level after FDR, else null; lisaZ and lisaP its z and FDR p.
+	lisa         sql.NullString
+	lisaZ, lisaP sql.NullFloat64
 }
 
 func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64, error) {
@@ -329,12 +361,15 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 		return nil, 0, noHotspots(ctx, st, o)
 	}
 	size = *s
-	q = `SELECT force, cell_x, cell_y, coalesce(grid_ref, ''), crimes, incidents, measure, density, z, p, p_fdr, bin, trend, location, kde_hot
-		FROM hotspot_cells WHERE profile = ? AND month = ?`
+	q = `SELECT c.force, c.cell_x, c.cell_y, coalesce(c.grid_ref, ''), c.crimes, c.incidents, c.measure, c.density, c.z, c.p, c.p_fdr,
+		c.bin, c.trend, c.location, c.kde_hot,
+		CASE WHEN c.lisa_p_fdr < coalesce(r.alpha, ` + fmt.Sprint(spatstat.DefaultAlpha) + `) THEN c.lisa_quadrant END, c.lisa_z, c.lisa_p_fdr
+		FROM hotspot_cells c JOIN hotspot_runs r ON r.profile = c.profile AND r.force = c.force AND r.month = c.month
+		WHERE c.profile = ? AND c.month = ?`
 	if o.Force != "" {
-		q += ` AND force = ?`
+		q += ` AND c.force = ?`
 	}
-	rows, err := st.DB.QueryContext(ctx, q+` ORDER BY force, cell_y, cell_x`, args...)
+	rows, err := st.DB.QueryContext(ctx, q+` ORDER BY c.force, c.cell_y, c.cell_x`, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -342,7 +377,8 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 	cells := make([]cell, 0, n)
 	for rows.Next() {
 		var c cell
-		if err := rows.Scan(&c.force, &c.x, &c.y, &c.ref, &c.crimes, &c.incidents, &c.measure, &c.density, &c.z, &c.p, &c.pf, &c.bin, &c.trend, &c.location, &c.kdeHot); err != nil {
+		if err := rows.Scan(&c.force, &c.x, &c.y, &c.ref, &c.crimes, &c.incidents, &c.measure, &c.density, &c.z, &c.p, &c.pf, &c.bin, &c.trend, &c.location, &c.kdeHot,
+			&c.lisa, &c.lisaZ, &c.lisaP); err != nil {
 			return nil, 0, err
 		}
 		cells = append(cells, c)
@@ -398,9 +434,16 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 	if c.trend.Valid && c.trend.String != "no pattern" && c.trend.String != "" {
 		trend = c.trend.String
 	}
+	lisa := maps.LisaNotSignificant
+	if c.lisa.Valid {
+		lisa = c.lisa.String
+	}
 	key := maps.GiStarBinClass(bin)
-	if o.Class == "trend" {
+	switch o.Class {
+	case "trend":
 		key = trend
+	case "lisa":
+		key = lisa
 	}
 	if o.DrawOnly {
 		return maps.Feature{Geometry: poly, Class: key,
@@ -427,6 +470,9 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 			{Name: "bin", Value: bin},
 			{Name: "bin_label", Value: maps.GiStarBinLabel(bin)},
 			{Name: "trend", Value: trend},
+			{Name: "lisa", Value: lisa},
+			{Name: "lisa_z", Value: orNaN(c.lisaZ)},
+			{Name: "lisa_p_fdr", Value: orNaN(c.lisaP)},
 			{Name: "location", Value: c.location.String},
 		},
 	}

@@ -12,3 +12,7 @@ ALTER TABLE hotspot_runs ADD COLUMN lisa_hh INTEGER;           -- cells signific
 ALTER TABLE hotspot_runs ADD COLUMN lisa_ll INTEGER;
 ALTER TABLE hotspot_runs ADD COLUMN lisa_hl INTEGER;
 ALTER TABLE hotspot_runs ADD COLUMN lisa_lh INTEGER;
+
+-- The run's significance level after FDR, which Gi* bins and the Local Moran
+-- quadrant counts used; maps judge lisa_p_fdr by it.
+ALTER TABLE hotspot_runs ADD COLUMN alpha DOUBLE;
