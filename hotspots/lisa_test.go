@@ -10,20 +10,14 @@ import (
 
 	"github.com/safercity/safercity/analysis/lisa"
 	"github.com/safercity/safercity/hotspots/spatstat"
+	"github.com/safercity/safercity/store"
 )
 
 // TestLisaStored recomputes Local Moran's I from the stored cells' measures
 // and the run's grid and band with analysis/lisa, and checks every stored
 // cell and the run's quadrant counts against it.
 func TestLisaStored(t *testing.T) {
-	ctx := context.Background()
-	st := transformed(t, sample)
-	month := time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)
-	res, err := Run(ctx, st, Options{Profile: violence(), Month: month, Force: "city-of-london"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := res[0]
+	st, month, r := cityViolence(t)
 	if r.Lisa == nil {
 		t.Fatalf("no Local Moran summary; notes %v", r.Notes)
 	}
@@ -90,4 +84,17 @@ func TestLisaStored(t *testing.T) {
 	if len(r.Lisa.Outliers) != hl {
 		t.Errorf("%d HL cells listed, %d counted", len(r.Lisa.Outliers), hl)
 	}
+}
+
+// cityViolence stores the violence run of the City of London for November
+// 2020 on the sample, and returns the store, the month and the run.
+func cityViolence(t *testing.T) (*store.Store, time.Time, Result) {
+	t.Helper()
+	st := transformed(t, sample)
+	month := time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)
+	res, err := Run(context.Background(), st, Options{Profile: violence(), Month: month, Force: "city-of-london"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, month, res[0]
 }

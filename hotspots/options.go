@@ -100,8 +100,10 @@ type Result struct {
 	Backtest   []Accuracy     `json:"backtest"`
 	Trends     map[string]int `json:"trends"` // emerging categories and their cell counts
 	Lisa       *LisaSummary   `json:"lisa"`   // null when Local Moran's I is undefined (see the notes)
-	NoTrend    int            `json:"cells_without_crime_in_window"`
-	Notes      []string       `json:"notes,omitempty"`
+	// Concentration is null when the month has partner incidents only.
+	Concentration *Concentration `json:"concentration"`
+	NoTrend       int            `json:"cells_without_crime_in_window"`
+	Notes         []string       `json:"notes,omitempty"`
 }
 
 // LisaSummary counts the study-area cells whose Local Moran's I is

@@ -168,6 +168,9 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 			layers[k] = onArea(s, pts, k, k == t)
 		}
 		fr.out, fr.err = compute(s, layers, o, force)
+		if fr.err == nil {
+			fr.out.result.Concentration, fr.err = measureConcentration(s, layers[t], pts, t)
+		}
 	}()
 	return fr
 }
@@ -202,6 +205,10 @@ func (sh *Shared) studies(tx *store.Tx, force string, from, to time.Time, cellSi
 	if err != nil {
 		return nil, err
 	}
+	streets, err := loadStreetPlaces(tx, force, from, to)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*study{}
 	for f, fp := range fps {
 		var s study
@@ -213,6 +220,7 @@ func (sh *Shared) studies(tx *store.Tx, force string, from, to time.Time, cellSi
 		if err != nil {
 			return nil, fmt.Errorf("force %s: %w", f, err)
 		}
+		s.streets = streets[f]
 		out[f] = &s
 	}
 	if sh != nil {

@@ -160,6 +160,30 @@ func loadFootprints(tx *store.Tx, force string, from, to time.Time, cellSize flo
 	return out, err
 }
 
+// loadStreetPlaces returns, per force (one, or every force when force is
+// ""), the number of "On or near" points — location and snapped position —
+// at which it recorded a located crime of any category in months from..to.
+func loadStreetPlaces(tx *store.Tx, force string, from, to time.Time) (map[string]int, error) {
+	filter, args := forceFilter(force)
+	rows, err := tx.Query(`SELECT force, count(DISTINCT (location, easting, northing)) FROM crimes_enriched c
+		WHERE located AND location IS NOT NULL AND location <> ? AND month BETWEEN ? AND ? AND `+filter+` GROUP BY force`,
+		append([]any{noLocation, from, to}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var f string
+		var n int
+		if err := rows.Scan(&f, &n); err != nil {
+			return nil, err
+		}
+		out[f] = n
+	}
+	return out, rows.Err()
+}
+
 // sameString returns last when it equals s, else a copy of s: Arrow reuses
 // a record's memory after the call, and rows come grouped, so a map keyed
 // by the column copies each key once.
@@ -333,12 +357,36 @@ func persist(tx *store.Tx, w *cellWriter, o Options, r Result, g gridSpan, cells
 	_, err := tx.Exec(`INSERT INTO hotspot_runs (profile, force, month, measure, cell_size, band, bandwidth, months,
 		x0, y0, nx, ny, crimes, incidents, outside, measure_total, computed,
 		study_area, cells, band_method, emerging, time_step, isolated,
-		alpha, lisa_permutations, lisa_hh, lisa_ll, lisa_hl, lisa_lh)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append([]any{o.Profile.Name, r.Force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
+		alpha, lisa_permutations, lisa_hh, lisa_ll, lisa_hl, lisa_lh,
+		cell_top1, cell_top5, cell_top10, cell_gini, cell_ggini, cell_half, cell_half_share,
+		street_places, street_top1, street_top5, street_top10, street_gini, street_ggini, street_half, street_half_share)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		slices.Concat([]any{o.Profile.Name, r.Force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
 			g.x0, g.y0, g.nx, g.ny, r.Crimes, r.Incidents, r.Outside, r.Total,
-			r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated, o.Alpha}, lisaCounts(r.Lisa)...)...)
+			r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated, o.Alpha}, lisaCounts(r.Lisa),
+			concentrationColumns(r.Concentration))...)
 	return err
+}
+
+// concentrationColumns are a run's concentration columns: NULL where
+// undefined.
+func concentrationColumns(c *Concentration) []any {
+	var cells, streets *PlaceShares
+	if c != nil {
+		cells, streets = c.Cells, c.Streets
+	}
+	shares := func(p *PlaceShares) []any {
+		if p == nil {
+			return []any{nil, nil, nil, nil, nil, nil, nil}
+		}
+		return []any{p.Top1, p.Top5, p.Top10, p.Gini, p.GeneralizedGini, p.Half, p.HalfShare}
+	}
+	var places any
+	if streets != nil {
+		places = streets.Places
+	}
+	return slices.Concat(shares(cells), []any{places}, shares(streets))
 }
 
 // lisaCounts are a run's Local Moran columns: NULL when it is undefined.

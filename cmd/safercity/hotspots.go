@@ -247,6 +247,7 @@ func printProfile(w io.Writer, r hotspots.Result) {
 			r.Window, r.Emerging, timeStep(r), r.Cells-r.NoTrend, r.NoTrend, strings.Join(append(trends, fmt.Sprintf("no pattern %d", r.Trends[spatstat.NoPattern.String()])), ", "))
 	}
 	printLisa(w, r)
+	printConcentration(w, r.Concentration)
 	if len(r.Backtest) == 0 {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}
@@ -285,6 +286,25 @@ func printLisa(w io.Writer, r hotspots.Result) {
 	if n := len(l.Outliers) - maxOutliers; n > 0 {
 		fmt.Fprintf(w, "and %d more HL cells: all are in --json and in hotspot_cells (lisa_quadrant 'HL', lisa_p_fdr below the significance level)\n", n)
 	}
+}
+
+// printConcentration prints the profile's crime concentration over cells
+// and street locations.
+func printConcentration(w io.Writer, c *hotspots.Concentration) {
+	if c == nil || c.Cells == nil {
+		return
+	}
+	fmt.Fprintf(w, "concentration of the month's %.0f police.uk crimes (Weisburd 2015; generalized Gini for more places than crimes, Bernasco & Steenbeek 2017):\n", c.Cells.Crimes)
+	line := func(what string, p *hotspots.PlaceShares) {
+		fmt.Fprintf(w, "  %s: top 1%% hold %.1f%%, top 5%% %.1f%%, top 10%% %.1f%%; Gini %.3f, generalized %.3f; half the crime at %d (%.1f%% of them)\n",
+			what, 100*p.Top1, 100*p.Top5, 100*p.Top10, p.Gini, p.GeneralizedGini, p.Half, 100*p.HalfShare)
+	}
+	line(fmt.Sprintf("%d study-area cells", c.Cells.Places), c.Cells)
+	if c.Streets == nil {
+		fmt.Fprintln(w, "  street locations: none of the month's crimes has an \"On or near\" location")
+		return
+	}
+	line(fmt.Sprintf("%d street locations (\"On or near\" points with any crime in the window)", c.Streets.Places), c.Streets)
 }
 
 func bandDetail(r hotspots.Result) string {

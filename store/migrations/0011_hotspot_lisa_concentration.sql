@@ -16,3 +16,25 @@ ALTER TABLE hotspot_runs ADD COLUMN lisa_lh INTEGER;
 -- The run's significance level after FDR, which Gi* bins and the Local Moran
 -- quadrant counts used; maps judge lisa_p_fdr by it.
 ALTER TABLE hotspot_runs ADD COLUMN alpha DOUBLE;
+
+-- Concentration of the month's police.uk crimes of the profile (Weisburd
+-- 2015; Bernasco & Steenbeek 2017): over the study area's cells, and over
+-- the "On or near" points at which the force recorded any crime in the
+-- window (street_places). Shares held by the top 1/5/10 % of places, Gini,
+-- generalized Gini, the fewest places holding half the crime and their share
+-- of the places. NULL where there is no crime to measure.
+ALTER TABLE hotspot_runs ADD COLUMN cell_top1 DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN cell_top5 DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN cell_top10 DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN cell_gini DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN cell_ggini DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN cell_half INTEGER;
+ALTER TABLE hotspot_runs ADD COLUMN cell_half_share DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN street_places INTEGER;
+ALTER TABLE hotspot_runs ADD COLUMN street_top1 DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN street_top5 DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN street_top10 DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN street_gini DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN street_ggini DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN street_half INTEGER;
+ALTER TABLE hotspot_runs ADD COLUMN street_half_share DOUBLE;
