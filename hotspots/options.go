@@ -102,8 +102,10 @@ type Result struct {
 	Lisa       *LisaSummary   `json:"lisa"`   // null when Local Moran's I is undefined (see the notes)
 	// Concentration is null when the month has partner incidents only.
 	Concentration *Concentration `json:"concentration"`
-	NoTrend       int            `json:"cells_without_crime_in_window"`
-	Notes         []string       `json:"notes,omitempty"`
+	// Forecast is null when too few months are loaded (see the notes).
+	Forecast *Forecast `json:"forecast"`
+	NoTrend  int       `json:"cells_without_crime_in_window"`
+	Notes    []string  `json:"notes,omitempty"`
 }
 
 // LisaSummary counts the study-area cells whose Local Moran's I is

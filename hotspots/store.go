@@ -331,7 +331,7 @@ func dataRange(tx *store.Tx, p Profile, force string) (from, to time.Time, force
 // or of every force when it is "".
 func clearRuns(tx *store.Tx, o Options) error {
 	filter, args := forceFilter(o.Force)
-	for _, table := range []string{"hotspot_cells", "hotspot_runs", "hotspot_backtest"} {
+	for _, table := range []string{"hotspot_cells", "hotspot_runs", "hotspot_backtest", "hotspot_forecasts"} {
 		q := `DELETE FROM ` + table + ` c WHERE profile = ? AND month = ? AND ` + filter
 		if _, err := tx.Exec(q, append([]any{o.Profile.Name, o.Month}, args...)...); err != nil {
 			return err
@@ -359,14 +359,33 @@ func persist(tx *store.Tx, w *cellWriter, o Options, r Result, g gridSpan, cells
 		study_area, cells, band_method, emerging, time_step, isolated,
 		alpha, lisa_permutations, lisa_hh, lisa_ll, lisa_hl, lisa_lh,
 		cell_top1, cell_top5, cell_top10, cell_gini, cell_ggini, cell_half, cell_half_share,
-		street_places, street_top1, street_top5, street_top10, street_gini, street_ggini, street_half, street_half_share)
+		street_places, street_top1, street_top5, street_top10, street_gini, street_ggini, street_half, street_half_share,
+		forecast_month, forecast_history, forecast_beats)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		slices.Concat([]any{o.Profile.Name, r.Force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
 			g.x0, g.y0, g.nx, g.ny, r.Crimes, r.Incidents, r.Outside, r.Total,
 			r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated, o.Alpha}, lisaCounts(r.Lisa),
-			concentrationColumns(r.Concentration))...)
-	return err
+			concentrationColumns(r.Concentration), forecastColumns(r.Forecast))...)
+	if err != nil || r.Forecast == nil {
+		return err
+	}
+	for _, c := range r.Forecast.Validation {
+		if _, err := tx.Exec(`INSERT INTO hotspot_forecasts (profile, force, month, checked_month, crimes, mae, rmse, naive_mae, naive_rmse, beats_naive)
+			VALUES (?, ?, ?, strptime(?, '%Y-%m')::DATE, ?, ?, ?, ?, ?, ?)`,
+			o.Profile.Name, r.Force, o.Month, c.Month, c.Crimes, c.MAE, c.RMSE, c.NaiveMAE, c.NaiveRMSE, c.Beats); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forecastColumns are a run's forecast columns: NULL without a forecast.
+func forecastColumns(f *Forecast) []any {
+	if f == nil {
+		return []any{nil, nil, nil}
+	}
+	return []any{f.Month + "-01", f.History, f.Beats}
 }
 
 // concentrationColumns are a run's concentration columns: NULL where
@@ -422,6 +441,7 @@ type cellRow struct {
 	// Local Moran's I, z and FDR p (NaN when undefined) and quadrant ("").
 	lisaI, lisaZ, lisaPFDR float64
 	lisaQuadrant           string
+	forecast               float64 // next month's crimes; NaN without a forecast
 }
 
 var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
@@ -449,6 +469,7 @@ var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "lisa_z", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "lisa_p_fdr", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "lisa_quadrant", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "forecast", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 }, nil)
 
 // cellWriter appends hotspot_cells rows through Arrow, each column found by
@@ -463,6 +484,7 @@ type cellWriter struct {
 	crimes, incidents, neighbours     *array.Int32Builder
 	measure, density, z, p, pFDR, mkZ *array.Float64Builder
 	mkP, lisaI, lisaZ, lisaPFDR       *array.Float64Builder
+	forecast                          *array.Float64Builder
 	kdeHot                            *array.BooleanBuilder
 	bin                               *array.Int8Builder
 	rows                              int
@@ -484,7 +506,8 @@ func newCellWriter() *cellWriter {
 		neighbours: i32("neighbours"), measure: f64("measure"), density: f64("density"), z: f64("z"),
 		p: f64("p"), pFDR: f64("p_fdr"), mkZ: f64("mk_z"), mkP: f64("mk_p"),
 		lisaI: f64("lisa_i"), lisaZ: f64("lisa_z"), lisaPFDR: f64("lisa_p_fdr"), lisaQuadrant: str("lisa_quadrant"),
-		kdeHot: byName["kde_hot"].(*array.BooleanBuilder), bin: byName["bin"].(*array.Int8Builder)}
+		forecast: f64("forecast"),
+		kdeHot:   byName["kde_hot"].(*array.BooleanBuilder), bin: byName["bin"].(*array.Int8Builder)}
 }
 
 // add adds one force's cells, writing a batch once it is large enough.
@@ -519,6 +542,7 @@ func (w *cellWriter) add(tx *store.Tx, o Options, force string, cells []cellRow)
 		appendFloat(w.lisaZ, c.lisaZ)
 		appendFloat(w.lisaPFDR, c.lisaPFDR)
 		appendString(w.lisaQuadrant, c.lisaQuadrant)
+		appendFloat(w.forecast, c.forecast)
 	}
 	if w.rows += len(cells); w.rows >= 1<<17 {
 		return w.flush(tx)

@@ -248,6 +248,7 @@ func printProfile(w io.Writer, r hotspots.Result) {
 	}
 	printLisa(w, r)
 	printConcentration(w, r.Concentration)
+	printForecast(w, r.Forecast)
 	if len(r.Backtest) == 0 {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}
@@ -305,6 +306,27 @@ func printConcentration(w io.Writer, c *hotspots.Concentration) {
 		return
 	}
 	line(fmt.Sprintf("%d street locations (\"On or near\" points with any crime in the window)", c.Streets.Places), c.Streets)
+}
+
+// printForecast prints the forecast line and its validation; without a
+// forecast the notes say why.
+func printForecast(w io.Writer, f *hotspots.Forecast) {
+	if f == nil {
+		return
+	}
+	fmt.Fprintf(w, "forecast of %s per cell (Poisson regression on trend, month of year and the cell's recent history, fitted on %d months; hotspot_cells.forecast, --class forecast):\n",
+		f.Month, f.History)
+	for _, c := range f.Validation {
+		verdict := "beats"
+		if !c.Beats {
+			verdict = "does NOT beat"
+		}
+		fmt.Fprintf(w, "  %s forecast from the months before it: MAE %.3f, RMSE %.3f per cell vs seasonal naive %.3f, %.3f — %s last year's same month\n",
+			c.Month, c.MAE, c.RMSE, c.NaiveMAE, c.NaiveRMSE, verdict)
+	}
+	if len(f.Validation) > 0 && !f.Beats {
+		fmt.Fprintln(w, "  the forecast did not beat last year's same month in every month checked: read it beside the seasonal naive one")
+	}
 }
 
 func bandDetail(r hotspots.Result) string {

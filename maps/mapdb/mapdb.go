@@ -91,6 +91,9 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 			m.Legend = maps.EmergingHotSpotLegend()
 		case "lisa":
 			m.Legend = maps.LisaLegend()
+		case "forecast":
+			m.Legend = maps.ForecastLegend()
+			m.Legend.Notes = append(m.Legend.Notes, forecastNote(cells)...)
 		}
 		cellMap(m, cells, size, o)
 	} else {
@@ -105,6 +108,7 @@ var Classes = []struct{ Name, Means string }{
 	{"bin", "Gi* confidence"},
 	{"trend", "emerging hot spots"},
 	{"lisa", "Local Moran clusters and outliers"},
+	{"forecast", "next month's forecast crimes"},
 }
 
 // CheckClass reports a class name that is not one of Classes, with the
@@ -119,6 +123,16 @@ func CheckClass(class string) error {
 		help = append(help, fmt.Sprintf("%s (%s)", c.Name, c.Means))
 	}
 	return fmt.Errorf("class %q (did you mean %q?): want %s", class, nearest(class, names), strings.Join(help, ", "))
+}
+
+// forecastNote says, on a forecast map whose cells have none, why.
+func forecastNote(cells []cell) []string {
+	for _, c := range cells {
+		if c.forecast.Valid {
+			return nil
+		}
+	}
+	return []string{"No forecast: fewer than 13 months of the force's crime were loaded when the run was made"}
 }
 
 // checkLayer reports a layer name that is neither "cells" nor a stored
@@ -237,8 +251,8 @@ func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) 
 	switch o.Class {
 	case "trend":
 		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no trend: coloured by Gi* bin")
-	case "lisa":
-		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no Local Moran's I: coloured by Gi* bin")
+	case "lisa", "forecast":
+		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no "+o.Class+": coloured by Gi* bin")
 	}
 	if withheld > 0 {
 		m.Attribution = append(m.Attribution, fmt.Sprintf("%d areas withheld: fewer than %d partner-feed incidents", withheld, o.MinEvents))
@@ -337,6 +351,7 @@ type cell struct {
 	// level after FDR, else null; lisaZ and lisaP its z and FDR p.
 	lisa         sql.NullString
 	lisaZ, lisaP sql.NullFloat64
+	forecast     sql.NullFloat64 // next month's expected crimes
 }
 
 func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64, error) {
@@ -363,7 +378,7 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 	size = *s
 	q = `SELECT c.force, c.cell_x, c.cell_y, coalesce(c.grid_ref, ''), c.crimes, c.incidents, c.measure, c.density, c.z, c.p, c.p_fdr,
 		c.bin, c.trend, c.location, c.kde_hot,
-		CASE WHEN c.lisa_p_fdr < coalesce(r.alpha, ` + fmt.Sprint(spatstat.DefaultAlpha) + `) THEN c.lisa_quadrant END, c.lisa_z, c.lisa_p_fdr
+		CASE WHEN c.lisa_p_fdr < coalesce(r.alpha, ` + fmt.Sprint(spatstat.DefaultAlpha) + `) THEN c.lisa_quadrant END, c.lisa_z, c.lisa_p_fdr, c.forecast
 		FROM hotspot_cells c JOIN hotspot_runs r ON r.profile = c.profile AND r.force = c.force AND r.month = c.month
 		WHERE c.profile = ? AND c.month = ?`
 	if o.Force != "" {
@@ -378,7 +393,7 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 	for rows.Next() {
 		var c cell
 		if err := rows.Scan(&c.force, &c.x, &c.y, &c.ref, &c.crimes, &c.incidents, &c.measure, &c.density, &c.z, &c.p, &c.pf, &c.bin, &c.trend, &c.location, &c.kdeHot,
-			&c.lisa, &c.lisaZ, &c.lisaP); err != nil {
+			&c.lisa, &c.lisaZ, &c.lisaP, &c.forecast); err != nil {
 			return nil, 0, err
 		}
 		cells = append(cells, c)
@@ -444,6 +459,8 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 		key = trend
 	case "lisa":
 		key = lisa
+	case "forecast":
+		key = maps.ForecastClass(orNaN(c.forecast))
 	}
 	if o.DrawOnly {
 		return maps.Feature{Geometry: poly, Class: key,
@@ -473,6 +490,7 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 			{Name: "lisa", Value: lisa},
 			{Name: "lisa_z", Value: orNaN(c.lisaZ)},
 			{Name: "lisa_p_fdr", Value: orNaN(c.lisaP)},
+			{Name: "forecast", Value: orNaN(c.forecast)},
 			{Name: "location", Value: c.location.String},
 		},
 	}

@@ -338,3 +338,21 @@ func TestLisaClass(t *testing.T) {
 		t.Errorf("map classes %v, stored %v (want some significant cells)", got, want)
 	}
 }
+
+// TestForecastClassWithoutForecast: the sample's 12 months give no
+// forecast, so a forecast map shows every cell as such and says why.
+func TestForecastClassWithoutForecast(t *testing.T) {
+	st := hotspotStore(t)
+	m, err := Load(context.Background(), st, Options{Profile: "nte", Month: month, Class: "forecast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m.Features {
+		if f.Class != maps.ForecastNone {
+			t.Fatalf("a cell of class %q on a map without forecast", f.Class)
+		}
+	}
+	if len(m.Features) == 0 || !strings.Contains(strings.Join(m.Legend.Notes, "\n"), "fewer than 13 months") {
+		t.Errorf("%d cells, notes %v", len(m.Features), m.Legend.Notes)
+	}
+}

@@ -38,3 +38,29 @@ ALTER TABLE hotspot_runs ADD COLUMN street_gini DOUBLE;
 ALTER TABLE hotspot_runs ADD COLUMN street_ggini DOUBLE;
 ALTER TABLE hotspot_runs ADD COLUMN street_half INTEGER;
 ALTER TABLE hotspot_runs ADD COLUMN street_half_share DOUBLE;
+
+-- Next month's forecast of the profile's police.uk crimes per study-area
+-- cell (analysis/forecast: a Poisson regression on trend, month of year and
+-- the cell's recent history, fitted on up to 36 of the force's months up to
+-- the run's), NULL when fewer than 13 months are loaded.
+ALTER TABLE hotspot_cells ADD COLUMN forecast DOUBLE;
+ALTER TABLE hotspot_runs ADD COLUMN forecast_month DATE;      -- the month forecast (the run's month + 1)
+ALTER TABLE hotspot_runs ADD COLUMN forecast_history INTEGER; -- months of the force's data fitted on
+ALTER TABLE hotspot_runs ADD COLUMN forecast_beats BOOLEAN;   -- beat the seasonal naive forecast in MAE and RMSE in every month checked
+
+-- The forecast's rolling-origin validation: each of up to the 3 months
+-- before a run's forecast, forecast from the months before it only, against
+-- the seasonal naive forecast (the same month last year).
+CREATE TABLE hotspot_forecasts (
+    profile       VARCHAR NOT NULL,
+    force         VARCHAR NOT NULL,
+    month         DATE NOT NULL,    -- the run
+    checked_month DATE NOT NULL,    -- the month forecast and compared with what happened
+    crimes        DOUBLE NOT NULL,  -- in the study area that month
+    mae           DOUBLE NOT NULL,  -- per cell
+    rmse          DOUBLE NOT NULL,
+    naive_mae     DOUBLE NOT NULL,
+    naive_rmse    DOUBLE NOT NULL,
+    beats_naive   BOOLEAN NOT NULL,
+    PRIMARY KEY (profile, force, month, checked_month)
+);
