@@ -272,7 +272,7 @@ func printLisa(w io.Writer, r hotspots.Result) {
 	if l.Permutations > 0 {
 		test = fmt.Sprintf("%d conditional permutations", l.Permutations)
 	}
-	fmt.Fprintf(w, "clusters and outliers (Anselin Local Moran's I on the Gi* band, %s, significant after FDR): HH %d, LL %d, HL %d, LH %d\n",
+	fmt.Fprintf(w, "clusters and outliers (Anselin 1995 Local Moran's I on the Gi* band, %s, significant after FDR): HH %d, LL %d, HL %d, LH %d\n",
 		test, l.HH, l.LL, l.HL, l.LH)
 	if len(l.Outliers) == 0 {
 		return
@@ -314,7 +314,7 @@ func printForecast(w io.Writer, f *hotspots.Forecast) {
 	if f == nil {
 		return
 	}
-	fmt.Fprintf(w, "forecast of %s per cell (Poisson regression on trend, month of year and the cell's recent history, fitted on %d months; hotspot_cells.forecast, --class forecast):\n",
+	fmt.Fprintf(w, "forecast of %s per cell (Poisson regression on trend, month of year and the cell's recent history, fitted on %d months; validated by rolling origin against the seasonal naive forecast, Hyndman & Athanasopoulos FPP3 §5.10; hotspot_cells.forecast, --class forecast):\n",
 		f.Month, f.History)
 	for _, c := range f.Validation {
 		verdict := "beats"
