@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/analysis/forecast"
+	"github.com/safercity/safercity/hotspots/spatstat"
 )
 
 // Forecast months: a forecast needs forecast.History months of history and
@@ -30,6 +31,9 @@ type Forecast struct {
 	// RMSE) in every month validated; when false, last year's same month
 	// forecasts as well and the profile says so.
 	Beats bool `json:"beats_seasonal_naive"`
+	// checked is the forecast of the run's month made from the months
+	// before it, per cell, for the back-test; nil when not validated.
+	checked []float64
 }
 
 // ForecastCheck is the validation of one month's forecast.
@@ -83,6 +87,7 @@ func forecastCells(s *study, pts []crimePoint, from time.Time, t int, r *Result)
 		f.Validation = append(f.Validation, ForecastCheck{Month: from.AddDate(0, first+e.Month, 0).Format("2006-01"), Crimes: e.Crimes,
 			MAE: e.MAE, RMSE: e.RMSE, NaiveMAE: e.NaiveMAE, NaiveRMSE: e.NaiveRMSE, Beats: e.BeatsNaive})
 		f.Beats = f.Beats && e.BeatsNaive
+		f.checked = e.Forecast // the last is the run's month
 	}
 	if len(ev) == 0 {
 		f.Beats = false
@@ -98,11 +103,13 @@ func forecastCells(s *study, pts []crimePoint, from time.Time, t int, r *Result)
 	return f, next, err
 }
 
-// addForecast forecasts the month after month from the forecast points
-// (loaded from forecastMonths−1 months before it) and sets each cell's
-// forecast, NaN when there is none.
-func (out *output) addForecast(s *study, fpts []crimePoint, month time.Time) error {
-	ffrom := month.AddDate(0, -(forecastMonths - 1), 0)
+// addForecast forecasts the month after o.Month from the forecast points
+// (loaded from forecastMonths−1 months before it), sets each cell's
+// forecast (NaN when there is none), and back-tests the forecast of
+// o.Month made from the months before it at the equal shares of the study
+// area, beside KDE and Gi*.
+func (out *output) addForecast(s *study, fpts []crimePoint, layers []layer, o Options) error {
+	ffrom := o.Month.AddDate(0, -(forecastMonths - 1), 0)
 	f, next, err := forecastCells(s, fpts, ffrom, forecastMonths-1, &out.result)
 	if err != nil {
 		return err
@@ -112,6 +119,14 @@ func (out *output) addForecast(s *study, fpts []crimePoint, month time.Time) err
 		out.cells[i].forecast = math.NaN()
 		if next != nil {
 			out.cells[i].forecast = next[i]
+		}
+	}
+	if t := len(layers) - 1; f != nil && f.checked != nil && t >= 1 {
+		for _, share := range equalShares {
+			h := hotSet{"forecast", shareName(share), spatstat.TopShare(f.checked, share)}
+			if a, ok := measure(h, layers, t, o, out.result.Force, f.History-1); ok {
+				out.result.Backtest = append(out.result.Backtest, a)
+			}
 		}
 	}
 	return nil

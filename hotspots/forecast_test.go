@@ -1,9 +1,11 @@
 package hotspots
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +89,22 @@ func TestForecastStored(t *testing.T) {
 	}
 	if n := count(t, st, `SELECT count(*) FROM hotspot_forecasts WHERE profile = 'violence' AND month = ?`, month); n != 3 {
 		t.Errorf("%d validation rows stored, want 3", n)
+	}
+	// The back-test of the run's month's forecast at 5% of the study area:
+	// its cells are the 5% with the highest recomputed forecast, and its
+	// hits their crimes that month.
+	checked := ev[len(ev)-1].Forecast
+	order := make([]int, len(checked))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(checked[b], checked[a]) })
+	var hits float64
+	for _, i := range order[:len(order)/20] {
+		hits += p.Counts[17][i]
+	}
+	if got := count(t, st, `SELECT hits FROM hotspot_backtest WHERE profile = 'violence' AND month = ? AND method = 'forecast' AND hot_set = 'top 5%'`, month); float64(got) != hits {
+		t.Errorf("forecast top 5%% back-test: %d hits stored, %g recomputed", got, hits)
 	}
 }
 

@@ -143,7 +143,7 @@ type Accuracy struct {
 	Profile string `json:"profile"`
 	Force   string `json:"force"`
 	Month   string `json:"month"`
-	Method  string `json:"method"` // kde | gistar
+	Method  string `json:"method"` // kde | gistar | forecast (next month's forecast made from the months before)
 	// Set says how the method's cells were chosen: "top 1%" and "top 5%"
 	// of the study area's cells (equal area, comparable across methods and
 	// forces), "top N%" for the configured KDE share, "hot 95%" for Gi*

@@ -177,7 +177,7 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 			fr.out.result.Concentration, fr.err = measureConcentration(s, layers[t], pts, t)
 		}
 		if fr.err == nil {
-			fr.err = fr.out.addForecast(s, fpts, o.Month)
+			fr.err = fr.out.addForecast(s, fpts, layers, o)
 		}
 	}()
 	return fr

@@ -253,7 +253,7 @@ func printProfile(w io.Writer, r hotspots.Result) {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}
 	for _, a := range r.Backtest {
-		fmt.Fprintf(w, "back-test %-6s %-8s (from the %d months before): %d cells (%.1f%% of the study area) caught %.0f of %.0f — hit rate %.1f%%, PAI %.2f, RRI %.2f\n",
+		fmt.Fprintf(w, "back-test %-8s %-8s (from the %d months before): %d cells (%.1f%% of the study area) caught %.0f of %.0f — hit rate %.1f%%, PAI %.2f, RRI %.2f\n",
 			a.Method, a.Set, a.Inputs, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*float64(a.HitRate), float64(a.PAI), float64(a.RRI))
 	}
 }
