@@ -111,6 +111,14 @@ var Classes = []struct{ Name, Means string }{
 	{"forecast", "next month's forecast crimes"},
 }
 
+// classMethod names the method behind each class, for the map's subtitle.
+var classMethod = map[string]string{
+	"bin":      "Getis-Ord Gi* with FDR",
+	"trend":    "emerging hot spots (Mann-Kendall trend of Gi*)",
+	"lisa":     "Anselin Local Moran's I with FDR",
+	"forecast": "Poisson regression forecast of next month",
+}
+
 // CheckClass reports a class name that is not one of Classes, with the
 // nearest.
 func CheckClass(class string) error {
@@ -156,7 +164,7 @@ func checkLayer(name string, layers map[string]*area.Layer) error {
 // partner-feed incidents could identify someone.
 func cellMap(m *maps.Map, cells []cell, size float64, o Options) {
 	m.CellSize = size
-	m.Subtitle = fmt.Sprintf("%g m cells, British National Grid; Getis-Ord Gi* with FDR", size)
+	m.Subtitle = fmt.Sprintf("%g m cells, British National Grid; %s", size, classMethod[o.Class])
 	withheld := 0
 	m.Features = make([]maps.Feature, 0, len(cells))
 	for _, c := range cells {

@@ -337,6 +337,9 @@ func TestLisaClass(t *testing.T) {
 	if !stdmaps.Equal(got, want) || len(want) < 2 {
 		t.Errorf("map classes %v, stored %v (want some significant cells)", got, want)
 	}
+	if !strings.Contains(m.Subtitle, "Local Moran") {
+		t.Errorf("subtitle %q does not name Local Moran's I", m.Subtitle)
+	}
 }
 
 // TestForecastClassWithoutForecast: the sample's 12 months give no
