@@ -46,15 +46,24 @@ func backtest(s *study, layers []layer, t int, o Options, force string, band flo
 	}
 	var out []Accuracy
 	for _, h := range hotSets(s, input, pts, harm(o, w), o, band) {
-		a, err := spatstat.MeasureAccuracy(h.cells, layers[t].counts, layers[t-1].counts)
-		if err != nil {
-			continue // only for an empty study area, which has no run
+		if a, ok := measure(h, layers, t, o, force, o.Inputs); ok {
+			out = append(out, a)
 		}
-		out = append(out, Accuracy{Profile: o.Profile.Name, Force: force, Month: o.Month.Format("2006-01"),
-			Method: h.method, Set: h.set, Inputs: o.Inputs, Cells: a.Cells, AreaShare: a.AreaShare, Hits: a.Hits,
-			Total: a.Total, HitRate: Float(a.HitRate), PAI: Float(a.PAI), RRI: Float(a.RRI), Undefined: undefined(a)})
 	}
 	return out
+}
+
+// measure measures hot set h, built from the inputs months before month t
+// of layers, against month t; false only for an empty study area, which has
+// no run.
+func measure(h hotSet, layers []layer, t int, o Options, force string, inputs int) (Accuracy, bool) {
+	a, err := spatstat.MeasureAccuracy(h.cells, layers[t].counts, layers[t-1].counts)
+	if err != nil {
+		return Accuracy{}, false
+	}
+	return Accuracy{Profile: o.Profile.Name, Force: force, Month: o.Month.Format("2006-01"),
+		Method: h.method, Set: h.set, Inputs: inputs, Cells: a.Cells, AreaShare: a.AreaShare, Hits: a.Hits,
+		Total: a.Total, HitRate: Float(a.HitRate), PAI: Float(a.PAI), RRI: Float(a.RRI), Undefined: undefined(a)}, true
 }
 
 // hotSets returns the sets built from the input months: KDE at the

@@ -29,6 +29,7 @@ type stats struct {
 	kdeHot   []bool
 	emerging []spatstat.Emerging // nil when the window is too short
 	inWindow []bool              // cells with the profile's crime in the window
+	lisa     localMoran
 }
 
 // compute runs the profile over the study area s for month t of layers
@@ -57,7 +58,8 @@ func compute(s *study, layers []layer, o Options, force string) (output, error) 
 		return output{result: r}, err
 	}
 	out := output{result: r}
-	out.cells, out.result.Top = cellRows(s, cur, st, &out.result)
+	out.cells, out.result.Top = cellRows(s, cur, st, o.Alpha, &out.result)
+	sortOutliers(&out.result)
 	out.result.Backtest = backtest(s, layers, t, o, force, r.Band)
 	return out, nil
 }
@@ -82,6 +84,7 @@ func monthStats(s *study, layers []layer, o Options, r *Result) (stats, error) {
 				r.Isolated, r.Cells, r.Band))
 		}
 	}
+	st.lisa = lisaStats(s, cur.counts, o, r)
 	r.Bandwidth = o.Bandwidth
 	if r.Bandwidth == 0 {
 		r.Bandwidth = spatstat.DefaultBandwidth(cur.pts, o.CellSize)
@@ -128,7 +131,7 @@ func harm(o Options, w []float64) []float64 {
 
 // cellRows returns every study-area cell as stored, and the problem
 // profile's top ten cells (only cells with crime or incidents in the month).
-func cellRows(s *study, cur layer, st stats, r *Result) ([]cellRow, []TopCell) {
+func cellRows(s *study, cur layer, st stats, alpha float64, r *Result) ([]cellRow, []TopCell) {
 	rows := make([]cellRow, s.area.Len())
 	var top []TopCell
 	for i := range rows {
@@ -150,11 +153,12 @@ func cellRows(s *study, cur layer, st stats, r *Result) ([]cellRow, []TopCell) {
 		case st.emerging != nil:
 			r.NoTrend++
 		}
+		st.lisa.cell(&c, i, alpha, r)
 		rows[i] = c
 		if c.crimes > 0 || c.incidents > 0 {
 			top = append(top, TopCell{GridRef: c.gridRef, CellX: cx, CellY: cy, Location: c.location, Crimes: int(c.crimes),
 				Incidents: int(c.incidents), Share: float64(c.crimes) / float64(max(r.Crimes, 1)), Measure: c.measure,
-				Z: Float(c.z), Bin: c.bin, Trend: c.trend})
+				Z: Float(c.z), Bin: c.bin, Trend: c.trend, LisaZ: Float(c.lisaZ), LisaPFDR: Float(c.lisaPFDR)})
 		}
 	}
 	sort.SliceStable(top, func(i, j int) bool {

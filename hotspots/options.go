@@ -30,6 +30,10 @@ type Options struct {
 	// each month's Gi* alone instead.
 	TimeStep    int
 	SpatialOnly bool
+	// LisaPermutations, when above 0, judges Local Moran's I by that many
+	// conditional permutations per cell (seeded by the month, so a rerun
+	// gives the same answer) instead of its analytic z.
+	LisaPermutations int
 	// Boundaries names, per force, a boundary layer whose cells (centre
 	// inside) make the study area instead of the crime footprint.
 	Boundaries map[string]string
@@ -99,8 +103,26 @@ type Result struct {
 	Top        []TopCell      `json:"top"`
 	Backtest   []Accuracy     `json:"backtest"`
 	Trends     map[string]int `json:"trends"` // emerging categories and their cell counts
-	NoTrend    int            `json:"cells_without_crime_in_window"`
-	Notes      []string       `json:"notes,omitempty"`
+	Lisa       *LisaSummary   `json:"lisa"`   // null when Local Moran's I is undefined (see the notes)
+	// Concentration is null when the month has partner incidents only.
+	Concentration *Concentration `json:"concentration"`
+	// Forecast is null when too few months are loaded (see the notes).
+	Forecast *Forecast `json:"forecast"`
+	NoTrend  int       `json:"cells_without_crime_in_window"`
+	Notes    []string  `json:"notes,omitempty"`
+}
+
+// LisaSummary counts the study-area cells whose Local Moran's I is
+// significant after FDR, by quadrant, and lists the high-crime outliers.
+type LisaSummary struct {
+	Permutations int `json:"permutations"` // 0: analytic z (conditional moments)
+	HH           int `json:"hh"`
+	LL           int `json:"ll"`
+	HL           int `json:"hl"`
+	LH           int `json:"lh"`
+	// Outliers are the significant HL cells — high among low, the cell a
+	// licensing officer looks for — with the most crime first.
+	Outliers []TopCell `json:"hl_cells"`
 }
 
 // TopCell is one line of a problem profile.
@@ -116,6 +138,8 @@ type TopCell struct {
 	Z         Float   `json:"z"` // null when the month's values do not vary (see the run's notes)
 	Bin       int8    `json:"bin"`
 	Trend     string  `json:"trend"`
+	LisaZ     Float   `json:"lisa_z"`
+	LisaPFDR  Float   `json:"lisa_p_fdr"`
 }
 
 // Accuracy is a back-test of one hotspot set for one month.
@@ -123,7 +147,7 @@ type Accuracy struct {
 	Profile string `json:"profile"`
 	Force   string `json:"force"`
 	Month   string `json:"month"`
-	Method  string `json:"method"` // kde | gistar
+	Method  string `json:"method"` // kde | gistar | forecast (next month's forecast made from the months before)
 	// Set says how the method's cells were chosen: "top 1%" and "top 5%"
 	// of the study area's cells (equal area, comparable across methods and
 	// forces), "top N%" for the configured KDE share, "hot 95%" for Gi*

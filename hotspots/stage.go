@@ -50,6 +50,11 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 	if err != nil {
 		return nil, err
 	}
+	ffrom := o.Month.AddDate(0, -(forecastMonths - 1), 0)
+	fpts, err := loadPoints(tx, o.Profile, o.Force, ffrom, o.Month, o.Month)
+	if err != nil {
+		return nil, err
+	}
 	studies, err := o.Shared.studies(tx, o.Force, from, o.Month, o.CellSize, bounds)
 	if err != nil {
 		return nil, err
@@ -82,7 +87,7 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		return nil
 	}
 	for _, force := range forces {
-		fr := startForce(tx, o, force, pts[force], studies[force])
+		fr := startForce(tx, o, force, pts[force], studies[force], fpts[force])
 		if prev != nil {
 			if err := finish(prev); err != nil {
 				<-fr.done
@@ -140,10 +145,10 @@ type forceRun struct {
 	done  chan struct{}
 }
 
-// startForce reads what one force's run needs beyond its points and study
-// area (partner incidents), then computes the run in a goroutine; done is
-// closed when out or err is set.
-func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study) *forceRun {
+// startForce reads what one force's run needs beyond its points, study
+// area and forecast points (partner incidents), then computes the run in a
+// goroutine; done is closed when out or err is set.
+func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study, fpts []crimePoint) *forceRun {
 	fr := &forceRun{force: force, s: s, done: make(chan struct{})}
 	if len(pts) == 0 || s == nil {
 		fr.err = errNoProfileCrime
@@ -168,6 +173,12 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 			layers[k] = onArea(s, pts, k, k == t)
 		}
 		fr.out, fr.err = compute(s, layers, o, force)
+		if fr.err == nil {
+			fr.out.result.Concentration, fr.err = measureConcentration(s, layers[t], pts, t)
+		}
+		if fr.err == nil {
+			fr.err = fr.out.addForecast(s, fpts, layers, o)
+		}
 	}()
 	return fr
 }
@@ -202,6 +213,10 @@ func (sh *Shared) studies(tx *store.Tx, force string, from, to time.Time, cellSi
 	if err != nil {
 		return nil, err
 	}
+	streets, err := loadStreetPlaces(tx, force, from, to)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*study{}
 	for f, fp := range fps {
 		var s study
@@ -213,6 +228,7 @@ func (sh *Shared) studies(tx *store.Tx, force string, from, to time.Time, cellSi
 		if err != nil {
 			return nil, fmt.Errorf("force %s: %w", f, err)
 		}
+		s.streets = streets[f]
 		out[f] = &s
 	}
 	if sh != nil {

@@ -160,6 +160,30 @@ func loadFootprints(tx *store.Tx, force string, from, to time.Time, cellSize flo
 	return out, err
 }
 
+// loadStreetPlaces returns, per force (one, or every force when force is
+// ""), the number of "On or near" points — location and snapped position —
+// at which it recorded a located crime of any category in months from..to.
+func loadStreetPlaces(tx *store.Tx, force string, from, to time.Time) (map[string]int, error) {
+	filter, args := forceFilter(force)
+	rows, err := tx.Query(`SELECT force, count(DISTINCT (location, easting, northing)) FROM crimes_enriched c
+		WHERE located AND location IS NOT NULL AND location <> ? AND month BETWEEN ? AND ? AND `+filter+` GROUP BY force`,
+		append([]any{noLocation, from, to}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var f string
+		var n int
+		if err := rows.Scan(&f, &n); err != nil {
+			return nil, err
+		}
+		out[f] = n
+	}
+	return out, rows.Err()
+}
+
 // sameString returns last when it equals s, else a copy of s: Arrow reuses
 // a record's memory after the call, and rows come grouped, so a map keyed
 // by the column copies each key once.
@@ -307,7 +331,7 @@ func dataRange(tx *store.Tx, p Profile, force string) (from, to time.Time, force
 // or of every force when it is "".
 func clearRuns(tx *store.Tx, o Options) error {
 	filter, args := forceFilter(o.Force)
-	for _, table := range []string{"hotspot_cells", "hotspot_runs", "hotspot_backtest"} {
+	for _, table := range []string{"hotspot_cells", "hotspot_runs", "hotspot_backtest", "hotspot_forecasts"} {
 		q := `DELETE FROM ` + table + ` c WHERE profile = ? AND month = ? AND ` + filter
 		if _, err := tx.Exec(q, append([]any{o.Profile.Name, o.Month}, args...)...); err != nil {
 			return err
@@ -332,12 +356,64 @@ func persist(tx *store.Tx, w *cellWriter, o Options, r Result, g gridSpan, cells
 	}
 	_, err := tx.Exec(`INSERT INTO hotspot_runs (profile, force, month, measure, cell_size, band, bandwidth, months,
 		x0, y0, nx, ny, crimes, incidents, outside, measure_total, computed,
-		study_area, cells, band_method, emerging, time_step, isolated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)`,
-		o.Profile.Name, r.Force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
-		g.x0, g.y0, g.nx, g.ny, r.Crimes, r.Incidents, r.Outside, r.Total,
-		r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated)
-	return err
+		study_area, cells, band_method, emerging, time_step, isolated,
+		alpha, lisa_permutations, lisa_hh, lisa_ll, lisa_hl, lisa_lh,
+		cell_top1, cell_top5, cell_top10, cell_gini, cell_ggini, cell_half, cell_half_share,
+		street_places, street_top1, street_top5, street_top10, street_gini, street_ggini, street_half, street_half_share,
+		forecast_month, forecast_history, forecast_beats)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		slices.Concat([]any{o.Profile.Name, r.Force, o.Month, o.Profile.Measure, o.CellSize, r.Band, r.Bandwidth, r.Window,
+			g.x0, g.y0, g.nx, g.ny, r.Crimes, r.Incidents, r.Outside, r.Total,
+			r.StudyArea, r.Cells, r.BandMethod, r.Emerging, r.TimeStep, r.Isolated, o.Alpha}, lisaCounts(r.Lisa),
+			concentrationColumns(r.Concentration), forecastColumns(r.Forecast))...)
+	if err != nil || r.Forecast == nil {
+		return err
+	}
+	for _, c := range r.Forecast.Validation {
+		if _, err := tx.Exec(`INSERT INTO hotspot_forecasts (profile, force, month, checked_month, crimes, mae, rmse, naive_mae, naive_rmse, beats_naive)
+			VALUES (?, ?, ?, strptime(?, '%Y-%m')::DATE, ?, ?, ?, ?, ?, ?)`,
+			o.Profile.Name, r.Force, o.Month, c.Month, c.Crimes, c.MAE, c.RMSE, c.NaiveMAE, c.NaiveRMSE, c.Beats); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forecastColumns are a run's forecast columns: NULL without a forecast.
+func forecastColumns(f *Forecast) []any {
+	if f == nil {
+		return []any{nil, nil, nil}
+	}
+	return []any{f.Month + "-01", f.History, f.Beats}
+}
+
+// concentrationColumns are a run's concentration columns: NULL where
+// undefined.
+func concentrationColumns(c *Concentration) []any {
+	var cells, streets *PlaceShares
+	if c != nil {
+		cells, streets = c.Cells, c.Streets
+	}
+	shares := func(p *PlaceShares) []any {
+		if p == nil {
+			return []any{nil, nil, nil, nil, nil, nil, nil}
+		}
+		return []any{p.Top1, p.Top5, p.Top10, p.Gini, p.GeneralizedGini, p.Half, p.HalfShare}
+	}
+	var places any
+	if streets != nil {
+		places = streets.Places
+	}
+	return slices.Concat(shares(cells), []any{places}, shares(streets))
+}
+
+// lisaCounts are a run's Local Moran columns: NULL when it is undefined.
+func lisaCounts(l *LisaSummary) []any {
+	if l == nil {
+		return []any{nil, nil, nil, nil, nil}
+	}
+	return []any{l.Permutations, l.HH, l.LL, l.HL, l.LH}
 }
 
 // gridSpan is the lattice box spanning a study area, as hotspot_runs
@@ -362,6 +438,10 @@ type cellRow struct {
 	trend            string // "" for no category (no crime in the window)
 	mkZ, mkP         float64
 	location         string
+	// Local Moran's I, z and FDR p (NaN when undefined) and quadrant ("").
+	lisaI, lisaZ, lisaPFDR float64
+	lisaQuadrant           string
+	forecast               float64 // next month's crimes; NaN without a forecast
 }
 
 var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
@@ -385,6 +465,11 @@ var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "mk_z", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "mk_p", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "location", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "lisa_i", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "lisa_z", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "lisa_p_fdr", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "lisa_quadrant", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "forecast", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 }, nil)
 
 // cellWriter appends hotspot_cells rows through Arrow, each column found by
@@ -393,12 +478,13 @@ var hotspotCellsSchema = arrow.NewSchema([]arrow.Field{
 type cellWriter struct {
 	b                                 *array.RecordBuilder
 	profile, force, gridRef           *array.StringBuilder
-	trend, location                   *array.StringBuilder
+	trend, location, lisaQuadrant     *array.StringBuilder
 	month                             *array.Date32Builder
 	cellX, cellY                      *array.Int64Builder
 	crimes, incidents, neighbours     *array.Int32Builder
 	measure, density, z, p, pFDR, mkZ *array.Float64Builder
-	mkP                               *array.Float64Builder
+	mkP, lisaI, lisaZ, lisaPFDR       *array.Float64Builder
+	forecast                          *array.Float64Builder
 	kdeHot                            *array.BooleanBuilder
 	bin                               *array.Int8Builder
 	rows                              int
@@ -419,7 +505,9 @@ func newCellWriter() *cellWriter {
 		cellX: i64("cell_x"), cellY: i64("cell_y"), crimes: i32("crimes"), incidents: i32("incidents"),
 		neighbours: i32("neighbours"), measure: f64("measure"), density: f64("density"), z: f64("z"),
 		p: f64("p"), pFDR: f64("p_fdr"), mkZ: f64("mk_z"), mkP: f64("mk_p"),
-		kdeHot: byName["kde_hot"].(*array.BooleanBuilder), bin: byName["bin"].(*array.Int8Builder)}
+		lisaI: f64("lisa_i"), lisaZ: f64("lisa_z"), lisaPFDR: f64("lisa_p_fdr"), lisaQuadrant: str("lisa_quadrant"),
+		forecast: f64("forecast"),
+		kdeHot:   byName["kde_hot"].(*array.BooleanBuilder), bin: byName["bin"].(*array.Int8Builder)}
 }
 
 // add adds one force's cells, writing a batch once it is large enough.
@@ -450,6 +538,11 @@ func (w *cellWriter) add(tx *store.Tx, o Options, force string, cells []cellRow)
 		appendFloat(w.mkZ, c.mkZ)
 		appendFloat(w.mkP, c.mkP)
 		appendString(w.location, c.location)
+		appendFloat(w.lisaI, c.lisaI)
+		appendFloat(w.lisaZ, c.lisaZ)
+		appendFloat(w.lisaPFDR, c.lisaPFDR)
+		appendString(w.lisaQuadrant, c.lisaQuadrant)
+		appendFloat(w.forecast, c.forecast)
 	}
 	if w.rows += len(cells); w.rows >= 1<<17 {
 		return w.flush(tx)

@@ -19,6 +19,10 @@ type study struct {
 	min      cellKey
 	cellSize float64
 	knn      *spatstat.Band // the knn fallback band, once computed
+	// streets counts the "On or near" points at which the force recorded a
+	// crime of any category in the window: the places of street
+	// concentration.
+	streets int
 }
 
 // band returns the given band, or the first autocorrelation peak of values

@@ -87,6 +87,67 @@ func EmergingHotSpotLegend() Legend {
 	}
 }
 
+// LisaNotSignificant is the class key of a cell whose Local Moran's I is
+// not significant after FDR (or undefined); the other keys of LisaLegend are
+// the quadrants HH, LL, HL and LH.
+const LisaNotSignificant = "not significant"
+
+// LisaLegend returns the legend of a cluster and outlier map (Anselin Local
+// Moran's I, ArcGIS "Cluster and Outlier Analysis"), grouped as clusters,
+// outliers and not significant. It keeps GeoDa's and ArcGIS's reading —
+// reds for high cells, blues for low, dark for clusters, light for
+// outliers — in ColorBrewer's RdBu, which readers with any common
+// colour-vision deficiency tell apart. HL outranks HH where cells merge
+// at small scales: the rare high-crime cell among low ones is what the map
+// is for.
+func LisaLegend() Legend {
+	const clusters, outliers, none = "Clusters", "Outliers", "No cluster or outlier"
+	return Legend{
+		Title: "Cluster and outlier analysis (Local Moran's I)",
+		Classes: []Class{
+			{Key: "HH", Label: "High-High cluster", Color: rgb(0xb2, 0x18, 0x2b), Group: clusters, Rank: 3},
+			{Key: "LL", Label: "Low-Low cluster", Color: rgb(0x21, 0x66, 0xac), Group: clusters, Rank: 1},
+			{Key: "HL", Label: "High-Low outlier", Color: rgb(0xf4, 0xa5, 0x82), Group: outliers, Rank: 4},
+			{Key: "LH", Label: "Low-High outlier", Color: rgb(0x92, 0xc5, 0xde), Group: outliers, Rank: 2},
+			{Key: LisaNotSignificant, Label: "Not significant", Color: notSignificantGrey, Group: none, Rank: 0},
+		},
+	}
+}
+
+// ForecastLevels are the lower bounds of ForecastLegend's classes of next
+// month's expected crimes per cell, highest first.
+var ForecastLevels = []float64{2, 1, 0.5, 0.1, 0}
+
+// ForecastNone is the class key of a cell without a forecast.
+const ForecastNone = "none"
+
+// ForecastClass returns the ForecastLegend class key of a forecast of v
+// crimes, ForecastNone for NaN.
+func ForecastClass(v float64) string {
+	for _, lo := range ForecastLevels {
+		if v >= lo {
+			return strconv.FormatFloat(lo, 'g', -1, 64)
+		}
+	}
+	return ForecastNone
+}
+
+// ForecastLegend returns the legend of a forecast map: next month's
+// expected crimes per cell in ColorBrewer's sequential YlOrRd, which
+// colour-blind readers read as light to dark; cells without a forecast are
+// grey.
+func ForecastLegend() Legend {
+	const expected, none = "Expected crimes next month", "No forecast"
+	colours := []color.NRGBA{rgb(0xbd, 0x00, 0x26), rgb(0xf0, 0x3b, 0x20), rgb(0xfd, 0x8d, 0x3c), rgb(0xfe, 0xcc, 0x5c), rgb(0xff, 0xff, 0xb2)}
+	labels := []string{"2 or more", "1 to 2", "0.5 to 1", "0.1 to 0.5", "under 0.1"}
+	l := Legend{Title: "Forecast of next month's crime"}
+	for k, lo := range ForecastLevels {
+		l.Classes = append(l.Classes, Class{Key: ForecastClass(lo), Label: labels[k], Color: colours[k], Group: expected, Rank: len(ForecastLevels) - k})
+	}
+	l.Classes = append(l.Classes, Class{Key: ForecastNone, Label: "No forecast", Color: notSignificantGrey, Group: none, Rank: 0})
+	return l
+}
+
 var notSignificantGrey = rgb(0xcc, 0xcc, 0xcc)
 
 func rgb(r, g, b uint8) color.NRGBA {

@@ -25,6 +25,7 @@ var choices = map[string]choice{
 	"lsoa":     {kind: "LSOA", sql: `SELECT DISTINCT lsoa_code FROM crimes_enriched WHERE lsoa_code IS NOT NULL`},
 	"category": {kind: "incident category", sql: `SELECT DISTINCT category FROM incidents`},
 	"group":    {kind: "crime group", fixed: []string{"violence", "acquisitive", "asb", "nte", "weapons"}},
+	"profile":  {kind: "hotspot profile", sql: `SELECT DISTINCT profile FROM hotspot_runs`},
 }
 
 // Choices returns the names a parameter may take, sorted, and whether the

@@ -23,6 +23,7 @@ import (
 
 	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/internal/names"
@@ -57,6 +58,10 @@ func demo(t *testing.T) *store.Store {
 	}
 	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
 	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	violence := hotspots.Profile{Name: "violence", Groups: []string{"violence"}, Measure: "count"}
+	if _, err := hotspots.Run(ctx, st, hotspots.Options{Profile: violence, Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -359,6 +364,10 @@ func TestNamesChecked(t *testing.T) {
 	rl, _ := Lookup("repeat_locations")
 	if _, err := Run(ctx, st, rl, map[string]string{"group": "violnce"}, disclosure.Default()); !errors.Is(err, names.ErrUnknown) || !strings.Contains(err.Error(), `"violence"`) {
 		t.Errorf("group typo: %v", err)
+	}
+	cq, _ := Lookup("concentration")
+	if _, err := Run(ctx, st, cq, map[string]string{"profile": "violnce"}, disclosure.Default()); !errors.Is(err, names.ErrUnknown) || !strings.Contains(err.Error(), `"violence"`) {
+		t.Errorf("profile typo: %v", err)
 	}
 	units, isName, err := Choices(ctx, st, "unit")
 	if err != nil || !isName || !slices.Contains(units, "City of London") {

@@ -507,8 +507,10 @@ func (s *Server) hotspotOptions(ctx context.Context, r *http.Request) (mapdb.Opt
 		}
 		*p.dst = v
 	}
-	if o.Class != "" && o.Class != "bin" && o.Class != "trend" {
-		return o, invalid("class %.20q: want bin (Gi* confidence) or trend (emerging hot spots)", o.Class)
+	if o.Class != "" {
+		if err := mapdb.CheckClass(o.Class); err != nil {
+			return o, invalid("%v", err)
+		}
 	}
 	stored, err := mapdb.Stored(ctx, s.st, o)
 	if err != nil {

@@ -439,8 +439,9 @@ func TestTopCellsWithholdAsTheMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.DB.Exec(`INSERT INTO hotspot_runs VALUES ('nte', 'city-of-london', DATE '2020-11-01', 'count', 100, 200, 250, 12,
-		530000, 180000, 60, 30, 14, 12, 0, 26, TIMESTAMP '2020-12-02 06:00:00', 'footprint', 4, 'given', 'spatial', 1, 0)`); err != nil {
+	if _, err := st.DB.Exec(`INSERT INTO hotspot_runs (profile, force, month, measure, cell_size, band, bandwidth, months,
+		x0, y0, nx, ny, crimes, incidents, outside, measure_total, computed) VALUES ('nte', 'city-of-london', DATE '2020-11-01', 'count', 100, 200, 250, 12,
+		530000, 180000, 60, 30, 14, 12, 0, 26, TIMESTAMP '2020-12-02 06:00:00')`); err != nil {
 		t.Fatal(err)
 	}
 	w := send(s, "GET", "/api/hotspots/nte/2020-11?force=city-of-londn", local)

@@ -113,6 +113,20 @@ func Grid(g spatstat.Grid, values []float64, band float64, opt Options) (Result,
 	return fromBandSums(values, nb, sums, opt)
 }
 
+// StudyArea returns Local Moran's I of one value per cell of a study area
+// (in the area's order) with row-standardised weights over the cells of
+// the cell's Gi* neighbourhood under w (spatstat.AreaBandSums), the cell
+// itself excluded: clusters and outliers on exactly the cells and bands the
+// hotspot stage's Gi* uses. With w.Nearest, a cell with no other cell within
+// the band is compared with its nearest cells, as Gi* compares it.
+func StudyArea(a spatstat.Area, values []float64, w spatstat.Weights, opt Options) (Result, error) {
+	nb, sums, err := spatstat.AreaBandSums(a, values, w)
+	if err != nil {
+		return Result{}, err
+	}
+	return fromBandSums(values, nb, sums, opt)
+}
+
 // Areas returns Local Moran's I of one value per area with row-standardised
 // weights over each area's neighbours (indices, itself excluded), such as
 // the queen contiguity of LSOAs or rates.BandNeighbours of their centroids.

@@ -278,3 +278,63 @@ func TestMoreSpdepReferences(t *testing.T) {
 		checkAgainstReference(t, col, rows, func(i int) int { return i }, res)
 	}
 }
+
+// TestStudyAreaMatchesPoints runs the reference grid as a study area with
+// its empty cells left out, as the hotspot stage's footprint leaves them,
+// and checks it against the point path on the same cells' centres: the
+// band sums come from the area's sweep in one and from point buckets in the
+// other.
+func TestStudyAreaMatchesPoints(t *testing.T) {
+	col, rows := readReference(t)
+	minX, minY := math.Inf(1), math.Inf(1)
+	for _, r := range rows {
+		minX, minY = min(minX, num(t, r[col["cell_x"]])), min(minY, num(t, r[col["cell_y"]]))
+	}
+	g := spatstat.Grid{X0: minX, Y0: minY, CellSize: 100, NX: 1, NY: 1}
+	var idx []int
+	for _, r := range rows {
+		col, row := int((num(t, r[col["cell_x"]])-minX)/100), int((num(t, r[col["cell_y"]])-minY)/100)
+		g.NX, g.NY = max(g.NX, col+1), max(g.NY, row+1)
+		idx = append(idx, row<<20|col)
+	}
+	var cells []int
+	byCell := map[int]float64{}
+	for k, r := range rows {
+		if v := num(t, r[col["count"]]); v > 0 || k%3 == 0 {
+			i := g.Index(idx[k]&(1<<20-1), idx[k]>>20)
+			cells, byCell[i] = append(cells, i), v
+		}
+	}
+	a, err := spatstat.NewArea(g, cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Len() == len(rows) || a.Len() < 10 {
+		t.Fatalf("study area of %d cells out of %d: the test needs some left out", a.Len(), len(rows))
+	}
+	values := make([]float64, a.Len())
+	pts := make([]orb.Point, a.Len())
+	for k := range values {
+		values[k], pts[k] = byCell[a.Index(k)], a.Centre(k)
+	}
+	got, err := StudyArea(a, values, spatstat.Weights{Band: 250}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Points(pts, values, 250, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range values {
+		if got.Neighbours[k] != want.Neighbours[k] || got.Quadrant[k] != want.Quadrant[k] ||
+			math.Abs(got.I[k]-want.I[k]) > 1e-12 || !sameFloat(got.Z[k], want.Z[k]) || !sameFloat(got.PFDR[k], want.PFDR[k]) {
+			t.Fatalf("cell %d: area %d %s I %g z %g, points %d %s I %g z %g", k, got.Neighbours[k], got.Quadrant[k], got.I[k], got.Z[k],
+				want.Neighbours[k], want.Quadrant[k], want.I[k], want.Z[k])
+		}
+	}
+}
+
+// sameFloat compares to 1e-12, NaN equal to NaN.
+func sameFloat(a, b float64) bool {
+	return math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) <= 1e-12*max(1, math.Abs(b))
+}

@@ -104,8 +104,12 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	f.month = f.String("month", "", "`YYYY-MM` to analyse (default: the latest month with enriched crimes)")
 	f.timeStep = f.Int("time-step", 0, "neighbourhood time `steps` of the space-time Gi* of emerging hot spots (default: hotspots.time_step, 1)")
 	f.spatial = f.Bool("spatial-emerging", false, "emerging hot spots from each month's spatial Gi* alone, not the space-time Gi*")
+	perms := f.Int("lisa-permutations", 0, "judge Local Moran's I by this many conditional `permutations` per cell (GeoDa and ArcGIS use 999; seeded by the month) instead of its analytic z; costs time")
 	if _, err := f.parse(args); err != nil {
 		return err
+	}
+	if *perms < 0 {
+		return fmt.Errorf("%w: --lisa-permutations %d: give 0 for the analytic z, or e.g. 999", errUsage, *perms)
 	}
 	cfg, err := loadConfig(*f.cfg)
 	if err != nil {
@@ -115,6 +119,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.LisaPermutations = *perms
 	if *f.timeStep < 0 {
 		return fmt.Errorf("%w: --time-step %d: want 1 or more", errUsage, *f.timeStep)
 	}
@@ -241,12 +246,86 @@ func printProfile(w io.Writer, r hotspots.Result) {
 		fmt.Fprintf(w, "emerging hot spots over %d months (%s Gi*%s) for the %d cells with crime in the window (%d without: no category): %s\n",
 			r.Window, r.Emerging, timeStep(r), r.Cells-r.NoTrend, r.NoTrend, strings.Join(append(trends, fmt.Sprintf("no pattern %d", r.Trends[spatstat.NoPattern.String()])), ", "))
 	}
+	printLisa(w, r)
+	printConcentration(w, r.Concentration)
+	printForecast(w, r.Forecast)
 	if len(r.Backtest) == 0 {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}
 	for _, a := range r.Backtest {
-		fmt.Fprintf(w, "back-test %-6s %-8s (from the %d months before): %d cells (%.1f%% of the study area) caught %.0f of %.0f — hit rate %.1f%%, PAI %.2f, RRI %.2f\n",
+		fmt.Fprintf(w, "back-test %-8s %-8s (from the %d months before): %d cells (%.1f%% of the study area) caught %.0f of %.0f — hit rate %.1f%%, PAI %.2f, RRI %.2f\n",
 			a.Method, a.Set, a.Inputs, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*float64(a.HitRate), float64(a.PAI), float64(a.RRI))
+	}
+}
+
+// maxOutliers is how many HL cells a problem profile lists; it says how
+// many more there are and where to find them.
+const maxOutliers = 10
+
+// printLisa prints the profile's cluster and outlier line and its HL cells.
+func printLisa(w io.Writer, r hotspots.Result) {
+	l := r.Lisa
+	if l == nil {
+		return // the notes say why
+	}
+	test := "analytic z, conditional moments"
+	if l.Permutations > 0 {
+		test = fmt.Sprintf("%d conditional permutations", l.Permutations)
+	}
+	fmt.Fprintf(w, "clusters and outliers (Anselin 1995 Local Moran's I on the Gi* band, %s, significant after FDR): HH %d, LL %d, HL %d, LH %d\n",
+		test, l.HH, l.LL, l.HL, l.LH)
+	if len(l.Outliers) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "HL outliers — high-crime cells among low ones:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "grid ref\tlocation\tcrimes\tmeasure\tLISA z\tp (FDR)\tGi* bin")
+	for _, c := range l.Outliers[:min(maxOutliers, len(l.Outliers))] {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.4g\t%.2f\t%.3g\t%+d\n", c.GridRef, c.Location, c.Crimes, c.Measure, float64(c.LisaZ), float64(c.LisaPFDR), c.Bin)
+	}
+	tw.Flush()
+	if n := len(l.Outliers) - maxOutliers; n > 0 {
+		fmt.Fprintf(w, "and %d more HL cells: all are in --json and in hotspot_cells (lisa_quadrant 'HL', lisa_p_fdr below the significance level)\n", n)
+	}
+}
+
+// printConcentration prints the profile's crime concentration over cells
+// and street locations.
+func printConcentration(w io.Writer, c *hotspots.Concentration) {
+	if c == nil || c.Cells == nil {
+		return
+	}
+	fmt.Fprintf(w, "concentration of the month's %.0f police.uk crimes (Weisburd 2015; generalized Gini for more places than crimes, Bernasco & Steenbeek 2017):\n", c.Cells.Crimes)
+	line := func(what string, p *hotspots.PlaceShares) {
+		fmt.Fprintf(w, "  %s: top 1%% hold %.1f%%, top 5%% %.1f%%, top 10%% %.1f%%; Gini %.3f, generalized %.3f; half the crime at %d (%.1f%% of them)\n",
+			what, 100*p.Top1, 100*p.Top5, 100*p.Top10, p.Gini, p.GeneralizedGini, p.Half, 100*p.HalfShare)
+	}
+	line(fmt.Sprintf("%d study-area cells", c.Cells.Places), c.Cells)
+	if c.Streets == nil {
+		fmt.Fprintln(w, "  street locations: none of the month's crimes has an \"On or near\" location")
+		return
+	}
+	line(fmt.Sprintf("%d street locations (\"On or near\" points with any crime in the window)", c.Streets.Places), c.Streets)
+}
+
+// printForecast prints the forecast line and its validation; without a
+// forecast the notes say why.
+func printForecast(w io.Writer, f *hotspots.Forecast) {
+	if f == nil {
+		return
+	}
+	fmt.Fprintf(w, "forecast of %s per cell (Poisson regression on trend, month of year and the cell's recent history, fitted on %d months; validated by rolling origin against the seasonal naive forecast, Hyndman & Athanasopoulos FPP3 §5.10; hotspot_cells.forecast, --class forecast):\n",
+		f.Month, f.History)
+	for _, c := range f.Validation {
+		verdict := "beats"
+		if !c.Beats {
+			verdict = "does NOT beat"
+		}
+		fmt.Fprintf(w, "  %s forecast from the months before it: MAE %.3f, RMSE %.3f per cell vs seasonal naive %.3f, %.3f — %s last year's same month\n",
+			c.Month, c.MAE, c.RMSE, c.NaiveMAE, c.NaiveRMSE, verdict)
+	}
+	if len(f.Validation) > 0 && !f.Beats {
+		fmt.Fprintln(w, "  the forecast did not beat last year's same month in every month checked: read it beside the seasonal naive one")
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/safercity/safercity/hotspots"
+	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
@@ -36,8 +37,9 @@ type Options struct {
 	// Layer is "cells" (the hotspot grid) or the name of a stored boundary
 	// layer, whose areas then carry the profile's crime.
 	Layer string
-	// Class colours the map by the Gi* bin ("bin", default) or by the
-	// emerging hot spot category ("trend").
+	// Class colours the map by the Gi* bin ("bin", default), by the
+	// emerging hot spot category ("trend") or by the Local Moran's I
+	// cluster or outlier quadrant significant after FDR ("lisa").
 	Class string
 	// Background is the boundary layer drawn under the cells: default "lsoa"
 	// when that layer is loaded.
@@ -65,8 +67,8 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 	if o.MinEvents == 0 {
 		o.MinEvents = 3
 	}
-	if o.Class != "bin" && o.Class != "trend" {
-		return nil, fmt.Errorf("class %q: want bin or trend", o.Class)
+	if err := CheckClass(o.Class); err != nil {
+		return nil, err
 	}
 	layers, _, err := transform.Layers(ctx, st)
 	if err != nil {
@@ -88,8 +90,14 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 		Legend:  maps.GiStarLegend(),
 	}
 	if o.Layer == "cells" {
-		if o.Class == "trend" {
+		switch o.Class {
+		case "trend":
 			m.Legend = maps.EmergingHotSpotLegend()
+		case "lisa":
+			m.Legend = maps.LisaLegend()
+		case "forecast":
+			m.Legend = maps.ForecastLegend()
+			m.Legend.Notes = append(m.Legend.Notes, forecastNote(cells)...)
 		}
 		cellMap(m, cells, size, o)
 	} else if err := areaMap(m, layers[o.Layer], cells, size, o); err != nil {
@@ -97,6 +105,46 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 	}
 	addBackground(m, layers, o)
 	return m, nil
+}
+
+// Classes are the names Options.Class takes, with what each colours by.
+var Classes = []struct{ Name, Means string }{
+	{"bin", "Gi* confidence"},
+	{"trend", "emerging hot spots"},
+	{"lisa", "Local Moran clusters and outliers"},
+	{"forecast", "next month's forecast crimes"},
+}
+
+// classMethod names the method behind each class, for the map's subtitle.
+var classMethod = map[string]string{
+	"bin":      "Getis-Ord Gi* with FDR",
+	"trend":    "emerging hot spots (Mann-Kendall trend of Gi*)",
+	"lisa":     "Anselin Local Moran's I with FDR",
+	"forecast": "Poisson regression forecast of next month",
+}
+
+// CheckClass reports a class name that is not one of Classes, with the
+// nearest.
+func CheckClass(class string) error {
+	var names, help []string
+	for _, c := range Classes {
+		if c.Name == class {
+			return nil
+		}
+		names = append(names, c.Name)
+		help = append(help, fmt.Sprintf("%s (%s)", c.Name, c.Means))
+	}
+	return fmt.Errorf("class %q (did you mean %q?): want %s", class, nearest(class, names), strings.Join(help, ", "))
+}
+
+// forecastNote says, on a forecast map whose cells have none, why.
+func forecastNote(cells []cell) []string {
+	for _, c := range cells {
+		if c.forecast.Valid {
+			return nil
+		}
+	}
+	return []string{"No forecast: fewer than 13 months of the force's crime were loaded when the run was made"}
 }
 
 // checkLayer reports a layer name that is neither "cells" nor a stored
@@ -120,7 +168,7 @@ func checkLayer(name string, layers map[string]*area.Layer) error {
 // partner-feed incidents could identify someone.
 func cellMap(m *maps.Map, cells []cell, size float64, o Options) {
 	m.CellSize = size
-	m.Subtitle = fmt.Sprintf("%g m cells, British National Grid; Getis-Ord Gi* with FDR", size)
+	m.Subtitle = fmt.Sprintf("%g m cells, British National Grid; %s", size, classMethod[o.Class])
 	withheld := 0
 	m.Features = make([]maps.Feature, 0, len(cells))
 	for _, c := range cells {
@@ -216,8 +264,11 @@ func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) 
 	if gaps.cells > 0 {
 		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s in no %s area left out", gaps.cells, plural(gaps.cells, "cell", "cells"), o.Layer))
 	}
-	if o.Class == "trend" {
+	switch o.Class {
+	case "trend":
 		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no trend: coloured by Gi* bin")
+	case "lisa", "forecast":
+		m.Legend.Notes = append(m.Legend.Notes, "Areas carry no "+o.Class+": coloured by Gi* bin")
 	}
 	if withheld > 0 {
 		m.Attribution = append(m.Attribution, fmt.Sprintf("%d areas withheld: fewer than %d partner-feed incidents", withheld, o.MinEvents))
@@ -313,6 +364,11 @@ type cell struct {
 	bin             sql.NullInt64
 	trend, location sql.NullString
 	kdeHot          bool
+	// lisa is the Local Moran quadrant when significant at the run's
+	// level after FDR, else null; lisaZ and lisaP its z and FDR p.
+	lisa         sql.NullString
+	lisaZ, lisaP sql.NullFloat64
+	forecast     sql.NullFloat64 // next month's expected crimes
 }
 
 func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64, error) {
@@ -337,12 +393,15 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 		return nil, 0, noHotspots(ctx, st, o)
 	}
 	size = *s
-	q = `SELECT force, cell_x, cell_y, coalesce(grid_ref, ''), crimes, incidents, measure, density, z, p, p_fdr, bin, trend, location, kde_hot
-		FROM hotspot_cells WHERE profile = ? AND month = ?`
+	q = `SELECT c.force, c.cell_x, c.cell_y, coalesce(c.grid_ref, ''), c.crimes, c.incidents, c.measure, c.density, c.z, c.p, c.p_fdr,
+		c.bin, c.trend, c.location, c.kde_hot,
+		CASE WHEN c.lisa_p_fdr < coalesce(r.alpha, ` + fmt.Sprint(spatstat.DefaultAlpha) + `) THEN c.lisa_quadrant END, c.lisa_z, c.lisa_p_fdr, c.forecast
+		FROM hotspot_cells c JOIN hotspot_runs r ON r.profile = c.profile AND r.force = c.force AND r.month = c.month
+		WHERE c.profile = ? AND c.month = ?`
 	if o.Force != "" {
-		q += ` AND force = ?`
+		q += ` AND c.force = ?`
 	}
-	rows, err := st.DB.QueryContext(ctx, q+` ORDER BY force, cell_y, cell_x`, args...)
+	rows, err := st.DB.QueryContext(ctx, q+` ORDER BY c.force, c.cell_y, c.cell_x`, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -350,7 +409,8 @@ func loadCells(ctx context.Context, st *store.Store, o Options) ([]cell, float64
 	cells := make([]cell, 0, n)
 	for rows.Next() {
 		var c cell
-		if err := rows.Scan(&c.force, &c.x, &c.y, &c.ref, &c.crimes, &c.incidents, &c.measure, &c.density, &c.z, &c.p, &c.pf, &c.bin, &c.trend, &c.location, &c.kdeHot); err != nil {
+		if err := rows.Scan(&c.force, &c.x, &c.y, &c.ref, &c.crimes, &c.incidents, &c.measure, &c.density, &c.z, &c.p, &c.pf, &c.bin, &c.trend, &c.location, &c.kdeHot,
+			&c.lisa, &c.lisaZ, &c.lisaP, &c.forecast); err != nil {
 			return nil, 0, err
 		}
 		cells = append(cells, c)
@@ -406,9 +466,18 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 	if c.trend.Valid && c.trend.String != "no pattern" && c.trend.String != "" {
 		trend = c.trend.String
 	}
+	lisa := maps.LisaNotSignificant
+	if c.lisa.Valid {
+		lisa = c.lisa.String
+	}
 	key := maps.GiStarBinClass(bin)
-	if o.Class == "trend" {
+	switch o.Class {
+	case "trend":
 		key = trend
+	case "lisa":
+		key = lisa
+	case "forecast":
+		key = maps.ForecastClass(orNaN(c.forecast))
 	}
 	if o.DrawOnly {
 		return maps.Feature{Geometry: poly, Class: key,
@@ -435,6 +504,10 @@ func (c cell) feature(size float64, o Options) maps.Feature {
 			{Name: "bin", Value: bin},
 			{Name: "bin_label", Value: maps.GiStarBinLabel(bin)},
 			{Name: "trend", Value: trend},
+			{Name: "lisa", Value: lisa},
+			{Name: "lisa_z", Value: orNaN(c.lisaZ)},
+			{Name: "lisa_p_fdr", Value: orNaN(c.lisaP)},
+			{Name: "forecast", Value: orNaN(c.forecast)},
 			{Name: "location", Value: c.location.String},
 		},
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	stdmaps "maps"
 	"math"
 	"os"
 	"os/exec"
@@ -279,9 +280,72 @@ func TestMistypedNamesSuggest(t *testing.T) {
 		{Options{Profile: "nte", Force: "city-of-londno", Month: month}, `did you mean "city-of-london"?`},
 		{Options{Profile: "nte", Month: month, Layer: "losa"}, `did you mean "lsoa"?`},
 		{Options{Profile: "nte", Month: month, Background: "lsao"}, `did you mean "lsoa"?`},
+		{Options{Profile: "nte", Month: month, Class: "lias"}, `did you mean "lisa"?`},
 	} {
 		if _, err := Load(context.Background(), st, tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want %s", tc.o, err, tc.want)
 		}
+	}
+}
+
+// TestLisaClass checks that a --class lisa map colours every stored cell by
+// its Local Moran quadrant exactly when its FDR p-value is below the run's
+// level, and that its legend has each class it draws.
+func TestLisaClass(t *testing.T) {
+	st := hotspotStore(t)
+	m, err := Load(context.Background(), st, Options{Profile: "nte", Month: month, Class: "lisa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	rows, err := st.DB.Query(`SELECT CASE WHEN c.lisa_p_fdr < r.alpha THEN c.lisa_quadrant ELSE 'not significant' END, count(*)
+		FROM hotspot_cells c JOIN hotspot_runs r ON r.profile = c.profile AND r.force = c.force AND r.month = c.month
+		WHERE c.profile = 'nte' GROUP BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			t.Fatal(err)
+		}
+		want[k] = n
+	}
+	got := map[string]int{}
+	keys := map[string]bool{}
+	for _, c := range m.Legend.Classes {
+		keys[c.Key] = true
+	}
+	for _, f := range m.Features {
+		got[f.Class]++
+		if !keys[f.Class] {
+			t.Errorf("class %q is not in the legend", f.Class)
+		}
+	}
+	if !stdmaps.Equal(got, want) || len(want) < 2 {
+		t.Errorf("map classes %v, stored %v (want some significant cells)", got, want)
+	}
+	if !strings.Contains(m.Subtitle, "Local Moran") {
+		t.Errorf("subtitle %q does not name Local Moran's I", m.Subtitle)
+	}
+}
+
+// TestForecastClassWithoutForecast: the sample's 12 months give no
+// forecast, so a forecast map shows every cell as such and says why.
+func TestForecastClassWithoutForecast(t *testing.T) {
+	st := hotspotStore(t)
+	m, err := Load(context.Background(), st, Options{Profile: "nte", Month: month, Class: "forecast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m.Features {
+		if f.Class != maps.ForecastNone {
+			t.Fatalf("a cell of class %q on a map without forecast", f.Class)
+		}
+	}
+	if len(m.Features) == 0 || !strings.Contains(strings.Join(m.Legend.Notes, "\n"), "fewer than 13 months") {
+		t.Errorf("%d cells, notes %v", len(m.Features), m.Legend.Notes)
 	}
 }

@@ -1,0 +1,100 @@
+package hotspots
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/safercity/safercity/analysis/lisa"
+	"github.com/safercity/safercity/hotspots/spatstat"
+	"github.com/safercity/safercity/store"
+)
+
+// TestLisaStored recomputes Local Moran's I from the stored cells' measures
+// and the run's grid and band with analysis/lisa, and checks every stored
+// cell and the run's quadrant counts against it.
+func TestLisaStored(t *testing.T) {
+	st, month, r := cityViolence(t)
+	if r.Lisa == nil {
+		t.Fatalf("no Local Moran summary; notes %v", r.Notes)
+	}
+	var g spatstat.Grid
+	var band float64
+	var hh, ll, hl, lh int
+	if err := st.DB.QueryRow(`SELECT x0, y0, nx, ny, cell_size, band, lisa_hh, lisa_ll, lisa_hl, lisa_lh FROM hotspot_runs
+		WHERE profile = 'violence' AND force = 'city-of-london' AND month = ?`, month).
+		Scan(&g.X0, &g.Y0, &g.NX, &g.NY, &g.CellSize, &band, &hh, &ll, &hl, &lh); err != nil {
+		t.Fatal(err)
+	}
+	if hh != r.Lisa.HH || ll != r.Lisa.LL || hl != r.Lisa.HL || lh != r.Lisa.LH || hh+ll+hl+lh == 0 {
+		t.Errorf("stored quadrant counts %d %d %d %d, run %+v (some should be significant)", hh, ll, hl, lh, *r.Lisa)
+	}
+	rows, err := st.DB.Query(`SELECT cell_x, cell_y, measure, lisa_i, lisa_z, lisa_p_fdr, lisa_quadrant FROM hotspot_cells
+		WHERE profile = 'violence' AND force = 'city-of-london' AND month = ? ORDER BY cell_y, cell_x`, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	type stored struct {
+		i, z, p float64
+		q       string
+	}
+	var idx []int
+	var values []float64
+	var cells []stored
+	for rows.Next() {
+		var x, y int64
+		var v float64
+		var c stored
+		if err := rows.Scan(&x, &y, &v, &c.i, &c.z, &c.p, &c.q); err != nil {
+			t.Fatal(err) // a NULL here fails too: City of London's violence has no cell exactly at the mean
+		}
+		i, ok := g.Cell(orb.Point{float64(x) + g.CellSize/2, float64(y) + g.CellSize/2})
+		if !ok {
+			t.Fatalf("stored cell %d, %d is off the run's grid", x, y)
+		}
+		idx, values, cells = append(idx, i), append(values, v), append(cells, c)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := spatstat.NewArea(g, idx)
+	if err != nil || a.Len() != len(idx) || a.Len() != r.Cells {
+		t.Fatalf("area of %d cells from %d stored, run has %d: %v", a.Len(), len(idx), r.Cells, err)
+	}
+	want, err := lisa.StudyArea(a, values, spatstat.Weights{Band: band, Nearest: true}, lisa.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := map[string]int{}
+	for k, c := range cells {
+		if math.Abs(c.i-want.I[k]) > 1e-9 || math.Abs(c.z-want.Z[k]) > 1e-9 || math.Abs(c.p-want.PFDR[k]) > 1e-9 || c.q != want.Quadrant[k].String() {
+			t.Errorf("cell %d: stored I %g z %g p_fdr %g %s, recomputed %g %g %g %s", k, c.i, c.z, c.p, c.q, want.I[k], want.Z[k], want.PFDR[k], want.Quadrant[k])
+		}
+		if want.PFDR[k] < spatstat.DefaultAlpha {
+			sig[c.q]++
+		}
+	}
+	if sig["HH"] != hh || sig["LL"] != ll || sig["HL"] != hl || sig["LH"] != lh {
+		t.Errorf("significant quadrants recomputed %v, stored %d %d %d %d", sig, hh, ll, hl, lh)
+	}
+	if len(r.Lisa.Outliers) != hl {
+		t.Errorf("%d HL cells listed, %d counted", len(r.Lisa.Outliers), hl)
+	}
+}
+
+// cityViolence stores the violence run of the City of London for November
+// 2020 on the sample, and returns the store, the month and the run.
+func cityViolence(t *testing.T) (*store.Store, time.Time, Result) {
+	t.Helper()
+	st := transformed(t, sample)
+	month := time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC)
+	res, err := Run(context.Background(), st, Options{Profile: violence(), Month: month, Force: "city-of-london"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, month, res[0]
+}
