@@ -145,7 +145,7 @@ func loadFootprints(tx *store.Tx, force string, from, to time.Time, cellSize flo
 	out := map[string][]monthCell{}
 	q := `SELECT DISTINCT force, month, floor(easting / ?)::BIGINT, floor(northing / ?)::BIGINT FROM crimes_enriched c
 		WHERE located AND month BETWEEN ? AND ? AND ` + filter
-	err := tx.QueryArrow(q, append([]any{cellSize, cellSize, from, to}, args...), func(rec arrow.Record) error {
+	err := tx.QueryArrow(q, append([]any{cellSize, cellSize, from, to}, args...), func(rec arrow.RecordBatch) error {
 		f := rec.Column(0).(*array.String)
 		mo := rec.Column(1).(*array.Date32)
 		x := rec.Column(2).(*array.Int64)
@@ -215,7 +215,7 @@ func loadPoints(tx *store.Tx, p Profile, force string, from, to, month time.Time
 	out := map[string][]crimePoint{}
 	q := `SELECT force, month, easting, northing, harm, CASE WHEN month = ? THEN location END FROM crimes_enriched c
 		WHERE located AND month BETWEEN ? AND ? AND ` + filter + ` AND ` + where + zone
-	err = tx.QueryArrow(q, append(append([]any{month, from, to}, fargs...), args...), func(rec arrow.Record) error {
+	err = tx.QueryArrow(q, append(append([]any{month, from, to}, fargs...), args...), func(rec arrow.RecordBatch) error {
 		name := ""
 		f := rec.Column(0).(*array.String)
 		mo := rec.Column(1).(*array.Date32)
@@ -265,7 +265,7 @@ func loadIncidents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time) 
 	q := `SELECT i.month, i.easting, i.northing FROM incidents i
 		WHERE i.easting IS NOT NULL AND i.month BETWEEN ? AND ?
 		AND i.easting >= ? AND i.northing >= ? AND i.easting < ? AND i.northing < ? AND ` + p.nightWindow()
-	err := tx.QueryArrow(q, []any{from, to, box[0], box[1], box[2], box[3]}, func(rec arrow.Record) error {
+	err := tx.QueryArrow(q, []any{from, to, box[0], box[1], box[2], box[3]}, func(rec arrow.RecordBatch) error {
 		mo := rec.Column(0).(*array.Date32)
 		x := rec.Column(1).(*array.Float64)
 		y := rec.Column(2).(*array.Float64)

@@ -186,7 +186,7 @@ func storeFeed(tx *store.Tx, f *feed.Feed, state *feedState, files, fresh, refus
 			keep = append(keep, fmt.Sprint(ff.id))
 		}
 	}
-	var recs []arrow.Record
+	var recs []arrow.RecordBatch
 	for _, ff := range fresh {
 		// A new version of a file supersedes the old one whole.
 		if old, ok := state.byPath(ff.unit.path); ok && !slices.Contains(keep, fmt.Sprint(old.id)) {

@@ -514,7 +514,7 @@ type writer struct {
 	settled map[policeuk.Partition]string
 
 	pending  int64
-	records  map[policeuk.Kind][]arrow.Record
+	records  map[policeuk.Kind][]arrow.RecordBatch
 	inBatch  map[int64]bool // source ids whose rows are pending
 	lin      *lineage
 	staged   map[policeuk.Partition]stored // state changes to apply on commit
@@ -529,7 +529,7 @@ var tables = map[policeuk.Kind]string{
 
 func (w *writer) add(p *parsed) (FileResult, error) {
 	if w.records == nil {
-		w.records = map[policeuk.Kind][]arrow.Record{}
+		w.records = map[policeuk.Kind][]arrow.RecordBatch{}
 		w.inBatch = map[int64]bool{}
 		w.staged = map[policeuk.Partition]stored{}
 	}

@@ -346,7 +346,7 @@ func enrichMonths(tx *store.Tx, e *enrich.Enricher, layers map[string]*area.Laye
 // placeAll places the months' crimes on every core, DuckDB reading the
 // next batch while the placers work, and adds up their counts.
 func (g *monthGroup) placeAll(tx *store.Tx) error {
-	recs := make(chan arrow.Record, len(g.placers))
+	recs := make(chan arrow.RecordBatch, len(g.placers))
 	var wg sync.WaitGroup
 	for _, p := range g.placers {
 		wg.Add(1)
@@ -359,7 +359,7 @@ func (g *monthGroup) placeAll(tx *store.Tx) error {
 		}()
 	}
 	err := tx.QueryArrow(`SELECT source_id, line, month, longitude, latitude, easting, northing, coalesce(lsoa_code, '') = ''
-		FROM police_street WHERE month IN (`+g.in+`)`, nil, func(rec arrow.Record) error {
+		FROM police_street WHERE month IN (`+g.in+`)`, nil, func(rec arrow.RecordBatch) error {
 		rec.Retain()
 		recs <- rec
 		return nil
@@ -398,7 +398,7 @@ func (p *placer) release() {
 }
 
 // place places each crime of a batch of police_street rows.
-func (p *placer) place(rec arrow.Record) {
+func (p *placer) place(rec arrow.RecordBatch) {
 	in := columns(rec)
 	months := rec.Column(2).(*array.Date32)
 	noLSOA := rec.Column(7).(*array.Boolean)
@@ -478,13 +478,13 @@ func (g *monthGroup) insert(tx *store.Tx) error {
 	if err != nil {
 		return err
 	}
-	var placed, filled, areas []arrow.Record
+	var placed, filled, areas []arrow.RecordBatch
 	for _, p := range g.placers {
-		placed = append(placed, p.placed.NewRecord())
-		filled = append(filled, p.filled.NewRecord())
-		areas = append(areas, p.areas.NewRecord())
+		placed = append(placed, p.placed.NewRecordBatch())
+		filled = append(filled, p.filled.NewRecordBatch())
+		areas = append(areas, p.areas.NewRecordBatch())
 	}
-	views := [][]arrow.Record{placed, {g.cellRefs()}, filled, {districts}, {categoriesRecord(g.e.Categories)}}
+	views := [][]arrow.RecordBatch{placed, {g.cellRefs()}, filled, {districts}, {categoriesRecord(g.e.Categories)}}
 	defer func() {
 		for _, v := range append(views, areas) {
 			for _, r := range v {
@@ -504,7 +504,7 @@ func (g *monthGroup) insert(tx *store.Tx) error {
 }
 
 // cellRefs is the grid reference of each cell placed.
-func (g *monthGroup) cellRefs() arrow.Record {
+func (g *monthGroup) cellRefs() arrow.RecordBatch {
 	b := array.NewRecordBuilder(memAlloc, cellsSchema)
 	defer b.Release()
 	f := b.Fields()
@@ -519,12 +519,12 @@ func (g *monthGroup) cellRefs() arrow.Record {
 			}
 		}
 	}
-	return b.NewRecord()
+	return b.NewRecordBatch()
 }
 
 // districts is the district and unit of each LSOA (code and name) that the
 // months' files give.
-func (g *monthGroup) districts(tx *store.Tx) (arrow.Record, error) {
+func (g *monthGroup) districts(tx *store.Tx) (arrow.RecordBatch, error) {
 	b := array.NewRecordBuilder(memAlloc, districtsSchema)
 	defer b.Release()
 	f := b.Fields()
@@ -552,7 +552,7 @@ func (g *monthGroup) districts(tx *store.Tx) (arrow.Record, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return b.NewRecord(), nil
+	return b.NewRecordBatch(), nil
 }
 
 // countUnknownTypes counts each month's crimes of types the categories
@@ -578,7 +578,7 @@ func (g *monthGroup) countUnknownTypes(tx *store.Tx) error {
 }
 
 // categoriesRecord is the categories table as a record for the join.
-func categoriesRecord(cats enrich.Categories) arrow.Record {
+func categoriesRecord(cats enrich.Categories) arrow.RecordBatch {
 	b := array.NewRecordBuilder(memAlloc, categoriesSchema)
 	defer b.Release()
 	for t, c := range cats {
@@ -589,13 +589,13 @@ func categoriesRecord(cats enrich.Categories) arrow.Record {
 		}
 		f[6].(*array.Float64Builder).Append(c.Harm)
 	}
-	return b.NewRecord()
+	return b.NewRecordBatch()
 }
 
 // cols gives typed access to a query result's columns.
 type cols []arrow.Array
 
-func columns(rec arrow.Record) cols { return cols(rec.Columns()) }
+func columns(rec arrow.RecordBatch) cols { return cols(rec.Columns()) }
 
 func (c cols) f64(j, i int) float64 {
 	a := c[j].(*array.Float64)
@@ -606,14 +606,6 @@ func (c cols) f64(j, i int) float64 {
 }
 
 func (c cols) i64(j, i int) int64 { return c[j].(*array.Int64).Value(i) }
-
-func (c cols) str(j, i int) string {
-	a := c[j].(*array.String)
-	if a.IsNull(i) {
-		return ""
-	}
-	return a.Value(i)
-}
 
 func appendString(b array.Builder, s string) {
 	if s == "" {

@@ -184,14 +184,15 @@ func schedule(jobs []scheduler.Job, cfg *config) error {
 			unknown = append(unknown, name)
 		}
 	}
-	sort.Strings(unknown)
-	for _, name := range unknown {
-		if name == "police" {
-			return fmt.Errorf("configuration: schedule.police is set but police.inbox is not: set police.inbox to the folder where police.uk downloads arrive")
-		}
-		return fmt.Errorf("configuration: schedule.%s: %w", name, nameCheck("job", name, names))
+	if len(unknown) == 0 {
+		return nil
 	}
-	return nil
+	// The first unknown name, in order, is the one reported.
+	sort.Strings(unknown)
+	if unknown[0] == "police" {
+		return fmt.Errorf("configuration: schedule.police is set but police.inbox is not: set police.inbox to the folder where police.uk downloads arrive")
+	}
+	return fmt.Errorf("configuration: schedule.%s: %w", unknown[0], nameCheck("job", unknown[0], names))
 }
 
 // runnerOptions are the scheduler's settings from the configuration.

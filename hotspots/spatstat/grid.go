@@ -115,17 +115,3 @@ func (g Grid) Counts(pts []orb.Point, weights []float64) (counts []float64, outs
 	}
 	return counts, outside, nil
 }
-
-// checkValues reports whether v holds one finite value per cell of g.
-func (g Grid) checkValues(name string, v []float64) error {
-	if len(v) != g.Len() {
-		return fmt.Errorf("spatstat: %s has %d values for a %d×%d grid", name, len(v), g.NX, g.NY)
-	}
-	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			col, row := g.ColRow(i)
-			return fmt.Errorf("spatstat: %s of cell (%d, %d) is %v", name, col, row, x)
-		}
-	}
-	return nil
-}

@@ -546,7 +546,7 @@ func (f *Feed) validateIndicators() error {
 	}
 	if c, ok := f.fixed["indicator"]; ok {
 		if _, ok := f.Indicators[c.s]; !ok {
-			return fmt.Errorf("fixed.indicator: %q is not declared in indicators:", c.s)
+			return fmt.Errorf("fixed.indicator: %q is not declared under indicators", c.s)
 		}
 	}
 	return nil

@@ -25,7 +25,7 @@ type Rejected struct {
 
 // File is one source file of a feed read into a columnar batch.
 type File struct {
-	Record   arrow.Record // the loaded rows, with Schema of the feed's kind
+	Record   arrow.RecordBatch // the loaded rows, with Schema of the feed's kind
 	Rejected []Rejected
 	Rows     int64 // rows read: Record.NumRows() + len(Rejected)
 	Blank    int64 // CSV rows whose every field is empty, ignored
@@ -74,7 +74,7 @@ func Read(r io.Reader, f *Feed, sourceID int64, mem memory.Allocator) (*File, er
 	if err != nil {
 		return nil, err
 	}
-	file.Record = bd.b.NewRecord()
+	file.Record = bd.b.NewRecordBatch()
 	return file, nil
 }
 

@@ -66,7 +66,7 @@ func readSample(t *testing.T, name string) (*Feed, []*File) {
 }
 
 // col returns the named column of a record.
-func col[A arrow.Array](t *testing.T, r arrow.Record, name string) A {
+func col[A arrow.Array](t *testing.T, r arrow.RecordBatch, name string) A {
 	t.Helper()
 	idx := r.Schema().FieldIndices(name)
 	if len(idx) != 1 {
@@ -183,7 +183,7 @@ func holderNames(t *testing.T) []string {
 }
 
 // assertAbsent checks that no text column of r holds any of values.
-func assertAbsent(t *testing.T, r arrow.Record, values ...string) {
+func assertAbsent(t *testing.T, r arrow.RecordBatch, values ...string) {
 	t.Helper()
 	for c, field := range r.Schema().Fields() {
 		s, ok := r.Column(c).(*array.String)

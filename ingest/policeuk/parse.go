@@ -33,7 +33,7 @@ type Rejected struct {
 // File is one police.uk file read into a columnar batch.
 type File struct {
 	Partition Partition
-	Record    arrow.Record // the loaded rows, with Schema(Partition.Kind)
+	Record    arrow.RecordBatch // the loaded rows, with Schema(Partition.Kind)
 	Rejected  []Rejected
 	DataLines int64 // non-blank lines after the header: len(rows) + len(Rejected)
 	Blank     int64 // blank lines, ignored
@@ -132,7 +132,7 @@ func ReadHolding(r io.Reader, p Partition, sourceID int64, mem memory.Allocator,
 			}
 		}
 	}
-	f.Record = rd.b.NewRecord()
+	f.Record = rd.b.NewRecordBatch()
 	return f, nil
 }
 

@@ -271,10 +271,10 @@ func detectCRS(b orb.Bound, declared CRS) (CRS, error) {
 	}
 	switch {
 	case crs == WGS84 && !contains(gbLonLat, b):
-		return 0, fmt.Errorf("WGS 84 coordinates span %v, beyond Great Britain (longitude %v…%v, latitude %v…%v); are longitude and latitude swapped?",
+		return 0, fmt.Errorf("coordinates in WGS 84 span %v, beyond Great Britain (longitude %v…%v, latitude %v…%v): check that longitude and latitude are not swapped",
 			b, gbLonLat.Min[0], gbLonLat.Max[0], gbLonLat.Min[1], gbLonLat.Max[1])
 	case crs == BNG && (!contains(bngRange, b) || contains(degrees, b)):
-		return 0, fmt.Errorf("British National Grid coordinates span %v: not metres on the national grid", b)
+		return 0, fmt.Errorf("coordinates in British National Grid span %v: not metres on the national grid", b)
 	}
 	return crs, nil
 }
