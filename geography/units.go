@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
+
+	"github.com/safercity/safercity/internal/regfile"
 
 	"go.yaml.in/yaml/v3"
 
@@ -73,6 +74,10 @@ func (t *Table) DistrictUnits() *UnitSet {
 // ErrUnitSet is wrapped by the errors of LoadUnitSet.
 var ErrUnitSet = errors.New("units")
 
+// maxUnitSetBytes bounds a unit-set file, read whole: a list of units and
+// their districts is a few kilobytes.
+const maxUnitSetBytes = 16 << 20
+
 // LoadUnitSet returns the set spec names: "districts", "cities" (the
 // bundled data/units-cities.yaml) or a YAML file laid out like it.
 func (t *Table) LoadUnitSet(spec string) (*UnitSet, error) {
@@ -82,7 +87,7 @@ func (t *Table) LoadUnitSet(spec string) (*UnitSet, error) {
 	case "cities":
 		return t.ReadUnitSet("cities", bytes.NewReader(data.CityUnits))
 	}
-	b, err := os.ReadFile(spec)
+	b, err := regfile.ReadFile(spec, maxUnitSetBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: --units is districts, cities or a YAML file of units: %w%s", ErrUnitSet, err, Suggest(spec, []string{"districts", "cities"}))
 	}

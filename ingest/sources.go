@@ -13,9 +13,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 
 	kflate "github.com/klauspost/compress/flate"
+
+	"github.com/safercity/safercity/internal/regfile"
 )
 
 // DefaultMaxFileBytes bounds one police.uk file (or zip entry) as read. The
@@ -28,7 +29,7 @@ var ErrTooLarge = errors.New("file is over the size limit")
 
 // ErrNotRegular marks a path that is not a regular file (a FIFO, device,
 // socket, or a link to one): reading it could block or never end.
-var ErrNotRegular = errors.New("not a regular file")
+var ErrNotRegular = regfile.ErrNotRegular
 
 // unit is one CSV to load: a file on disk or an entry of a zip archive.
 type unit struct {
@@ -50,30 +51,8 @@ type unit struct {
 }
 
 // openRegular opens path for reading if it is a regular file (following
-// links), and refuses anything else before open(2), which blocks on a FIFO.
-// The file is opened non-blocking and checked again, so that a file swapped
-// for a FIFO in between cannot hang the load either.
-func openRegular(p string) (*os.File, int64, error) {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := regular(fi); err != nil {
-		return nil, 0, err
-	}
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, 0, err
-	}
-	if fi, err = f.Stat(); err == nil {
-		err = regular(fi)
-	}
-	if err != nil {
-		f.Close()
-		return nil, 0, err
-	}
-	return f, fi.Size(), nil
-}
+// links); see regfile.Open.
+func openRegular(p string) (*os.File, int64, error) { return regfile.Open(p) }
 
 // openFile is openRegular for callers that need only the reader.
 func openFile(p string) (io.ReadCloser, error) {
@@ -82,24 +61,6 @@ func openFile(p string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-func regular(fi fs.FileInfo) error {
-	if fi.Mode().IsRegular() {
-		return nil
-	}
-	what := "a special file"
-	switch t := fi.Mode().Type(); {
-	case t&fs.ModeNamedPipe != 0:
-		what = "a named pipe (FIFO)"
-	case t&fs.ModeCharDevice != 0, t&fs.ModeDevice != 0:
-		what = "a device"
-	case t&fs.ModeSocket != 0:
-		what = "a socket"
-	case t&fs.ModeDir != 0:
-		what = "a folder"
-	}
-	return fmt.Errorf("%w: it is %s, which could block or never end; copy the data into a regular file", ErrNotRegular, what)
 }
 
 // guard reads at most limit bytes and stops as soon as ctx is cancelled,

@@ -5,8 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
+
+	"github.com/safercity/safercity/internal/regfile"
 
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/store"
@@ -77,7 +78,7 @@ func propertiesOf(path string) string {
 			Properties map[string]any `json:"properties"`
 		} `json:"features"`
 	}
-	b, err := os.ReadFile(path)
+	b, err := regfile.ReadFile(path, ingest.DefaultMaxFileBytes)
 	if err != nil || json.Unmarshal(b, &fc) != nil || len(fc.Features) == 0 {
 		return "(unreadable)"
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safercity/safercity/internal/regfile"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safercity/safercity/data"
@@ -232,6 +234,10 @@ func (f *flags) configFlag() *string {
 	return f.String("config", os.Getenv("SAFERCITY_CONFIG"), "configuration `file` (env SAFERCITY_CONFIG; default ./safercity.yaml if present, else built-in defaults)")
 }
 
+// maxConfigBytes bounds the configuration file and the files it names
+// (lookups, unit sets), which are read whole: far above any real one.
+const maxConfigBytes = 64 << 20
+
 func loadConfig(path string) (*config, error) {
 	c := &config{}
 	c.Transform.CellSize = 100
@@ -243,7 +249,7 @@ func loadConfig(path string) (*config, error) {
 	if path == "" {
 		return c, nil
 	}
-	b, err := os.ReadFile(path)
+	b, err := regfile.ReadFile(path, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
@@ -264,7 +270,7 @@ func (c *config) file(name string, def []byte) ([]byte, error) {
 	if !filepath.IsAbs(name) {
 		name = filepath.Join(c.dir, name)
 	}
-	b, err := os.ReadFile(name)
+	b, err := regfile.ReadFile(name, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}

@@ -24,12 +24,13 @@ package feed
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/safercity/safercity/internal/regfile"
 
 	"go.yaml.in/yaml/v3"
 
@@ -156,10 +157,14 @@ type Indicator struct {
 	Direction int    `yaml:"direction"` // +1 higher is better, -1 lower is better
 }
 
+// maxContractBytes bounds the configuration file the contracts are read
+// from, far above any real one.
+const maxContractBytes = 64 << 20
+
 // Load reads and validates the feeds: section of the configuration file at
 // path. Other sections belong to other stages and are not read here.
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := regfile.ReadFile(path, maxContractBytes)
 	if err != nil {
 		return nil, err
 	}
