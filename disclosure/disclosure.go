@@ -16,6 +16,10 @@
 //     figures — two overlapping date windows, a total and its parts, a
 //     measure and its police crimes — never gives back a small count
 //     exactly;
+//   - fixed publication windows: a figure over a window of months is the
+//     sum of the released monthly figures (see Report.Months), so every
+//     window is a function of the monthly releases and no combination of
+//     windows says more than they do;
 //   - a floor: a caller may raise the threshold, never lower it below the
 //     policy's.
 //
@@ -109,6 +113,43 @@ type Report struct {
 	Withheld int    // units left out
 	Blanked  int    // values left empty in units that were kept
 	Rounded  int    // partner counts changed by rounding
+	// MonthsWithheld counts the unit-months withheld within windows: each
+	// adds nothing to its unit's figures.
+	MonthsWithheld int
+}
+
+// Window is what may be published of a partner count over a window of
+// whole months.
+type Window struct {
+	Value    int64 // the sum of the released monthly counts
+	Months   int   // months with a released count above 0
+	Withheld int   // months whose count was withheld, each adding 0
+}
+
+// Months records and returns the release of one unit's partner counts
+// over a window, one count per month: each month is released alone and
+// the window is the sum of the released months. A unit with no month
+// released but some withheld is left out (counted in Withheld).
+func (r *Report) Months(counts []int64) Window {
+	var w Window
+	for _, n := range counts {
+		c := r.Policy.Count(n)
+		switch {
+		case c.Withheld:
+			w.Withheld++
+			r.MonthsWithheld++
+		case c.Value > 0:
+			w.Months++
+			w.Value += c.Value
+			if c.Value != n {
+				r.Rounded++
+			}
+		}
+	}
+	if w.Months == 0 && w.Withheld > 0 {
+		r.Withheld++
+	}
+	return w
 }
 
 // NewReport starts the report of an output made of units (rows, cells…).
@@ -137,6 +178,9 @@ func (r *Report) release(n int64, withheld *int) Count {
 // (1–2 partner events); partner counts rounded to a multiple of 5".
 func (r *Report) String() string {
 	s := fmt.Sprintf("disclosure policy: partner counts rounded to a multiple of %d", r.Policy.Base)
+	if r.MonthsWithheld > 0 {
+		s = fmt.Sprintf("windows are sums of released months; %d months withheld (1–%d partner events) add 0; %s", r.MonthsWithheld, r.Policy.Threshold-1, s)
+	}
 	if r.Blanked > 0 {
 		s = fmt.Sprintf("%d values left empty (1–%d partner events); %s", r.Blanked, r.Policy.Threshold-1, s)
 	}
@@ -149,5 +193,5 @@ func (r *Report) String() string {
 // MarshalJSON writes the report with its note, for API answers.
 func (r *Report) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{"unit": r.What, "withheld": r.Withheld, "blanked": r.Blanked, "rounded": r.Rounded,
-		"threshold": r.Policy.Threshold, "base": r.Policy.Base, "note": r.String()})
+		"months_withheld": r.MonthsWithheld, "threshold": r.Policy.Threshold, "base": r.Policy.Base, "note": r.String()})
 }

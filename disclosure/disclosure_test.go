@@ -101,3 +101,17 @@ func TestReport(t *testing.T) {
 		t.Errorf("note %q", got)
 	}
 }
+
+// TestMonths: a window is the sum of its released months, so a withheld
+// month changing from 2 to 1 changes nothing, and the row says how many
+// months were withheld; a window with no month released is left out.
+func TestMonths(t *testing.T) {
+	r := Default().NewReport("rows")
+	a, b := r.Months([]int64{2, 7, 1, 0, 13}), r.Months([]int64{1, 7, 2, 0, 13})
+	if want := (Window{Value: 20, Months: 2, Withheld: 2}); a != want || b != want {
+		t.Errorf("windows %+v and %+v, want both %+v", a, b, want)
+	}
+	if w := r.Months([]int64{2, 0, 1}); w.Months != 0 || r.Withheld != 1 || r.MonthsWithheld != 6 || r.Rounded != 4 {
+		t.Errorf("window %+v, report %+v: want no month released, 1 row and 6 months withheld, 4 rounded", w, r)
+	}
+}

@@ -157,7 +157,7 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 	}
 	from := o.Month.AddDate(0, -(o.Window - 1), 0)
 	if o.Profile.Incidents {
-		inc, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month)
+		inc, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month, o.CellSize)
 		if err != nil {
 			fr.err = err
 			close(fr.done)
@@ -283,7 +283,7 @@ func backtestForce(tx *store.Tx, o Options, force string, b *boundary, from, to 
 		if err != nil {
 			return nil, err
 		}
-		inc, err := loadIncidents(tx, o.Profile, whole.box(), from, to)
+		inc, err := loadIncidents(tx, o.Profile, whole.box(), from, to, o.CellSize)
 		if err != nil {
 			return nil, err
 		}

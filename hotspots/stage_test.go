@@ -168,10 +168,10 @@ func TestNightWindowIncidents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res[0].Incidents != 3 {
-		t.Errorf("%d incidents in the night windows, want 3", res[0].Incidents)
+	if res[0].Incidents != 15 {
+		t.Errorf("%d incidents in the night windows, want 3 × 5", res[0].Incidents)
 	}
-	if got := count(t, st, `SELECT sum(incidents) FROM hotspot_cells WHERE cell_x = 533100 AND cell_y = 181500`); got != 3 {
+	if got := count(t, st, `SELECT sum(incidents) FROM hotspot_cells WHERE cell_x = 533100 AND cell_y = 181500`); got != 15 {
 		t.Errorf("cell TQ 331 815 holds %d incidents", got)
 	}
 	// The back-test counts them as the run does (issue 15).
@@ -184,8 +184,8 @@ func TestNightWindowIncidents(t *testing.T) {
 	for _, a := range acc {
 		if a.Month == "2020-11" {
 			tested++
-			if a.Total != float64(police+3) {
-				t.Errorf("back-test %s %s of 2020-11 counts %v, want %d police crimes + 3 incidents", a.Method, a.Set, a.Total, police)
+			if a.Total != float64(police+15) {
+				t.Errorf("back-test %s %s of 2020-11 counts %v, want %d police crimes + 15 incidents", a.Method, a.Set, a.Total, police)
 			}
 		}
 	}
@@ -194,16 +194,62 @@ func TestNightWindowIncidents(t *testing.T) {
 	}
 }
 
-// insertIncidents adds partner incidents at Liverpool Street, in the
-// City's NTE hotspot, at the given local times of November 2020.
+// insertIncidents adds five partner incidents at Liverpool Street, in the
+// City's NTE hotspot, at each of the given local times of November 2020:
+// five, so that the disclosure policy releases them exactly.
 func insertIncidents(t *testing.T, st *store.Store, locals ...string) {
 	t.Helper()
-	e, n := 533150.0, 181550.0
-	for i, local := range locals {
+	for _, local := range locals {
+		insertIncidentsAt(t, st, 5, local, 533150, 181550)
+	}
+}
+
+// insertIncidentsAt adds n partner incidents at (e, n) at a local time.
+func insertIncidentsAt(t testing.TB, st *store.Store, n int, local string, e, north float64) {
+	t.Helper()
+	for range n {
 		if _, err := st.DB.Exec(`INSERT INTO incidents (source_id, line, feed, month, occurred_at, occurred_local, category, easting, northing, source)
-			VALUES (0, ?, 'test', DATE '2020-11-01', ?::TIMESTAMP, ?::TIMESTAMP, 'assault', ?, ?, 'test')`, i+2, local, local, e, n); err != nil {
+			VALUES (0, (SELECT coalesce(max(line), 1) + 1 FROM incidents), 'test', DATE '2020-11-01', ?::TIMESTAMP, ?::TIMESTAMP, 'assault', ?, ?, 'test')`,
+			local, local, e, north); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestWithheldIncidentsChangeNothing is issue 18's second leak: Gi* z,
+// KDE density and bandwidth were computed on the true partner counts, so
+// a withheld count changing 2→1 changed every published z. Released per
+// cell and month, it changes none of them, and the stored incidents are
+// the released counts.
+func TestWithheldIncidentsChangeNothing(t *testing.T) {
+	ctx := context.Background()
+	st := transformed(t, sample)
+	insertIncidentsAt(t, st, 7, "2020-11-13 23:00:00", 533150, 181550) // released as 5
+	insertIncidentsAt(t, st, 2, "2020-11-14 00:30:00", 532450, 181250) // withheld
+	p := Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count", Incidents: true,
+		NightDays: []time.Weekday{time.Friday, time.Saturday}, NightFrom: 20 * 60, NightTo: 6 * 60}
+	o := Options{Profile: p, Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london"}
+	published := func() string {
+		t.Helper()
+		if _, err := Run(ctx, st, o); err != nil {
+			t.Fatal(err)
+		}
+		var s string
+		if err := st.DB.QueryRow(`SELECT (SELECT string_agg(bandwidth::VARCHAR, ',') FROM hotspot_runs) || ' ' ||
+			string_agg(concat_ws(':', cell_x, cell_y, incidents, density, z), ',' ORDER BY cell_x, cell_y) FROM hotspot_cells`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := published()
+	if got := count(t, st, `SELECT sum(incidents) FROM hotspot_cells`); got != 5 {
+		t.Errorf("hotspot_cells holds %d incidents, want the released 5 (7 rounded; 2 withheld)", got)
+	}
+	if _, err := st.DB.Exec(`DELETE FROM incidents WHERE line = (SELECT max(line) FROM incidents)`); err != nil {
+		t.Fatal(err)
+	}
+	if after := published(); after != before {
+		t.Error("a withheld count changing from 2 to 1 changed the published bandwidth, densities or z")
 	}
 }
 
@@ -226,7 +272,7 @@ func TestNightWindowWithinADay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res[0].Incidents != 2 {
-		t.Errorf("%d incidents in Friday and Saturday 18:00–23:00, want 2", res[0].Incidents)
+	if res[0].Incidents != 10 {
+		t.Errorf("%d incidents in Friday and Saturday 18:00–23:00, want 2 × 5", res[0].Incidents)
 	}
 }

@@ -3,8 +3,10 @@ package hotspots
 // Every read and write of the hotspot stage, and all of its SQL.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/store"
 )
 
@@ -258,9 +261,10 @@ func nteZone(tx *store.Tx, p Profile) (string, error) {
 }
 
 // loadIncidents reads the partner incidents in the profile's night windows
-// for months from..to that fall in the box; the caller keeps those in its
-// study area.
-func loadIncidents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time) ([]crimePoint, error) {
+// for months from..to that fall in the box, released through the
+// disclosure policy per cell and month (see releaseIncidents); the caller
+// keeps those in its study area.
+func loadIncidents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time, cellSize float64) ([]crimePoint, error) {
 	var pts []crimePoint
 	q := `SELECT i.month, i.easting, i.northing FROM incidents i
 		WHERE i.easting IS NOT NULL AND i.month BETWEEN ? AND ?
@@ -274,7 +278,38 @@ func loadIncidents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time) 
 		}
 		return nil
 	})
-	return pts, err
+	return releaseIncidents(pts, cellSize, disclosure.Default()), err
+}
+
+// releaseIncidents replaces partner incidents by what the disclosure
+// policy releases of them: per lattice cell and month, the released count
+// (withheld 1–2 become none, others are rounded to a multiple of 5) of
+// points at the cell's centre. Every statistic (Gi* z, KDE density and
+// bandwidth, the stored incidents) is then a function of released counts,
+// so that a withheld count changing, or an incident moving within its
+// cell, changes nothing published; the true counts and positions stay in
+// the store's incidents table.
+func releaseIncidents(pts []crimePoint, cellSize float64, pol disclosure.Policy) []crimePoint {
+	type cellMonth struct {
+		month int
+		cell  cellKey
+	}
+	n := map[cellMonth]int64{}
+	for _, p := range pts {
+		n[cellMonth{p.month, keyOf(p.x, p.y, cellSize)}]++
+	}
+	keys := slices.Collect(maps.Keys(n))
+	slices.SortFunc(keys, func(a, b cellMonth) int {
+		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(a.cell.x, b.cell.x), cmp.Compare(a.cell.y, b.cell.y))
+	})
+	var out []crimePoint
+	for _, k := range keys {
+		x, y := (float64(k.cell.x)+0.5)*cellSize, (float64(k.cell.y)+0.5)*cellSize
+		for range pol.Count(n[k]).Value {
+			out = append(out, crimePoint{month: k.month, x: x, y: y, measure: 1, partner: true})
+		}
+	}
+	return out
 }
 
 func hasPremises(tx *store.Tx) (bool, error) {

@@ -23,6 +23,7 @@ type Answer struct {
 		Withheld  int    `json:"withheld"`
 		Blanked   int    `json:"blanked"`
 		Rounded   int    `json:"rounded"`
+		Months    int    `json:"months_withheld"`
 		Threshold int    `json:"threshold"`
 		Base      int    `json:"base"`
 	} `json:"disclosure"`
@@ -47,7 +48,7 @@ func (a *Answer) Result() (*Result, error) {
 	}
 	if d := a.Disclosure; d != nil {
 		r.Disclosure = &disclosure.Report{Policy: disclosure.Policy{Threshold: d.Threshold, Base: d.Base},
-			What: d.Unit, Withheld: d.Withheld, Blanked: d.Blanked, Rounded: d.Rounded}
+			What: d.Unit, Withheld: d.Withheld, Blanked: d.Blanked, Rounded: d.Rounded, MonthsWithheld: d.Months}
 	}
 	return r, nil
 }

@@ -314,15 +314,17 @@ func TestThresholdOnlyRaised(t *testing.T) {
 	if _, err := disclosure.Default().WithThreshold(0); !errors.Is(err, disclosure.ErrBelowPolicy) {
 		t.Errorf("threshold 0: %v", err)
 	}
-	r := &Result{Columns: []string{"cell", "events", "latest"}, Rows: [][]any{
-		{"a", int64(1), int64(1)}, {"b", int64(2), int64(0)}, {"c", int64(3), int64(2)}, {"d", int64(0), nil}, {"e", int64(42), int64(11)}}}
+	m1, m2 := Month(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), Month(time.Date(2020, 2, 1, 0, 0, 0, 0, time.UTC))
+	r := &Result{Columns: []string{"cell", "month", "events"}, Types: []string{"VARCHAR", "DATE", "BIGINT"}, Rows: [][]any{
+		{"a", m1, int64(1)}, {"b", m1, int64(3)}, {"c", m1, int64(3)}, {"c", m2, int64(7)}, {"e", m1, int64(42)}, {"e", m2, int64(11)}}}
 	pol, _ := disclosure.Default().WithThreshold(4)
-	if err := r.disclose(pol, []string{"events", "latest"}); err != nil {
+	if err := r.disclose(pol, []string{"events"}); err != nil {
 		t.Fatal(err)
 	}
-	want := [][]any{{"d", int64(0), nil}, {"e", int64(40), int64(10)}}
-	if fmt.Sprint(r.Rows) != fmt.Sprint(want) || r.Disclosure.Withheld != 3 {
-		t.Errorf("released %v (withheld %d), want %v and 3 withheld", r.Rows, r.Disclosure.Withheld, want)
+	// cell, events, months, months_withheld, latest_month
+	want := [][]any{{"c", int64(5), int64(1), int64(1), int64(5)}, {"e", int64(50), int64(2), int64(0), int64(10)}}
+	if fmt.Sprint(r.Rows) != fmt.Sprint(want) || r.Disclosure.Withheld != 2 || r.Disclosure.MonthsWithheld != 3 {
+		t.Errorf("released %v (%d rows, %d months withheld), want %v, 2 rows and 3 months withheld", r.Rows, r.Disclosure.Withheld, r.Disclosure.MonthsWithheld, want)
 	}
 }
 

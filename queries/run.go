@@ -3,6 +3,8 @@ package queries
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/store"
@@ -42,50 +44,115 @@ func Run(ctx context.Context, st *store.Store, q Query, params map[string]string
 	return res, nil
 }
 
-// disclose releases the partner-event columns through the policy: a row
-// whose first column is withheld is left out; a withheld value of another
-// column becomes NULL; every released count is rounded.
+// disclose releases the partner-event columns through the policy as fixed
+// publication windows of whole months. The query gives one row per unit
+// and month (a month column); each month's counts are released alone
+// (withheld 1–2, others rounded) and a unit's row over the window holds
+// their sums, so that no combination of windows says more than the
+// monthly releases. The row also says in how many months its first
+// count was released (months) and withheld (months_withheld), and the
+// released count of the latest month of the result (latest_month, empty
+// when withheld). A unit with no month released is left out.
 func (r *Result) disclose(pol disclosure.Policy, columns []string) error {
-	idx := make([]int, len(columns))
+	month, idx := r.index("month"), make([]int, len(columns))
+	if month < 0 {
+		return fmt.Errorf("disclose: no month column: a partner query must give one row per month, released month by month")
+	}
 	for k, name := range columns {
-		idx[k] = -1
-		for i, c := range r.Columns {
-			if c == name {
-				idx[k] = i
-			}
-		}
-		if idx[k] < 0 {
+		if idx[k] = r.index(name); idx[k] < 0 {
 			return fmt.Errorf("disclose: no column %q in the result", name)
 		}
 	}
-	rep := pol.NewReport("rows")
-	kept := r.Rows[:0]
+	keyCols := r.keyColumns(append([]int{month}, idx...))
+	type unit struct {
+		key    []any
+		counts [][]int64 // per disclose column, per month
+		months []string
+	}
+	var units []*unit
+	byKey := map[string]*unit{}
+	latest := ""
 	for _, row := range r.Rows {
-		n, ok := count(row[idx[0]])
-		if ok && rep.Release(n).Withheld {
+		key := make([]any, len(keyCols))
+		for i, c := range keyCols {
+			key[i] = row[c]
+		}
+		u := byKey[fmt.Sprint(key)]
+		if u == nil {
+			u = &unit{key: key, counts: make([][]int64, len(idx))}
+			byKey[fmt.Sprint(key)] = u
+			units = append(units, u)
+		}
+		m := monthKey(row[month])
+		latest = max(latest, m)
+		u.months = append(u.months, m)
+		for k, i := range idx {
+			n, _ := count(row[i])
+			u.counts[k] = append(u.counts[k], n)
+		}
+	}
+	rep := pol.NewReport("rows")
+	out := Result{Name: r.Name, Disclosure: rep}
+	for _, c := range keyCols {
+		out.Columns, out.Types = append(out.Columns, r.Columns[c]), append(out.Types, r.Types[c])
+	}
+	for _, i := range idx {
+		out.Columns, out.Types = append(out.Columns, r.Columns[i]), append(out.Types, "BIGINT")
+	}
+	out.Columns = append(out.Columns, "months", "months_withheld", "latest_month")
+	out.Types = append(out.Types, "BIGINT", "BIGINT", "BIGINT")
+	for _, u := range units {
+		w := rep.Months(u.counts[0])
+		if w.Months == 0 {
 			continue
 		}
-		for k, i := range idx {
-			n, ok := count(row[i])
-			if !ok {
-				continue
-			}
-			var c disclosure.Count
-			if k == 0 {
-				c = pol.Count(n) // recorded above
+		row := append(u.key, w.Value)
+		for _, counts := range u.counts[1:] {
+			row = append(row, releasedSum(pol, counts))
+		}
+		var last any = int64(0)
+		if k := slices.Index(u.months, latest); k >= 0 {
+			if c := pol.Count(u.counts[0][k]); !c.Withheld {
+				last = c.Value
 			} else {
-				c = rep.ReleaseValue(n)
-			}
-			row[i] = c.Value
-			if c.Withheld {
-				row[i] = nil
+				last = nil
 			}
 		}
-		kept = append(kept, row)
+		out.Rows = append(out.Rows, append(row, int64(w.Months), int64(w.Withheld), last))
 	}
-	r.Rows = kept
-	r.Disclosure = rep
+	*r = out
 	return nil
+}
+
+// monthKey spells a month so that later months sort after earlier ones.
+func monthKey(v any) string {
+	if m, ok := v.(Month); ok {
+		return time.Time(m).Format("2006-01")
+	}
+	return fmt.Sprint(v)
+}
+
+// releasedSum is the sum of a further count's released monthly values.
+func releasedSum(pol disclosure.Policy, counts []int64) int64 {
+	var s int64
+	for _, n := range counts {
+		s += pol.Count(n).Value
+	}
+	return s
+}
+
+// index returns the position of the named column, or -1.
+func (r *Result) index(name string) int { return slices.Index(r.Columns, name) }
+
+// keyColumns returns the positions of the columns not in except.
+func (r *Result) keyColumns(except []int) []int {
+	var keys []int
+	for i := range r.Columns {
+		if !slices.Contains(except, i) {
+			keys = append(keys, i)
+		}
+	}
+	return keys
 }
 
 // count reads a count column's value; NULLs and other types are not counts.
