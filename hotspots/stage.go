@@ -156,8 +156,10 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 		return fr
 	}
 	from := o.Month.AddDate(0, -(o.Window - 1), 0)
+	withheld := 0
 	if o.Profile.Incidents {
-		inc, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month, o.CellSize)
+		inc, n, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month, o.CellSize)
+		withheld = n
 		if err != nil {
 			fr.err = err
 			close(fr.done)
@@ -178,6 +180,9 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 		}
 		if fr.err == nil {
 			fr.err = fr.out.addForecast(s, fpts, layers, o)
+		}
+		if fr.err == nil && withheld > 0 {
+			fr.out.result.Notes = append(fr.out.result.Notes, fmt.Sprintf("disclosure policy: %d cell-months of partner incidents in the study area's box over the window withheld (1–2 events) before any statistic; they add nothing to measure, Gi*, KDE or the stored incidents", withheld))
 		}
 	}()
 	return fr
@@ -283,7 +288,7 @@ func backtestForce(tx *store.Tx, o Options, force string, b *boundary, from, to 
 		if err != nil {
 			return nil, err
 		}
-		inc, err := loadIncidents(tx, o.Profile, whole.box(), from, to, o.CellSize)
+		inc, _, err := loadIncidents(tx, o.Profile, whole.box(), from, to, o.CellSize) // the runs report what is withheld
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -231,8 +232,12 @@ func TestWithheldIncidentsChangeNothing(t *testing.T) {
 	o := Options{Profile: p, Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london"}
 	published := func() string {
 		t.Helper()
-		if _, err := Run(ctx, st, o); err != nil {
+		res, err := Run(ctx, st, o)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(res[0].Notes, func(n string) bool { return strings.Contains(n, " 1 cell-months of partner incidents") }) {
+			t.Errorf("no note of the withheld cell-month in %q", res[0].Notes)
 		}
 		var s string
 		if err := st.DB.QueryRow(`SELECT (SELECT string_agg(bandwidth::VARCHAR, ',') FROM hotspot_runs) || ' ' ||

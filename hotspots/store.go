@@ -263,8 +263,9 @@ func nteZone(tx *store.Tx, p Profile) (string, error) {
 // loadIncidents reads the partner incidents in the profile's night windows
 // for months from..to that fall in the box, released through the
 // disclosure policy per cell and month (see releaseIncidents); the caller
-// keeps those in its study area.
-func loadIncidents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time, cellSize float64) ([]crimePoint, error) {
+// keeps those in its study area. It also returns how many cell-months
+// were withheld.
+func loadIncidents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time, cellSize float64) ([]crimePoint, int, error) {
 	var pts []crimePoint
 	q := `SELECT i.month, i.easting, i.northing FROM incidents i
 		WHERE i.easting IS NOT NULL AND i.month BETWEEN ? AND ?
@@ -278,7 +279,11 @@ func loadIncidents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time, 
 		}
 		return nil
 	})
-	return releaseIncidents(pts, cellSize, disclosure.Default()), err
+	if err != nil {
+		return nil, 0, err
+	}
+	released, withheld := releaseIncidents(pts, cellSize, disclosure.Default())
+	return released, withheld, nil
 }
 
 // releaseIncidents replaces partner incidents by what the disclosure
@@ -288,8 +293,9 @@ func loadIncidents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time, 
 // bandwidth, the stored incidents) is then a function of released counts,
 // so that a withheld count changing, or an incident moving within its
 // cell, changes nothing published; the true counts and positions stay in
-// the store's incidents table.
-func releaseIncidents(pts []crimePoint, cellSize float64, pol disclosure.Policy) []crimePoint {
+// the store's incidents table. It also returns how many cell-months were
+// withheld.
+func releaseIncidents(pts []crimePoint, cellSize float64, pol disclosure.Policy) ([]crimePoint, int) {
 	type cellMonth struct {
 		month int
 		cell  cellKey
@@ -303,13 +309,18 @@ func releaseIncidents(pts []crimePoint, cellSize float64, pol disclosure.Policy)
 		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(a.cell.x, b.cell.x), cmp.Compare(a.cell.y, b.cell.y))
 	})
 	var out []crimePoint
+	withheld := 0
 	for _, k := range keys {
+		c := pol.Count(n[k])
+		if c.Withheld {
+			withheld++
+		}
 		x, y := (float64(k.cell.x)+0.5)*cellSize, (float64(k.cell.y)+0.5)*cellSize
-		for range pol.Count(n[k]).Value {
+		for range c.Value {
 			out = append(out, crimePoint{month: k.month, x: x, y: y, measure: 1, partner: true})
 		}
 	}
-	return out
+	return out, withheld
 }
 
 func hasPremises(tx *store.Tx) (bool, error) {
