@@ -474,3 +474,28 @@ func TestTruncatedZipRecovered(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownColumnSaid: a column police.uk's layout does not have was
+// dropped without a word (adversarial re-run of issue 18); the file's
+// result now names it, and a missing optional column too.
+func TestUnknownColumnSaid(t *testing.T) {
+	lines := strings.Split(strings.TrimRight(string(readSample(t, julyStreet)), "\r\n"), "\n")
+	for i, l := range lines {
+		l = strings.TrimRight(l, "\r")
+		if i == 0 {
+			lines[i] = l + ",Officer notes"
+		} else {
+			lines[i] = l + ",x"
+		}
+	}
+	path := filepath.Join(t.TempDir(), filepath.Base(julyStreet))
+	os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	sum, err := Police(context.Background(), openStore(t), []string{path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sum.Files[0]
+	if f.Loaded != dataLines(t, path) || !strings.Contains(f.Note, "columns not stored, unknown to police.uk's layout: Officer notes") {
+		t.Errorf("loaded %d, note %q", f.Loaded, f.Note)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -567,7 +568,7 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 		return r, nil
 	}
 	w.settled[p.part] = p.unit.path
-	r.Status = StatusLoaded
+	r.Status, r.Note = StatusLoaded, columnNote(p.file)
 	if had {
 		r.Status = StatusReplaced
 		n, err := w.remove(old, p.id, p.part.Kind)
@@ -613,6 +614,20 @@ func (w *writer) poorer(p *parsed, old stored, had bool) string {
 		return "kept the stored partition: it has LSOA columns and this copy (the police.uk API's, or a trimmed file) has none; load it with --replace-poorer to replace the partition anyway"
 	}
 	return ""
+}
+
+// columnNote says which of the kind's columns the file lacks (stored
+// empty) and which of its columns are not police.uk's (not stored), so that
+// no column is dropped without a word.
+func columnNote(f *policeuk.File) string {
+	var parts []string
+	if len(f.Missing) > 0 {
+		parts = append(parts, "no "+strings.Join(f.Missing, ", ")+" column (stored empty)")
+	}
+	if len(f.Ignored) > 0 {
+		parts = append(parts, "columns not stored, unknown to police.uk's layout: "+strings.Join(f.Ignored, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func hasLSOA(f *policeuk.File) bool {
