@@ -88,6 +88,11 @@ func monthStats(s *study, layers []layer, o Options, r *Result) (stats, error) {
 	r.Bandwidth = o.Bandwidth
 	if r.Bandwidth == 0 {
 		r.Bandwidth = spatstat.DefaultBandwidth(cur.pts, o.CellSize)
+		if rule := spatstat.SilvermanBandwidth(cur.pts); math.Abs(rule-r.Bandwidth) > 0.5 {
+			// The rule's radius for one cloud of points is bounded to 2–10
+			// cells (see DefaultBandwidth): say so rather than cap silently.
+			r.Notes = append(r.Notes, fmt.Sprintf("KDE bandwidth: the spatial Silverman rule gives %.0f m, bounded to %.0f m (2–10 cells); give --bandwidth to choose another", rule, r.Bandwidth))
+		}
 	}
 	if st.density, err = spatstat.KernelDensityArea(s.area, cur.pts, harm(o, cur.weights), r.Bandwidth); err != nil {
 		return st, err

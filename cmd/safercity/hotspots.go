@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -253,9 +255,18 @@ func printProfile(w io.Writer, r hotspots.Result) {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}
 	for _, a := range r.Backtest {
-		fmt.Fprintf(w, "back-test %-8s %-8s (from the %d months before): %d cells (%.1f%% of the study area) caught %.0f of %.0f — hit rate %.1f%%, PAI %.2f, RRI %.2f\n",
-			a.Method, a.Set, a.Inputs, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*float64(a.HitRate), float64(a.PAI), float64(a.RRI))
+		fmt.Fprintf(w, "back-test %-8s %-8s (from the %d months before): %d cells (%.1f%% of the study area) caught %.0f of %.0f — hit rate %.1f%%, PAI %s, RRI %s\n",
+			a.Method, a.Set, a.Inputs, a.Cells, 100*a.AreaShare, a.Hits, a.Total, 100*float64(a.HitRate), fixed2(float64(a.PAI)), fixed2(float64(a.RRI)))
 	}
+}
+
+// fixed2 prints a figure to two decimals, or "–" where it is undefined
+// (RRI when the set caught nothing either month; JSON says null and why).
+func fixed2(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
 // maxOutliers is how many HL cells a problem profile lists; it says how
