@@ -258,8 +258,11 @@ func areaMap(m *maps.Map, l *area.Layer, cells []cell, size float64, o Options) 
 	m.Boundaries = append(m.Boundaries, named)
 	m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("Areas: the %d %s areas with crime data", len(feats), o.Layer))
 	if gaps.areas > 0 {
-		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s %s the data does not cover left out (%d cells of crimes recorded beyond the force's area in them)",
-			gaps.areas, o.Layer, plural(gaps.areas, "area", "areas"), gaps.leftOutCells))
+		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s %s the data does not cover left out", gaps.areas, o.Layer, plural(gaps.areas, "area", "areas")))
+		if gaps.leftOutCells > 0 {
+			// Kept to a short line of its own: the legend's width follows its longest line.
+			m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("(%d cells of border crimes in them)", gaps.leftOutCells))
+		}
 	}
 	if gaps.cells > 0 {
 		m.Legend.Notes = append(m.Legend.Notes, fmt.Sprintf("%d %s in no %s area left out", gaps.cells, plural(gaps.cells, "cell", "cells"), o.Layer))
