@@ -1,12 +1,12 @@
 package forecast
 
 import (
-	"encoding/csv"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"testing"
+
+	"github.com/safercity/safercity/internal/shareddata"
 )
 
 // simulate draws a panel of places×months from the model itself with
@@ -121,9 +121,9 @@ func TestFitErrors(t *testing.T) {
 // the same rows (testdata/glm.R): grouped IRLS must give the same fit as
 // R's row by row.
 func TestFitMatchesRGLM(t *testing.T) {
-	recs := readCSV(t, "testdata/city_of_london_panel.csv")
+	_, recs := shareddata.ReadCSV(t, "testdata/city_of_london_panel.csv")
 	var p Panel
-	for _, rec := range recs[1:] {
+	for _, rec := range recs {
 		m, err := strconv.Atoi(rec[1])
 		if err != nil {
 			t.Fatal(err)
@@ -144,7 +144,8 @@ func TestFitMatchesRGLM(t *testing.T) {
 	if m.Rows != 7560 || math.Abs(m.Deviance-6757.61193530089) > 1e-6 {
 		t.Errorf("%d rows, deviance %.10g; R: 7560 rows, deviance 6757.61193530089", m.Rows, m.Deviance)
 	}
-	for k, rec := range readCSV(t, "testdata/city_of_london_glm.csv")[1:] {
+	_, glm := shareddata.ReadCSV(t, "testdata/city_of_london_glm.csv")
+	for k, rec := range glm {
 		want, _ := strconv.ParseFloat(rec[1], 64)
 		se, _ := strconv.ParseFloat(rec[2], 64)
 		// Within a millionth of a standard error (they agree to 1e-9).
@@ -152,18 +153,4 @@ func TestFitMatchesRGLM(t *testing.T) {
 			t.Errorf("%s (R %s) = %.12g, R %.12g", Names[k], rec[0], m.Coef[k], want)
 		}
 	}
-}
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }

@@ -19,20 +19,7 @@ import (
 // rows of strings.
 func readReference(t *testing.T) (map[string]int, [][]string) {
 	t.Helper()
-	f, err := os.Open(shareddata.Path(t, "testdata", "localmoran", "lisa_violence_100m_band250.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := make(map[string]int)
-	for i, name := range recs[0] {
-		col[name] = i
-	}
-	return col, recs[1:]
+	return shareddata.ReadCSV(t, shareddata.Path(t, "testdata", "localmoran", "lisa_violence_100m_band250.csv"))
 }
 
 func num(t *testing.T, s string) float64 {

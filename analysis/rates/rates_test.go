@@ -1,13 +1,13 @@
 package rates
 
 import (
-	"encoding/csv"
 	"errors"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/safercity/safercity/internal/shareddata"
 )
 
 // The expected values were worked out with exact fractions from Marshall's
@@ -80,24 +80,6 @@ func TestBandNeighbours(t *testing.T) {
 	}
 }
 
-func readCSV(t *testing.T, path string) (map[string]int, [][]string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, name := range recs[0] {
-		col[name] = i
-	}
-	return col, recs[1:]
-}
-
 func float(t *testing.T, s string) float64 {
 	t.Helper()
 	if s == "NA" {
@@ -115,8 +97,8 @@ func float(t *testing.T, s string) float64 {
 // EBest (Marshall's global estimator) and EBlocal(geoda = TRUE) over
 // centroids within 1.5 km (testdata/spdep_ebest.R).
 func TestMatchesSpdep(t *testing.T) {
-	col, rows := readCSV(t, "testdata/leicestershire_lsoa_violence.csv")
-	rcol, ref := readCSV(t, "testdata/leicestershire_lsoa_violence_eb.csv")
+	col, rows := shareddata.ReadCSV(t, "testdata/leicestershire_lsoa_violence.csv")
+	rcol, ref := shareddata.ReadCSV(t, "testdata/leicestershire_lsoa_violence_eb.csv")
 	crimes, base, x, y := make([]float64, len(rows)), make([]float64, len(rows)), make([]float64, len(rows)), make([]float64, len(rows))
 	for i, r := range rows {
 		crimes[i], base[i] = float(t, r[col["crimes"]]), float(t, r[col["population"]])

@@ -13,26 +13,15 @@ import (
 	"github.com/safercity/safercity/internal/shareddata"
 )
 
-// readTable reads a CSV file into its header and rows of floats.
+// readTable reads a reference table into its header and rows of floats.
 func readTable(t *testing.T, path string) (map[string]int, [][]float64) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := make(map[string]int)
-	for i, name := range recs[0] {
-		col[name] = i
-	}
-	rows := make([][]float64, len(recs)-1)
-	for r, rec := range recs[1:] {
+	col, recs := shareddata.ReadCSV(t, path)
+	rows := make([][]float64, len(recs))
+	for r, rec := range recs {
 		rows[r] = make([]float64, len(rec))
 		for i, s := range rec {
+			var err error
 			if rows[r][i], err = strconv.ParseFloat(s, 64); err != nil {
 				t.Fatalf("%s line %d: %v", path, r+2, err)
 			}

@@ -1,10 +1,11 @@
 // Package shareddata finds the project's shared folder of real public data and
 // reference values (../shared beside the repository), so that tests which need
 // more than the bundled sample can use it, or skip with a message when it is
-// absent.
+// absent; and it reads the reference tables (CSV) the tests compare with.
 package shareddata
 
 import (
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,4 +49,28 @@ func Path(t testing.TB, elem ...string) string {
 		t.Skipf("skipping: %s is not in the shared folder: %v", filepath.Join(elem...), err)
 	}
 	return p
+}
+
+// ReadCSV reads a reference table (a CSV file with a header row) into the
+// index of each column name and the data rows, failing the test when it
+// cannot.
+func ReadCSV(t testing.TB, path string) (map[string]int, [][]string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(recs) == 0 {
+		t.Fatalf("%s: no header row", path)
+	}
+	col := make(map[string]int, len(recs[0]))
+	for i, name := range recs[0] {
+		col[name] = i
+	}
+	return col, recs[1:]
 }
