@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 )
 
@@ -62,11 +63,11 @@ func profileForces(ctx context.Context, st *store.Store, o Options) ([]string, e
 		if err != nil {
 			return nil, err
 		}
-		if !slices.Contains(all, o.Force) {
-			return nil, fmt.Errorf("no force %q among the enriched crimes (did you mean %q? the forces are %s)",
-				o.Force, closest(o.Force, all), strings.Join(all, ", "))
+		force, err := names.Resolve("force among the enriched crimes", o.Force, all)
+		if err != nil {
+			return nil, err
 		}
-		return []string{o.Force}, nil
+		return []string{force}, nil
 	}
 	where, args, err := o.Profile.where()
 	if err != nil {
@@ -81,38 +82,6 @@ func profileForces(ctx context.Context, st *store.Store, o Options) ([]string, e
 		return nil, fmt.Errorf("no located %s crimes in %s: run `safercity transform` after loading that month", o.Profile.Name, o.Month.Format("2006-01"))
 	}
 	return forces, nil
-}
-
-// closest returns the name nearest to s by edit distance.
-func closest(s string, names []string) string {
-	best, bestD := "", math.MaxInt
-	for _, n := range names {
-		if d := editDistance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // readInput reads the profile's crimes and the footprint of one force for
