@@ -87,8 +87,8 @@ func monthStats(s *study, layers []layer, o Options, r *Result) (stats, error) {
 	st.lisa = lisaStats(s, cur.counts, o, r)
 	r.Bandwidth = o.Bandwidth
 	if r.Bandwidth == 0 {
-		r.Bandwidth = spatstat.DefaultBandwidth(cur.pts, o.CellSize)
-		if rule := spatstat.SilvermanBandwidth(cur.pts); math.Abs(rule-r.Bandwidth) > 0.5 {
+		rule := spatstat.SilvermanBandwidth(cur.pts)
+		if r.Bandwidth = spatstat.BoundBandwidth(rule, o.CellSize); math.Abs(rule-r.Bandwidth) > 0.5 {
 			// The rule's radius for one cloud of points is bounded to 2–10
 			// cells (see DefaultBandwidth): say so rather than cap silently.
 			r.Notes = append(r.Notes, fmt.Sprintf("KDE bandwidth: the spatial Silverman rule gives %.0f m, bounded to %.0f m (2–10 cells); give --bandwidth to choose another", rule, r.Bandwidth))

@@ -188,7 +188,13 @@ const (
 // which has many separate centres, it yields kilometre-scale radii that blur
 // street-level hot spots together (and the cost grows with h²).
 func DefaultBandwidth(pts []orb.Point, cellSize float64) float64 {
-	return min(max(SilvermanBandwidth(pts), minBandwidthCells*cellSize), maxBandwidthCells*cellSize)
+	return BoundBandwidth(SilvermanBandwidth(pts), cellSize)
+}
+
+// BoundBandwidth bounds a bandwidth to 2–10 cells, as DefaultBandwidth
+// does the Silverman rule's (for callers that report the rule's own value).
+func BoundBandwidth(h, cellSize float64) float64 {
+	return min(max(h, minBandwidthCells*cellSize), maxBandwidthCells*cellSize)
 }
 
 // TopShare returns the indices of the highest values making up share (0 to 1)
