@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/internal/poll"
 	"github.com/safercity/safercity/store"
 )
 
@@ -43,18 +44,6 @@ func newRunner(t *testing.T, st *store.Store, o RunnerOptions, jobs ...Job) *Run
 		r.Shutdown(ctx)
 	})
 	return r
-}
-
-// waitFor polls cond until it holds, failing the test after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // history returns every run, oldest first.
@@ -118,7 +107,7 @@ func TestRetryWithBackoffThenSucceed(t *testing.T) {
 	if err := r.Trigger("flaky", TriggerAPI); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "a success", finished(t, st, "flaky", StatusSucceeded))
+	poll.Until(t, 5*time.Second, "a success", finished(t, st, "flaky", StatusSucceeded))
 	runs := history(t, st)
 	if got := summary(runs); got != "flaky:failed flaky:failed flaky:succeeded" {
 		t.Fatalf("runs %s, want two failures then a success", got)
@@ -175,12 +164,12 @@ func TestFailingJobKeepsEarlierResults(t *testing.T) {
 	if err := r.Trigger("stage", TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the first run", finished(t, st, "stage", StatusSucceeded))
+	poll.Until(t, 5*time.Second, "the first run", finished(t, st, "stage", StatusSucceeded))
 	broken.Store(true)
 	if err := r.Trigger("stage", TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the retries to run out", func() bool { return len(history(t, st)) == 4 && idle(r)() })
+	poll.Until(t, 5*time.Second, "the retries to run out", func() bool { return len(history(t, st)) == 4 && idle(r)() })
 	runs := history(t, st)
 	if got := summary(runs); got != "stage:succeeded stage:failed stage:failed stage:failed" {
 		t.Fatalf("runs %s, want a success and then three failed attempts (1 + 2 retries)", got)
@@ -209,7 +198,7 @@ func TestPermanentErrorIsNotRetried(t *testing.T) {
 	if err := r.Trigger("misconfigured", TriggerAPI); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the failure", finished(t, st, "misconfigured", StatusFailed))
+	poll.Until(t, 5*time.Second, "the failure", finished(t, st, "misconfigured", StatusFailed))
 	time.Sleep(50 * time.Millisecond)
 	if runs := history(t, st); len(runs) != 1 || runs[0].Error != "profile zzz does not exist" {
 		t.Errorf("runs %+v: want one failed attempt", runs)
@@ -246,12 +235,12 @@ func TestNoOverlap(t *testing.T) {
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the slow job to start", func() bool { return running.Load() == 1 })
+	poll.Until(t, 5*time.Second, "the slow job to start", func() bool { return running.Load() == 1 })
 	err := r.Trigger("slow", TriggerAPI)
 	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "has been running since") {
 		t.Errorf("trigger while running: %v, want ErrBusy saying it is running", err)
 	}
-	waitFor(t, 10*time.Second, "two scheduled runs", func() bool { return len(history(t, st)) >= 2 })
+	poll.Until(t, 10*time.Second, "two scheduled runs", func() bool { return len(history(t, st)) >= 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := r.Shutdown(ctx); err != nil {
@@ -284,7 +273,7 @@ func TestTriggerWhileQueued(t *testing.T) {
 	if err := r.Trigger("block", TriggerAPI); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "block to run", func() bool { name, _ := r.Running(); return name == "block" })
+	poll.Until(t, 5*time.Second, "block to run", func() bool { name, _ := r.Running(); return name == "block" })
 	if err := r.Trigger("next", TriggerAPI); err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +317,7 @@ func TestNeedsWait(t *testing.T) {
 		}
 	}
 	close(release)
-	waitFor(t, 5*time.Second, "report", finished(t, st, "report", StatusSucceeded))
+	poll.Until(t, 5*time.Second, "report", finished(t, st, "report", StatusSucceeded))
 	if got := summary(history(t, st)); got != "other:succeeded load:failed load:succeeded report:succeeded" {
 		t.Errorf("runs %s: report must wait for load, through its retry", got)
 	}
@@ -353,8 +342,8 @@ func TestOnNewData(t *testing.T) {
 	if err := r.Trigger("police", TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "hotspots", finished(t, st, "hotspots", StatusSucceeded))
-	waitFor(t, 5*time.Second, "the queue to empty", idle(r))
+	poll.Until(t, 5*time.Second, "hotspots", finished(t, st, "hotspots", StatusSucceeded))
+	poll.Until(t, 5*time.Second, "the queue to empty", idle(r))
 	runs := history(t, st)
 	if got := summary(runs); got != "police:succeeded transform:succeeded hotspots:succeeded" {
 		t.Errorf("runs %s: want police, then transform and hotspots on its new data, and not the index", got)
@@ -368,7 +357,7 @@ func TestOnNewData(t *testing.T) {
 	if err := r.Trigger("police", TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the second police run", func() bool { return len(history(t, st)) == 4 })
+	poll.Until(t, 5*time.Second, "the second police run", func() bool { return len(history(t, st)) == 4 })
 	time.Sleep(100 * time.Millisecond)
 	if got := summary(history(t, st)[3:]); got != "police:succeeded" {
 		t.Errorf("after a load with nothing new: %s, want police alone", got)
@@ -488,8 +477,8 @@ func TestCatchUpAtStart(t *testing.T) {
 	if err := r.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "catching up", func() bool { _, ok := ran.Load("hotspots"); return ok })
-	waitFor(t, 5*time.Second, "the queue to empty", idle(r))
+	poll.Until(t, 5*time.Second, "catching up", func() bool { _, ok := ran.Load("hotspots"); return ok })
+	poll.Until(t, 5*time.Second, "the queue to empty", idle(r))
 	runs, _ := Runs(ctx, st, "", 2)
 	if got := summary(runs); got != "hotspots:succeeded police:succeeded" {
 		t.Errorf("latest runs %s: want police (interrupted) and hotspots (feed wrote rows since its last success) run again", got)

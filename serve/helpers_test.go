@@ -44,18 +44,6 @@ func newRunner(t *testing.T, st *store.Store, o scheduler.RunnerOptions, jobs ..
 	return r
 }
 
-// waitFor polls cond until it holds, failing the test after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // finished reports whether the named job has a run with the status.
 func finished(t *testing.T, st *store.Store, job string, status scheduler.Status) func() bool {
 	return func() bool {

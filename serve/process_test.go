@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/internal/poll"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
@@ -394,7 +395,7 @@ func TestKillMidIngest(t *testing.T) {
 
 	// The next start marks the run interrupted and runs it again.
 	srv = startServer(t, db, config)
-	waitFor(t, 60*time.Second, heldJob+" to load again", func() bool {
+	poll.Until(t, 60*time.Second, heldJob+" to load again", func() bool {
 		for _, v := range srv.jobs(t).Jobs {
 			if v.Name == heldJob {
 				return v.State == "idle" && v.Last != nil && v.Last.Status == scheduler.StatusSucceeded

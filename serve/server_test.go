@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/internal/poll"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
@@ -250,7 +251,7 @@ func TestJobsAPI(t *testing.T) {
 	if w.Code != 202 || !strings.Contains(w.Body.String(), `"status": "queued"`) {
 		t.Fatalf("trigger: %d %s", w.Code, w.Body)
 	}
-	waitFor(t, 5*time.Second, "index to run", finished(t, st, "index", scheduler.StatusSucceeded))
+	poll.Until(t, 5*time.Second, "index to run", finished(t, st, "index", scheduler.StatusSucceeded))
 
 	// A browser on this machine showing another site's page must not be
 	// able to queue jobs.
@@ -262,7 +263,7 @@ func TestJobsAPI(t *testing.T) {
 	if w := send(s, "POST", "/api/jobs/slow/run", local); w.Code != 202 {
 		t.Fatalf("trigger slow: %d %s", w.Code, w.Body)
 	}
-	waitFor(t, 5*time.Second, "slow to run", func() bool { name, _ := s.runner.Running(); return name == "slow" })
+	poll.Until(t, 5*time.Second, "slow to run", func() bool { name, _ := s.runner.Running(); return name == "slow" })
 	w = send(s, "POST", "/api/jobs/slow/run", local)
 	if w.Code != 409 || !strings.Contains(w.Body.String(), "slow has been running since") {
 		t.Errorf("trigger while running: %d %s, want 409", w.Code, w.Body)
@@ -277,7 +278,7 @@ func TestJobsAPI(t *testing.T) {
 		t.Errorf("dashboard trigger: %d %s", w.Code, w.Header())
 	}
 	release <- struct{}{}
-	waitFor(t, 5*time.Second, "slow", finished(t, st, "slow", scheduler.StatusSucceeded))
+	poll.Until(t, 5*time.Second, "slow", finished(t, st, "slow", scheduler.StatusSucceeded))
 
 	w = send(s, "GET", "/api/jobs?limit=10", local)
 	var out struct {
