@@ -1,7 +1,6 @@
 package hotspots
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -10,8 +9,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/internal/storetest"
 	"github.com/safercity/safercity/transform/area"
 )
 
@@ -86,20 +85,7 @@ func TestBoundaryStudyArea(t *testing.T) {
 	ctx := context.Background()
 	st := transformed(t, sample)
 	const file = "../data/boundaries/city_of_london_lsoa_2011.geojson"
-	check := func(b []byte, code, name string) ([]ingest.Area, string, error) {
-		l, err := area.Load(bytes.NewReader(b), code, name)
-		if err != nil {
-			return nil, "", err
-		}
-		var as []ingest.Area
-		for _, f := range l.Features() {
-			as = append(as, ingest.Area{Code: f.Code, Name: f.Name})
-		}
-		return as, l.SourceCRS().String(), nil
-	}
-	if _, err := ingest.Boundaries(ctx, st, "city", file, "LSOA11CD", "LSOA11NM", check); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Boundaries(t, st, "city", file, "LSOA11CD", "LSOA11NM")
 	o := Options{Profile: violence(), Month: time.Date(2020, 11, 1, 0, 0, 0, 0, time.UTC), Force: "city-of-london",
 		Boundaries: map[string]string{"city-of-london": "city"}}
 	res, err := Run(ctx, st, o)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/internal/storetest"
 )
 
 // sharedYear returns the street files of every force in ../shared for the
@@ -79,7 +80,7 @@ func cpuTime(b *testing.B) time.Duration {
 // and one dense city force: the work follows the crimes and the study
 // area's cells, not the box around them (box_cells).
 func BenchmarkForceScale(b *testing.B) {
-	st, _ := transformedFile(b, sharedYear(b))
+	st, _ := storetest.Transformed(b, sharedYear(b))
 	for _, force := range []string{"norfolk", "merseyside", "city-of-london"} {
 		b.Run(force, func(b *testing.B) {
 			o := Options{Profile: violence(), Month: march2021, Force: force}
@@ -112,7 +113,7 @@ func BenchmarkNationalMonth(b *testing.B) {
 	if dir == "" {
 		b.Skip("set SAFERCITY_BENCH_NATIONAL to a folder of scaled street files (make bench does)")
 	}
-	st, _ := transformedFile(b, dir)
+	st, _ := storetest.Transformed(b, dir)
 	crimes := count(b, st, `SELECT count(*) FROM crimes_enriched WHERE located AND month = ?`, march2021)
 	forces := count(b, st, `SELECT count(DISTINCT force) FROM crimes_enriched WHERE located AND month = ?`, march2021)
 	profiles := []Profile{violence(),

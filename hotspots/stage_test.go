@@ -3,16 +3,13 @@ package hotspots
 import (
 	"context"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/safercity/safercity/data"
-	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/internal/storetest"
 	"github.com/safercity/safercity/store"
-	"github.com/safercity/safercity/transform"
 )
 
 const sample = "../data/police-uk"
@@ -20,28 +17,8 @@ const sample = "../data/police-uk"
 // transformed returns a store with the police.uk files under paths loaded
 // and transformed at 100 m.
 func transformed(t testing.TB, paths ...string) *store.Store {
-	st, _ := transformedFile(t, paths...)
+	st, _ := storetest.Transformed(t, paths...)
 	return st
-}
-
-// transformedFile is transformed, with the database's path.
-func transformedFile(t testing.TB, paths ...string) (*store.Store, string) {
-	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t.duckdb")
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Police(ctx, st, paths, ingest.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
-	if _, err := transform.Run(ctx, st, cfg, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	return st, path
 }
 
 func count(t testing.TB, st *store.Store, q string, args ...any) int64 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,17 +12,13 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/internal/poll"
+	"github.com/safercity/safercity/internal/storetest"
 	"github.com/safercity/safercity/store"
 )
 
 // openStore opens a fresh database file with every migration applied.
 func openStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := storetest.Open(t)
 	return st
 }
 

@@ -4,23 +4,18 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/internal/storetest"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
 
 // openStore opens a fresh database file with every migration applied.
 func openStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := storetest.Open(t)
 	return st
 }
 

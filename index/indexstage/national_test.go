@@ -10,13 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/geography"
 	"github.com/safercity/safercity/index"
-	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/internal/storetest"
 	"github.com/safercity/safercity/store"
-	"github.com/safercity/safercity/transform"
 )
 
 var march2021 = time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -35,19 +33,7 @@ func national(t testing.TB) *store.Store {
 	if len(files) < 30 {
 		t.Skipf("only %d street files for 2020-04 … 2021-03 in %s", len(files), root)
 	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "n.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Police(ctx, st, files, ingest.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	tc := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
-	if _, err := transform.Run(ctx, st, tc, nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := storetest.Transformed(t, files...)
 	return st
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/internal/sampletest"
 	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/internal/storetest"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
@@ -210,7 +211,7 @@ func TestAreaMapOnlyWhereDataIs(t *testing.T) {
 		t.Skip("no ../shared folder: the London borough boundaries are there")
 	}
 	st := hotspotStore(t)
-	sampletest.Boundaries(t, st, "lad", filepath.Join(dir, "data/boundaries/london/london_lad_2022_gen20.geojson"), "LAD22CD", "LAD22NM")
+	storetest.Boundaries(t, st, "lad", filepath.Join(dir, "data/boundaries/london/london_lad_2022_gen20.geojson"), "LAD22CD", "LAD22NM")
 	m, err := Load(context.Background(), st, Options{Profile: "nte", Month: month, Layer: "lad"})
 	if err != nil {
 		t.Fatal(err)
