@@ -126,6 +126,9 @@ func BenchmarkArchive(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		if err := st.LimitMemory(ctx, DuckDBMemoryLimit); err != nil { // as `ingest police` does
+			b.Fatal(err)
+		}
 		resetPeakRSS()
 		start := time.Now()
 		sum, err := Police(ctx, st, []string{a}, Options{})

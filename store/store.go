@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -45,6 +46,10 @@ type Store struct {
 	DB       *sql.DB
 	Path     string
 	ReadOnly bool
+	// memoryLimit is what each new connection sets, since DuckDB's
+	// memory_limit is global and a new connection's SET would otherwise
+	// undo LimitMemory.
+	memoryLimit atomic.Value // string
 }
 
 // Open opens (creating it if needed) the database file at path and applies
@@ -99,12 +104,14 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 	if readOnly {
 		dsn += "?" + url.Values{"access_mode": {"READ_ONLY"}}.Encode()
 	}
+	s := &Store{Path: file, ReadOnly: readOnly}
 	limit := os.Getenv("SAFERCITY_MEMORY_LIMIT")
 	if limit == "" {
 		limit = DefaultMemoryLimit
 	}
+	s.memoryLimit.Store(limit)
 	c, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
-		if _, err := execer.ExecContext(context.Background(), "SET memory_limit = '"+strings.ReplaceAll(limit, "'", "")+"'", nil); err != nil {
+		if _, err := execer.ExecContext(context.Background(), setMemoryLimit(s.memoryLimit.Load().(string)), nil); err != nil {
 			return err
 		}
 		// Loads commit in batches of a few hundred thousand rows; with the
@@ -128,7 +135,7 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", file, explainLock(err))
 	}
-	s := &Store{DB: sql.OpenDB(c), Path: file, ReadOnly: readOnly}
+	s.DB = sql.OpenDB(c)
 	if err := s.migrate(ctx); err != nil {
 		s.DB.Close()
 		return nil, fmt.Errorf("%s: %w", file, err)
@@ -182,6 +189,23 @@ func explainLock(err error) error {
 
 // Close closes the database.
 func (s *Store) Close() error { return s.DB.Close() }
+
+// LimitMemory sets DuckDB's memory limit for the whole database (every
+// connection), unless SAFERCITY_MEMORY_LIMIT chose one: a command that
+// knows its working set, such as a bulk load, asks for less than
+// DefaultMemoryLimit.
+func (s *Store) LimitMemory(ctx context.Context, limit string) error {
+	if os.Getenv("SAFERCITY_MEMORY_LIMIT") != "" {
+		return nil
+	}
+	s.memoryLimit.Store(limit)
+	_, err := s.DB.ExecContext(ctx, setMemoryLimit(limit))
+	return err
+}
+
+func setMemoryLimit(limit string) string {
+	return "SET memory_limit = '" + strings.ReplaceAll(limit, "'", "") + "'"
+}
 
 type migration struct {
 	version int

@@ -202,3 +202,46 @@ func TestOpenExistingNeverCreates(t *testing.T) {
 		}
 	}
 }
+
+// LimitMemory applies to every connection of the database, and gives way
+// to SAFERCITY_MEMORY_LIMIT.
+func TestLimitMemory(t *testing.T) {
+	ctx := context.Background()
+	limitOf := func(st *Store) string {
+		t.Helper()
+		var got string
+		if err := st.DB.QueryRow(`SELECT current_setting('memory_limit')`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for _, env := range []string{"", "300MB"} {
+		t.Setenv("SAFERCITY_MEMORY_LIMIT", env)
+		st, err := Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.DB.SetMaxIdleConns(4)
+		before := limitOf(st)
+		if err := st.LimitMemory(ctx, "256MB"); err != nil {
+			t.Fatal(err)
+		}
+		// Another connection sees the same setting.
+		c1, _ := st.DB.Conn(ctx)
+		c2, _ := st.DB.Conn(ctx)
+		var got string
+		if err := c2.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		c1.Close()
+		c2.Close()
+		want := "244.1 MiB" // DuckDB shows 256 MB in MiB
+		if env != "" {
+			want = before
+		}
+		if got != want {
+			t.Errorf("SAFERCITY_MEMORY_LIMIT=%q: memory_limit %q after LimitMemory (was %q), want %q", env, got, before, want)
+		}
+		st.Close()
+	}
+}

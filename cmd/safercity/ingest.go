@@ -52,6 +52,9 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(ingest.GoMemoryLimit)
 	}
+	if err := st.LimitMemory(ctx, ingest.DuckDBMemoryLimit); err != nil {
+		return err
+	}
 	opt := ingest.Options{Workers: *workers, Log: e.log, ReplacePoorer: *replacePoorer, MaxFileBytes: *maxMB << 20}
 	if !*quiet && !*asJSON && isTerminal(e.stderr) {
 		opt.Progress = ingest.NewProgress(e.stderr)
