@@ -27,25 +27,12 @@ func splitmix64(x uint64) uint64 {
 // are integers, so the result does not depend on how draws are scheduled.
 func (md *model) monteCarlo(res *Result, m Method, norms []Normalisation, aggs []Aggregation) *Uncertainty {
 	cfg := m.Uncertainty
-	n, nInd, np := md.n, md.m, len(md.members)
-	nominalRank := make([]int32, n)
+	n := md.n
+	mc := &mcRun{md: md, res: res, cfg: cfg, norms: norms, aggs: aggs,
+		nominalRank: make([]int32, n), shift: make([]float64, cfg.Draws)}
 	for i, u := range res.Units {
-		nominalRank[i] = int32(u.Rank)
+		mc.nominalRank[i] = int32(u.Rank)
 	}
-	combos := len(norms) * len(aggs)
-	// matrix returns the values whose weighted sum ranks the units under a
-	// combination: the normalised values for the arithmetic mean, their
-	// shifted logarithms for the geometric mean (the log of the geometric
-	// score is linear in them, and the log preserves order).
-	matrix := func(combo int) []float64 {
-		v := md.variants[norms[combo/len(aggs)]]
-		if aggs[combo%len(aggs)] == Geometric {
-			return v.logz
-		}
-		return v.z
-	}
-
-	shift := make([]float64, cfg.Draws) // Y of each draw
 	workers := cfg.Workers
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -54,64 +41,14 @@ func (md *model) monteCarlo(res *Result, m Method, norms []Normalisation, aggs [
 	counts := make([][]int32, workers) // counts[w][unit*n+rank-1]
 	// Peer ranks run from 1 to a group's size: peerCounts[w][unit*n+rank-1].
 	peerCounts := make([][]int32, workers)
-	var next atomic.Int64
 	var wg sync.WaitGroup
 	for wk := range workers {
+		ds := mc.newDrawState()
+		counts[wk], peerCounts[wk] = ds.hist, ds.peerHist
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			hist := make([]int32, n*n)
-			counts[wk] = hist
-			peerHist := make([]int32, n*n)
-			peerCounts[wk] = peerHist
-			var src rand.PCG
-			rng := rand.New(&src)
-			w := make([]float64, nInd)
-			pw := make([]float64, np)
-			ew := make([]float64, nInd)
-			scores := make([]float64, n)
-			ranks := make([]int32, n)
-			buf := make([]scored, n)
-			for {
-				start := int(next.Add(drawsPerTask)) - drawsPerTask
-				if start >= cfg.Draws {
-					return
-				}
-				for d := start; d < min(start+drawsPerTask, cfg.Draws); d++ {
-					src.Seed(cfg.Seed, splitmix64(uint64(d)))
-					perturb(w, res.IndicatorWeights, cfg.WeightPerturbation, rng)
-					perturb(pw, res.PillarWeights, cfg.WeightPerturbation, rng)
-					for _, js := range md.members {
-						rescale(w, js)
-					}
-					var s float64
-					for _, x := range pw {
-						s += x
-					}
-					for j := range ew {
-						ew[j] = pw[md.pillarOf[j]] / s * w[j]
-					}
-					x := matrix(d % combos)
-					for i := range scores {
-						row := x[i*nInd : (i+1)*nInd]
-						var sc float64
-						for j, e := range ew {
-							sc += e * row[j]
-						}
-						scores[i] = sc
-					}
-					rankInto(ranks, scores, buf)
-					var y int32
-					for i, r := range ranks {
-						hist[i*n+int(r)-1]++
-						y += abs32(r - nominalRank[i])
-						if len(md.peers[i]) > 0 {
-							peerHist[i*n+int(peerRank(ranks, i, md.peers[i]))-1]++
-						}
-					}
-					shift[d] = float64(y) / float64(n)
-				}
-			}
+			mc.work(ds)
 		}()
 	}
 	wg.Wait()
@@ -129,8 +66,104 @@ func (md *model) monteCarlo(res *Result, m Method, norms []Normalisation, aggs [
 		WeightPerturbation: cfg.WeightPerturbation,
 		Normalisations:     norms,
 		Aggregations:       aggs,
-		Sensitivity:        md.sensitivity(res, norms, aggs, shift, nominalRank),
+		Sensitivity:        md.sensitivity(res, norms, aggs, mc.shift, mc.nominalRank),
 	}
+}
+
+// mcRun is what the workers of a Monte Carlo run share: the model, the
+// nominal ranks, the next draw to claim and each draw's rank shift Y.
+type mcRun struct {
+	md          *model
+	res         *Result
+	cfg         UncertaintyConfig
+	norms       []Normalisation
+	aggs        []Aggregation
+	nominalRank []int32
+	shift       []float64 // Y of each draw
+	next        atomic.Int64
+}
+
+// drawState is a worker's random source, buffers and rank histograms.
+type drawState struct {
+	src            rand.PCG
+	rng            *rand.Rand
+	w, pw, ew      []float64
+	scores         []float64
+	ranks          []int32
+	buf            []scored
+	hist, peerHist []int32
+}
+
+func (mc *mcRun) newDrawState() *drawState {
+	n := mc.md.n
+	ds := &drawState{w: make([]float64, mc.md.m), pw: make([]float64, len(mc.md.members)), ew: make([]float64, mc.md.m),
+		scores: make([]float64, n), ranks: make([]int32, n), buf: make([]scored, n),
+		hist: make([]int32, n*n), peerHist: make([]int32, n*n)}
+	ds.rng = rand.New(&ds.src)
+	return ds
+}
+
+// work claims draws drawsPerTask at a time until none are left.
+func (mc *mcRun) work(ds *drawState) {
+	for {
+		start := int(mc.next.Add(drawsPerTask)) - drawsPerTask
+		if start >= mc.cfg.Draws {
+			return
+		}
+		for d := start; d < min(start+drawsPerTask, mc.cfg.Draws); d++ {
+			mc.draw(ds, d)
+		}
+	}
+}
+
+// matrix returns the values whose weighted sum ranks the units under a
+// combination: the normalised values for the arithmetic mean, their
+// shifted logarithms for the geometric mean (the log of the geometric
+// score is linear in them, and the log preserves order).
+func (mc *mcRun) matrix(combo int) []float64 {
+	v := mc.md.variants[mc.norms[combo/len(mc.aggs)]]
+	if mc.aggs[combo%len(mc.aggs)] == Geometric {
+		return v.logz
+	}
+	return v.z
+}
+
+// draw d: perturbed weights, the units scored and ranked under the draw's
+// combination of choices, and the ranks counted.
+func (mc *mcRun) draw(ds *drawState, d int) {
+	md, nInd, n := mc.md, mc.md.m, mc.md.n
+	ds.src.Seed(mc.cfg.Seed, splitmix64(uint64(d)))
+	perturb(ds.w, mc.res.IndicatorWeights, mc.cfg.WeightPerturbation, ds.rng)
+	perturb(ds.pw, mc.res.PillarWeights, mc.cfg.WeightPerturbation, ds.rng)
+	for _, js := range md.members {
+		rescale(ds.w, js)
+	}
+	var s float64
+	for _, x := range ds.pw {
+		s += x
+	}
+	for j := range ds.ew {
+		ds.ew[j] = ds.pw[md.pillarOf[j]] / s * ds.w[j]
+	}
+	x := mc.matrix(d % (len(mc.norms) * len(mc.aggs)))
+	for i := range ds.scores {
+		row := x[i*nInd : (i+1)*nInd]
+		var sc float64
+		for j, e := range ds.ew {
+			sc += e * row[j]
+		}
+		ds.scores[i] = sc
+	}
+	rankInto(ds.ranks, ds.scores, ds.buf)
+	var y int32
+	for i, r := range ds.ranks {
+		ds.hist[i*n+int(r)-1]++
+		y += abs32(r - mc.nominalRank[i])
+		if len(md.peers[i]) > 0 {
+			ds.peerHist[i*n+int(peerRank(ds.ranks, i, md.peers[i]))-1]++
+		}
+	}
+	mc.shift[d] = float64(y) / float64(n)
 }
 
 // sumCounts adds up the workers' histograms.
