@@ -193,7 +193,10 @@ func TestValidationErrors(t *testing.T) {
 		use  func(*Config) error
 		want []string
 	}{
-		{"transform: {cell_sise: 50}", nil, []string{"cell_sise"}},
+		{"transform: {cell_sise: 50}", nil, []string{"line 1: transform:", `no setting "cell_sise": did you mean "cell_size"?`}},
+		{"serve: {}\ntranform: {}", nil, []string{"line 2:", `did you mean "transform"?`}},
+		{"profiles:\n  mine: {group: [nte]}", nil, []string{"line 2: profiles.mine:", `did you mean "groups"?`}},
+		{"index: {rag: {amber: 0.1}}", nil, []string{"index.rag:", `did you mean "amber_tolerance"?`}},
 		{"hotspots: {emerging: temporal}", hotspotsErr, []string{"hotspots.emerging", `"temporal"`, "space-time or spatial"}},
 		{"hotspots: {time_step: -1}", hotspotsErr, []string{"hotspots.time_step -1"}},
 		{"schedule: {profiles: [vilence]}", hotspotsErr, []string{"schedule.profiles", `did you mean "violence"`}},
@@ -247,5 +250,28 @@ func TestLoadRefusesFIFO(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("Load(FIFO) still blocked after a minute")
+	}
+}
+
+// The documented example is a valid configuration, every section of it.
+func TestExampleFile(t *testing.T) {
+	c, err := Load(filepath.Join("..", "safercity.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.TransformConfig(); err != nil {
+		t.Error(err)
+	}
+	if _, err := c.IndexConfig(); err != nil {
+		t.Error(err)
+	}
+	if hs, err := c.ScheduledHotspots(); err != nil || len(hs) != 2 {
+		t.Errorf("ScheduledHotspots() = %d runs, %v", len(hs), err)
+	}
+	if p, err := c.Profile("nte-harm"); err != nil || p.Measure != "harm" {
+		t.Errorf("Profile(nte-harm) = %+v, %v", p, err)
+	}
+	if _, err := c.ServeSettings(""); err != nil {
+		t.Error(err)
 	}
 }
