@@ -220,8 +220,45 @@ func rankInterval(counts []int64, draws int) RankInterval {
 // ChoiceSensitivity. shift[d] is Y for draw d, which used combination
 // d mod len(norms)·len(aggs).
 func (md *model) sensitivity(res *Result, norms []Normalisation, aggs []Aggregation, shift []float64, nominalRank []int32) []ChoiceSensitivity {
-	combos := len(norms) * len(aggs)
+	ys := newShiftStats(shift, len(norms)*len(aggs))
 	nominalCombo := 0 // norms[0] and aggs[0] are the nominal choices
+	totalWeights := 0.0
+	if ys.variance > 0 {
+		totalWeights = ys.within / ys.variance
+	}
+	oneAtATime := md.nominalShift(res, norms, aggs, nominalRank)
+	var normShift, aggShift float64
+	for k := 1; k < len(norms); k++ {
+		normShift += oneAtATime(k*len(aggs)) / float64(len(norms)-1)
+	}
+	for k := 1; k < len(aggs); k++ {
+		aggShift += oneAtATime(k) / float64(len(aggs)-1)
+	}
+	return []ChoiceSensitivity{
+		{
+			Choice:            "weights",
+			MeanAbsRankShift:  ys.cellSum[nominalCombo] / float64(ys.cellN[nominalCombo]),
+			VarianceShare:     totalWeights,
+			VarianceShareKind: "total-order",
+		},
+		{
+			Choice:            "normalisation",
+			MeanAbsRankShift:  normShift,
+			VarianceShare:     ys.share(func(c int) int { return c / len(aggs) }, len(norms)),
+			VarianceShareKind: "first-order",
+		},
+		{
+			Choice:            "aggregation",
+			MeanAbsRankShift:  aggShift,
+			VarianceShare:     ys.share(func(c int) int { return c % len(aggs) }, len(aggs)),
+			VarianceShareKind: "first-order",
+		},
+	}
+}
+
+// nominalShift returns a function giving Y for the nominal weights under
+// combination c: the mean absolute rank shift one choice makes alone.
+func (md *model) nominalShift(res *Result, norms []Normalisation, aggs []Aggregation, nominalRank []int32) func(c int) float64 {
 	ew := make([]float64, md.m)
 	for j := range ew {
 		ew[j] = res.PillarWeights[md.pillarOf[j]] * res.IndicatorWeights[j]
@@ -229,8 +266,7 @@ func (md *model) sensitivity(res *Result, norms []Normalisation, aggs []Aggregat
 	scores := make([]float64, md.n)
 	ranks := make([]int32, md.n)
 	buf := make([]scored, md.n)
-	// oneAtATime is Y for the nominal weights under combination c.
-	oneAtATime := func(c int) float64 {
+	return func(c int) float64 {
 		v := md.variants[norms[c/len(aggs)]]
 		x := v.z
 		if aggs[c%len(aggs)] == Geometric {
@@ -250,71 +286,48 @@ func (md *model) sensitivity(res *Result, norms []Normalisation, aggs []Aggregat
 		}
 		return float64(y) / float64(md.n)
 	}
+}
 
-	// Mean and variance of Y overall and within each combination.
-	var mean float64
-	cellSum := make([]float64, combos)
-	cellN := make([]int, combos)
-	for d, y := range shift {
-		mean += y
-		cellSum[d%combos] += y
-		cellN[d%combos]++
-	}
-	mean /= float64(len(shift))
-	var variance, within float64
-	for d, y := range shift {
-		variance += (y - mean) * (y - mean)
-		cm := cellSum[d%combos] / float64(cellN[d%combos])
-		within += (y - cm) * (y - cm)
-	}
-	// share returns the first-order index of a grouping of combinations.
-	share := func(group func(c int) int, groups int) float64 {
-		if variance == 0 {
-			return 0
-		}
-		sum := make([]float64, groups)
-		cnt := make([]int, groups)
-		for c := range combos {
-			sum[group(c)] += cellSum[c]
-			cnt[group(c)] += cellN[c]
-		}
-		var between float64
-		for g := range groups {
-			gm := sum[g] / float64(cnt[g])
-			between += float64(cnt[g]) * (gm - mean) * (gm - mean)
-		}
-		return between / variance
-	}
-	totalWeights := 0.0
-	if variance > 0 {
-		totalWeights = within / variance
-	}
+// shiftStats are the mean and variance of Y over the draws, and its sum
+// and count within each combination of choices.
+type shiftStats struct {
+	combos                 int
+	mean, variance, within float64
+	cellSum                []float64
+	cellN                  []int
+}
 
-	var normShift, aggShift float64
-	for k := 1; k < len(norms); k++ {
-		normShift += oneAtATime(k*len(aggs)) / float64(len(norms)-1)
+func newShiftStats(shift []float64, combos int) shiftStats {
+	s := shiftStats{combos: combos, cellSum: make([]float64, combos), cellN: make([]int, combos)}
+	for d, y := range shift {
+		s.mean += y
+		s.cellSum[d%combos] += y
+		s.cellN[d%combos]++
 	}
-	for k := 1; k < len(aggs); k++ {
-		aggShift += oneAtATime(k) / float64(len(aggs)-1)
+	s.mean /= float64(len(shift))
+	for d, y := range shift {
+		s.variance += (y - s.mean) * (y - s.mean)
+		cm := s.cellSum[d%combos] / float64(s.cellN[d%combos])
+		s.within += (y - cm) * (y - cm)
 	}
-	return []ChoiceSensitivity{
-		{
-			Choice:            "weights",
-			MeanAbsRankShift:  cellSum[nominalCombo] / float64(cellN[nominalCombo]),
-			VarianceShare:     totalWeights,
-			VarianceShareKind: "total-order",
-		},
-		{
-			Choice:            "normalisation",
-			MeanAbsRankShift:  normShift,
-			VarianceShare:     share(func(c int) int { return c / len(aggs) }, len(norms)),
-			VarianceShareKind: "first-order",
-		},
-		{
-			Choice:            "aggregation",
-			MeanAbsRankShift:  aggShift,
-			VarianceShare:     share(func(c int) int { return c % len(aggs) }, len(aggs)),
-			VarianceShareKind: "first-order",
-		},
+	return s
+}
+
+// share returns the first-order index of a grouping of combinations.
+func (s shiftStats) share(group func(c int) int, groups int) float64 {
+	if s.variance == 0 {
+		return 0
 	}
+	sum := make([]float64, groups)
+	cnt := make([]int, groups)
+	for c := range s.combos {
+		sum[group(c)] += s.cellSum[c]
+		cnt[group(c)] += s.cellN[c]
+	}
+	var between float64
+	for g := range groups {
+		gm := sum[g] / float64(cnt[g])
+		between += float64(cnt[g]) * (gm - s.mean) * (gm - s.mean)
+	}
+	return between / s.variance
 }

@@ -149,7 +149,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if err := hotspots.NoteMissingFeeds(ctx, st, o.Profile, res); err != nil {
 		return err
 	}
-	discloseHotspots(disclosure.Default(), res)
+	hotspots.Disclose(disclosure.Default(), res)
 	if *f.asJSON {
 		return writeJSON(e.stdout, res)
 	}
@@ -157,42 +157,6 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 		printProfile(e.stdout, r)
 	}
 	return nil
-}
-
-// discloseHotspots releases the profiles' partner incidents through the
-// disclosure policy before they are printed or written as JSON: a top
-// cell holding a few is left out (its measure minus its public police
-// crimes would give them away), the others show rounded incidents and a
-// measure built from them, and so does each profile's total.
-func discloseHotspots(pol disclosure.Policy, res []hotspots.Result) {
-	for i := range res {
-		r := &res[i]
-		if r.Incidents == 0 {
-			continue // police.uk data only: anonymised at source
-		}
-		rep := pol.NewReport("top cells")
-		top := r.Top[:0]
-		for _, t := range r.Top {
-			c := rep.Release(int64(t.Incidents))
-			if c.Withheld {
-				continue
-			}
-			t.Measure, _ = pol.Including(t.Measure, int64(t.Incidents))
-			t.Incidents = int(c.Value)
-			top = append(top, t)
-		}
-		r.Top = top
-		note := rep.String()
-		if c := pol.Count(r.Incidents); c.Withheld {
-			r.Total -= float64(r.Incidents)
-			r.Incidents = 0
-			note += "; the profile's partner incidents withheld (1–2) and left out of measure_total"
-		} else {
-			r.Total, _ = pol.Including(r.Total, r.Incidents)
-			r.Incidents = c.Value
-		}
-		r.Notes = append(r.Notes, note)
-	}
 }
 
 func printProfile(w io.Writer, r hotspots.Result) {
