@@ -1,9 +1,12 @@
 package hotspots
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/safercity/safercity/store"
 )
 
 // Profile is a named selection of crimes for hotspot analysis.
@@ -81,4 +84,25 @@ func (p Profile) where() (string, []any, error) {
 		return "", nil, fmt.Errorf("profile %s: measure %q: want count or harm", p.Name, p.Measure)
 	}
 	return "(" + strings.Join(or, " OR ") + ")", args, nil
+}
+
+// NoteMissingFeeds says in each result's notes when a partner feed the
+// profile is defined with is not loaded, so that "nte" without premises is
+// not read as crime near late-licensed premises.
+func NoteMissingFeeds(ctx context.Context, st *store.Store, p Profile, res []Result) error {
+	premises, incidents, err := loadedFeeds(ctx, st)
+	if err != nil {
+		return err
+	}
+	var notes []string
+	if p.NTEZones && premises == 0 {
+		notes = append(notes, fmt.Sprintf("no licensed premises feed is loaded: this is every crime of the profile's types, not only those within %g m of premises open late", p.ZoneRadius))
+	}
+	if p.Incidents && incidents == 0 {
+		notes = append(notes, "no partner incidents feed is loaded: police.uk crimes only")
+	}
+	for i := range res {
+		res[i].Notes = append(res[i].Notes, notes...)
+	}
+	return nil
 }

@@ -597,3 +597,30 @@ func null(v Float) any {
 	}
 	return nil
 }
+
+// The reads of the stored hotspots that commands and jobs make: which
+// profiles and months are stored, and how many cells a run wrote.
+
+// StoredProfiles are the profiles with stored hotspots, sorted.
+func StoredProfiles(ctx context.Context, st *store.Store) ([]string, error) {
+	return st.Strings(ctx, `SELECT DISTINCT profile FROM hotspot_runs ORDER BY 1`)
+}
+
+// StoredMonths are the months, YYYY-MM, of a profile's stored hotspots.
+func StoredMonths(ctx context.Context, st *store.Store, profile string) ([]string, error) {
+	return st.Strings(ctx, `SELECT DISTINCT strftime(month, '%Y-%m') FROM hotspot_runs WHERE profile = ? ORDER BY 1`, profile)
+}
+
+// CellCount is the number of stored cells of a profile's month.
+func CellCount(ctx context.Context, st *store.Store, profile string, month time.Time) (int64, error) {
+	var n int64
+	err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM hotspot_cells WHERE profile = ? AND month = ?`, profile, month).Scan(&n)
+	return n, err
+}
+
+// loadedFeeds counts the located premises and partner incidents stored.
+func loadedFeeds(ctx context.Context, st *store.Store) (premises, incidents int64, err error) {
+	err = st.DB.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM premises WHERE easting IS NOT NULL),
+		(SELECT count(*) FROM incidents WHERE easting IS NOT NULL)`).Scan(&premises, &incidents)
+	return premises, incidents, err
+}

@@ -172,12 +172,47 @@ type Assessment struct {
 // earlier; they give the trends and the BasisLastYear references. Units and
 // indicators are matched across periods by name and code.
 func Assess(cur, prevMonth, lastYear *Result, rules RAGRules) (*Assessment, error) {
+	if err := checkAssess(cur, prevMonth, lastYear, rules); err != nil {
+		return nil, err
+	}
+	a := &Assessment{Period: cur.Period, Measures: []Measure{{Kind: OverallScore, Name: "Overall"}}}
+	for _, p := range cur.Framework.Pillars {
+		a.Measures = append(a.Measures, Measure{Kind: PillarScore, Code: p.Code, Name: p.Name})
+	}
+	for _, ind := range cur.Framework.Indicators {
+		a.Measures = append(a.Measures, Measure{Kind: IndicatorValue, Code: ind.Code, Name: ind.Name})
+	}
+	rt := &rater{cur: cur, rules: rules, curV: measureValues(cur, a.Measures),
+		prevV: measureValues(prevMonth, a.Measures), lastV: measureValues(lastYear, a.Measures),
+		medians: make([]float64, len(a.Measures))}
+	for k := range a.Measures {
+		var vals []float64
+		for _, u := range cur.Units {
+			if v := value(rt.curV, u.Unit, k); !math.IsNaN(v) {
+				vals = append(vals, v)
+			}
+		}
+		rt.medians[k] = median(vals)
+	}
+	for _, u := range cur.Units {
+		a.Units = append(a.Units, u.Unit)
+		row := make([]Rating, len(a.Measures))
+		for k, ms := range a.Measures {
+			row[k] = rt.rating(u, k, ms)
+		}
+		a.Ratings = append(a.Ratings, row)
+	}
+	return a, nil
+}
+
+// checkAssess refuses rules and periods that Assess cannot rate by.
+func checkAssess(cur, prevMonth, lastYear *Result, rules RAGRules) error {
 	if !(rules.AmberTolerance >= 0) || !(rules.StableTolerance >= 0) {
-		return nil, fmt.Errorf("index: RAG tolerances %v and %v must be >= 0", rules.AmberTolerance, rules.StableTolerance)
+		return fmt.Errorf("index: RAG tolerances %v and %v must be >= 0", rules.AmberTolerance, rules.StableTolerance)
 	}
 	for _, b := range slices.Concat(rules.Indicators, rules.Scores) {
 		if b < BasisTarget || b > BasisLastYear {
-			return nil, fmt.Errorf("index: unknown RAG basis %v", b)
+			return fmt.Errorf("index: unknown RAG basis %v", b)
 		}
 	}
 	for _, c := range []struct {
@@ -189,91 +224,83 @@ func Assess(cur, prevMonth, lastYear *Result, rules RAGRules) (*Assessment, erro
 			continue
 		}
 		if d, err := MonthsBetween(c.r.Period, cur.Period); err != nil || d != c.months {
-			return nil, fmt.Errorf("index: %s result is for %s, not %d months before %s", c.what, c.r.Period, c.months, cur.Period)
+			return fmt.Errorf("index: %s result is for %s, not %d months before %s", c.what, c.r.Period, c.months, cur.Period)
 		}
 	}
+	return nil
+}
 
-	a := &Assessment{Period: cur.Period, Measures: []Measure{{Kind: OverallScore, Name: "Overall"}}}
-	for _, p := range cur.Framework.Pillars {
-		a.Measures = append(a.Measures, Measure{Kind: PillarScore, Code: p.Code, Name: p.Name})
+// value returns measure k of a unit in one of the periods, NaN when the
+// period, the unit or the measure is absent.
+func value(vals map[string][]float64, unit string, k int) float64 {
+	if v, ok := vals[unit]; ok {
+		return v[k]
 	}
-	for _, ind := range cur.Framework.Indicators {
-		a.Measures = append(a.Measures, Measure{Kind: IndicatorValue, Code: ind.Code, Name: ind.Name})
-	}
+	return math.NaN()
+}
 
-	curV, prevV, lastV := measureValues(cur, a.Measures), measureValues(prevMonth, a.Measures), measureValues(lastYear, a.Measures)
-	// value returns measure k of a unit in one of the periods, NaN when the
-	// period, the unit or the measure is absent.
-	value := func(vals map[string][]float64, unit string, k int) float64 {
-		if v, ok := vals[unit]; ok {
-			return v[k]
+// rater rates the units of a period: each measure's values this month,
+// the previous month and last year, by unit, and its median over units.
+type rater struct {
+	cur                *Result
+	rules              RAGRules
+	curV, prevV, lastV map[string][]float64
+	medians            []float64
+}
+
+// rating rates measure k of unit u: its trends, and its status against
+// the first basis that gives a reference.
+func (rt *rater) rating(u UnitResult, k int, ms Measure) Rating {
+	dir, tol, bases := 1.0, 0.0, rt.rules.Scores
+	var target *float64
+	if ms.Kind == IndicatorValue {
+		ind := &rt.cur.Framework.Indicators[k-1-len(rt.cur.Framework.Pillars)]
+		dir, tol, bases, target = float64(ind.Direction), ind.Tolerance, rt.rules.Indicators, ind.Target
+	}
+	r := Rating{
+		Value:         value(rt.curV, u.Unit, k),
+		Reference:     math.NaN(),
+		PreviousMonth: value(rt.prevV, u.Unit, k),
+		LastYear:      value(rt.lastV, u.Unit, k),
+	}
+	band := func(rel, ref float64) float64 {
+		if tol > 0 {
+			return tol
 		}
-		return math.NaN()
+		return rel * math.Abs(ref)
 	}
-
-	medians := make([]float64, len(a.Measures))
-	for k := range a.Measures {
-		var vals []float64
-		for _, u := range cur.Units {
-			if v := value(curV, u.Unit, k); !math.IsNaN(v) {
-				vals = append(vals, v)
-			}
+	r.VsPreviousMonth = trend(r.Value, r.PreviousMonth, dir, band(rt.rules.StableTolerance, r.PreviousMonth))
+	r.VsLastYear = trend(r.Value, r.LastYear, dir, band(rt.rules.StableTolerance, r.LastYear))
+	if math.IsNaN(r.Value) {
+		return r
+	}
+	for _, b := range bases {
+		if ref := rt.reference(b, u, k, target, r.LastYear); !math.IsNaN(ref) {
+			r.Basis, r.Reference = b, ref
+			r.Status = rate(r.Value, ref, dir, band(rt.rules.AmberTolerance, ref))
+			break
 		}
-		medians[k] = median(vals)
 	}
+	return r
+}
 
-	for _, u := range cur.Units {
-		a.Units = append(a.Units, u.Unit)
-		row := make([]Rating, len(a.Measures))
-		for k, ms := range a.Measures {
-			dir, tol, bases := 1.0, 0.0, rules.Scores
-			var target *float64
-			if ms.Kind == IndicatorValue {
-				ind := &cur.Framework.Indicators[k-1-len(cur.Framework.Pillars)]
-				dir, tol, bases, target = float64(ind.Direction), ind.Tolerance, rules.Indicators, ind.Target
-			}
-			r := Rating{
-				Value:         value(curV, u.Unit, k),
-				Reference:     math.NaN(),
-				PreviousMonth: value(prevV, u.Unit, k),
-				LastYear:      value(lastV, u.Unit, k),
-			}
-			band := func(rel, ref float64) float64 {
-				if tol > 0 {
-					return tol
-				}
-				return rel * math.Abs(ref)
-			}
-			r.VsPreviousMonth = trend(r.Value, r.PreviousMonth, dir, band(rules.StableTolerance, r.PreviousMonth))
-			r.VsLastYear = trend(r.Value, r.LastYear, dir, band(rules.StableTolerance, r.LastYear))
-			if !math.IsNaN(r.Value) {
-				for _, b := range bases {
-					ref := math.NaN()
-					switch b {
-					case BasisTarget:
-						if target != nil {
-							ref = *target
-						}
-					case BasisPeerMedian:
-						ref = medians[k]
-						if len(u.Peers) > 0 {
-							ref = groupMedian(curV, u, k)
-						}
-					case BasisLastYear:
-						ref = r.LastYear
-					}
-					if !math.IsNaN(ref) {
-						r.Basis, r.Reference = b, ref
-						r.Status = rate(r.Value, ref, dir, band(rules.AmberTolerance, ref))
-						break
-					}
-				}
-			}
-			row[k] = r
+// reference is measure k's reference for unit u on basis b; NaN when the
+// basis gives none.
+func (rt *rater) reference(b Basis, u UnitResult, k int, target *float64, lastYear float64) float64 {
+	switch b {
+	case BasisTarget:
+		if target != nil {
+			return *target
 		}
-		a.Ratings = append(a.Ratings, row)
+	case BasisPeerMedian:
+		if len(u.Peers) > 0 {
+			return groupMedian(rt.curV, u, k)
+		}
+		return rt.medians[k]
+	case BasisLastYear:
+		return lastYear
 	}
-	return a, nil
+	return math.NaN()
 }
 
 // groupMedian is the median of measure k over a unit and its peers.

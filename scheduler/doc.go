@@ -3,5 +3,5 @@
 // data, one at a time, retrying failures with backoff, recovering runs an
 // earlier process left unfinished, and recording every run in the job
 // history (table job_runs, whose SQL is here). It knows jobs only as
-// functions over the store; which jobs exist is wired in cmd/safercity.
+// functions over the store; which jobs exist is package pipeline.
 package scheduler

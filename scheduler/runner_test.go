@@ -1,10 +1,8 @@
-package scheduler
+package scheduler_test
 
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,39 +10,15 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/internal/poll"
-	"github.com/safercity/safercity/internal/storetest"
+	"github.com/safercity/safercity/internal/schedtest"
+	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
 
-// openStore opens a fresh database file with every migration applied.
-func openStore(t *testing.T) *store.Store {
-	st, _ := storetest.Open(t)
-	return st
-}
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-func newRunner(t *testing.T, st *store.Store, o RunnerOptions, jobs ...Job) *Runner {
-	t.Helper()
-	if o.Log == nil {
-		o.Log = quiet
-	}
-	r, err := NewRunner(st, jobs, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		r.Shutdown(ctx)
-	})
-	return r
-}
-
 // history returns every run, oldest first.
-func history(t *testing.T, st *store.Store) []Run {
+func history(t *testing.T, st *store.Store) []scheduler.Run {
 	t.Helper()
-	runs, err := Runs(context.Background(), st, "", 0)
+	runs, err := scheduler.Runs(context.Background(), st, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,20 +28,8 @@ func history(t *testing.T, st *store.Store) []Run {
 	return runs
 }
 
-// finished reports whether the named job has a run with the status.
-func finished(t *testing.T, st *store.Store, job string, status Status) func() bool {
-	return func() bool {
-		for _, r := range history(t, st) {
-			if r.Job == job && r.Status == status {
-				return true
-			}
-		}
-		return false
-	}
-}
-
 // idle reports whether nothing is queued or running.
-func idle(r *Runner) func() bool {
+func idle(r *scheduler.Runner) func() bool {
 	return func() bool {
 		for _, j := range r.Jobs() {
 			if j.State != "idle" {
@@ -78,18 +40,10 @@ func idle(r *Runner) func() bool {
 	}
 }
 
-func summary(runs []Run) string {
-	var parts []string
-	for _, r := range runs {
-		parts = append(parts, r.Job+":"+string(r.Status))
-	}
-	return strings.Join(parts, " ")
-}
-
 func TestRetryWithBackoffThenSucceed(t *testing.T) {
-	st := openStore(t)
+	st := schedtest.Store(t)
 	var calls atomic.Int32
-	r := newRunner(t, st, RunnerOptions{Retries: 3, Backoff: 50 * time.Millisecond}, Job{Name: "flaky",
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{Retries: 3, Backoff: 50 * time.Millisecond}, scheduler.Job{Name: "flaky",
 		Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			if calls.Add(1) < 3 {
 				return 0, errors.New("partner server unavailable")
@@ -99,16 +53,16 @@ func TestRetryWithBackoffThenSucceed(t *testing.T) {
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Trigger("flaky", TriggerAPI); err != nil {
+	if err := r.Trigger("flaky", scheduler.TriggerAPI); err != nil {
 		t.Fatal(err)
 	}
-	poll.Until(t, 5*time.Second, "a success", finished(t, st, "flaky", StatusSucceeded))
+	poll.Until(t, 5*time.Second, "a success", schedtest.Finished(t, st, "flaky", scheduler.StatusSucceeded))
 	runs := history(t, st)
-	if got := summary(runs); got != "flaky:failed flaky:failed flaky:succeeded" {
+	if got := schedtest.Summary(runs); got != "flaky:failed flaky:failed flaky:succeeded" {
 		t.Fatalf("runs %s, want two failures then a success", got)
 	}
 	for i, run := range runs {
-		if run.Attempt != i+1 || run.Trigger != TriggerAPI || run.Finished == nil {
+		if run.Attempt != i+1 || run.Trigger != scheduler.TriggerAPI || run.Finished == nil {
 			t.Errorf("run %d: %+v, want attempt %d of the api trigger, finished", i, run, i+1)
 		}
 	}
@@ -129,7 +83,7 @@ func TestRetryWithBackoffThenSucceed(t *testing.T) {
 }
 
 func TestFailingJobKeepsEarlierResults(t *testing.T) {
-	st := openStore(t)
+	st := schedtest.Store(t)
 	ctx := context.Background()
 	if _, err := st.DB.ExecContext(ctx, `CREATE TABLE results (month VARCHAR, value INTEGER)`); err != nil {
 		t.Fatal(err)
@@ -152,21 +106,21 @@ func TestFailingJobKeepsEarlierResults(t *testing.T) {
 		})
 		return 1, err
 	}
-	r := newRunner(t, st, RunnerOptions{Retries: 2, Backoff: 10 * time.Millisecond}, Job{Name: "stage", Run: stage})
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{Retries: 2, Backoff: 10 * time.Millisecond}, scheduler.Job{Name: "stage", Run: stage})
 	if err := r.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Trigger("stage", TriggerSchedule); err != nil {
+	if err := r.Trigger("stage", scheduler.TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
-	poll.Until(t, 5*time.Second, "the first run", finished(t, st, "stage", StatusSucceeded))
+	poll.Until(t, 5*time.Second, "the first run", schedtest.Finished(t, st, "stage", scheduler.StatusSucceeded))
 	broken.Store(true)
-	if err := r.Trigger("stage", TriggerSchedule); err != nil {
+	if err := r.Trigger("stage", scheduler.TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
 	poll.Until(t, 5*time.Second, "the retries to run out", func() bool { return len(history(t, st)) == 4 && idle(r)() })
 	runs := history(t, st)
-	if got := summary(runs); got != "stage:succeeded stage:failed stage:failed stage:failed" {
+	if got := schedtest.Summary(runs); got != "stage:succeeded stage:failed stage:failed stage:failed" {
 		t.Fatalf("runs %s, want a success and then three failed attempts (1 + 2 retries)", got)
 	}
 	if last := runs[3]; last.Attempt != 3 || strings.Contains(last.Error, "will try again") || !strings.Contains(last.Error, "disk full") {
@@ -182,18 +136,18 @@ func TestFailingJobKeepsEarlierResults(t *testing.T) {
 }
 
 func TestPermanentErrorIsNotRetried(t *testing.T) {
-	st := openStore(t)
-	r := newRunner(t, st, RunnerOptions{Retries: 3, Backoff: time.Millisecond}, Job{Name: "misconfigured",
+	st := schedtest.Store(t)
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{Retries: 3, Backoff: time.Millisecond}, scheduler.Job{Name: "misconfigured",
 		Run: func(ctx context.Context, st *store.Store) (int64, error) {
-			return 0, Permanent(errors.New("profile zzz does not exist"))
+			return 0, scheduler.Permanent(errors.New("profile zzz does not exist"))
 		}})
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Trigger("misconfigured", TriggerAPI); err != nil {
+	if err := r.Trigger("misconfigured", scheduler.TriggerAPI); err != nil {
 		t.Fatal(err)
 	}
-	poll.Until(t, 5*time.Second, "the failure", finished(t, st, "misconfigured", StatusFailed))
+	poll.Until(t, 5*time.Second, "the failure", schedtest.Finished(t, st, "misconfigured", scheduler.StatusFailed))
 	time.Sleep(50 * time.Millisecond)
 	if runs := history(t, st); len(runs) != 1 || runs[0].Error != "profile zzz does not exist" {
 		t.Errorf("runs %+v: want one failed attempt", runs)
@@ -201,13 +155,13 @@ func TestPermanentErrorIsNotRetried(t *testing.T) {
 }
 
 func TestWarningSucceeds(t *testing.T) {
-	st := openStore(t)
-	r := newRunner(t, st, RunnerOptions{}, Job{Name: "ingest",
+	st := schedtest.Store(t)
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{}, scheduler.Job{Name: "ingest",
 		Run: func(ctx context.Context, st *store.Store) (int64, error) {
-			return 10, Warning(errors.New("1 file(s) refused"))
+			return 10, scheduler.Warning(errors.New("1 file(s) refused"))
 		}})
-	run, err := r.Do(context.Background(), "ingest", TriggerManual)
-	if err == nil || run.Status != StatusSucceeded || run.Rows != 10 || run.Error != "warning: 1 file(s) refused" {
+	run, err := r.Do(context.Background(), "ingest", scheduler.TriggerManual)
+	if err == nil || run.Status != scheduler.StatusSucceeded || run.Rows != 10 || run.Error != "warning: 1 file(s) refused" {
 		t.Errorf("run %+v (err %v): want succeeded with the warning kept", run, err)
 	}
 }
@@ -215,9 +169,9 @@ func TestWarningSucceeds(t *testing.T) {
 // TestNoOverlap runs a slow job every second for three seconds: the clock
 // keeps firing while it runs, and no run may start before the last ended.
 func TestNoOverlap(t *testing.T) {
-	st := openStore(t)
+	st := schedtest.Store(t)
 	var running, most atomic.Int32
-	r := newRunner(t, st, RunnerOptions{Seconds: true}, Job{Name: "slow", Schedule: "* * * * * *",
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{Seconds: true}, scheduler.Job{Name: "slow", Schedule: "* * * * * *",
 		Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			n := running.Add(1)
 			defer running.Add(-1)
@@ -231,8 +185,8 @@ func TestNoOverlap(t *testing.T) {
 		t.Fatal(err)
 	}
 	poll.Until(t, 5*time.Second, "the slow job to start", func() bool { return running.Load() == 1 })
-	err := r.Trigger("slow", TriggerAPI)
-	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "has been running since") {
+	err := r.Trigger("slow", scheduler.TriggerAPI)
+	if !errors.Is(err, scheduler.ErrBusy) || !strings.Contains(err.Error(), "has been running since") {
 		t.Errorf("trigger while running: %v, want ErrBusy saying it is running", err)
 	}
 	poll.Until(t, 10*time.Second, "two scheduled runs", func() bool { return len(history(t, st)) >= 2 })
@@ -246,7 +200,7 @@ func TestNoOverlap(t *testing.T) {
 	}
 	runs := history(t, st)
 	for i, run := range runs {
-		if run.Trigger != TriggerSchedule {
+		if run.Trigger != scheduler.TriggerSchedule {
 			t.Errorf("run %d trigger %s, want schedule", run.ID, run.Trigger)
 		}
 		if i > 0 && run.Started.Before(*runs[i-1].Finished) {
@@ -256,26 +210,26 @@ func TestNoOverlap(t *testing.T) {
 }
 
 func TestTriggerWhileQueued(t *testing.T) {
-	st := openStore(t)
+	st := schedtest.Store(t)
 	release := make(chan struct{})
 	block := func(ctx context.Context, st *store.Store) (int64, error) { <-release; return 0, nil }
 	noop := func(ctx context.Context, st *store.Store) (int64, error) { return 0, nil }
-	r := newRunner(t, st, RunnerOptions{}, Job{Name: "block", Run: block}, Job{Name: "next", Run: noop})
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{}, scheduler.Job{Name: "block", Run: block}, scheduler.Job{Name: "next", Run: noop})
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer close(release)
-	if err := r.Trigger("block", TriggerAPI); err != nil {
+	if err := r.Trigger("block", scheduler.TriggerAPI); err != nil {
 		t.Fatal(err)
 	}
 	poll.Until(t, 5*time.Second, "block to run", func() bool { name, _ := r.Running(); return name == "block" })
-	if err := r.Trigger("next", TriggerAPI); err != nil {
+	if err := r.Trigger("next", scheduler.TriggerAPI); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Trigger("next", TriggerSchedule); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "queued already") {
+	if err := r.Trigger("next", scheduler.TriggerSchedule); !errors.Is(err, scheduler.ErrBusy) || !strings.Contains(err.Error(), "queued already") {
 		t.Errorf("second trigger of a queued job: %v, want ErrBusy", err)
 	}
-	if err := r.Trigger("nope", TriggerAPI); !errors.Is(err, ErrUnknownJob) {
+	if err := r.Trigger("nope", scheduler.TriggerAPI); !errors.Is(err, scheduler.ErrUnknownJob) {
 		t.Errorf("unknown job: %v, want ErrUnknownJob", err)
 	}
 	states := map[string]string{}
@@ -290,30 +244,30 @@ func TestTriggerWhileQueued(t *testing.T) {
 // TestNeedsWait queues a job before the one it needs: it runs after it,
 // also when that one fails first and waits out a retry.
 func TestNeedsWait(t *testing.T) {
-	st := openStore(t)
+	st := schedtest.Store(t)
 	release := make(chan struct{})
 	var loadCalls atomic.Int32
-	r := newRunner(t, st, RunnerOptions{Retries: 1, Backoff: 200 * time.Millisecond},
-		Job{Name: "other", Run: func(ctx context.Context, st *store.Store) (int64, error) { <-release; return 0, nil }},
-		Job{Name: "load", Run: func(ctx context.Context, st *store.Store) (int64, error) {
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{Retries: 1, Backoff: 200 * time.Millisecond},
+		scheduler.Job{Name: "other", Run: func(ctx context.Context, st *store.Store) (int64, error) { <-release; return 0, nil }},
+		scheduler.Job{Name: "load", Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			if loadCalls.Add(1) == 1 {
 				return 0, errors.New("inbox not mounted")
 			}
 			return 0, nil
 		}},
-		Job{Name: "report", Needs: []string{"load"}, Run: func(ctx context.Context, st *store.Store) (int64, error) { return 0, nil }},
+		scheduler.Job{Name: "report", Needs: []string{"load"}, Run: func(ctx context.Context, st *store.Store) (int64, error) { return 0, nil }},
 	)
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"other", "report", "load"} {
-		if err := r.Trigger(name, TriggerAPI); err != nil {
+		if err := r.Trigger(name, scheduler.TriggerAPI); err != nil {
 			t.Fatal(err)
 		}
 	}
 	close(release)
-	poll.Until(t, 5*time.Second, "report", finished(t, st, "report", StatusSucceeded))
-	if got := summary(history(t, st)); got != "other:succeeded load:failed load:succeeded report:succeeded" {
+	poll.Until(t, 5*time.Second, "report", schedtest.Finished(t, st, "report", scheduler.StatusSucceeded))
+	if got := schedtest.Summary(history(t, st)); got != "other:succeeded load:failed load:succeeded report:succeeded" {
 		t.Errorf("runs %s: report must wait for load, through its retry", got)
 	}
 }
@@ -321,46 +275,46 @@ func TestNeedsWait(t *testing.T) {
 // TestOnNewData runs the jobs that follow new data, with the trigger of the
 // job that wrote it, and not after a run that changed nothing.
 func TestOnNewData(t *testing.T) {
-	st := openStore(t)
+	st := schedtest.Store(t)
 	var rows atomic.Int64
 	noop := func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }
-	r := newRunner(t, st, RunnerOptions{},
-		Job{Name: "police", Run: func(ctx context.Context, st *store.Store) (int64, error) { return rows.Load(), nil }},
-		Job{Name: "transform", Needs: []string{"police"}, OnNewData: true, Run: noop},
-		Job{Name: "hotspots", Needs: []string{"transform"}, OnNewData: true, Run: noop},
-		Job{Name: "index", Needs: []string{"hotspots"}, Run: noop},
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{},
+		scheduler.Job{Name: "police", Run: func(ctx context.Context, st *store.Store) (int64, error) { return rows.Load(), nil }},
+		scheduler.Job{Name: "transform", Needs: []string{"police"}, OnNewData: true, Run: noop},
+		scheduler.Job{Name: "hotspots", Needs: []string{"transform"}, OnNewData: true, Run: noop},
+		scheduler.Job{Name: "index", Needs: []string{"hotspots"}, Run: noop},
 	)
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	rows.Store(100)
-	if err := r.Trigger("police", TriggerSchedule); err != nil {
+	if err := r.Trigger("police", scheduler.TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
-	poll.Until(t, 5*time.Second, "hotspots", finished(t, st, "hotspots", StatusSucceeded))
+	poll.Until(t, 5*time.Second, "hotspots", schedtest.Finished(t, st, "hotspots", scheduler.StatusSucceeded))
 	poll.Until(t, 5*time.Second, "the queue to empty", idle(r))
 	runs := history(t, st)
-	if got := summary(runs); got != "police:succeeded transform:succeeded hotspots:succeeded" {
+	if got := schedtest.Summary(runs); got != "police:succeeded transform:succeeded hotspots:succeeded" {
 		t.Errorf("runs %s: want police, then transform and hotspots on its new data, and not the index", got)
 	}
 	for _, run := range runs {
-		if run.Trigger != TriggerSchedule {
+		if run.Trigger != scheduler.TriggerSchedule {
 			t.Errorf("%s trigger %s, want police's, schedule", run.Job, run.Trigger)
 		}
 	}
 	rows.Store(0)
-	if err := r.Trigger("police", TriggerSchedule); err != nil {
+	if err := r.Trigger("police", scheduler.TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
 	poll.Until(t, 5*time.Second, "the second police run", func() bool { return len(history(t, st)) == 4 })
 	time.Sleep(100 * time.Millisecond)
-	if got := summary(history(t, st)[3:]); got != "police:succeeded" {
+	if got := schedtest.Summary(history(t, st)[3:]); got != "police:succeeded" {
 		t.Errorf("after a load with nothing new: %s, want police alone", got)
 	}
 }
 
 func TestShutdown(t *testing.T) {
-	st := openStore(t)
+	st := schedtest.Store(t)
 	ctx := context.Background()
 	if _, err := st.DB.ExecContext(ctx, `CREATE TABLE results (v INTEGER)`); err != nil {
 		t.Fatal(err)
@@ -386,33 +340,33 @@ func TestShutdown(t *testing.T) {
 	}
 
 	t.Run("finishes within grace", func(t *testing.T) {
-		r := newRunner(t, st, RunnerOptions{}, Job{Name: "short", Run: short})
+		r := schedtest.Runner(t, st, scheduler.RunnerOptions{}, scheduler.Job{Name: "short", Run: short})
 		if err := r.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
 		started.Add(1)
-		r.Trigger("short", TriggerAPI)
+		r.Trigger("short", scheduler.TriggerAPI)
 		started.Wait()
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if err := r.Shutdown(sctx); err != nil {
 			t.Errorf("shutdown: %v, want nil: the job finished in time", err)
 		}
-		if err := r.Trigger("short", TriggerAPI); !errors.Is(err, ErrStopping) {
+		if err := r.Trigger("short", scheduler.TriggerAPI); !errors.Is(err, scheduler.ErrStopping) {
 			t.Errorf("trigger after shutdown: %v, want ErrStopping", err)
 		}
-		if runs, _ := Runs(ctx, st, "short", 1); len(runs) != 1 || runs[0].Status != StatusSucceeded {
+		if runs, _ := scheduler.Runs(ctx, st, "short", 1); len(runs) != 1 || runs[0].Status != scheduler.StatusSucceeded {
 			t.Errorf("runs %+v, want one succeeded", runs)
 		}
 	})
 
 	t.Run("cancelled after grace", func(t *testing.T) {
-		r := newRunner(t, st, RunnerOptions{}, Job{Name: "long", Run: long})
+		r := schedtest.Runner(t, st, scheduler.RunnerOptions{}, scheduler.Job{Name: "long", Run: long})
 		if err := r.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
 		started.Add(1)
-		r.Trigger("long", TriggerAPI)
+		r.Trigger("long", scheduler.TriggerAPI)
 		started.Wait()
 		sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 		defer cancel()
@@ -423,8 +377,8 @@ func TestShutdown(t *testing.T) {
 		if took := time.Since(begin); took > 3*time.Second {
 			t.Errorf("shutdown took %s", took)
 		}
-		runs, _ := Runs(ctx, st, "long", 1)
-		if len(runs) != 1 || runs[0].Status != StatusInterrupted || !strings.Contains(runs[0].Error, "cancelled at shutdown") {
+		runs, _ := scheduler.Runs(ctx, st, "long", 1)
+		if len(runs) != 1 || runs[0].Status != scheduler.StatusInterrupted || !strings.Contains(runs[0].Error, "cancelled at shutdown") {
 			t.Errorf("runs %+v, want one interrupted", runs)
 		}
 		var n int
@@ -439,7 +393,7 @@ func TestShutdown(t *testing.T) {
 // interrupted and run again at start; a job that follows new data runs when
 // the job it needs wrote some after its last success.
 func TestCatchUpAtStart(t *testing.T) {
-	st := openStore(t)
+	st := schedtest.Store(t)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	for _, q := range []struct {
@@ -454,32 +408,32 @@ func TestCatchUpAtStart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	marked, err := MarkInterrupted(ctx, st)
+	marked, err := scheduler.MarkInterrupted(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(marked) != 1 || marked[0].Job != "police" || marked[0].Status != StatusInterrupted || !strings.Contains(marked[0].Error, "killed") {
+	if len(marked) != 1 || marked[0].Job != "police" || marked[0].Status != scheduler.StatusInterrupted || !strings.Contains(marked[0].Error, "killed") {
 		t.Fatalf("marked %+v, want the police run, interrupted", marked)
 	}
 	var ran sync.Map
-	job := func(name string, needs ...string) Job {
-		return Job{Name: name, Needs: needs, OnNewData: len(needs) > 0, Run: func(ctx context.Context, st *store.Store) (int64, error) {
+	job := func(name string, needs ...string) scheduler.Job {
+		return scheduler.Job{Name: name, Needs: needs, OnNewData: len(needs) > 0, Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			ran.Store(name, true)
 			return 0, nil
 		}}
 	}
-	r := newRunner(t, st, RunnerOptions{}, job("police"), job("feed"), job("transform", "police"), job("hotspots", "transform", "feed"), job("other"))
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{}, job("police"), job("feed"), job("transform", "police"), job("hotspots", "transform", "feed"), job("other"))
 	if err := r.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	poll.Until(t, 5*time.Second, "catching up", func() bool { _, ok := ran.Load("hotspots"); return ok })
 	poll.Until(t, 5*time.Second, "the queue to empty", idle(r))
-	runs, _ := Runs(ctx, st, "", 2)
-	if got := summary(runs); got != "hotspots:succeeded police:succeeded" {
+	runs, _ := scheduler.Runs(ctx, st, "", 2)
+	if got := schedtest.Summary(runs); got != "hotspots:succeeded police:succeeded" {
 		t.Errorf("latest runs %s: want police (interrupted) and hotspots (feed wrote rows since its last success) run again", got)
 	}
 	for _, run := range runs {
-		if run.Trigger != TriggerStartup {
+		if run.Trigger != scheduler.TriggerStartup {
 			t.Errorf("%s trigger %s, want startup", run.Job, run.Trigger)
 		}
 	}
@@ -489,46 +443,20 @@ func TestCatchUpAtStart(t *testing.T) {
 }
 
 func TestNewRunnerRejects(t *testing.T) {
-	st := openStore(t)
+	st := schedtest.Store(t)
 	noop := func(ctx context.Context, st *store.Store) (int64, error) { return 0, nil }
 	for _, tt := range []struct {
-		jobs []Job
+		jobs []scheduler.Job
 		want string
 	}{
-		{[]Job{{Name: "a", Run: noop}, {Name: "a", Run: noop}}, "defined twice"},
-		{[]Job{{Name: "a", Needs: []string{"b"}, Run: noop}, {Name: "b", Run: noop}}, "needs b, which is not a job before it"},
-		{[]Job{{Name: "a", Schedule: "every day", Run: noop}}, `schedule "every day"`},
-		{[]Job{{Name: "a", Schedule: "0 6 2 * * *", Run: noop}}, "want five fields"},
-		{[]Job{{Name: "a"}}, "needs a name and a Run function"},
+		{[]scheduler.Job{{Name: "a", Run: noop}, {Name: "a", Run: noop}}, "defined twice"},
+		{[]scheduler.Job{{Name: "a", Needs: []string{"b"}, Run: noop}, {Name: "b", Run: noop}}, "needs b, which is not a job before it"},
+		{[]scheduler.Job{{Name: "a", Schedule: "every day", Run: noop}}, `schedule "every day"`},
+		{[]scheduler.Job{{Name: "a", Schedule: "0 6 2 * * *", Run: noop}}, "want five fields"},
+		{[]scheduler.Job{{Name: "a"}}, "needs a name and a Run function"},
 	} {
-		if _, err := NewRunner(st, tt.jobs, RunnerOptions{Log: quiet}); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := scheduler.NewRunner(st, tt.jobs, scheduler.RunnerOptions{Log: schedtest.Quiet}); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("NewRunner(%v): %v, want an error containing %q", tt.jobs[0].Name, err, tt.want)
 		}
-	}
-}
-
-// TestScheduleInLondon: schedules are read on London's clocks, through the
-// change between GMT and BST.
-func TestScheduleInLondon(t *testing.T) {
-	st := openStore(t)
-	noop := func(ctx context.Context, st *store.Store) (int64, error) { return 0, nil }
-	r := newRunner(t, st, RunnerOptions{}, Job{Name: "index", Schedule: "0 6 2 * *", Run: noop}, Job{Name: "monthly", Schedule: "@monthly", Run: noop})
-	for _, tt := range []struct {
-		job, after, want string
-	}{
-		{"index", "2024-03-15T12:00:00Z", "2024-04-02T05:00:00Z"}, // 06:00 BST
-		{"index", "2024-10-15T12:00:00Z", "2024-11-02T06:00:00Z"}, // 06:00 GMT
-		{"index", "2024-04-02T04:59:00Z", "2024-04-02T05:00:00Z"},
-		{"monthly", "2024-06-15T00:00:00Z", "2024-06-30T23:00:00Z"}, // midnight BST on 1 July
-	} {
-		after, _ := time.Parse(time.RFC3339, tt.after)
-		got := r.byName[tt.job].schedule.Next(after.In(London)).UTC().Format(time.RFC3339)
-		if got != tt.want {
-			t.Errorf("%s after %s: next %s, want %s", tt.job, tt.after, got, tt.want)
-		}
-	}
-	infos := r.Jobs()
-	if infos[0].Next == nil || infos[0].Next.Location() != London || infos[0].Next.Day() != 2 || infos[0].Next.Hour() != 6 {
-		t.Errorf("Jobs: next %v, want 06:00 London time on the 2nd", infos[0].Next)
 	}
 }

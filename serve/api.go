@@ -556,7 +556,6 @@ func (s *Server) loadMap(ctx context.Context, o mapdb.Options) (*maps.Map, error
 		}
 		return nil, invalid("%v", err)
 	}
-	DiscloseMap(disclosure.Default(), mp)
 	return mp, nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/internal/poll"
+	"github.com/safercity/safercity/internal/schedtest"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
@@ -457,7 +458,7 @@ func TestTermLetsJobFinish(t *testing.T) {
 	if !loaded[h.url] {
 		t.Errorf("%s not stored: the job should have finished", h.url)
 	}
-	if got := summary(runs); got != heldJob+":succeeded" {
+	if got := schedtest.Summary(runs); got != heldJob+":succeeded" {
 		t.Fatalf("runs %s, want %s alone, succeeded: a stopping server starts nothing after it", got, heldJob)
 	}
 	if want := lines(h.data); runs[0].Rows != want {

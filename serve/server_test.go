@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/safercity/safercity/internal/poll"
+	"github.com/safercity/safercity/internal/schedtest"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
@@ -22,9 +23,9 @@ const testToken = "test-token-0123456789abcdef"
 // newServer returns a server over a fresh store with two jobs: index, which writes a row, and slow, which waits to be released.
 func newServer(t *testing.T, tokens ...string) (*Server, *store.Store, chan struct{}) {
 	t.Helper()
-	st := openStore(t)
+	st := schedtest.Store(t)
 	release := make(chan struct{})
-	r := newRunner(t, st, scheduler.RunnerOptions{},
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{},
 		scheduler.Job{Name: "index", Schedule: "0 6 2 * *", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }},
 		scheduler.Job{Name: "slow", Run: func(ctx context.Context, st *store.Store) (int64, error) {
 			select {
@@ -38,7 +39,7 @@ func newServer(t *testing.T, tokens ...string) (*Server, *store.Store, chan stru
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { close(release) })
-	return NewServer(st, r, ServerOptions{Tokens: tokens, Log: quiet}), st, release
+	return NewServer(st, r, ServerOptions{Tokens: tokens, Log: schedtest.Quiet}), st, release
 }
 
 // send sends a request as if from remote, with extra headers as
@@ -251,7 +252,7 @@ func TestJobsAPI(t *testing.T) {
 	if w.Code != 202 || !strings.Contains(w.Body.String(), `"status": "queued"`) {
 		t.Fatalf("trigger: %d %s", w.Code, w.Body)
 	}
-	poll.Until(t, 5*time.Second, "index to run", finished(t, st, "index", scheduler.StatusSucceeded))
+	poll.Until(t, 5*time.Second, "index to run", schedtest.Finished(t, st, "index", scheduler.StatusSucceeded))
 
 	// A browser on this machine showing another site's page must not be
 	// able to queue jobs.
@@ -278,7 +279,7 @@ func TestJobsAPI(t *testing.T) {
 		t.Errorf("dashboard trigger: %d %s", w.Code, w.Header())
 	}
 	release <- struct{}{}
-	poll.Until(t, 5*time.Second, "slow", finished(t, st, "slow", scheduler.StatusSucceeded))
+	poll.Until(t, 5*time.Second, "slow", schedtest.Finished(t, st, "slow", scheduler.StatusSucceeded))
 
 	w = send(s, "GET", "/api/jobs?limit=10", local)
 	var out struct {
@@ -387,12 +388,12 @@ func TestPagesSayWhatIsMissing(t *testing.T) {
 // TestHostAllowList is the DNS-rebinding attack: a page at a name the
 // attacker controls, rebound to 127.0.0.1, sends its own name as Host.
 func TestHostAllowList(t *testing.T) {
-	st := openStore(t)
-	r := newRunner(t, st, scheduler.RunnerOptions{}, scheduler.Job{Name: "index", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }})
+	st := schedtest.Store(t)
+	r := schedtest.Runner(t, st, scheduler.RunnerOptions{}, scheduler.Job{Name: "index", Run: func(ctx context.Context, st *store.Store) (int64, error) { return 1, nil }})
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s := NewServer(st, r, ServerOptions{Hosts: []string{"safercity.example.gov.uk"}, Log: quiet})
+	s := NewServer(st, r, ServerOptions{Hosts: []string{"safercity.example.gov.uk"}, Log: schedtest.Quiet})
 	for _, tt := range []struct {
 		method, path, host string
 		want               int

@@ -9,10 +9,9 @@ import (
 	"strings"
 
 	"github.com/safercity/safercity/bng"
-	"github.com/safercity/safercity/disclosure"
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
-	"github.com/safercity/safercity/serve"
 	"github.com/safercity/safercity/store"
 )
 
@@ -80,7 +79,6 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	serve.DiscloseMap(disclosure.Default(), mp)
 	if err := writeMapFile(*out, *format, mp, c, *width, *height); err != nil {
 		return err
 	}
@@ -171,6 +169,6 @@ func checkMapNames(ctx context.Context, st *store.Store, force, profile *string)
 	if *force, err = checkForce(ctx, st, *force); err != nil {
 		return err
 	}
-	*profile, err = checkStored(ctx, st, "profile", *profile, `SELECT DISTINCT profile FROM hotspot_runs ORDER BY 1`)
+	*profile, err = checkStored("profile", *profile, func() ([]string, error) { return hotspots.StoredProfiles(ctx, st) })
 	return err
 }

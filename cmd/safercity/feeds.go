@@ -3,21 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/safercity/safercity/config"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/store"
 )
-
-// bundledConfig is the sample's feed configuration, used when no other is
-// given and the command runs in the repository.
-const bundledConfig = "data/feeds/feeds.yaml"
 
 func init() {
 	register(&command{
@@ -40,31 +36,14 @@ func init() {
 // without one.
 func feedConfigFlag(f *flags) *string {
 	p := f.configFlag()
-	f.Lookup("config").Usage = "configuration `file` with the feed contracts (env SAFERCITY_CONFIG; default ./safercity.yaml if present, else " + bundledConfig + ")"
+	f.Lookup("config").Usage = "configuration `file` with the feed contracts (env SAFERCITY_CONFIG; default ./safercity.yaml if present, else " + config.BundledFeeds + ")"
 	return p
-}
-
-// loadFeedConfig reads the feed contracts from the file --config or
-// SAFERCITY_CONFIG names, else ./safercity.yaml, else the bundled sample's.
-func loadFeedConfig(path string) (*feed.Config, error) {
-	if path == "" {
-		for _, p := range []string{"safercity.yaml", bundledConfig} {
-			if _, err := os.Stat(p); err == nil {
-				path = p
-				break
-			}
-		}
-	}
-	if path == "" {
-		return nil, errors.New("no configuration file: give --config FILE, set SAFERCITY_CONFIG, or write ./safercity.yaml (" + bundledConfig + " in the repository is a commented example)")
-	}
-	return feed.Load(path)
 }
 
 func runIngestFeed(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, lookup("ingest feed"))
 	f.dbFlag()
-	config := feedConfigFlag(f)
+	cfgPath := feedConfigFlag(f)
 	all := f.Bool("all", false, "load every configured feed")
 	quiet := f.Bool("quiet", false, "no per-file lines, only each feed's totals")
 	asJSON := f.Bool("json", false, "print the summary as one JSON object (feeds, each with files and totals; errors) for scripts")
@@ -78,7 +57,7 @@ func runIngestFeed(ctx context.Context, e *env, args []string) error {
 	case !*all && (len(pos) == 0 || len(pos) > 2):
 		return fmt.Errorf("%w: give a feed NAME and optionally a PATH, or --all (`safercity feeds` lists the feeds)", errUsage)
 	}
-	cfg, err := loadFeedConfig(*config)
+	cfg, err := config.LoadFeeds(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -140,7 +119,7 @@ func runIngestFeed(ctx context.Context, e *env, args []string) error {
 func runFeeds(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, lookup("feeds"))
 	f.dbFlag()
-	config := feedConfigFlag(f)
+	cfgPath := feedConfigFlag(f)
 	asJSON := f.Bool("json", false, "print the feeds as a JSON array for scripts")
 	pos, err := f.parse(args)
 	if err != nil {
@@ -149,7 +128,7 @@ func runFeeds(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: feeds takes no arguments", errUsage)
 	}
-	cfg, err := loadFeedConfig(*config)
+	cfg, err := config.LoadFeeds(*cfgPath)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/safercity/safercity/config"
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 )
@@ -33,6 +34,11 @@ func newFlags(e *env, c *command) *flags {
 		f.SetOutput(e.stderr)
 	}
 	return f
+}
+
+// configFlag adds --config, defaulting to $SAFERCITY_CONFIG.
+func (f *flags) configFlag() *string {
+	return f.String("config", os.Getenv(config.EnvFile), "configuration `file` (env "+config.EnvFile+"; default ./"+config.DefaultFile+" if present, else built-in defaults)")
 }
 
 // dbFlag adds --db, defaulting to $SAFERCITY_DB or ./safercity.duckdb.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,11 +13,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/safercity/safercity/config"
 	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
 )
 
 func init() {
@@ -70,15 +73,18 @@ func newHotspotFlags(e *env, name string) *hotspotFlags {
 	return f
 }
 
-func (f *hotspotFlags) options(cfg *config) (hotspots.Options, error) {
+func (f *hotspotFlags) options(cfg *config.Config) (hotspots.Options, error) {
 	if *f.profile == "" {
-		return hotspots.Options{}, fmt.Errorf("%w: give --profile (one of %s)", errUsage, strings.Join(cfg.profileNames(), ", "))
+		return hotspots.Options{}, fmt.Errorf("%w: give --profile (one of %s)", errUsage, strings.Join(cfg.ProfileNames(), ", "))
 	}
-	p, err := cfg.profile(*f.profile)
+	p, err := cfg.Profile(*f.profile)
+	if errors.Is(err, names.ErrUnknown) {
+		return hotspots.Options{}, fmt.Errorf("%w: %w", errUsage, err)
+	}
 	if err != nil {
 		return hotspots.Options{}, err
 	}
-	o, err := cfg.hotspotOptions(p)
+	o, err := cfg.HotspotOptions(p)
 	if err != nil {
 		return o, err
 	}
@@ -113,7 +119,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if *perms < 0 {
 		return fmt.Errorf("%w: --lisa-permutations %d: give 0 for the analytic z, or e.g. 999", errUsage, *perms)
 	}
-	cfg, err := loadConfig(*f.cfg)
+	cfg, err := config.Load(*f.cfg)
 	if err != nil {
 		return err
 	}
@@ -140,10 +146,10 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := noteMissingFeeds(ctx, st, o.Profile, res); err != nil {
+	if err := hotspots.NoteMissingFeeds(ctx, st, o.Profile, res); err != nil {
 		return err
 	}
-	discloseHotspots(disclosure.Default(), res)
+	hotspots.Disclose(disclosure.Default(), res)
 	if *f.asJSON {
 		return writeJSON(e.stdout, res)
 	}
@@ -151,71 +157,6 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 		printProfile(e.stdout, r)
 	}
 	return nil
-}
-
-// noteMissingFeeds says in each profile's header when a partner feed the
-// profile is defined with is not loaded, so that "nte" without premises
-// is not read as crime near late-licensed premises.
-func noteMissingFeeds(ctx context.Context, st *store.Store, p hotspots.Profile, res []hotspots.Result) error {
-	var notes []string
-	if p.NTEZones {
-		var n int64
-		if err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM premises WHERE easting IS NOT NULL`).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			notes = append(notes, fmt.Sprintf("no licensed premises feed is loaded: this is every crime of the profile's types, not only those within %g m of premises open late", p.ZoneRadius))
-		}
-	}
-	if p.Incidents {
-		var n int64
-		if err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE easting IS NOT NULL`).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			notes = append(notes, "no partner incidents feed is loaded: police.uk crimes only")
-		}
-	}
-	for i := range res {
-		res[i].Notes = append(res[i].Notes, notes...)
-	}
-	return nil
-}
-
-// discloseHotspots releases the profiles' partner incidents through the
-// disclosure policy before they are printed or written as JSON: a top
-// cell holding a few is left out (its measure minus its public police
-// crimes would give them away), the others show rounded incidents and a
-// measure built from them, and so does each profile's total.
-func discloseHotspots(pol disclosure.Policy, res []hotspots.Result) {
-	for i := range res {
-		r := &res[i]
-		if r.Incidents == 0 {
-			continue // police.uk data only: anonymised at source
-		}
-		rep := pol.NewReport("top cells")
-		top := r.Top[:0]
-		for _, t := range r.Top {
-			c := rep.Release(int64(t.Incidents))
-			if c.Withheld {
-				continue
-			}
-			t.Measure, _ = pol.Including(t.Measure, int64(t.Incidents))
-			t.Incidents = int(c.Value)
-			top = append(top, t)
-		}
-		r.Top = top
-		note := rep.String()
-		if c := pol.Count(r.Incidents); c.Withheld {
-			r.Total -= float64(r.Incidents)
-			r.Incidents = 0
-			note += "; the profile's partner incidents withheld (1–2) and left out of measure_total"
-		} else {
-			r.Total, _ = pol.Including(r.Total, r.Incidents)
-			r.Incidents = c.Value
-		}
-		r.Notes = append(r.Notes, note)
-	}
 }
 
 func printProfile(w io.Writer, r hotspots.Result) {
@@ -362,7 +303,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*f.cfg)
+	cfg, err := config.Load(*f.cfg)
 	if err != nil {
 		return err
 	}
@@ -421,16 +362,16 @@ func runGiStarCSV(ctx context.Context, e *env, args []string) error {
 // every force), or refuses a force the store holds no crimes of, with the
 // nearest it does: an unknown force must not silently mean "all".
 func checkForce(ctx context.Context, st *store.Store, force string) (string, error) {
-	return checkStored(ctx, st, "force", force, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
+	return checkStored("force", force, func() ([]string, error) { return transform.Forces(ctx, st) })
 }
 
 // checkStored returns the store's spelling of a flag's value, one of the
-// names query lists, or refuses it with the nearest ("" passes: all).
-func checkStored(ctx context.Context, st *store.Store, flag, given, query string) (string, error) {
+// names stored lists, or refuses it with the nearest ("" passes: all).
+func checkStored(flag, given string, stored func() ([]string, error)) (string, error) {
 	if given == "" {
 		return "", nil
 	}
-	known, err := st.Strings(ctx, query)
+	known, err := stored()
 	if err != nil {
 		return "", err
 	}
@@ -450,11 +391,7 @@ func monthOrLatest(ctx context.Context, st *store.Store, s string) (time.Time, e
 		}
 		return m, nil
 	}
-	var m *time.Time
-	if err := st.DB.QueryRowContext(ctx, `SELECT max(month) FROM crimes_enriched`).Scan(&m); err != nil || m == nil {
-		return time.Time{}, fmt.Errorf("no enriched crimes: run `safercity transform` first")
-	}
-	return m.UTC(), nil
+	return transform.LatestMonth(ctx, st)
 }
 
 func writeJSON(w io.Writer, v any) error {

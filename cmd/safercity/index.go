@@ -6,6 +6,7 @@ import (
 	"sort"
 	"text/tabwriter"
 
+	"github.com/safercity/safercity/config"
 	"github.com/safercity/safercity/index"
 
 	"github.com/safercity/safercity/index/indexstage"
@@ -41,11 +42,11 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		return err
 	}
-	ic, err := cfg.index()
+	ic, err := cfg.IndexConfig()
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/safercity/safercity/config"
+	"github.com/safercity/safercity/pipeline"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
@@ -38,21 +41,16 @@ func runRun(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("%w: --month %q is not YYYY-MM", errUsage, *month)
 		}
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		return err
 	}
-	jobs, err := pipeline(e.log, cfg, *cfgPath, *month)
+	jobs, err := pipeline.Jobs(e.log, cfg, *cfgPath, *month)
 	if err != nil {
 		return err
 	}
 	if *list {
-		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "job\tschedule\tneeds\truns after new data")
-		for _, j := range jobs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", j.Name, orDash(j.Schedule), orDash(strings.Join(j.Needs, ", ")), j.OnNewData)
-		}
-		return tw.Flush()
+		return listJobs(e.stdout, jobs)
 	}
 	selected, err := selectJobs(jobs, names)
 	if err != nil {
@@ -66,23 +64,38 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	runner, err := scheduler.NewRunner(st, jobs, cfg.runnerOptions(e.log))
+	runner, err := scheduler.NewRunner(st, jobs, pipeline.RunnerOptions(cfg, e.log))
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	if _, err := scheduler.MarkInterrupted(ctx, st); err != nil {
 		return err
 	}
-	// A line per job as it ends, so a long run shows its progress.
+	return runSelected(ctx, e.stdout, runner, selected)
+}
+
+// listJobs prints the jobs in order with their schedules and needs.
+func listJobs(w io.Writer, jobs []scheduler.Job) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "job\tschedule\tneeds\truns after new data")
+	for _, j := range jobs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", j.Name, orDash(j.Schedule), orDash(strings.Join(j.Needs, ", ")), j.OnNewData)
+	}
+	return tw.Flush()
+}
+
+// runSelected runs the jobs in order, skipping those whose needs failed,
+// with a line per job as it ends, so a long run shows its progress.
+func runSelected(ctx context.Context, w io.Writer, runner *scheduler.Runner, selected []scheduler.Job) error {
 	width := len("job")
 	for _, j := range selected {
 		width = max(width, len(j.Name))
 	}
-	fmt.Fprintf(e.stdout, "%-*s  %-11s %10s %9s\n", width, "job", "status", "rows", "took")
+	fmt.Fprintf(w, "%-*s  %-11s %10s %9s\n", width, "job", "status", "rows", "took")
 	var failed []string
 	for _, j := range selected {
 		if i := slices.IndexFunc(j.Needs, func(n string) bool { return slices.Contains(failed, n) }); i >= 0 {
-			fmt.Fprintf(e.stdout, "%-*s  %-11s %10s %9s  needs %s, which failed\n", width, j.Name, "skipped", "", "", j.Needs[i])
+			fmt.Fprintf(w, "%-*s  %-11s %10s %9s  needs %s, which failed\n", width, j.Name, "skipped", "", "", j.Needs[i])
 			failed = append(failed, j.Name)
 			continue
 		}
@@ -92,7 +105,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 			took = r.Finished.Sub(r.Started).Round(time.Millisecond).String()
 		}
 		line := fmt.Sprintf("%-*s  %-11s %10d %9s  %s", width, j.Name, r.Status, r.Rows, took, strings.TrimSpace(r.Error+" "+r.Note))
-		fmt.Fprintln(e.stdout, strings.TrimRight(line, " "))
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"time"
 
+	"github.com/safercity/safercity/config"
+	"github.com/safercity/safercity/pipeline"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/serve"
 	"github.com/safercity/safercity/store"
@@ -23,17 +24,11 @@ func init() {
 	})
 }
 
-const (
-	defaultAddr  = "127.0.0.1:8080"
-	defaultGrace = 30 * time.Second
-	minTokenLen  = 16
-)
-
 func runServe(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, lookup("serve"))
 	f.dbFlag()
 	cfgPath := f.configFlag()
-	addr := f.String("addr", "", "listen `address` host:port (default serve.addr from the configuration, else "+defaultAddr+")")
+	addr := f.String("addr", "", "listen `address` host:port (default serve.addr from the configuration, else "+config.DefaultAddr+")")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -41,26 +36,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments", errUsage)
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		return err
 	}
-	if *addr == "" {
-		*addr = cfg.Serve.Addr
+	sc, err := cfg.ServeSettings(*addr)
+	if err != nil {
+		return err
 	}
-	if *addr == "" {
-		*addr = defaultAddr
-	}
-	grace := cfg.Serve.Grace
-	if grace <= 0 {
-		grace = defaultGrace
-	}
-	for i, t := range cfg.Serve.Tokens {
-		if len(t) < minTokenLen {
-			return fmt.Errorf("configuration: serve.tokens[%d] is shorter than %d characters: use a long random one, e.g. from `openssl rand -hex 32`", i, minTokenLen)
-		}
-	}
-	jobs, err := pipeline(e.log, cfg, *cfgPath, "")
+	jobs, err := pipeline.Jobs(e.log, cfg, *cfgPath, "")
 	if err != nil {
 		return err
 	}
@@ -71,7 +55,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	runner, err := scheduler.NewRunner(st, jobs, cfg.runnerOptions(e.log))
+	runner, err := scheduler.NewRunner(st, jobs, pipeline.RunnerOptions(cfg, e.log))
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
@@ -82,11 +66,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	for _, r := range interrupted {
 		e.log.Warn("a run was interrupted when an earlier process stopped; marked interrupted", "job", r.Job, "run", r.ID, "started", r.Started)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", sc.Addr)
 	if err != nil {
 		return fmt.Errorf("%w (is another server on that port? choose another with --addr or serve.addr)", err)
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && len(cfg.Serve.Tokens) == 0 {
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && len(sc.Tokens) == 0 {
 		e.log.Warn("listening beyond this machine without serve.tokens: requests from other machines will all be refused", "addr", ln.Addr())
 	}
 	var names []string
@@ -101,8 +85,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer removeRunFile()
 	e.log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "db", f.db, "jobs", strings.Join(names, ","))
-	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: cfg.Serve.Tokens, Hosts: cfg.Serve.Hosts, Log: e.log})
-	err = serve.Serve(ctx, ln, srv, runner, grace)
+	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: sc.Tokens, Hosts: sc.Hosts, Log: e.log})
+	err = serve.Serve(ctx, ln, srv, runner, sc.Grace)
 	e.log.Info("stopped")
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/safercity/safercity/config"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 )
@@ -33,11 +34,11 @@ func runTransform(ctx context.Context, e *env, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		return err
 	}
-	tc, err := cfg.transform()
+	tc, err := cfg.TransformConfig()
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,13 @@ func Months(ctx context.Context, st *store.Store) ([]string, error) {
 	return st.Strings(ctx, `SELECT strftime(month, '%Y-%m') FROM index_reports ORDER BY month DESC`)
 }
 
+// ScoreCount is the number of stored scores of a month.
+func ScoreCount(ctx context.Context, st *store.Store, month time.Time) (int64, error) {
+	var n int64
+	err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM index_scores WHERE month = ?`, month).Scan(&n)
+	return n, err
+}
+
 // ReportJSON is the month's stored report as JSON.
 func ReportJSON(ctx context.Context, st *store.Store, month time.Time) (string, error) {
 	var js string

@@ -1,7 +1,8 @@
 // Package mapdb reads stored hotspot results and boundary layers into
 // maps.Map values, ready for the map writers: the grid cells of a profile's
 // month, or the areas of a boundary layer with the profile's crime and Gi*
-// computed over their centroids.
+// computed over their centroids. Partner incidents on a map are released
+// through the disclosure policy here, the one place (disclose.go).
 //
 // It also answers which hotspots are stored (profile-months, their forces)
 // and lists a map's hottest cells, for the dashboard and the API (runs.go).
@@ -20,6 +21,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/internal/names"
@@ -56,7 +58,8 @@ type Options struct {
 	DrawOnly bool
 }
 
-// Load builds the map.
+// Load builds the map, its partner incidents released through the
+// disclosure policy (disclose.go).
 func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 	if o.Layer == "" {
 		o.Layer = "cells"
@@ -104,6 +107,7 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 		return nil, err
 	}
 	addBackground(m, layers, o)
+	disclose(disclosure.Default(), m)
 	return m, nil
 }
 

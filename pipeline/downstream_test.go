@@ -1,8 +1,8 @@
-package main
+package pipeline
 
 import (
-	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/config"
+	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/internal/storetest"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
@@ -50,24 +53,46 @@ func archives(t *testing.T) (a, b string) {
 	return a, b
 }
 
-func cli(t *testing.T, args ...string) string {
+// runAll runs every job once, in order, as `safercity run` does, on the
+// built-in configuration, and returns the notes of the runs.
+func runAll(t *testing.T, st *store.Store, month string) string {
 	t.Helper()
-	var out, errs bytes.Buffer
-	if code := run(context.Background(), args, &out, &errs); code != 0 {
-		t.Fatalf("safercity %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errs.String())
+	t.Setenv(config.EnvFile, "") // the built-in defaults, whatever the environment
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out.String()
+	jobs, err := Jobs(slog.New(slog.DiscardHandler), cfg, "", month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner, err := scheduler.NewRunner(st, jobs, RunnerOptions(cfg, slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	for _, j := range jobs {
+		r, err := runner.Do(context.Background(), j.Name, scheduler.TriggerManual)
+		if err != nil && r.Status != scheduler.StatusSucceeded {
+			t.Fatalf("job %s: %s: %v", j.Name, r.Status, err)
+		}
+		notes = append(notes, r.Note)
+	}
+	return strings.Join(notes, "\n")
+}
+
+// load loads a police.uk archive into st.
+func load(t *testing.T, st *store.Store, archive string) {
+	t.Helper()
+	if _, err := ingest.Police(context.Background(), st, []string{archive}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // computedAt returns when each stored hotspot profile-month and index
 // month was computed, by "profile YYYY-MM" and "index YYYY-MM".
-func computedAt(t *testing.T, db string) map[string]time.Time {
+func computedAt(t *testing.T, st *store.Store) map[string]time.Time {
 	t.Helper()
-	st, err := store.OpenReadOnly(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	rows, err := st.DB.Query(`SELECT profile || ' ' || strftime(month, '%Y-%m'), min(computed) FROM hotspot_runs GROUP BY ALL
 		UNION ALL SELECT 'index ' || strftime(month, '%Y-%m'), computed FROM index_reports`)
 	if err != nil {
@@ -92,24 +117,24 @@ func computedAt(t *testing.T, db string) map[string]time.Time {
 // history says why.
 func TestRunFollowsRepublishedMonths(t *testing.T) {
 	a, b := archives(t)
-	db := filepath.Join(t.TempDir(), "t.duckdb")
-	cli(t, "ingest", "police", "--db", db, "--quiet", a)
-	cli(t, "run", "--db", db, "--month", "2020-11")
-	cli(t, "run", "--db", db)
-	before := computedAt(t, db)
+	st, _ := storetest.Open(t)
+	load(t, st, a)
+	runAll(t, st, "2020-11")
+	runAll(t, st, "")
+	before := computedAt(t, st)
 	for _, k := range []string{"nte 2020-11", "violence 2020-11", "index 2020-11", "nte 2021-01", "violence 2021-01", "index 2021-01"} {
 		if before[k].IsZero() {
 			t.Fatalf("%s not computed by the first runs (have %v)", k, before)
 		}
 	}
 	// A second run with nothing new recomputes nothing.
-	if out := cli(t, "run", "--db", db); strings.Count(out, "up to date") != 2 {
+	if out := runAll(t, st, ""); strings.Count(out, "up to date") != 2 {
 		t.Errorf("a run on unchanged data recomputed something:\n%s", out)
 	}
 
-	cli(t, "ingest", "police", "--db", db, "--quiet", b)
-	cli(t, "run", "--db", db)
-	after := computedAt(t, db)
+	load(t, st, b)
+	runAll(t, st, "")
+	after := computedAt(t, st)
 	for _, k := range []string{"nte 2020-11", "violence 2020-11", "index 2020-11"} {
 		if !after[k].Equal(before[k]) {
 			t.Errorf("%s recomputed though none of its months changed", k)
@@ -126,11 +151,6 @@ func TestRunFollowsRepublishedMonths(t *testing.T) {
 		}
 	}
 
-	st, err := store.OpenReadOnly(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	for job, want := range map[string][]string{
 		"hotspots": {"nte 2021-01: enriched 2020-12 changed, enriched 2021-01 changed", "violence 2021-02: new"},
 		"index":    {"2021-01: enriched 2020-12 changed, enriched 2021-01 changed", "2021-02: new"},

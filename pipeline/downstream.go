@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -37,7 +37,7 @@ func followHotspots(ctx context.Context, st *store.Store, hs []hotspots.Options,
 	stored := map[inputs.Result]bool{}
 	for _, o := range hs {
 		byName[o.Profile.Name] = o
-		months, err := storedMonths(ctx, st, `SELECT DISTINCT month FROM hotspot_runs WHERE profile = ?`, o.Profile.Name)
+		months, err := parseMonths(hotspots.StoredMonths(ctx, st, o.Profile.Name))
 		if err != nil {
 			return 0, err
 		}
@@ -67,7 +67,7 @@ func followHotspots(ctx context.Context, st *store.Store, hs []hotspots.Options,
 			problems = append(problems, fmt.Sprintf("profile %s %s: %v", t.Key, t.Month.Format("2006-01"), err))
 			continue
 		}
-		n, err := recordTask(ctx, st, t, `SELECT count(*) FROM hotspot_cells WHERE profile = ? AND month = ?`, t.Key, t.Month)
+		n, err := recordTask(ctx, st, t, func() (int64, error) { return hotspots.CellCount(ctx, st, t.Key, t.Month) })
 		if err != nil {
 			return rows, err
 		}
@@ -97,12 +97,12 @@ func hotspotInputs(ctx context.Context, st *store.Store, o hotspots.Options, m t
 // compute (run by hand with `safercity hotspots`), which it cannot keep up
 // to date.
 func noteUnfollowed(ctx context.Context, st *store.Store, profiles map[string]hotspots.Options) error {
-	names, err := st.Strings(ctx, `SELECT DISTINCT profile FROM hotspot_runs ORDER BY 1`)
+	stored, err := hotspots.StoredProfiles(ctx, st)
 	if err != nil {
 		return err
 	}
 	var other []string
-	for _, n := range names {
+	for _, n := range stored {
 		if _, ok := profiles[n]; !ok {
 			other = append(other, n)
 		}
@@ -120,7 +120,7 @@ func followIndex(ctx context.Context, st *store.Store, ic indexstage.Config, mon
 	if err != nil {
 		return 0, err
 	}
-	months, err := storedMonths(ctx, st, `SELECT month FROM index_reports`)
+	months, err := parseMonths(indexstage.Months(ctx, st))
 	if err != nil {
 		return 0, err
 	}
@@ -153,7 +153,7 @@ func followIndex(ctx context.Context, st *store.Store, ic indexstage.Config, mon
 			problems = append(problems, fmt.Sprintf("index %s: %v", t.Month.Format("2006-01"), err))
 			continue
 		}
-		n, err := recordTask(ctx, st, t, `SELECT count(*) FROM index_scores WHERE month = ?`, t.Month)
+		n, err := recordTask(ctx, st, t, func() (int64, error) { return indexstage.ScoreCount(ctx, st, t.Month) })
 		if err != nil {
 			return rows, err
 		}
@@ -167,22 +167,20 @@ func followIndex(ctx context.Context, st *store.Store, ic indexstage.Config, mon
 	return rows, err
 }
 
-// storedMonths returns the months a query lists.
-func storedMonths(ctx context.Context, st *store.Store, query string, args ...any) ([]time.Time, error) {
-	rows, err := st.DB.QueryContext(ctx, query, args...)
+// parseMonths parses the YYYY-MM months a stage lists as stored.
+func parseMonths(list []string, err error) ([]time.Time, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []time.Time
-	for rows.Next() {
-		var m time.Time
-		if err := rows.Scan(&m); err != nil {
+	out := make([]time.Time, 0, len(list))
+	for _, s := range list {
+		m, err := time.Parse("2006-01", s)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, m.UTC())
+		out = append(out, m)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // appendResults adds a stage's stored results of months, marked stored,
@@ -216,15 +214,13 @@ func plan(ctx context.Context, st *store.Store, stage string, want []inputs.Resu
 }
 
 // recordTask records the inputs of a result just computed, notes it with
-// its reason, and returns the rows it stored (count is a query of them).
-func recordTask(ctx context.Context, st *store.Store, t inputs.Task, count string, args ...any) (int64, error) {
+// its reason, and returns the rows it stored (count counts them).
+func recordTask(ctx context.Context, st *store.Store, t inputs.Task, count func() (int64, error)) (int64, error) {
 	if err := inputs.Record(ctx, st, t.Result, t.Inputs); err != nil {
 		return 0, err
 	}
 	scheduler.Note(ctx, "%s: %s", t.Result, t.Reason)
-	var n int64
-	err := st.DB.QueryRowContext(ctx, count, args...).Scan(&n)
-	return n, err
+	return count()
 }
 
 // taskProblems is the job's outcome when some tasks failed: an error when

@@ -1,4 +1,4 @@
-package serve
+package mapdb
 
 import (
 	"strings"
@@ -8,17 +8,17 @@ import (
 	"github.com/safercity/safercity/maps"
 )
 
-// TestDiscloseMap: a map's cells carried exact partner incidents (and a
+// TestDisclose: a map's cells carried exact partner incidents (and a
 // measure adding them to public police crimes); after the policy a cell
 // with a few is gone and every other carries a rounded count, with
 // measure − count equal to it.
-func TestDiscloseMap(t *testing.T) {
+func TestDisclose(t *testing.T) {
 	cell := func(ref string, crimes, incidents int64) maps.Feature {
 		return maps.Feature{Properties: []maps.Property{{Name: "grid_ref", Value: ref}, {Name: "count", Value: crimes},
 			{Name: "incidents", Value: incidents}, {Name: "measure", Value: float64(crimes + incidents)}}}
 	}
 	m := &maps.Map{Features: []maps.Feature{cell("a", 9, 0), cell("b", 4, 2), cell("c", 6, 7), cell("d", 1, 13)}}
-	DiscloseMap(disclosure.Default(), m)
+	disclose(disclosure.Default(), m)
 	var got []string
 	for _, f := range m.Features {
 		count, inc, measure := property(f, "count").(int64), property(f, "incidents").(int64), property(f, "measure").(float64)
@@ -34,7 +34,7 @@ func TestDiscloseMap(t *testing.T) {
 		t.Errorf("attribution %q", m.Attribution)
 	}
 	police := &maps.Map{Features: []maps.Feature{cell("a", 9, 0)}}
-	if DiscloseMap(disclosure.Default(), police); len(police.Attribution) != 0 {
+	if disclose(disclosure.Default(), police); len(police.Attribution) != 0 {
 		t.Errorf("a police-only map got a disclosure note: %q", police.Attribution)
 	}
 }

@@ -1,16 +1,17 @@
-package serve
+package mapdb
 
 import (
 	"github.com/safercity/safercity/disclosure"
 	"github.com/safercity/safercity/maps"
 )
 
-// DiscloseMap releases a map's partner incidents through the disclosure
+// disclose releases a map's partner incidents through the disclosure
 // policy: a cell or area holding a few is left out, the others carry the
 // rounded count and a measure built from it, and the map's attribution
-// says so. It reads the "incidents" and "measure" attributes that
-// maps/mapdb writes; it belongs in mapdb.Load, which now only withholds.
-func DiscloseMap(pol disclosure.Policy, m *maps.Map) {
+// says so. Load applies it to every map it returns, so that no caller can
+// forget to (it reads the "incidents" and "measure" attributes Load
+// writes).
+func disclose(pol disclosure.Policy, m *maps.Map) {
 	rep := pol.NewReport("cells or areas")
 	partner := false
 	kept := m.Features[:0]

@@ -1,0 +1,32 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/safercity/safercity/store"
+)
+
+// The reads of crimes_enriched that commands and jobs make to choose what
+// to work on; the stage writes the table in transform.go.
+
+// ErrNotEnriched is returned by LatestMonth when no crime is enriched yet.
+var ErrNotEnriched = errors.New("no enriched crimes: run `safercity transform` first")
+
+// LatestMonth is the latest month with enriched crimes.
+func LatestMonth(ctx context.Context, st *store.Store) (time.Time, error) {
+	var m *time.Time
+	if err := st.DB.QueryRowContext(ctx, `SELECT max(month) FROM crimes_enriched`).Scan(&m); err != nil {
+		return time.Time{}, err
+	}
+	if m == nil {
+		return time.Time{}, ErrNotEnriched
+	}
+	return m.UTC(), nil
+}
+
+// Forces are the forces with enriched crimes, sorted.
+func Forces(ctx context.Context, st *store.Store) ([]string, error) {
+	return st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
+}
