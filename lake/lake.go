@@ -155,7 +155,7 @@ func writePartitions(ctx context.Context, st *store.Store, dir, table string, pa
 		SELECT * REPLACE (strftime(month, '%%Y-%%m') AS month) FROM %s
 		WHERE 'month=' || strftime(month, '%%Y-%%m') || '/force=' || force IN (%s)
 	) TO '%s' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month, force))`,
-		table, strings.Join(quoted, ", "), strings.ReplaceAll(staging, "'", "''"))).Scan(&n)
+		exported(table), strings.Join(quoted, ", "), strings.ReplaceAll(staging, "'", "''"))).Scan(&n)
 	if err != nil {
 		return 0, err
 	}
@@ -173,6 +173,19 @@ func writePartitions(ctx context.Context, st *store.Store, dir, table string, pa
 		}
 	}
 	return n, nil
+}
+
+// exported is what the lake writes of a store table: the table itself, but
+// for enriched crimes, which the store keeps without police.uk's crime ID
+// (police_street has it), the ID joined back in its place, so that lake
+// users can link crimes to outcomes. A crime whose republished file is
+// loaded but not yet transformed has no ID to join: NULL.
+func exported(table string) string {
+	if table != "crimes_enriched" {
+		return table
+	}
+	return `(SELECT e.source_id, e.line, p.crime_id, e.* EXCLUDE (source_id, line)
+		FROM crimes_enriched e LEFT JOIN police_street p ON p.source_id = e.source_id AND p.line = e.line)`
 }
 
 func readManifest(dir string) (*manifest, error) {

@@ -96,6 +96,28 @@ func TestExportIncremental(t *testing.T) {
 		n != rowCount(t, st, `SELECT count(*) FROM crimes_enriched WHERE month = DATE '2020-01-01' AND force = 'city-of-london'`) {
 		t.Errorf("the lake's 2020-01 crimes: %d (%v)", n, err)
 	}
+	// The store keeps the crime ID in police_street only; the lake's
+	// enriched crimes carry it, for linking outcomes.
+	var ids []string
+	rows, err := lk.DB.Query(`SELECT crime_id FROM crimes_enriched WHERE crime_id IS NOT NULL ORDER BY crime_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	want, err := st.Strings(ctx, `SELECT crime_id FROM police_street WHERE crime_id IS NOT NULL ORDER BY crime_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) == 0 || !slices.Equal(ids, want) {
+		t.Errorf("the lake's enriched crimes carry %d crime IDs, police_street %d", len(ids), len(want))
+	}
 
 	res, err = Export(ctx, st, dir)
 	if err != nil {

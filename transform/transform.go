@@ -274,7 +274,7 @@ var crimeAreasSchema = arrow.NewSchema([]arrow.Field{
 // %d is the cell size, %s the months. (Staging them in a temporary table
 // first made the join and the insert faster apart than together in wall
 // time, on an idle machine, but cost more CPU in all: not done.)
-const enrichedRows = `SELECT p.source_id, p.line, p.crime_id, p.month, p.force, p.crime_type, p.location, p.last_outcome,
+const enrichedRows = `SELECT p.source_id, p.line, p.month, p.force, p.crime_type, p.location, p.last_outcome,
 		g.source_id IS NOT NULL,
 		CASE WHEN g.source_id IS NOT NULL THEN coalesce(g.longitude, p.longitude) END,
 		CASE WHEN g.source_id IS NOT NULL THEN coalesce(g.latitude, p.latitude) END,
