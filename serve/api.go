@@ -31,12 +31,13 @@ func (s *Server) routeAPI(rt *router) {
 	rt.handle("GET", "/api/queries/{name}", s.apiQuery)
 	rt.handle("GET", "/api/index/{month}", s.apiIndex)
 	rt.handle("GET", "/api/hotspots/{profile}/{month}", s.apiHotspots)
+	rt.handle("GET", "/api/hotspots/{profile}/{month}/backtest", s.apiBacktest)
 	rt.handle("GET", "/api/maps/{profile}/{month}", s.apiMap)
 	rt.handle("GET", "/api/sources", s.apiSources)
 	rt.handle("GET", "/api/sql", s.apiSQL)
 	rt.handle("POST", "/api/sql", s.apiSQL)
 	rt.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusNotFound, "no such API route; the routes are GET /healthz, /api/jobs, /api/queries, /api/queries/{name}, /api/index/{month}, /api/hotspots/{profile}/{month}, /api/maps/{profile}/{month}, /api/sources, /api/sql and POST /api/jobs/{name}/run")
+		s.fail(w, r, http.StatusNotFound, "no such API route; the routes are GET /healthz, /api/jobs, /api/queries, /api/queries/{name}, /api/index/{month}, /api/hotspots/{profile}/{month}, /api/hotspots/{profile}/{month}/backtest, /api/maps/{profile}/{month}, /api/sources, /api/sql and POST /api/jobs/{name}/run")
 	})
 }
 

@@ -59,7 +59,7 @@ func TestMapRoute(t *testing.T) {
 			t.Errorf("%s: %d %s, %d bytes", target, w.Code, w.Header().Get("Content-Type"), w.Body.Len())
 		}
 	}
-	for target, want := range map[string]string{
+	badRequests(t, s, map[string]string{
 		"/api/maps/nte/2020-11?format=kml&crs=27700":  "KML is always WGS 84",
 		"/api/maps/nte/2020-11?format=shp":            "use geojson, kml, csv, svg or png",
 		"/api/maps/nte/2020-11?force=city-of-londn":   `did you mean \"city-of-london\"?`,
@@ -69,11 +69,7 @@ func TestMapRoute(t *testing.T) {
 		"/api/maps/nte/2020-11?format=png&width=9000": "width",
 		"/api/maps/nte/2020-11?crs=abc":               "crs",
 		"/api/maps/nte/2020-13":                       "YYYY-MM",
-	} {
-		if w := send(s, "GET", target, local); w.Code != 400 || !strings.Contains(w.Body.String(), want) {
-			t.Errorf("%s: %d %s, want 400 saying %s", target, w.Code, w.Body.String(), want)
-		}
-	}
+	})
 	if w := send(s, "GET", "/api/maps/nte/2019-12", local); w.Code != 404 || !strings.Contains(w.Body.String(), "stored: nte 2020-11") {
 		t.Errorf("a month without hotspots: %d %s", w.Code, w.Body.String())
 	}

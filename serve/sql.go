@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -38,9 +39,15 @@ var sqlContentTypes = map[string]string{
 }
 
 // apiSQL runs one read-only statement, given as ?q= (GET) or as the
-// request body (POST, for statements longer than a query value may be).
+// request body (POST, for statements longer than a query value may be),
+// for a caller on the server's machine: like `safercity sql` on the file,
+// it shows partner tables raw.
 // The answer is byte for byte what `safercity sql --format F` prints.
 func (s *Server) apiSQL(w http.ResponseWriter, r *http.Request) {
+	if err := rawPartnerData(r, "SQL"); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
 	q := r.URL.Query()
 	f, err := format(q, "json", "csv", "table", "arrow")
 	if err != nil {
@@ -110,4 +117,34 @@ func sqlError(ctx context.Context, err error) error {
 		return invalid("q: %v", err)
 	}
 	return err
+}
+
+// fromThisMachine reports whether a request comes from the machine the
+// server runs on: over the loopback, or from one of its own addresses to
+// itself (a server listening on a LAN address, asked by a command beside
+// it), and not relayed by a proxy.
+func fromThisMachine(r *http.Request) bool {
+	if fromLoopback(r) {
+		return true
+	}
+	if r.Header.Get("Forwarded") != "" || r.Header.Get("X-Forwarded-For") != "" {
+		return false
+	}
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	lhost, _, err1 := net.SplitHostPort(local.String())
+	rhost, _, err2 := net.SplitHostPort(r.RemoteAddr)
+	return err1 == nil && err2 == nil && lhost == rhost
+}
+
+// rawPartnerData refuses a request from another machine for an answer
+// that is not disclosure-controlled: it may hold partner records as the
+// database file holds them, which only whoever holds the file may see.
+func rawPartnerData(r *http.Request, what string) error {
+	if fromThisMachine(r) {
+		return nil
+	}
+	return &badRequest{http.StatusForbidden, what + " is not released through disclosure control (it can show partner records as the database holds them), so it answers only requests from the server's own machine: run the command there"}
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/safercity/safercity/scheduler"
 )
 
 // TestSQLRoute: the API ran no SQL, so `safercity sql` could not run beside
@@ -62,5 +64,11 @@ func TestSQLRoute(t *testing.T) {
 	}
 	if w := send(s, "GET", "/api/sql?q=SELECT+1", "192.0.2.7:5000"); w.Code != http.StatusUnauthorized {
 		t.Errorf("from another machine without a token: %d", w.Code)
+	}
+	// Partner tables are raw here, as in the file: not for token holders
+	// elsewhere, whom every other route serves through disclosure control.
+	s = NewServer(st, newRunner(t, st, scheduler.RunnerOptions{}), ServerOptions{Tokens: []string{testToken}, Log: quiet})
+	if w := send(s, "GET", "/api/sql?q=SELECT+1", "192.0.2.7:5000", "Authorization", "Bearer "+testToken); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "own machine") {
+		t.Errorf("from another machine with a token: %d %s", w.Code, w.Body.String())
 	}
 }

@@ -114,3 +114,32 @@ func unzipMap(body []byte, out string) (map[string][]byte, error) {
 	}
 	return files, nil
 }
+
+// backtestServer runs `safercity hotspots backtest` through the server at
+// base, which builds the profile from its own configuration.
+func backtestServer(ctx context.Context, e *env, base string, f *hotspotFlags) error {
+	e.log.Info("the database is held by a running server: the back-test runs there, with the profile as the server's configuration defines it", "server", base)
+	q := url.Values{"format": {"text"}}
+	if *f.asJSON {
+		q.Set("format", "json")
+	}
+	if *f.force != "" {
+		q.Set("force", *f.force)
+	}
+	for k, v := range map[string]float64{"cell": *f.cell, "band": *f.band, "bandwidth": *f.bandwidth} {
+		if v != 0 {
+			q.Set(k, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
+	for k, v := range map[string]int{"inputs": *f.inputs, "window": *f.window} {
+		if v != 0 {
+			q.Set(k, strconv.Itoa(v))
+		}
+	}
+	body, _, err := apiCall(ctx, http.MethodGet, base, "/api/hotspots/"+url.PathEscape(*f.profile)+"/all/backtest", q, nil)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(body)
+	return err
+}

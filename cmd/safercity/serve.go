@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/serve"
 	"github.com/safercity/safercity/store"
@@ -101,7 +102,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer removeRunFile()
 	e.log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "db", f.db, "jobs", strings.Join(names, ","))
-	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: cfg.Serve.Tokens, Hosts: cfg.Serve.Hosts, Log: e.log})
+	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: cfg.Serve.Tokens, Hosts: cfg.Serve.Hosts, Log: e.log,
+		Profile: func(name string) (hotspots.Options, error) {
+			p, err := cfg.profile(name)
+			if err != nil {
+				return hotspots.Options{}, err
+			}
+			return cfg.hotspotOptions(p)
+		}})
 	err = serve.Serve(ctx, ln, srv, runner, grace)
 	e.log.Info("stopped")
 	return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
 )
 
 // ErrNoEnriched is returned by LatestMonth when no crimes are enriched.
@@ -31,14 +32,9 @@ func LatestMonth(ctx context.Context, st *store.Store) (time.Time, error) {
 // holds no hotspots of, with the nearest (the error wraps
 // names.ErrUnknown). An empty Force passes: every force.
 func ResolveNames(ctx context.Context, st *store.Store, o *Options) error {
-	if o.Force != "" {
-		forces, err := st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
-		if err != nil {
-			return err
-		}
-		if o.Force, err = names.Resolve("force", o.Force, forces); err != nil {
-			return fmt.Errorf("force: %w", err)
-		}
+	var err error
+	if o.Force, err = transform.ResolveForce(ctx, st, o.Force); err != nil {
+		return fmt.Errorf("force: %w", err)
 	}
 	profiles, err := st.Strings(ctx, `SELECT DISTINCT profile FROM hotspot_runs ORDER BY 1`)
 	if err != nil {
