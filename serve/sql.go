@@ -30,12 +30,13 @@ const (
 )
 
 // sqlContentTypes are the formats of /api/sql, as `safercity sql --format`
-// writes them, and arrow (an Arrow IPC file).
+// writes them: table, csv, json, arrow (an Arrow IPC file) and xlsx.
 var sqlContentTypes = map[string]string{
 	"json":  "application/json; charset=utf-8",
 	"csv":   "text/csv; charset=utf-8",
 	"table": "text/plain; charset=utf-8",
 	"arrow": "application/vnd.apache.arrow.file",
+	"xlsx":  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 // apiSQL runs one read-only statement, given as ?q= (GET) or as the
@@ -49,7 +50,7 @@ func (s *Server) apiSQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f, err := format(q, "json", "csv", "table", "arrow")
+	f, err := format(q, "json", "csv", "table", "arrow", "xlsx")
 	if err != nil {
 		s.failErr(w, r, err)
 		return

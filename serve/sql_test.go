@@ -52,8 +52,8 @@ func TestSQLRoute(t *testing.T) {
 			t.Errorf("%q: %d %s, want 400 saying %q", stmt, w.Code, w.Body.String(), want)
 		}
 	}
-	if w := get("SELECT 1", "&format=xlsx"); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "format") {
-		t.Errorf("format xlsx: %d %s", w.Code, w.Body.String())
+	if w := get("SELECT 1", "&format=xml"); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "format") {
+		t.Errorf("format xml: %d %s", w.Code, w.Body.String())
 	}
 	if w := get("SELECT 1", "&limit=0"); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "limit") {
 		t.Errorf("limit 0: %d %s", w.Code, w.Body.String())

@@ -119,6 +119,9 @@ func unzipMap(body []byte, out string) (map[string][]byte, error) {
 // base, which builds the profile from its own configuration.
 func backtestServer(ctx context.Context, e *env, base string, f *hotspotFlags) error {
 	e.log.Info("the database is held by a running server: the back-test runs there, with the profile as the server's configuration defines it", "server", base)
+	if *f.cfg != "" {
+		e.log.Warn("--config (or SAFERCITY_CONFIG) is not read beside the server: the server's own configuration defines the profile", "config", *f.cfg)
+	}
 	q := url.Values{"format": {"text"}}
 	if *f.asJSON {
 		q.Set("format", "json")
