@@ -162,7 +162,9 @@ func (g *guard) checkNode(node map[string]any, ctes map[string]bool) error {
 	kind, _ := node["type"].(string)
 	class, _ := node["class"].(string)
 	switch {
-	case class == "FUNCTION":
+	case class == "FUNCTION", class == "WINDOW" && kind == "WINDOW_AGGREGATE":
+		// (The other WINDOW kinds are DuckDB's own window functions:
+		// row_number, lag, …, named by the kind.)
 		return g.checkFunction(node)
 	case class != "":
 		return nil // another expression: its children are walked

@@ -45,6 +45,7 @@ func TestStoreOnlyOnAWritableConnection(t *testing.T) {
 		"SELECT * FROM system.main.duckdb_tables",
 		"SELECT * FROM temp.main.x",
 		"SELECT st_point(1, 2)",
+		"SELECT st_union_agg(x) OVER () FROM sources",
 		"DESCRIBE '" + secret + "'",
 		"SHOW TABLES",
 	} {
@@ -72,6 +73,7 @@ func TestStoreOnlyOnAWritableConnection(t *testing.T) {
 		`WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT sum(n) FROM r`:             15,
 		`SELECT count(*) FILTER (WHERE path LIKE 'x%' AND status IN ('loaded')) FROM main.sources s`:                   1,
 		`SELECT row_number() OVER (ORDER BY source_id) + len([x * 2 FOR x IN [1, 2]]) FROM sources`:                    3,
+		`SELECT sum(source_id) OVER w + lag(source_id, 1, 0) OVER w FROM sources WINDOW w AS (ORDER BY path)`:          1,
 		`SELECT CASE WHEN coalesce(NULL, 1) BETWEEN 0 AND 2 THEN {'a': 7}.a END::BIGINT`:                               7,
 		`SELECT count(*) FROM (VALUES (1), (2)) t(v) JOIN (SELECT source_id FROM sources) s ON s.source_id = v`:        1,
 		`SELECT max(CAST(strftime(DATE '2021-03-01', '%m') AS INT)) FROM sources WHERE EXISTS (SELECT 1 FROM sources)`: 3,
