@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/safercity/safercity/internal/names"
 )
@@ -40,13 +41,13 @@ func (s *Store) QueryStoreOnly(ctx context.Context, query string) (*sql.Rows, er
 	if err != nil {
 		return nil, err
 	}
-	g, err := s.newGuard(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var stmt any
 	if err := json.Unmarshal(tree, &stmt); err != nil {
 		return nil, fmt.Errorf("read DuckDB's parse tree: %w", err)
+	}
+	g, err := s.newGuard(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if err := g.check(stmt, nil); err != nil {
 		return nil, err
@@ -85,11 +86,13 @@ var plainName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 type guard struct {
 	tables    map[string]bool // lower-case
 	tableList []string
-	functions map[string]bool
+	functions map[string]bool // lower-case; shared, read only
 }
 
+// newGuard reads what a statement may name: the store's tables and views,
+// and the functions the database has.
 func (s *Store) newGuard(ctx context.Context) (*guard, error) {
-	g := &guard{tables: map[string]bool{}, functions: map[string]bool{}}
+	g := &guard{tables: map[string]bool{}}
 	var err error
 	g.tableList, err = s.Strings(ctx, `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
 		UNION SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal ORDER BY 1`)
@@ -99,14 +102,34 @@ func (s *Store) newGuard(ctx context.Context) (*guard, error) {
 	for _, t := range g.tableList {
 		g.tables[strings.ToLower(t)] = true
 	}
-	fns, err := s.Strings(ctx, `SELECT DISTINCT lower(function_name) FROM duckdb_functions() WHERE function_type <> 'table' AND function_type <> 'table_macro' AND function_type <> 'pragma'`)
+	g.functions, err = s.functions.read(ctx, s)
+	return g, err
+}
+
+// A functionCatalogue is the names of the scalar, aggregate and macro
+// functions the database has, read once: reading DuckDB's catalogue of
+// functions costs more than most statements cost to run. A function an
+// extension loads later is then refused, which is narrower, never wider.
+type functionCatalogue struct {
+	mu    sync.Mutex
+	names map[string]bool // lower-case
+}
+
+func (c *functionCatalogue) read(ctx context.Context, s *Store) (map[string]bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.names != nil {
+		return c.names, nil
+	}
+	fns, err := s.Strings(ctx, `SELECT DISTINCT lower(function_name) FROM duckdb_functions() WHERE function_type NOT IN ('table', 'table_macro', 'pragma')`)
 	if err != nil {
 		return nil, err
 	}
+	c.names = map[string]bool{}
 	for _, f := range fns {
-		g.functions[f] = !deniedFunctions[f]
+		c.names[f] = true
 	}
-	return g, nil
+	return c.names, nil
 }
 
 // check walks a parse tree (JSON decoded into maps and slices), with the
@@ -198,7 +221,7 @@ func (g *guard) checkFunction(node map[string]any) error {
 	name, _ := node["function_name"].(string)
 	catalog, _ := node["catalog"].(string)
 	schema, _ := node["schema"].(string)
-	allowed, known := g.functions[strings.ToLower(name)]
+	known, allowed := g.functions[strings.ToLower(name)], !deniedFunctions[strings.ToLower(name)]
 	switch {
 	case catalog != "" || (schema != "" && !strings.EqualFold(schema, "main")):
 		return fmt.Errorf("%w: function %s.%s: call functions unqualified", ErrOutsideStore, strings.Trim(catalog+"."+schema, "."), name)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -94,5 +95,33 @@ func TestStoreOnlyOnAWritableConnection(t *testing.T) {
 		t.Errorf("a mistyped table: %v", err)
 	} else if want := `did you mean "sources"?`; !strings.Contains(err.Error(), want) {
 		t.Errorf("a mistyped table: %v, want %s", err, want)
+	}
+}
+
+// BenchmarkStatementGuard is what QueryStoreOnly's check of the parse tree
+// and catalogue adds to a statement, beside QueryReadOnly's parse alone.
+func BenchmarkStatementGuard(b *testing.B) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(b.TempDir(), "b.duckdb"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	const q = `WITH m AS (SELECT kind, count(*) AS n FROM sources GROUP BY ALL) SELECT kind, n, row_number() OVER (ORDER BY n DESC) FROM m WHERE kind IN ('street', 'outcomes')`
+	for name, run := range map[string]func(context.Context, string, ...any) (*sql.Rows, error){
+		"QueryReadOnly": st.QueryReadOnly,
+		"QueryStoreOnly": func(ctx context.Context, q string, _ ...any) (*sql.Rows, error) {
+			return st.QueryStoreOnly(ctx, q)
+		},
+	} {
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				rows, err := run(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows.Close()
+			}
+		})
 	}
 }

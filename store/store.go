@@ -45,6 +45,8 @@ type Store struct {
 	DB       *sql.DB
 	Path     string
 	ReadOnly bool
+
+	functions functionCatalogue // for QueryStoreOnly (guard.go)
 }
 
 // Open opens (creating it if needed) the database file at path and applies
