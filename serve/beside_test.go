@@ -79,14 +79,17 @@ func TestMapsSQLBacktestBesideServer(t *testing.T) {
 		}
 	}
 	sameFiles(t, filepath.Join(dir, "direct"), filepath.Join(dir, "beside"), 10)
-	for args, want := range map[string]string{
-		"sql\x00SELECT * FROM read_csv('/etc/passwd')":                                      "table function",
-		"export\x00map\x00--profile\x00violence\x00--force\x00city-of-londn\x00-o\x00x.png": `did you mean "city-of-london"?`,
-		"hotspots\x00backtest\x00--profile\x00violence\x00--force\x00leicestershir":         `did you mean "leicestershire"?`,
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sql", "SELECT * FROM read_csv('/etc/passwd')"}, "table function"},
+		{[]string{"export", "map", "--profile", "violence", "--force", "city-of-londn", "-o", "x.png"}, `did you mean "city-of-london"?`},
+		{[]string{"hotspots", "backtest", "--profile", "violence", "--force", "leicestershir"}, `did you mean "leicestershire"?`},
 	} {
-		a := strings.Split(args, "\x00")
-		if out, stderr, code := runIn(t, filepath.Join(dir, "beside"), bin, append(a, "--db", "../orig/s.duckdb")...); code != 2 || out != "" || !strings.Contains(stderr, want) {
-			t.Errorf("%v beside the server: exit %d, %q\n%s\nwant exit 2 saying %s", a, code, out, stderr, want)
+		out, stderr, code := runIn(t, filepath.Join(dir, "beside"), bin, append(tc.args, "--db", "../orig/s.duckdb")...)
+		if code != 2 || out != "" || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v beside the server: exit %d, %q\n%s\nwant exit 2 saying %s", tc.args, code, out, stderr, tc.want)
 		}
 	}
 }
