@@ -568,7 +568,11 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 		return r, nil
 	}
 	r.Loaded, r.Quarantined = p.file.Record.NumRows(), int64(len(p.file.Rejected))
-	if why := w.poorer(p, old, had); why != "" {
+	why, err := w.poorer(p, old, had)
+	if err != nil {
+		return r, err
+	}
+	if why != "" {
 		r.Status, r.Error, r.Loaded, r.Quarantined = StatusKept, why, 0, 0
 		w.refuse(p, r)
 		return r, nil
@@ -607,19 +611,24 @@ func (w *writer) refuse(p *parsed, r FileResult) {
 }
 
 // poorer says why p should not replace the stored partition old, or "".
-func (w *writer) poorer(p *parsed, old stored, had bool) string {
+func (w *writer) poorer(p *parsed, old stored, had bool) (string, error) {
 	if !had || w.replacePoorer {
-		return ""
+		return "", nil
 	}
 	loaded := p.file.Record.NumRows()
 	if loaded*2 < old.rows {
 		return fmt.Sprintf("kept the stored partition (%d rows): this file has only %d loadable rows of %d lines, so it lost most of them; check it, or load it with --replace-poorer to replace the partition anyway",
-			old.rows, loaded, p.file.DataLines)
+			old.rows, loaded, p.file.DataLines), nil
 	}
 	if p.part.Kind != policeuk.StopAndSearch && old.lsoa && !hasLSOA(p.file) {
-		return "kept the stored partition: it has LSOA columns and this copy (the police.uk API's, or a trimmed file) has none; load it with --replace-poorer to replace the partition anyway"
+		return "kept the stored partition: it has LSOA columns and this copy (the police.uk API's, or a trimmed file) has none; load it with --replace-poorer to replace the partition anyway", nil
 	}
-	return ""
+	lost, err := w.lostOutcomes(p, old)
+	if err != nil || len(lost) == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("kept the stored partition: it has outcomes (%s) and this copy lacks the column; load it with --replace-poorer to replace the partition anyway",
+		strings.Join(lost, ", ")), nil
 }
 
 // columnNote says which of the kind's columns the file lacks (stored

@@ -29,10 +29,17 @@ type Result struct {
 // Collect reads all rows. Queries here are summaries and profiles; for bulk
 // exports use DuckDB's COPY instead.
 func Collect(rows *sql.Rows) (*Result, error) {
+	res, _, err := collect(rows, -1)
+	return res, err
+}
+
+// collect reads at most limit rows (all for a negative limit) and says
+// whether there were more.
+func collect(rows *sql.Rows, limit int) (*Result, bool, error) {
 	defer rows.Close()
 	cols, err := rows.ColumnTypes()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	res := &Result{}
 	for _, c := range cols {
@@ -40,13 +47,16 @@ func Collect(rows *sql.Rows) (*Result, error) {
 		res.Types = append(res.Types, c.DatabaseTypeName())
 	}
 	for rows.Next() {
+		if len(res.Rows) == limit {
+			return res, true, rows.Err()
+		}
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for i, v := range vals {
 			if t, ok := v.(time.Time); ok && res.Types[i] == "DATE" && strings.HasSuffix(res.Columns[i], "month") {
@@ -55,7 +65,7 @@ func Collect(rows *sql.Rows) (*Result, error) {
 		}
 		res.Rows = append(res.Rows, vals)
 	}
-	return res, rows.Err()
+	return res, false, rows.Err()
 }
 
 // Month is a value of a DATE column of months (named month, or ending in

@@ -31,9 +31,13 @@ func (s *Server) routeAPI(rt *router) {
 	rt.handle("GET", "/api/queries/{name}", s.apiQuery)
 	rt.handle("GET", "/api/index/{month}", s.apiIndex)
 	rt.handle("GET", "/api/hotspots/{profile}/{month}", s.apiHotspots)
+	rt.handle("GET", "/api/hotspots/{profile}/{month}/backtest", s.apiBacktest)
+	rt.handle("GET", "/api/maps/{profile}/{month}", s.apiMap)
 	rt.handle("GET", "/api/sources", s.apiSources)
+	rt.handle("GET", "/api/sql", s.apiSQL)
+	rt.handle("POST", "/api/sql", s.apiSQL)
 	rt.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusNotFound, "no such API route; the routes are GET /healthz, /api/jobs, /api/queries, /api/queries/{name}, /api/index/{month}, /api/hotspots/{profile}/{month}, /api/sources and POST /api/jobs/{name}/run")
+		s.fail(w, r, http.StatusNotFound, "no such API route; the routes are GET /healthz, /api/jobs, /api/queries, /api/queries/{name}, /api/index/{month}, /api/hotspots/{profile}/{month}, /api/hotspots/{profile}/{month}/backtest, /api/maps/{profile}/{month}, /api/sources, /api/sql and POST /api/jobs/{name}/run")
 	})
 }
 
@@ -512,24 +516,31 @@ func (s *Server) hotspotOptions(ctx context.Context, r *http.Request) (mapdb.Opt
 			return o, invalid("%v", err)
 		}
 	}
+	return o, s.checkStoredMap(ctx, o)
+}
+
+// checkStoredMap says, when the hotspots a map asks for are not stored,
+// whether a force was mistyped, or what to run and which are stored.
+func (s *Server) checkStoredMap(ctx context.Context, o mapdb.Options) error {
+	profile, m := o.Profile, o.Month
 	stored, err := mapdb.Stored(ctx, s.st, o)
 	if err != nil {
-		return o, err
+		return err
 	}
 	if !stored && o.Force != "" {
 		// A force the profile-month has: the name was mistyped.
 		forces, err := mapdb.Forces(ctx, s.st, profile, m)
 		if err != nil {
-			return o, err
+			return err
 		}
 		if len(forces) > 0 {
-			return o, invalid("%v", names.Check("force", o.Force, forces))
+			return invalid("%v", names.Check("force", o.Force, forces))
 		}
 	}
 	if !stored {
 		runs, err := mapdb.Runs(ctx, s.st)
 		if err != nil {
-			return o, err
+			return err
 		}
 		msg := fmt.Sprintf("no %s hotspots stored for %s", profile, m.Format("2006-01"))
 		if o.Force != "" {
@@ -543,9 +554,9 @@ func (s *Server) hotspotOptions(ctx context.Context, r *http.Request) (mapdb.Opt
 			}
 			msg += "; stored: " + strings.Join(have, ", ")
 		}
-		return o, notFound("%s", msg)
+		return notFound("%s", msg)
 	}
-	return o, nil
+	return nil
 }
 
 func (s *Server) loadMap(ctx context.Context, o mapdb.Options) (*maps.Map, error) {

@@ -23,6 +23,7 @@ import (
 	_ "time/tzdata" // Europe/London must work on machines without zoneinfo
 	"unicode/utf8"
 
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/store"
 )
@@ -37,13 +38,19 @@ type ServerOptions struct {
 	// any other host is refused, so that a web page whose name rebinds to
 	// this machine's address cannot use the server.
 	Hosts []string
-	Log   *slog.Logger // nil for slog.Default()
+	// Profile returns the hotspot options of a profile as the
+	// configuration defines it, for the back-test route; an unknown name's
+	// error wraps names.ErrUnknown. Nil: the route says no profiles are
+	// configured.
+	Profile func(name string) (hotspots.Options, error)
+	Log     *slog.Logger // nil for slog.Default()
 }
 
 // A Server is the HTTP API and dashboard over a store and a runner.
 type Server struct {
 	st      *store.Store
 	runner  *scheduler.Runner
+	profile func(string) (hotspots.Options, error)
 	tokens  [][]byte
 	hosts   map[string]bool
 	log     *slog.Logger
@@ -63,7 +70,7 @@ const (
 
 // NewServer returns the API and dashboard for st and r.
 func NewServer(st *store.Store, r *scheduler.Runner, o ServerOptions) *Server {
-	s := &Server{st: st, runner: r, log: o.Log, pages: parsePages()}
+	s := &Server{st: st, runner: r, profile: o.Profile, log: o.Log, pages: parsePages()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -506,3 +506,14 @@ func TestPagesAccessible(t *testing.T) {
 		accessible(t, path, w.Body.String())
 	}
 }
+
+// badRequests checks that each GET target is answered 400 with a message
+// holding its want.
+func badRequests(t *testing.T, s *Server, cases map[string]string) {
+	t.Helper()
+	for target, want := range cases {
+		if w := send(s, "GET", target, local); w.Code != 400 || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("%s: %d %s, want 400 saying %s", target, w.Code, w.Body.String(), want)
+		}
+	}
+}

@@ -50,6 +50,8 @@ type Store struct {
 	// memory_limit is global and a new connection's SET would otherwise
 	// undo LimitMemory.
 	memoryLimit atomic.Value // string
+
+	functions functionCatalogue // for QueryStoreOnly (guard.go)
 }
 
 // Open opens (creating it if needed) the database file at path and applies
@@ -505,11 +507,20 @@ var ErrNotReadOnly = errors.New("only one read-only statement (SELECT, WITH … 
 // prepare would run all but the last of several statements, so the check
 // cannot be a prepare.)
 func (s *Store) QueryReadOnly(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if _, err := s.parseSelect(ctx, query); err != nil {
+		return nil, err
+	}
+	return s.DB.QueryContext(ctx, query, args...)
+}
+
+// parseSelect checks that query is a single SELECT and returns its parse
+// tree, DuckDB's json_serialize_sql statements.
+func (s *Store) parseSelect(ctx context.Context, query string) ([]byte, error) {
 	var failed bool
 	var n int
-	var msg sql.NullString
-	err := s.DB.QueryRowContext(ctx, `SELECT j->>'error' = 'true', coalesce(json_array_length(j->'statements'), 0), j->>'error_message'
-		FROM (SELECT json_serialize_sql(?::VARCHAR)::JSON AS j)`, query).Scan(&failed, &n, &msg)
+	var msg, tree sql.NullString
+	err := s.DB.QueryRowContext(ctx, `SELECT j->>'error' = 'true', coalesce(json_array_length(j->'statements'), 0), j->>'error_message', (j->'statements')::VARCHAR
+		FROM (SELECT json_serialize_sql(?::VARCHAR)::JSON AS j)`, query).Scan(&failed, &n, &msg, &tree)
 	if err != nil {
 		return nil, err
 	}
@@ -522,5 +533,5 @@ func (s *Store) QueryReadOnly(ctx context.Context, query string, args ...any) (*
 	if n != 1 {
 		return nil, ErrNotReadOnly
 	}
-	return s.DB.QueryContext(ctx, query, args...)
+	return []byte(tree.String), nil
 }

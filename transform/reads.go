@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 )
 
@@ -29,4 +30,19 @@ func LatestMonth(ctx context.Context, st *store.Store) (time.Time, error) {
 // Forces are the forces with enriched crimes, sorted.
 func Forces(ctx context.Context, st *store.Store) ([]string, error) {
 	return st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
+}
+
+// ResolveForce returns the store's spelling of a force a user typed, or
+// refuses one the store holds no enriched crimes of, with the nearest (the
+// error wraps names.ErrUnknown): an unknown force must not silently mean
+// "all". "" passes: every force.
+func ResolveForce(ctx context.Context, st *store.Store, force string) (string, error) {
+	if force == "" {
+		return "", nil
+	}
+	forces, err := Forces(ctx, st)
+	if err != nil {
+		return "", err
+	}
+	return names.Resolve("force", force, forces)
 }

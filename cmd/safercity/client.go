@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,41 +45,60 @@ func lockedHint(db string, err error) error {
 // token of SAFERCITY_TOKEN; an error answer becomes an error with its
 // message.
 func apiGet(ctx context.Context, base, path string, q url.Values, v any) error {
-	u, err := url.Parse(strings.TrimSuffix(base, "/") + path)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: server %q: want a URL such as http://127.0.0.1:8080", errUsage, base)
-	}
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	body, _, err := apiCall(ctx, http.MethodGet, base, path, q, nil)
 	if err != nil {
 		return err
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%s%s: not the answer expected (%v)", base, path, err)
+	}
+	return nil
+}
+
+// apiCall sends a request to path of the server at base, with the token
+// of SAFERCITY_TOKEN and body (nil for none), and returns the answer's
+// body and headers; an error answer becomes an error with its message (a
+// usage error for 400 and 404: the request asked for something wrong).
+func apiCall(ctx context.Context, method, base, path string, q url.Values, body []byte) ([]byte, http.Header, error) {
+	u, err := url.Parse(strings.TrimSuffix(base, "/") + path)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, nil, fmt.Errorf("%w: server %q: want a URL such as http://127.0.0.1:8080", errUsage, base)
+	}
+	u.RawQuery = q.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "text/plain; charset=utf-8")
 	}
 	if tok := os.Getenv("SAFERCITY_TOKEN"); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	resp, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
 	if err != nil {
-		return fmt.Errorf("the server at %s does not answer (%w); if it has stopped, delete its record beside the database", base, err)
+		return nil, nil, fmt.Errorf("the server at %s does not answer (%w); if it has stopped, delete its record beside the database", base, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {
 			Error string `json:"error"`
 		}
-		if json.Unmarshal(body, &e) != nil || e.Error == "" {
-			e.Error = strings.TrimSpace(string(body)) // not the API's JSON: show what came
+		if json.Unmarshal(out, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(out)) // not the API's JSON: show what came
 		}
 		if resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusNotFound {
-			return fmt.Errorf("%w: %s", errUsage, e.Error)
+			return nil, nil, fmt.Errorf("%w: %s", errUsage, e.Error)
 		}
-		return fmt.Errorf("%s: %s: %s", u.Redacted(), resp.Status, e.Error)
+		return nil, nil, fmt.Errorf("%s: %s: %s", u.Redacted(), resp.Status, e.Error)
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("%s: not the answer expected (%v)", u.Redacted(), err)
-	}
-	return nil
+	return out, resp.Header, nil
 }

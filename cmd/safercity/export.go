@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
+	"github.com/safercity/safercity/maps/mapfile"
 	"github.com/safercity/safercity/store"
 )
 
@@ -53,16 +53,16 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	if *format == "" {
 		*format = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
 	}
-	switch *format {
-	case "geojson", "json", "kml", "csv", "svg", "png":
-	default:
-		return fmt.Errorf("%w: format %q: use geojson, kml, csv, svg or png", errUsage, *format)
-	}
-	c, err := formatCRS(*format, *crs)
+	c, err := mapfile.CRS(*format, *crs)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: --%v", errUsage, err)
 	}
 	st, err := store.OpenReadOnly(ctx, f.db)
+	if base, ok := serverFor(f.db, err); ok {
+		r := mapRequest{profile: *profile, month: *month, force: *force, format: *format, crs: *crs, layer: *layer,
+			class: *class, background: *background, width: *width, height: *height}
+		return exportMapServer(ctx, e, base, r, *out)
+	}
 	if err != nil {
 		return err
 	}
@@ -75,75 +75,37 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	mp, err := mapdb.Load(ctx, st, mapdb.Options{Profile: *profile, Force: *force, Month: m, Layer: *layer, Class: *class, Background: *background,
-		DrawOnly: *format == "svg" || *format == "png"})
+		DrawOnly: mapfile.Draws(*format)})
 	if err != nil {
 		return err
 	}
 	if err := writeMapFile(*out, *format, mp, c, *width, *height); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %d features, %s %s (%s, %v)\n", *out, len(mp.Features), *profile, m.Format("2006-01"), *format, c)
-	if *format == "csv" {
-		fmt.Fprintf(e.stdout, "%s, %s: column types and CRS for GDAL and QGIS\n", sidecar(*out, ".csvt"), sidecar(*out, ".prj"))
-	}
+	printMapWritten(e, *out, len(mp.Features), *profile, m.Format("2006-01"), *format, c.String())
 	return nil
 }
 
-// formatCRS checks --crs against what the format can hold; 0 means the
-// format's own: WGS 84 for GeoJSON, CSV and KML, British National Grid for
-// SVG and PNG.
-func formatCRS(format string, code int) (maps.CRS, error) {
-	switch format {
-	case "kml":
-		if code != 0 && code != 4326 {
-			return 0, fmt.Errorf("%w: --crs %d: KML is always WGS 84 (EPSG:4326) by its specification; drop --crs, or use geojson or csv for 27700", errUsage, code)
-		}
-		return maps.WGS84, nil
-	case "svg", "png":
-		if code != 0 && code != 27700 {
-			return 0, fmt.Errorf("%w: --crs %d: SVG and PNG maps are drawn in British National Grid (EPSG:27700); drop --crs", errUsage, code)
-		}
-		return maps.BNG, nil
+// printMapWritten says what export map wrote.
+func printMapWritten(e *env, out string, features int, profile, month, format, crs string) {
+	fmt.Fprintf(e.stdout, "%s: %d features, %s %s (%s, %s)\n", out, features, profile, month, format, crs)
+	if format == "csv" {
+		fmt.Fprintf(e.stdout, "%s, %s: column types and CRS for GDAL and QGIS\n", mapfile.Sidecar(out, ".csvt"), mapfile.Sidecar(out, ".prj"))
 	}
-	switch code {
-	case 0, 4326:
-		return maps.WGS84, nil
-	case 27700:
-		return maps.BNG, nil
-	}
-	return 0, fmt.Errorf("%w: --crs %d: use 4326 or 27700", errUsage, code)
-}
-
-// sidecar returns the path beside a CSV file with its extension replaced,
-// where GDAL looks for .csvt and .prj files.
-func sidecar(path, ext string) string {
-	return strings.TrimSuffix(path, filepath.Ext(path)) + ext
 }
 
 // writeMapFile writes mp to out in format, and a CSV's sidecar files.
 func writeMapFile(out, format string, mp *maps.Map, c maps.CRS, width, height int) error {
-	err := writeFile(out, func(w io.Writer) error {
-		switch format {
-		case "geojson", "json":
-			return maps.WriteGeoJSON(w, mp, c, bng.BNGToWGS84)
-		case "kml":
-			return maps.WriteKML(w, mp, bng.BNGToWGS84)
-		case "csv":
-			return maps.WriteCSV(w, mp, c, bng.BNGToWGS84)
-		case "svg":
-			return maps.WriteSVG(w, mp, width, height)
-		case "png":
-			return maps.WritePNG(w, mp, width, height)
-		}
-		return fmt.Errorf("%w: format %q: use geojson, kml, csv, svg or png", errUsage, format)
-	})
-	if err == nil && format == "csv" {
-		err = writeFile(sidecar(out, ".csvt"), func(w io.Writer) error { return maps.WriteCSVT(w, mp) })
-		if err == nil {
-			err = writeFile(sidecar(out, ".prj"), func(w io.Writer) error { return maps.WritePRJ(w, c) })
+	parts, err := mapfile.Parts(format, mp, c, width, height)
+	if err != nil {
+		return fmt.Errorf("%w: --%v", errUsage, err)
+	}
+	for _, p := range parts {
+		if err := writeFile(mapfile.Sidecar(out, p.Ext), p.Write); err != nil {
+			return err
 		}
 	}
-	return err
+	return nil
 }
 
 // writeFile creates path and writes it with write, removing it when that

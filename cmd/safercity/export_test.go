@@ -33,10 +33,4 @@ func TestExportMapCRSPerFormat(t *testing.T) {
 			t.Errorf("%s written although refused", tc.file)
 		}
 	}
-	for format, want := range map[string]string{"kml": "EPSG:4326", "svg": "EPSG:27700", "png": "EPSG:27700", "csv": "EPSG:4326"} {
-		c, err := formatCRS(format, 0)
-		if err != nil || c.String() != want {
-			t.Errorf("%s without --crs: %v, %v; want %s", format, c, err, want)
-		}
-	}
 }

@@ -312,6 +312,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	st, err := store.OpenReadOnly(ctx, f.db)
+	if base, ok := serverFor(f.db, err); ok {
+		return backtestServer(ctx, e, base, f)
+	}
 	if err != nil {
 		return err
 	}
@@ -326,13 +329,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if *f.asJSON {
 		return writeJSON(e.stdout, res)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "force\tmonth\tmethod\tset\tcells\tarea %\thits\tcrimes\thit rate %\tPAI\tRRI\t")
-	for _, a := range res {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.1f\t%.0f\t%.0f\t%.1f\t%.2f\t%.2f\t\n", a.Force, a.Month, a.Method, a.Set, a.Cells, 100*a.AreaShare,
-			a.Hits, a.Total, 100*float64(a.HitRate), float64(a.PAI), float64(a.RRI))
-	}
-	return tw.Flush()
+	return hotspots.WriteBacktestTable(e.stdout, res)
 }
 
 func runGiStarCSV(ctx context.Context, e *env, args []string) error {

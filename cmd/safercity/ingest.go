@@ -80,7 +80,7 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 	if sum.Totals.Kept > 0 {
 		return fmt.Errorf("%d stored partition(s) kept instead of a poorer copy (see above); check those files, or load them with --replace-poorer", sum.Totals.Kept)
 	}
-	return nil
+	return allQuarantined(sum)
 }
 
 func printSummary(e *env, sum *ingest.Summary, quiet bool) {

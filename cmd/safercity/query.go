@@ -87,7 +87,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	st, err := open(ctx, f.db)
 	if base, ok := serverFor(f.db, err); ok && *lakeDir == "" {
 		// The server holds the database: ask it, with the same policy.
-		e.log.Debug("the database is held by a server; running the query there", "url", base)
+		e.log.Info("the database is held by a running server: the query runs there", "server", base)
 		res, err = queryServer(ctx, base, q, params, pol)
 	} else if err == nil {
 		defer st.Close()

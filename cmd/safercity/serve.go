@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/safercity/safercity/config"
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/pipeline"
 	"github.com/safercity/safercity/scheduler"
 	"github.com/safercity/safercity/serve"
@@ -85,7 +86,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer removeRunFile()
 	e.log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "db", f.db, "jobs", strings.Join(names, ","))
-	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: sc.Tokens, Hosts: sc.Hosts, Log: e.log})
+	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: sc.Tokens, Hosts: sc.Hosts, Log: e.log,
+		Profile: func(name string) (hotspots.Options, error) {
+			p, err := cfg.Profile(name)
+			if err != nil {
+				return hotspots.Options{}, err
+			}
+			return cfg.HotspotOptions(p)
+		}})
 	err = serve.Serve(ctx, ln, srv, runner, sc.Grace)
 	e.log.Info("stopped")
 	return err

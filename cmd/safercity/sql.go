@@ -30,6 +30,9 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: give the statement as one quoted argument", errUsage)
 	}
 	st, err := store.OpenReadOnly(ctx, f.db)
+	if base, ok := serverFor(f.db, err); ok {
+		return sqlServer(ctx, e, base, strings.TrimSpace(pos[0]), *format)
+	}
 	if err != nil {
 		return err
 	}

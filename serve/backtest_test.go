@@ -1,0 +1,63 @@
+package serve
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/safercity/safercity/hotspots"
+	"github.com/safercity/safercity/internal/names"
+	"github.com/safercity/safercity/internal/sampletest"
+	"github.com/safercity/safercity/internal/schedtest"
+	"github.com/safercity/safercity/scheduler"
+)
+
+// TestBacktestRoute: the API had no back-test, so `safercity hotspots
+// backtest` could not run beside the server. The route builds the profile
+// from the server's configuration and checks names as the command does.
+func TestBacktestRoute(t *testing.T) {
+	st := schedtest.Store(t)
+	sampletest.NTEHotspots(t, st, "..")
+	nte := hotspots.Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count"}
+	s := NewServer(st, schedtest.Runner(t, st, scheduler.RunnerOptions{}), ServerOptions{Log: schedtest.Quiet,
+		Profile: func(name string) (hotspots.Options, error) {
+			if err := names.Check("profile", name, []string{"nte"}); err != nil {
+				return hotspots.Options{}, err
+			}
+			return hotspots.Options{Profile: nte}, nil
+		}})
+	w := send(s, "GET", "/api/hotspots/nte/all/backtest?force=City-of-London&inputs=3", local)
+	var all []hotspots.Accuracy
+	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &all) != nil || len(all) == 0 {
+		t.Fatalf("back-test: %d %.300s", w.Code, w.Body.String())
+	}
+	months := map[string]int{}
+	for _, a := range all {
+		months[a.Month]++
+		if a.Force != "city-of-london" || a.Inputs != 3 {
+			t.Errorf("row %+v: want city-of-london from 3 months", a)
+		}
+	}
+	last := all[len(all)-1].Month
+	w = send(s, "GET", "/api/hotspots/nte/"+last+"/backtest?force=city-of-london&inputs=3&format=text", local)
+	body := w.Body.String()
+	if w.Code != 200 || strings.Count(body, "\n") != months[last]+1 || !strings.Contains(body, "hit rate %") {
+		t.Errorf("the text of %s: %d\n%s(want %d rows)", last, w.Code, body, months[last])
+	}
+	badRequests(t, s, map[string]string{
+		"/api/hotspots/nt/all/backtest":                      `did you mean \"nte\"?`,
+		"/api/hotspots/nte/all/backtest?force=city-of-londn": `did you mean \"city-of-london\"?`,
+		"/api/hotspots/nte/2020-13/backtest":                 "want all",
+		"/api/hotspots/nte/all/backtest?inputs=0":            "inputs",
+		"/api/hotspots/nte/all/backtest?cell=1":              "cell size",
+		"/api/hotspots/nte/all/backtest?format=csv":          "format",
+		"/api/hotspots/nte/all/backtest?band=x":              "band",
+	})
+	withIncidents := nte
+	withIncidents.Incidents = true
+	s = NewServer(st, schedtest.Runner(t, st, scheduler.RunnerOptions{}), ServerOptions{Tokens: []string{testToken}, Log: schedtest.Quiet,
+		Profile: func(string) (hotspots.Options, error) { return hotspots.Options{Profile: withIncidents}, nil }})
+	if w := send(s, "GET", "/api/hotspots/nte/all/backtest", "192.0.2.7:5000", "Authorization", "Bearer "+testToken); w.Code != 403 {
+		t.Errorf("a back-test with partner incidents for another machine: %d %s, want 403", w.Code, w.Body.String())
+	}
+}
