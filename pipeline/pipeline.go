@@ -271,18 +271,27 @@ func jobMonth(ctx context.Context, st *store.Store, month string) (time.Time, er
 	return m, nil
 }
 
-// refusals turns the files an ingest refused into a warning on its run.
+// refusals turns the files an ingest refused, and those that had every
+// line quarantined, into a warning on its run.
 func refusals(sum *ingest.Summary) error {
 	n := sum.Totals.Refused + sum.Totals.Kept // a kept-out poorer copy is recorded as refused
-	if n == 0 {
-		return nil
-	}
 	var files []string
 	for _, f := range sum.Files {
 		if (f.Status == ingest.StatusRefused || f.Status == ingest.StatusKept) && len(files) < 3 {
 			files = append(files, f.Path+": "+f.Error)
 		}
 	}
-	return scheduler.Warning(fmt.Errorf("%d file(s) refused, the others loaded (see /api/sources?status=refused): %s",
-		n, strings.Join(files, "; ")))
+	var errs []error
+	if n > 0 {
+		errs = append(errs, fmt.Errorf("%d file(s) refused, the others loaded (see /api/sources?status=refused): %s",
+			n, strings.Join(files, "; ")))
+	}
+	if emptied := sum.Emptied(); len(emptied) > 0 {
+		errs = append(errs, fmt.Errorf("%d file(s) had every line quarantined, so nothing of them was loaded (see the quarantine table): %s",
+			len(emptied), strings.Join(emptied, ", ")))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return scheduler.Warning(errors.Join(errs...))
 }

@@ -8,15 +8,9 @@ import (
 )
 
 // allQuarantined fails a load in which a file had every one of its lines
-// quarantined: its partition now holds nothing, which is not a successful
-// load of it however the other files went.
+// quarantined.
 func allQuarantined(sum *ingest.Summary) error {
-	var paths []string
-	for _, f := range sum.Files {
-		if (f.Status == ingest.StatusLoaded || f.Status == ingest.StatusReplaced) && f.Loaded == 0 && f.Quarantined > 0 {
-			paths = append(paths, f.Path)
-		}
-	}
+	paths := sum.Emptied()
 	if len(paths) == 0 {
 		return nil
 	}
