@@ -30,3 +30,10 @@ func LatestMonth(ctx context.Context, st *store.Store) (time.Time, error) {
 func Forces(ctx context.Context, st *store.Store) ([]string, error) {
 	return st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
 }
+
+// Enriched is the number of crimes enriched, located or not.
+func Enriched(ctx context.Context, st *store.Store) (int64, error) {
+	var n int64
+	err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM crimes_enriched`).Scan(&n)
+	return n, err
+}
