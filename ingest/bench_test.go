@@ -2,18 +2,15 @@ package ingest
 
 import (
 	"archive/zip"
-	"bufio"
 	"context"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/internal/benchref"
 	"github.com/safercity/safercity/store"
 )
 
@@ -50,26 +47,12 @@ func BenchmarkIngestVersusReadCSV(b *testing.B) {
 			b.Fatal(err)
 		}
 		ingest := time.Since(start)
-		peak := peakRSS()
+		peak := benchref.PeakRSS()
 		st.Close()
 		rows := sum.Totals.Loaded + sum.Totals.Quarantined
 
-		raw, err := store.Open(ctx, filepath.Join(b.TempDir(), "raw.duckdb"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		start = time.Now()
-		var n int64
-		err = raw.DB.QueryRow(`CREATE TABLE raw AS SELECT * FROM read_csv(?, header = true, auto_detect = false,
-			columns = {'Crime ID': 'VARCHAR', 'Month': 'VARCHAR', 'Reported by': 'VARCHAR', 'Falls within': 'VARCHAR',
-			'Longitude': 'DOUBLE', 'Latitude': 'DOUBLE', 'Location': 'VARCHAR', 'LSOA code': 'VARCHAR',
-			'LSOA name': 'VARCHAR', 'Crime type': 'VARCHAR', 'Last outcome category': 'VARCHAR', 'Context': 'VARCHAR'})`,
-			filepath.Join(dir, "*", "*.csv")).Scan(&n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		readCSV := time.Since(start)
-		raw.Close()
+		ref := benchref.Read(b, map[benchref.Kind]string{benchref.Street: filepath.Join(dir, "*", "*.csv")})
+		readCSV, n := ref.Took, ref.Rows
 		if n != rows {
 			b.Fatalf("read_csv stored %d rows, ingest accounted for %d", n, rows)
 		}
@@ -81,23 +64,6 @@ func BenchmarkIngestVersusReadCSV(b *testing.B) {
 		b.ReportMetric(ingestRate/readRate, "ratio")
 		b.ReportMetric(float64(peak)/(1<<20), "ingest-peak-MiB")
 	}
-}
-
-// peakRSS is the process's high-water resident set size in bytes (Linux).
-func peakRSS() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // BenchmarkArchive loads a data.police.uk-style archive zip straight from
@@ -129,14 +95,14 @@ func BenchmarkArchive(b *testing.B) {
 		if err := st.LimitMemory(ctx, DuckDBMemoryLimit); err != nil { // as `ingest police` does
 			b.Fatal(err)
 		}
-		resetPeakRSS()
+		benchref.ResetPeakRSS()
 		start := time.Now()
 		sum, err := Police(ctx, st, []string{a}, Options{})
 		if err != nil || sum.Totals.Refused > 0 {
 			b.Fatalf("%v %+v", err, sum.Totals)
 		}
 		first := time.Since(start)
-		peak := peakRSS()
+		peak := benchref.PeakRSS()
 		rows := sum.Totals.Loaded + sum.Totals.Quarantined
 
 		start = time.Now()
@@ -148,7 +114,13 @@ func BenchmarkArchive(b *testing.B) {
 		checkNextArchive(b, st, a, next, again)
 		st.Close()
 
-		readCSV, n, readPeak := readExtracted(b, filepath.Join(dir, "x"))
+		x := filepath.Join(dir, "x")
+		ref := benchref.Read(b, map[benchref.Kind]string{
+			benchref.Street:        filepath.Join(x, "*", "*-street.csv"),
+			benchref.Outcomes:      filepath.Join(x, "*", "*-outcomes.csv"),
+			benchref.StopAndSearch: filepath.Join(x, "*", "*-stop-and-search.csv"),
+		})
+		readCSV, n, readPeak := ref.Took, ref.Rows, ref.PeakRSS
 		if n != rows {
 			b.Fatalf("read_csv stored %d rows, ingest accounted for %d", n, rows)
 		}
@@ -196,54 +168,4 @@ func zipEntries(b *testing.B, path string) map[string][2]uint64 {
 		m[f.Name] = [2]uint64{uint64(f.CRC32), f.UncompressedSize64}
 	}
 	return m
-}
-
-// readExtracted stores the extracted archive with DuckDB's read_csv, one
-// statement per kind with explicit column types, and returns the time,
-// rows and peak RSS.
-func readExtracted(b *testing.B, dir string) (time.Duration, int64, int64) {
-	raw, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "raw.duckdb"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer raw.Close()
-	resetPeakRSS()
-	start := time.Now()
-	var total int64
-	for _, k := range []struct{ kind, columns string }{
-		{"street", `{'Crime ID': 'VARCHAR', 'Month': 'VARCHAR', 'Reported by': 'VARCHAR', 'Falls within': 'VARCHAR',
-			'Longitude': 'DOUBLE', 'Latitude': 'DOUBLE', 'Location': 'VARCHAR', 'LSOA code': 'VARCHAR',
-			'LSOA name': 'VARCHAR', 'Crime type': 'VARCHAR', 'Last outcome category': 'VARCHAR', 'Context': 'VARCHAR'}`},
-		{"outcomes", `{'Crime ID': 'VARCHAR', 'Month': 'VARCHAR', 'Reported by': 'VARCHAR', 'Falls within': 'VARCHAR',
-			'Longitude': 'DOUBLE', 'Latitude': 'DOUBLE', 'Location': 'VARCHAR', 'LSOA code': 'VARCHAR',
-			'LSOA name': 'VARCHAR', 'Outcome type': 'VARCHAR'}`},
-		{"stop-and-search", `{'Type': 'VARCHAR', 'Date': 'TIMESTAMPTZ', 'Part of a policing operation': 'BOOLEAN',
-			'Policing operation': 'VARCHAR', 'Latitude': 'DOUBLE', 'Longitude': 'DOUBLE', 'Gender': 'VARCHAR',
-			'Age range': 'VARCHAR', 'Self-defined ethnicity': 'VARCHAR', 'Officer-defined ethnicity': 'VARCHAR',
-			'Legislation': 'VARCHAR', 'Object of search': 'VARCHAR', 'Outcome': 'VARCHAR',
-			'Outcome linked to object of search': 'BOOLEAN', 'Removal of more than just outer clothing': 'BOOLEAN'}`},
-	} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*", "*-"+k.kind+".csv"))
-		if len(files) == 0 {
-			continue
-		}
-		var n int64
-		_, err := raw.DB.Exec(fmt.Sprintf(`CREATE TABLE "%s" AS SELECT * FROM read_csv(?, header = true,
-			auto_detect = false, columns = %s)`, k.kind, k.columns), files)
-		if err == nil {
-			err = raw.DB.QueryRow(fmt.Sprintf(`SELECT count(*) FROM "%s"`, k.kind)).Scan(&n)
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		total += n
-	}
-	return time.Since(start), total, peakRSS()
-}
-
-// resetPeakRSS restarts the process's high-water mark (Linux), so that each
-// contender's peak is its own.
-func resetPeakRSS() {
-	debug.FreeOSMemory()
-	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }

@@ -63,15 +63,7 @@ type FeedOptions struct {
 // still load; the returned error is for a source that cannot be opened or a
 // failure of the store, after which nothing of the feed has changed.
 func Feed(ctx context.Context, st *store.Store, f *feed.Feed, opt FeedOptions) (*FeedSummary, error) {
-	if opt.Log == nil {
-		opt.Log = slog.Default()
-	}
-	if opt.Alloc == nil {
-		opt.Alloc = memory.DefaultAllocator
-	}
-	if opt.Client == nil {
-		opt.Client = &http.Client{Timeout: 5 * time.Minute}
-	}
+	opt = opt.withDefaults()
 	src := opt.Source
 	if src == "" {
 		src = f.Source
@@ -85,25 +77,72 @@ func Feed(ctx context.Context, st *store.Store, f *feed.Feed, opt FeedOptions) (
 		return nil, err
 	}
 	files := make([]*feedFile, len(units))
-	defer func() {
-		for _, ff := range files {
-			if ff != nil && ff.file != nil {
-				ff.file.Release()
-			}
+	defer releaseFeedFiles(files)
+	if err := readFeedFiles(ctx, f, units, state.nextID, files, opt.Alloc); err != nil {
+		return nil, err
+	}
+	fresh, refused := classifyFeedFiles(files, state)
+	if len(fresh)+len(refused) > 0 {
+		err := st.Tx(ctx, func(tx *store.Tx) error {
+			return storeFeed(tx, f, state, files, fresh, refused)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("feed %s: store: %w (rolled back: nothing of the feed changed)", f.Name, err)
 		}
-	}()
+	}
+	sum := summariseFeed(f, src, files, opt.Log)
+	if len(units) == 0 {
+		opt.Log.Info("feed source has no files", "feed", f.Name, "source", src, "match", f.Match)
+	}
+	t := sum.Totals
+	opt.Log.Debug("feed load", "feed", f.Name, "files", t.Files, "loaded", t.Loaded, "quarantined", t.Quarantined,
+		"replaced", t.Replaced, "unchanged", t.Unchanged, "refused", t.Refused)
+	return sum, nil
+}
+
+func (opt FeedOptions) withDefaults() FeedOptions {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Alloc == nil {
+		opt.Alloc = memory.DefaultAllocator
+	}
+	if opt.Client == nil {
+		opt.Client = &http.Client{Timeout: 5 * time.Minute}
+	}
+	return opt
+}
+
+// readFeedFiles reads units into files, numbering them from firstID. A file
+// that cannot be read as the contract says is kept with its error; the
+// error returned is one that stops the whole feed.
+func readFeedFiles(ctx context.Context, f *feed.Feed, units []feedUnit, firstID int64, files []*feedFile, alloc memory.Allocator) error {
 	for i, u := range units {
-		ff := &feedFile{unit: u, id: state.nextID + int64(i)}
+		ff := &feedFile{unit: u, id: firstID + int64(i)}
 		files[i] = ff
 		if f.Kind == feed.Premises && i < len(units)-1 {
 			ff.status, ff.note = StatusSuperseded, "not loaded: a register is a snapshot, and the inbox's last file "+units[len(units)-1].path+" is the current one"
 			continue
 		}
-		if err := ff.read(ctx, f, opt.Alloc); err != nil {
-			return nil, fmt.Errorf("feed %s: %s: %w", f.Name, u.path, err)
+		if err := ff.read(ctx, f, alloc); err != nil {
+			return fmt.Errorf("feed %s: %s: %w", f.Name, u.path, err)
 		}
 	}
-	var fresh, refused []*feedFile
+	return nil
+}
+
+func releaseFeedFiles(files []*feedFile) {
+	for _, ff := range files {
+		if ff != nil && ff.file != nil {
+			ff.file.Release()
+		}
+	}
+}
+
+// classifyFeedFiles gives each file read its status against what the store
+// holds and returns those to store: the fresh ones, and the refused ones not
+// recorded as refused already.
+func classifyFeedFiles(files []*feedFile, state *feedState) (fresh, refused []*feedFile) {
 	seen := map[string]string{}
 	for _, ff := range files {
 		switch {
@@ -128,14 +167,11 @@ func Feed(ctx context.Context, st *store.Store, f *feed.Feed, opt FeedOptions) (
 			fresh = append(fresh, ff)
 		}
 	}
-	if len(fresh)+len(refused) > 0 {
-		err := st.Tx(ctx, func(tx *store.Tx) error {
-			return storeFeed(tx, f, state, files, fresh, refused)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("feed %s: store: %w (rolled back: nothing of the feed changed)", f.Name, err)
-		}
-	}
+	return fresh, refused
+}
+
+// summariseFeed reports every file of the load with its status and rows.
+func summariseFeed(f *feed.Feed, src string, files []*feedFile, log *slog.Logger) *FeedSummary {
 	sum := &FeedSummary{Feed: f.Name, Kind: string(f.Kind), Source: src}
 	for _, ff := range files {
 		r := FileResult{Path: ff.unit.path, Kind: string(f.Kind), Status: ff.status, Replaced: ff.replaced, Note: ff.note}
@@ -148,16 +184,10 @@ func Feed(ctx context.Context, st *store.Store, f *feed.Feed, opt FeedOptions) (
 		sum.Files = append(sum.Files, r)
 		sum.Totals.add(r)
 		if ff.file != nil && len(ff.file.Dropped) > 0 {
-			opt.Log.Debug("columns the contract does not declare were not read", "feed", f.Name, "file", ff.unit.path, "columns", ff.file.Dropped)
+			log.Debug("columns the contract does not declare were not read", "feed", f.Name, "file", ff.unit.path, "columns", ff.file.Dropped)
 		}
 	}
-	if len(units) == 0 {
-		opt.Log.Info("feed source has no files", "feed", f.Name, "source", src, "match", f.Match)
-	}
-	t := sum.Totals
-	opt.Log.Debug("feed load", "feed", f.Name, "files", t.Files, "loaded", t.Loaded, "quarantined", t.Quarantined,
-		"replaced", t.Replaced, "unchanged", t.Unchanged, "refused", t.Refused)
-	return sum, nil
+	return sum
 }
 
 func (t *Totals) add(r FileResult) {

@@ -46,3 +46,10 @@ func ResolveForce(ctx context.Context, st *store.Store, force string) (string, e
 	}
 	return names.Resolve("force", force, forces)
 }
+
+// Enriched is the number of crimes enriched, located or not.
+func Enriched(ctx context.Context, st *store.Store) (int64, error) {
+	var n int64
+	err := st.DB.QueryRowContext(ctx, `SELECT count(*) FROM crimes_enriched`).Scan(&n)
+	return n, err
+}

@@ -58,7 +58,11 @@ func TestEveryLocatedCrimePlaced(t *testing.T) {
 	if len(res) != 12 {
 		t.Fatalf("%d months", len(res))
 	}
-	if a, b := count(t, st, `SELECT count(*) FROM crimes_enriched`), count(t, st, `SELECT count(*) FROM police_street`); a != b {
+	a, err := Enriched(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := count(t, st, `SELECT count(*) FROM police_street`); a != b || b == 0 {
 		t.Errorf("%d enriched of %d crimes", a, b)
 	}
 	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE located AND (easting IS NULL OR cell_x IS NULL

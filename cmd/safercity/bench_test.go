@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safercity/safercity/internal/benchref"
 	"github.com/safercity/safercity/queries"
 	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
 )
 
 // BenchmarkArchive36 is the monthly job of a national user on the whole
@@ -26,7 +28,6 @@ func BenchmarkArchive36(b *testing.B) {
 	if dir == "" {
 		b.Skip("set SAFERCITY_BENCH_ARCHIVE to the folder make bench-archive fills")
 	}
-	ctx := context.Background()
 	bin := filepath.Join(b.TempDir(), "safercity")
 	if out, err := exec.Command("go", "build", "-tags", "duckdb_arrow", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
@@ -54,7 +55,7 @@ func BenchmarkArchive36(b *testing.B) {
 			slowest = max(slowest, took)
 		}
 
-		readCSV := benchReadCSV(b, ctx, filepath.Join(dir, "csv"))
+		readCSV := benchref.Read(b, map[benchref.Kind]string{benchref.Street: filepath.Join(dir, "csv", "*", "*-street.csv")}).Took
 		total := ingest + transform
 		b.Logf("%d street rows: zip to enriched %.1f s (ingest %.1f s = %.0f%%, peak RSS %d MiB; transform %.1f s = %.0f%%, peak RSS %d MiB); DuckDB read_csv of the extracted street files %.1f s; DuckDB file %d MiB; slowest query %d ms",
 			rows, total.Seconds(), ingest.Seconds(), 100*ingest.Seconds()/total.Seconds(), ingestRSS>>20, transform.Seconds(),
@@ -85,31 +86,11 @@ func countRows(b *testing.B, db string) int64 {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	var n int64
-	if err := st.DB.QueryRow(`SELECT count(*) FROM crimes_enriched`).Scan(&n); err != nil {
+	n, err := transform.Enriched(context.Background(), st)
+	if err != nil {
 		b.Fatal(err)
 	}
 	return n
-}
-
-// benchReadCSV is DuckDB's own reader on the street files: read_csv into a
-// table, with the columns' types given and no sniffing.
-func benchReadCSV(b *testing.B, ctx context.Context, dir string) time.Duration {
-	raw, err := store.Open(ctx, filepath.Join(b.TempDir(), "raw.duckdb"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer raw.Close()
-	start := time.Now()
-	_, err = raw.DB.ExecContext(ctx, `CREATE TABLE raw AS SELECT * FROM read_csv(?, header = true, auto_detect = false,
-		columns = {'Crime ID': 'VARCHAR', 'Month': 'VARCHAR', 'Reported by': 'VARCHAR', 'Falls within': 'VARCHAR',
-		'Longitude': 'DOUBLE', 'Latitude': 'DOUBLE', 'Location': 'VARCHAR', 'LSOA code': 'VARCHAR',
-		'LSOA name': 'VARCHAR', 'Crime type': 'VARCHAR', 'Last outcome category': 'VARCHAR', 'Context': 'VARCHAR'})`,
-		filepath.Join(dir, "*", "*-street.csv"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return time.Since(start)
 }
 
 // benchCommand runs the safercity binary and returns how long it took and

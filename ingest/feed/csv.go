@@ -16,12 +16,32 @@ func (bd *builder) readCSV(r io.Reader, file *File) error {
 	cr := csv.NewReader(rec)
 	cr.FieldsPerRecord = -1 // a wrong count sets the row aside, it does not stop the file
 	cr.ReuseRecord = true
+	names, err := readHeader(cr)
+	if err != nil {
+		return err
+	}
+	h, err := matchHeader(names, bd.declared())
+	if err != nil {
+		return err
+	}
+	for i, name := range h.names {
+		if !h.used[i] {
+			file.Dropped = append(file.Dropped, name)
+		}
+	}
+	return bd.readRows(cr, rec, file, h)
+}
+
+// readHeader reads the header row, its names trimmed of surrounding spaces,
+// and refuses one that shows the file's encoding or line endings are not
+// what the reader takes.
+func readHeader(cr *csv.Reader) ([]string, error) {
 	first, err := cr.Read()
 	if err == io.EOF {
-		return errors.New("empty file: no header row")
+		return nil, errors.New("empty file: no header row")
 	}
 	if err != nil {
-		return fmt.Errorf("header: %v", err)
+		return nil, fmt.Errorf("header: %v", err)
 	}
 	header := make([]string, len(first))
 	for i, h := range first {
@@ -29,42 +49,55 @@ func (bd *builder) readCSV(r io.Reader, file *File) error {
 	}
 	all := strings.Join(header, ",")
 	if !utf8.ValidString(all) {
-		return errors.New("the header is not UTF-8 text; if the export is Windows-1252 (as Excel on Windows writes), set encoding: windows-1252")
+		return nil, errors.New("the header is not UTF-8 text; if the export is Windows-1252 (as Excel on Windows writes), set encoding: windows-1252")
 	}
 	if strings.ContainsAny(all, "\r\n") {
-		return errors.New("the header runs over several lines: lines end in a bare CR (old Mac), or a header name holds a line break; re-save the file with LF or CRLF line endings")
+		return nil, errors.New("the header runs over several lines: lines end in a bare CR (old Mac), or a header name holds a line break; re-save the file with LF or CRLF line endings")
 	}
-	pos := make(map[string]int, len(header))
-	for i, h := range header {
-		key := strings.ToLower(h)
-		if _, dup := pos[key]; !dup {
-			pos[key] = i
+	return header, nil
+}
+
+// csvHeader is a file's header matched to the contract's columns.
+type csvHeader struct {
+	names []string
+	pos   map[string]int // lower-case name → field; the first of repeated names
+	used  map[int]bool   // fields the contract reads
+}
+
+// matchHeader finds each declared column in the header, ignoring case, and
+// refuses a header that lacks one or names one twice.
+func matchHeader(header, declared []string) (*csvHeader, error) {
+	h := &csvHeader{names: header, pos: make(map[string]int, len(header)), used: map[int]bool{}}
+	for i, name := range header {
+		key := strings.ToLower(name)
+		if _, dup := h.pos[key]; !dup {
+			h.pos[key] = i
 		}
 	}
-	used := map[int]bool{}
 	var missing []string
-	for _, name := range bd.declared() {
-		i, ok := pos[strings.ToLower(strings.TrimSpace(name))]
+	for _, name := range declared {
+		i, ok := h.pos[strings.ToLower(strings.TrimSpace(name))]
 		if !ok {
 			missing = append(missing, fmt.Sprintf("%q", name))
 			continue
 		}
-		for j, h := range header {
-			if j != i && strings.EqualFold(h, header[i]) {
-				return fmt.Errorf("the header has the column %q twice, so the contract's %q is ambiguous", header[i], name)
+		for j, other := range header {
+			if j != i && strings.EqualFold(other, header[i]) {
+				return nil, fmt.Errorf("the header has the column %q twice, so the contract's %q is ambiguous", header[i], name)
 			}
 		}
-		used[i] = true
+		h.used[i] = true
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("the header lacks %s, which the contract reads; the file's columns are: %s", strings.Join(missing, ", "), strings.Join(header, ", "))
+		return nil, fmt.Errorf("the header lacks %s, which the contract reads; the file's columns are: %s", strings.Join(missing, ", "), strings.Join(header, ", "))
 	}
-	for i, h := range header {
-		if !used[i] {
-			file.Dropped = append(file.Dropped, h)
-		}
-	}
-	src := &csvRow{pos: pos}
+	return h, nil
+}
+
+// readRows reads the records after the header, adding each to the feed or
+// setting it aside with its reason.
+func (bd *builder) readRows(cr *csv.Reader, rec *recorder, file *File, h *csvHeader) error {
+	src := &csvRow{pos: h.pos}
 	// whole is the row as published, when nothing undeclared could be in it.
 	whole := func(raw []byte) string {
 		if len(file.Dropped) == 0 {
@@ -92,13 +125,13 @@ func (bd *builder) readCSV(r io.Reader, file *File) error {
 		default:
 			line, _ := cr.FieldPos(0)
 			switch {
-			case len(fields) != len(header):
-				file.reject(int64(line), whole(raw), fmt.Sprintf("%d fields where the header has %d", len(fields), len(header)))
+			case len(fields) != len(h.names):
+				file.reject(int64(line), whole(raw), fmt.Sprintf("%d fields where the header has %d", len(fields), len(h.names)))
 			case !utf8.Valid(raw):
-				file.reject(int64(line), declaredOnly(fields, used), "not valid UTF-8 text; if the export is Windows-1252, set encoding: windows-1252")
+				file.reject(int64(line), declaredOnly(fields, h.used), "not valid UTF-8 text; if the export is Windows-1252, set encoding: windows-1252")
 			default:
 				src.fields = fields
-				bd.add(file, int64(line), func() string { return declaredOnly(fields, used) }, src)
+				bd.add(file, int64(line), func() string { return declaredOnly(fields, h.used) }, src)
 			}
 		}
 		rec.discard(end)

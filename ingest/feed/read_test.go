@@ -536,3 +536,27 @@ func TestFeedCategoriesUnmappedKept(t *testing.T) {
 		t.Errorf("23:30 UTC on 31 May is June in London; got %v", month.Value(0).ToTime())
 	}
 }
+
+// TestMatchHeader: declared columns are found whatever their case and
+// surrounding spaces; a name repeated among the columns the contract does
+// not read is no error, and those columns are left unused.
+func TestMatchHeader(t *testing.T) {
+	h, err := matchHeader([]string{"Notes", "CODE", "notes", "Name"}, []string{" code ", "name"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.pos["code"] != 1 || h.pos["name"] != 3 || h.pos["notes"] != 0 {
+		t.Errorf("positions %v, want code 1, name 3, notes 0 (the first of the repeats)", h.pos)
+	}
+	for i, want := range []bool{false, true, false, true} {
+		if h.used[i] != want {
+			t.Errorf("field %d (%s) used %v, want %v", i, h.names[i], h.used[i], want)
+		}
+	}
+	if _, err := matchHeader([]string{"Code", "code"}, []string{"Code"}); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("a declared column named twice: error %v, want one saying so", err)
+	}
+	if _, err := matchHeader([]string{"Code"}, []string{"Code", "People", "Name"}); err == nil || !strings.Contains(err.Error(), `lacks "People", "Name"`) {
+		t.Errorf("two declared columns missing: error %v, want one naming both", err)
+	}
+}

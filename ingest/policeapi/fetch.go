@@ -47,18 +47,11 @@ func (c *Client) FetchForceMonth(ctx context.Context, force string, month time.T
 
 func (c *Client) fetchForceMonth(ctx context.Context, force, month, spool string) ([]Download, error) {
 	c.logger().Info("fetching from the police.uk API", "force", force, "month", month, "spool", spool)
-	if err := makeSpool(spool); err != nil {
-		return nil, err
-	}
-	stops, err := c.stopsListed(ctx, spool, month, force)
+	ls, err := c.listMonth(ctx, spool, month, force)
 	if err != nil {
 		return nil, err
 	}
-	forces, err := c.forces(ctx, spool)
-	if err != nil {
-		return nil, err
-	}
-	name := c.forceName(forces, force)
+	name := c.forceName(ls.forces, force)
 	if name == "" {
 		return nil, fmt.Errorf("the API has no force %q (see Forces)", force)
 	}
@@ -73,7 +66,31 @@ func (c *Client) fetchForceMonth(ctx context.Context, force, month, spool string
 	if len(hoods) == 0 {
 		return nil, fmt.Errorf("the API lists no neighbourhoods for %s, so its area is unknown", force)
 	}
+	ans, err := c.fetchForceAnswers(ctx, spool, force, month, hoods, ls.stops)
+	if err != nil {
+		return nil, err
+	}
+	crimes, outs, stopPieces, err := ans.decode()
+	if err != nil {
+		return nil, err
+	}
+	// The API marks British Transport Police crimes in a force's area by
+	// location type; they belong to the btp files, not the force's.
+	locType := "Force"
+	if force == "btp" {
+		locType = "BTP"
+	}
+	w := rowWriter{cats: cats, reportedBy: func(string) string { return name }, log: c.logger()}
+	return c.downloads(month, force,
+		w.streetRows(crimes, func(cr apiCrime) bool { return cr.Location == nil || cr.LocationType == locType }),
+		w.outcomeRows(outs, func(o apiOutcome) bool { return o.Crime.LocationType == locType }),
+		stopRows(stopPieces))
+}
 
+// fetchForceAnswers fetches, all at once, the street crimes and outcomes in
+// each of the force's neighbourhoods, its crimes with no location and, when
+// stops, its stop and search.
+func (c *Client) fetchForceAnswers(ctx context.Context, spool, force, month string, hoods []Neighbourhood, stops bool) (*apiAnswers, error) {
 	var street, outcomes pieceAnswers
 	var noLocation, stopsAll, stopsNoLocation []byte
 	g := newFanout(ctx)
@@ -101,32 +118,52 @@ func (c *Client) fetchForceMonth(ctx context.Context, force, month, spool string
 	if err := g.wait(); err != nil {
 		return nil, err
 	}
-
-	// The API marks British Transport Police crimes in a force's area by
-	// location type; they belong to the btp files, not the force's.
-	locType := "Force"
-	if force == "btp" {
-		locType = "BTP"
-	}
-	w := rowWriter{cats: cats, reportedBy: func(string) string { return name }, log: c.logger()}
-	crimes, err := decodePieces[apiCrime](append(street.answers, noLocation))
-	if err != nil {
-		return nil, err
-	}
-	outs, err := decodePieces[apiOutcome](outcomes.answers)
-	if err != nil {
-		return nil, err
-	}
-	var stopPieces [][]apiStop
+	ans := &apiAnswers{street: append(street.answers, noLocation), outcomes: outcomes.answers}
 	if stops {
-		if stopPieces, err = decodePieces[apiStop]([][]byte{stopsAll, stopsNoLocation}); err != nil {
-			return nil, err
-		}
+		ans.stops = [][]byte{stopsAll, stopsNoLocation}
 	}
-	return c.downloads(month, force,
-		w.streetRows(crimes, func(cr apiCrime) bool { return cr.Location == nil || cr.LocationType == locType }),
-		w.outcomeRows(outs, func(o apiOutcome) bool { return o.Crime.LocationType == locType }),
-		stopRows(stopPieces))
+	return ans, nil
+}
+
+// monthListing is what the API says before a month's crimes are fetched.
+type monthListing struct {
+	stops  bool // crimes-street-dates lists stop and search for the month
+	forces []Force
+}
+
+// listMonth makes the spool and reads the API's listings of months and
+// forces; see stopsListed for force.
+func (c *Client) listMonth(ctx context.Context, spool, month, force string) (*monthListing, error) {
+	if err := makeSpool(spool); err != nil {
+		return nil, err
+	}
+	stops, err := c.stopsListed(ctx, spool, month, force)
+	if err != nil {
+		return nil, err
+	}
+	forces, err := c.forces(ctx, spool)
+	if err != nil {
+		return nil, err
+	}
+	return &monthListing{stops: stops, forces: forces}, nil
+}
+
+// apiAnswers are a fetch's answers as they came, one JSON array a piece.
+type apiAnswers struct {
+	street, outcomes, stops [][]byte
+}
+
+func (a *apiAnswers) decode() (crimes [][]apiCrime, outs [][]apiOutcome, stops [][]apiStop, err error) {
+	if crimes, err = decodePieces[apiCrime](a.street); err != nil {
+		return nil, nil, nil, err
+	}
+	if outs, err = decodePieces[apiOutcome](a.outcomes); err != nil {
+		return nil, nil, nil, err
+	}
+	if stops, err = decodePieces[apiStop](a.stops); err != nil {
+		return nil, nil, nil, err
+	}
+	return crimes, outs, stops, nil
 }
 
 // FetchArea fetches the street crimes, outcomes and stop and search located
@@ -153,14 +190,7 @@ func (c *Client) FetchArea(ctx context.Context, name string, poly []LatLng, mont
 
 func (c *Client) fetchAreaMonth(ctx context.Context, name string, poly []LatLng, month, spool string) ([]Download, error) {
 	c.logger().Info("fetching an area from the police.uk API", "area", name, "month", month, "points", len(poly), "spool", spool)
-	if err := makeSpool(spool); err != nil {
-		return nil, err
-	}
-	stops, err := c.stopsListed(ctx, spool, month, "")
-	if err != nil {
-		return nil, err
-	}
-	forces, err := c.forces(ctx, spool)
+	ls, err := c.listMonth(ctx, spool, month, "")
 	if err != nil {
 		return nil, err
 	}
@@ -172,32 +202,24 @@ func (c *Client) fetchAreaMonth(ctx context.Context, name string, poly []LatLng,
 	g := newFanout(ctx)
 	c.spawnArea(g, spool, "crimes-street/all-crime", month, poly, 0, street.keep)
 	c.spawnArea(g, spool, "outcomes-at-location", month, poly, 0, outcomes.keep)
-	if stops {
+	if ls.stops {
 		c.spawnArea(g, spool, "stops-street", month, poly, 0, stopAnswers.keep)
 	}
 	if err := g.wait(); err != nil {
 		return nil, err
 	}
-
-	btp := c.forceName(forces, "btp")
+	ans := apiAnswers{street: street.answers, outcomes: outcomes.answers, stops: stopAnswers.answers}
+	crimes, outs, stopPieces, err := ans.decode()
+	if err != nil {
+		return nil, err
+	}
+	btp := c.forceName(ls.forces, "btp")
 	w := rowWriter{cats: cats, log: c.logger(), reportedBy: func(locType string) string {
 		if locType == "BTP" {
 			return btp
 		}
 		return ""
 	}}
-	crimes, err := decodePieces[apiCrime](street.answers)
-	if err != nil {
-		return nil, err
-	}
-	outs, err := decodePieces[apiOutcome](outcomes.answers)
-	if err != nil {
-		return nil, err
-	}
-	stopPieces, err := decodePieces[apiStop](stopAnswers.answers)
-	if err != nil {
-		return nil, err
-	}
 	return c.downloads(month, name,
 		w.streetRows(crimes, func(apiCrime) bool { return true }),
 		w.outcomeRows(outs, func(apiOutcome) bool { return true }),

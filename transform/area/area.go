@@ -100,22 +100,63 @@ func Load(r io.Reader, codeProp, nameProp string) (*Layer, error) {
 	return l, nil
 }
 
+// featureCollection is the part of a GeoJSON FeatureCollection that load
+// reads.
+type featureCollection struct {
+	Type string `json:"type"`
+	CRS  *struct {
+		Properties struct {
+			Name string `json:"name"`
+		} `json:"properties"`
+	} `json:"crs"`
+	Features []geoJSONFeature `json:"features"`
+}
+
+type geoJSONFeature struct {
+	Properties map[string]json.RawMessage `json:"properties"`
+	Geometry   *struct {
+		Type        string          `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	} `json:"geometry"`
+}
+
 func load(r io.Reader, codeProp, nameProp string) (*Layer, error) {
-	var fc struct {
-		Type string `json:"type"`
-		CRS  *struct {
-			Properties struct {
-				Name string `json:"name"`
-			} `json:"properties"`
-		} `json:"crs"`
-		Features []struct {
-			Properties map[string]json.RawMessage `json:"properties"`
-			Geometry   *struct {
-				Type        string          `json:"type"`
-				Coordinates json.RawMessage `json:"coordinates"`
-			} `json:"geometry"`
-		} `json:"features"`
+	fc, err := decodeFeatureCollection(r)
+	if err != nil {
+		return nil, err
 	}
+	l := &Layer{features: make([]Feature, len(fc.Features))}
+	var all orb.Bound
+	for i, f := range fc.Features {
+		ft := &l.features[i]
+		if err := parseFeature(ft, f, codeProp, nameProp); err != nil {
+			return nil, fmt.Errorf("feature %d%s: %w", i, codeSuffix(ft.Code), err)
+		}
+		b := ft.Geometry.Bound()
+		if i == 0 {
+			all = b
+		} else {
+			all = all.Union(b)
+		}
+	}
+	if l.crs, err = layerCRS(fc, all); err != nil {
+		return nil, err
+	}
+	for i := range l.features {
+		ft := &l.features[i]
+		if l.crs == WGS84 {
+			projectToBNG(ft.Geometry)
+		}
+		ft.Bound = ft.Geometry.Bound()
+	}
+	l.index = newBucketIndex(l.features)
+	return l, nil
+}
+
+// decodeFeatureCollection decodes r and checks that it is a FeatureCollection
+// with at least one feature.
+func decodeFeatureCollection(r io.Reader) (*featureCollection, error) {
+	var fc featureCollection
 	if err := json.NewDecoder(r).Decode(&fc); err != nil {
 		return nil, fmt.Errorf("decode GeoJSON: %w", err)
 	}
@@ -125,78 +166,75 @@ func load(r io.Reader, codeProp, nameProp string) (*Layer, error) {
 	if len(fc.Features) == 0 {
 		return nil, fmt.Errorf("FeatureCollection has no features")
 	}
+	return &fc, nil
+}
 
-	l := &Layer{features: make([]Feature, len(fc.Features))}
-	var all orb.Bound
-	for i, f := range fc.Features {
-		ft := &l.features[i]
-		var err error
-		if ft.Code, err = stringProperty(f.Properties, codeProp); err != nil {
-			return nil, fmt.Errorf("feature %d: %w", i, err)
-		}
-		if ft.Code == "" {
-			return nil, fmt.Errorf("feature %d: no code in property %q", i, codeProp)
-		}
-		if nameProp != "" {
-			if ft.Name, err = stringProperty(f.Properties, nameProp); err != nil {
-				return nil, fmt.Errorf("feature %d (%s): %w", i, ft.Code, err)
-			}
-		}
-		if f.Geometry == nil {
-			return nil, fmt.Errorf("feature %d (%s): no geometry", i, ft.Code)
-		}
-		switch f.Geometry.Type {
-		case "Polygon":
-			var p orb.Polygon
-			err = json.Unmarshal(f.Geometry.Coordinates, &p)
-			ft.Geometry = orb.MultiPolygon{p}
-		case "MultiPolygon":
-			err = json.Unmarshal(f.Geometry.Coordinates, &ft.Geometry)
-		default:
-			err = fmt.Errorf("geometry type %q, want Polygon or MultiPolygon", f.Geometry.Type)
-		}
-		if err == nil {
-			err = checkRings(ft.Geometry)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("feature %d (%s): %w", i, ft.Code, err)
-		}
-		b := ft.Geometry.Bound()
-		if i == 0 {
-			all = b
-		} else {
-			all = all.Union(b)
+// codeSuffix is how an error names a feature once its code is known.
+func codeSuffix(code string) string {
+	if code == "" {
+		return ""
+	}
+	return " (" + code + ")"
+}
+
+// parseFeature fills ft's code, name and geometry (still in the file's
+// coordinates) from f. An error names no feature: the caller does.
+func parseFeature(ft *Feature, f geoJSONFeature, codeProp, nameProp string) error {
+	var err error
+	if ft.Code, err = stringProperty(f.Properties, codeProp); err != nil {
+		return err
+	}
+	if ft.Code == "" {
+		return fmt.Errorf("no code in property %q", codeProp)
+	}
+	if nameProp != "" {
+		if ft.Name, err = stringProperty(f.Properties, nameProp); err != nil {
+			return err
 		}
 	}
+	if f.Geometry == nil {
+		return fmt.Errorf("no geometry")
+	}
+	switch f.Geometry.Type {
+	case "Polygon":
+		var p orb.Polygon
+		err = json.Unmarshal(f.Geometry.Coordinates, &p)
+		ft.Geometry = orb.MultiPolygon{p}
+	case "MultiPolygon":
+		err = json.Unmarshal(f.Geometry.Coordinates, &ft.Geometry)
+	default:
+		err = fmt.Errorf("geometry type %q, want Polygon or MultiPolygon", f.Geometry.Type)
+	}
+	if err != nil {
+		return err
+	}
+	return checkRings(ft.Geometry)
+}
 
+// layerCRS is the coordinate system of a layer whose coordinates span all:
+// the one the file declares, checked against the coordinates, or the one the
+// coordinates' magnitude says.
+func layerCRS(fc *featureCollection, all orb.Bound) (CRS, error) {
 	var declared CRS
 	if fc.CRS != nil {
 		var err error
 		if declared, err = parseCRSName(fc.CRS.Properties.Name); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
-	crs, err := detectCRS(all, declared)
-	if err != nil {
-		return nil, err
-	}
-	l.crs = crs
+	return detectCRS(all, declared)
+}
 
-	for i := range l.features {
-		ft := &l.features[i]
-		if crs == WGS84 {
-			for _, p := range ft.Geometry {
-				for _, r := range p {
-					for j, pt := range r {
-						r[j][0], r[j][1] = bng.ToBNG(pt[0], pt[1])
-					}
-				}
+// projectToBNG projects g's WGS 84 longitude/latitude to British National
+// Grid metres in place.
+func projectToBNG(g orb.MultiPolygon) {
+	for _, p := range g {
+		for _, r := range p {
+			for j, pt := range r {
+				r[j][0], r[j][1] = bng.ToBNG(pt[0], pt[1])
 			}
 		}
-		ft.Bound = ft.Geometry.Bound()
 	}
-	l.index = newBucketIndex(l.features)
-	return l, nil
 }
 
 // stringProperty returns a string or number property as text, and "" for a
