@@ -85,8 +85,10 @@ func fmtParams(p map[string]string) string {
 	return s
 }
 
-// benchParamSets picks the store's largest unit, force, LSOA and hotspot
-// profile and its latest month, so that the sets hold for any store.
+// benchParamSets picks the store's largest unit and LSOA, the force with
+// the most stop and search (else street crime) and the latest month, so
+// that the sets hold for any store: "largest" also ends the year-on-year
+// and the peers at the latest month and takes the violence group.
 func benchParamSets(b *testing.B, st *store.Store) []paramSet {
 	one := func(q string) string {
 		v, err := st.Strings(context.Background(), q)
@@ -99,7 +101,7 @@ func benchParamSets(b *testing.B, st *store.Store) []paramSet {
 		return v[0]
 	}
 	unit := one(`SELECT unit FROM crimes_enriched WHERE unit IS NOT NULL GROUP BY unit ORDER BY count(*) DESC LIMIT 1`)
-	// the force with the most searches: the largest may have none
+	// the largest force may have no searches
 	force := one(`SELECT force FROM (SELECT force, 1 AS k FROM police_stop_search UNION ALL SELECT force, 0 FROM police_street)
 		GROUP BY force ORDER BY max(k) DESC, count(*) DESC LIMIT 1`)
 	lsoa := one(`SELECT lsoa_code FROM crimes_enriched WHERE lsoa_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`)
