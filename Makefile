@@ -145,5 +145,15 @@ $(ARCHIVE36_DIR)/archive.zip:
 	mkdir -p $(ARCHIVE36_DIR)/csv && cd $(ARCHIVE36_DIR)/csv && unzip -q ../archive.zip.tmp
 	mv $(ARCHIVE36_DIR)/archive.zip.tmp $(ARCHIVE36_DIR)/archive.zip
 
+# Every named query timed on a loaded store, as users run it (names checked):
+# with its defaults, for the store's largest unit, force and LSOA, and over
+# its last twelve months; the median of three warm runs, wall and CPU time.
+# make bench-queries QUERIES_DB=FILE, e.g. a copy of the 36-month archive's
+# store (BenchmarkArchive36 above times each query with its defaults only).
+.PHONY: bench-queries
+bench-queries:
+	@test -n "$(QUERIES_DB)" || { echo "make bench-queries: give QUERIES_DB=FILE, a loaded and transformed store (e.g. one that safercity ingest police and transform made)"; exit 2; }
+	SAFERCITY_BENCH_DB=$(QUERIES_DB) $(GO) test -tags $(TAGS) -run '^$$' -bench Catalogue -benchtime 1x -v ./queries/ | grep -v '^=== '
+
 clean:
 	rm -rf bin demo
