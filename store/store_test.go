@@ -245,3 +245,19 @@ func TestLimitMemory(t *testing.T) {
 		st.Close()
 	}
 }
+
+// A new database file is written in StorageVersion's format.
+func TestNewFilesInStorageVersion(t *testing.T) {
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var tags string
+	if err := st.DB.QueryRow(`SELECT tags['storage_version'] FROM duckdb_databases() WHERE NOT internal`).Scan(&tags); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(tags, StorageVersion) {
+		t.Errorf("storage version %q, want %s", tags, StorageVersion)
+	}
+}
