@@ -120,20 +120,28 @@ func typicalCoverage(stats []AreaStat, coverage []float64) float64 {
 	return 0
 }
 
+// neighbourBand returns the smallest distance band that gives every point
+// a neighbour: the largest distance from a point to its nearest other.
+func neighbourBand(pts []orb.Point) float64 {
+	band := 0.0
+	for i := range pts {
+		nearest := math.Inf(1)
+		for j := range pts {
+			if i != j {
+				nearest = min(nearest, planar.Distance(pts[i], pts[j]))
+			}
+		}
+		band = max(band, nearest)
+	}
+	return band
+}
+
 // giStar fills in Gi* over the areas' centroids.
 func (a *Areas) giStar(centroids []orb.Point) error {
 	if len(a.Areas) < 3 {
 		return nil
 	}
-	for i := range centroids {
-		nearest := math.Inf(1)
-		for j := range centroids {
-			if i != j {
-				nearest = min(nearest, planar.Distance(centroids[i], centroids[j]))
-			}
-		}
-		a.Band = max(a.Band, nearest)
-	}
+	a.Band = neighbourBand(centroids)
 	measure := make([]float64, len(a.Areas))
 	for i, s := range a.Areas {
 		measure[i] = s.Measure

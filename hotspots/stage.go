@@ -59,11 +59,21 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 	if err != nil {
 		return nil, err
 	}
+	counts, err := loadAreaCounts(tx, o.Profile, o.Force, o.Month)
+	if err != nil {
+		return nil, err
+	}
+	pop, err := loadPopulation(tx, o.Month)
+	if err != nil {
+		return nil, err
+	}
 	if err := clearRuns(tx, o); err != nil {
 		return nil, err
 	}
 	w := newCellWriter()
 	defer w.release()
+	aw := newAreaWriter()
+	defer aw.release()
 	var out []Result
 	// One force computes while the one before it is stored: the store is
 	// used by one goroutine only, and the maths of one force overlaps the
@@ -77,6 +87,9 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 			return nil
 		}
 		err := fr.err
+		if err == nil {
+			err = fr.out.result.addAreaStats(aw, o, counts[fr.force], pop)
+		}
 		if err == nil {
 			err = persist(tx, w, o, fr.out.result, fr.s.span(), fr.out.cells)
 		}
@@ -100,6 +113,9 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		if err := finish(prev); err != nil {
 			return nil, err
 		}
+	}
+	if err := aw.flush(tx); err != nil {
+		return nil, err
 	}
 	return out, w.flush(tx)
 }

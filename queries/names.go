@@ -20,12 +20,14 @@ type choice struct {
 // choices are the parameters whose values are names: a value given for
 // one must be a name the store holds (or "" where that means all).
 var choices = map[string]choice{
-	"unit":     {kind: "unit", sql: `SELECT DISTINCT unit FROM crimes_enriched WHERE unit IS NOT NULL`},
-	"force":    {kind: "force", sql: `SELECT force FROM police_street UNION SELECT force FROM police_stop_search UNION SELECT force FROM police_outcomes`},
-	"lsoa":     {kind: "LSOA", sql: `SELECT DISTINCT lsoa_code FROM crimes_enriched WHERE lsoa_code IS NOT NULL`},
-	"category": {kind: "incident category", sql: `SELECT DISTINCT category FROM incidents`},
-	"group":    {kind: "crime group", fixed: []string{"violence", "acquisitive", "asb", "nte", "weapons"}},
-	"profile":  {kind: "hotspot profile", sql: `SELECT DISTINCT profile FROM hotspot_runs`},
+	"unit":       {kind: "unit", sql: `SELECT DISTINCT unit FROM crimes_enriched WHERE unit IS NOT NULL`},
+	"force":      {kind: "force", sql: `SELECT force FROM police_street UNION SELECT force FROM police_stop_search UNION SELECT force FROM police_outcomes`},
+	"lsoa":       {kind: "LSOA", sql: `SELECT DISTINCT lsoa_code FROM crimes_enriched WHERE lsoa_code IS NOT NULL`},
+	"category":   {kind: "incident category", sql: `SELECT DISTINCT category FROM incidents`},
+	"group":      {kind: "crime group", fixed: []string{"violence", "acquisitive", "asb", "nte", "weapons"}},
+	"profile":    {kind: "hotspot profile", sql: `SELECT DISTINCT profile FROM hotspot_runs`},
+	"layer":      {kind: "area layer of the area statistics", fixed: []string{"lsoa", "district"}},
+	"comparison": {kind: "change comparison", fixed: []string{"year", "prev3"}},
 }
 
 // Choices returns the names a parameter may take, sorted, and whether the

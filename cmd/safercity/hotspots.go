@@ -251,6 +251,8 @@ func printProfile(w io.Writer, r hotspots.Result) {
 	printLisa(w, r)
 	printConcentration(w, r.Concentration)
 	printForecast(w, r.Forecast)
+	printRates(w, r.Rates)
+	printChanges(w, r.Changes)
 	if len(r.Backtest) == 0 {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}

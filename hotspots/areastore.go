@@ -1,0 +1,241 @@
+package hotspots
+
+// The area statistics' reads and writes (area_rates, area_rate_runs,
+// area_changes, area_change_periods: migration 0013).
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/safercity/safercity/store"
+)
+
+// areaCounts is one LSOA's crimes as one force recorded them.
+type areaCounts struct {
+	crimes     [areaMonths]int64 // the profile's, per month offset
+	located    int64             // of any kind, over the months
+	sumX, sumY float64
+}
+
+// forceAreaCounts are one force's crimes per LSOA code ("" for located
+// crimes in no LSOA) and the month offsets it has enriched crimes for.
+type forceAreaCounts struct {
+	byCode map[string]*areaCounts
+	have   [areaMonths]bool
+}
+
+func (f *forceAreaCounts) area(code string) *areaCounts {
+	a := f.byCode[code]
+	if a == nil {
+		a = &areaCounts{}
+		f.byCode[code] = a
+	}
+	return a
+}
+
+// loadAreaCounts reads, per force (one, or each when force is ""), the
+// profile's crimes per LSOA and month over the month and the twelve
+// before it, the positions of every located crime, and the months held.
+func loadAreaCounts(tx *store.Tx, p Profile, force string, month time.Time) (map[string]*forceAreaCounts, error) {
+	where, args, err := p.where()
+	if err != nil {
+		return nil, err
+	}
+	zone, err := nteZone(tx, p)
+	if err != nil {
+		return nil, err
+	}
+	from := month.AddDate(0, -(areaMonths - 1), 0)
+	filter, fargs := forceFilter(force)
+	span := append([]any{from, month}, fargs...)
+	out := map[string]*forceAreaCounts{}
+	get := func(f string) *forceAreaCounts {
+		if out[f] == nil {
+			out[f] = &forceAreaCounts{byCode: map[string]*areaCounts{}}
+		}
+		return out[f]
+	}
+	err = scanArrow(tx, `SELECT DISTINCT force, month, '', 0::BIGINT, 0::DOUBLE, 0::DOUBLE FROM crimes_enriched c WHERE month BETWEEN ? AND ? AND `+filter, span,
+		func(f string, m time.Time, _ string, _ int64, _, _ float64) { get(f).have[monthIndex(month, m)] = true })
+	if err == nil {
+		err = scanArrow(tx, `SELECT force, max(month), coalesce(lsoa_code, ''), count(*), sum(easting), sum(northing) FROM crimes_enriched c
+			WHERE located AND month BETWEEN ? AND ? AND `+filter+` GROUP BY force, lsoa_code`, span,
+			func(f string, _ time.Time, code string, n int64, sx, sy float64) {
+				a := get(f).area(code)
+				a.located, a.sumX, a.sumY = n, sx, sy
+			})
+	}
+	if err == nil {
+		err = scanArrow(tx, `SELECT force, month, coalesce(lsoa_code, ''), count(*), 0::DOUBLE, 0::DOUBLE FROM crimes_enriched c
+			WHERE located AND month BETWEEN ? AND ? AND `+filter+` AND `+where+zone+` GROUP BY ALL`, append(span, args...),
+			func(f string, m time.Time, code string, n int64, _, _ float64) {
+				get(f).area(code).crimes[monthIndex(month, m)] = n
+			})
+	}
+	return out, err
+}
+
+// scanArrow runs a query of columns (force, month, code, count, x, y) and
+// calls fn for each row.
+func scanArrow(tx *store.Tx, q string, args []any, fn func(force string, month time.Time, code string, n int64, x, y float64)) error {
+	return tx.QueryArrow(q, args, func(rec arrow.RecordBatch) error {
+		f := rec.Column(0).(*array.String)
+		m := rec.Column(1).(*array.Date32)
+		code := rec.Column(2).(*array.String)
+		n := rec.Column(3).(*array.Int64)
+		x, y := rec.Column(4).(*array.Float64), rec.Column(5).(*array.Float64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			fn(strings.Clone(f.Value(i)), m.Value(i).ToTime(), strings.Clone(code.Value(i)), n.Value(i), x.Value(i), y.Value(i))
+		}
+		return nil
+	})
+}
+
+// population is the residents of each area code (LSOAs and districts) in
+// one year of the population feed.
+type population struct {
+	year      int // 0: no residents loaded
+	residents map[string]float64
+}
+
+// loadPopulation reads the residents of the latest year of the population
+// feed not after the month's (else the earliest year); feeds giving the
+// same area and year are combined by taking the larger figure.
+func loadPopulation(tx *store.Tx, month time.Time) (population, error) {
+	pop := population{residents: map[string]float64{}}
+	err := tx.QueryRow(`SELECT coalesce(max(year) FILTER (WHERE year <= ?), min(year), 0) FROM population WHERE residents IS NOT NULL`,
+		month.Year()).Scan(&pop.year)
+	if err != nil || pop.year == 0 {
+		return pop, err
+	}
+	rows, err := tx.Query(`SELECT area_code, max(residents) FROM population WHERE residents IS NOT NULL AND year = ? GROUP BY area_code`, pop.year)
+	if err != nil {
+		return pop, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var n float64
+		if err := rows.Scan(&code, &n); err != nil {
+			return pop, err
+		}
+		pop.residents[code] = n
+	}
+	return pop, rows.Err()
+}
+
+// areaWriter batches the area statistics of every force of a run.
+type areaWriter struct {
+	rates, rateRuns, changes, periods *rowBatch
+}
+
+func newAreaWriter() *areaWriter {
+	key := []string{"profile:s", "force:s", "month:d"}
+	return &areaWriter{
+		rates: newRowBatch("area_rates", append(key, "layer:s", "code:s", "name:s", "crimes:i", "population:f", "raw_rate:f",
+			"eb_rate:f", "spatial_eb_rate:f", "excess_risk:f", "neighbours:i", "reason:s")...),
+		rateRuns: newRowBatch("area_rate_runs", append(key, "layer:s", "areas:i", "no_population:i", "population_year:i",
+			"prior_rate:f", "prior_variance:f", "band:f", "crimes_elsewhere:i")...),
+		changes: newRowBatch("area_changes", append(key, "layer:s", "code:s", "name:s", "comparison:s", "before:i", "after:i",
+			"change:f", "percent_change:f", "rate_ratio:f", "p:f", "p_fdr:f", "beyond_noise:b")...),
+		periods: newRowBatch("area_change_periods", append(key, "comparison:s", "before_from:d", "before_to:d",
+			"months_before:i", "months_needed:i", "months_after:i", "refused:s")...),
+	}
+}
+
+// add adds one force's area statistics.
+func (w *areaWriter) add(o Options, force string, rs []AreaRates, cs []AreaChanges) error {
+	key := []any{o.Profile.Name, force, o.Month}
+	row := func(vals ...any) []any { return append(slices.Clip(key), vals...) }
+	for _, r := range rs {
+		popYear := any(nil)
+		if r.PopulationYear > 0 {
+			popYear = r.PopulationYear
+		}
+		w.rateRuns.add(row(r.Layer, len(r.Areas), r.NoPopulation, popYear, r.Prior, r.Variance, r.Band, r.Elsewhere)...)
+		for _, a := range r.Areas {
+			w.rates.add(row(r.Layer, a.Code, a.Name, a.Crimes, a.Population, a.Raw, a.EB, a.SpatialEB, a.Excess, a.Neighbours, a.Reason)...)
+		}
+	}
+	for _, c := range cs {
+		if c.Layer == "lsoa" {
+			from, err := time.Parse("2006-01", c.BeforeFrom)
+			if err != nil {
+				return err
+			}
+			to, _ := time.Parse("2006-01", c.BeforeTo)
+			w.periods.add(row(c.Comparison, from, to, c.MonthsBefore, c.MonthsNeeded, c.MonthsAfter, c.Refused)...)
+		}
+		for _, a := range c.Areas {
+			w.changes.add(row(c.Layer, a.Code, a.Name, c.Comparison, a.Before, a.After, a.Change, a.Percent, a.RateRatio, a.P, a.PFDR, a.Beyond)...)
+		}
+	}
+	return nil
+}
+
+func (w *areaWriter) flush(tx *store.Tx) error {
+	for _, b := range []*rowBatch{w.rates, w.rateRuns, w.changes, w.periods} {
+		if _, err := tx.AppendBuilder(b.table, b.b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *areaWriter) release() {
+	for _, b := range []*rowBatch{w.rates, w.rateRuns, w.changes, w.periods} {
+		b.b.Release()
+	}
+}
+
+// rowBatch builds rows of a table from Go values, every column nullable:
+// nil, "" and NaN are NULL.
+type rowBatch struct {
+	table string
+	b     *array.RecordBuilder
+}
+
+// newRowBatch returns a batch of the columns given as name:type, the type
+// s (VARCHAR), i (BIGINT), f (DOUBLE), b (BOOLEAN) or d (DATE).
+func newRowBatch(table string, cols ...string) *rowBatch {
+	types := map[string]arrow.DataType{"s": arrow.BinaryTypes.String, "i": arrow.PrimitiveTypes.Int64,
+		"f": arrow.PrimitiveTypes.Float64, "b": arrow.FixedWidthTypes.Boolean, "d": arrow.FixedWidthTypes.Date32}
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		name, t, _ := strings.Cut(c, ":")
+		fields[i] = arrow.Field{Name: name, Type: types[t], Nullable: true}
+	}
+	return &rowBatch{table: table, b: array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))}
+}
+
+func (r *rowBatch) add(vals ...any) {
+	for i, v := range vals {
+		fb := r.b.Field(i)
+		switch v := v.(type) {
+		case nil:
+			fb.AppendNull()
+		case string:
+			appendString(fb.(*array.StringBuilder), v)
+		case int:
+			fb.(*array.Int64Builder).Append(int64(v))
+		case int64:
+			fb.(*array.Int64Builder).Append(v)
+		case Float:
+			appendFloat(fb.(*array.Float64Builder), float64(v))
+		case float64:
+			appendFloat(fb.(*array.Float64Builder), v)
+		case bool:
+			fb.(*array.BooleanBuilder).Append(v)
+		case time.Time:
+			fb.(*array.Date32Builder).Append(arrow.Date32FromTime(v))
+		default:
+			panic(fmt.Sprintf("rowBatch %s: column %d: unexpected %T", r.table, i, v))
+		}
+	}
+}
