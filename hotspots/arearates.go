@@ -159,7 +159,9 @@ func centroidNeighbours(rows []areaRow) ([][]int, float64) {
 		return nb, math.NaN()
 	}
 	band := neighbourBand(pts)
-	for k, list := range rates.BandNeighbours(xs, ys, band) {
+	// The band is a distance computed another way (planar.Distance, not
+	// math.Hypot): a hair more keeps the farthest pair within it.
+	for k, list := range rates.BandNeighbours(xs, ys, band*(1+1e-12)) {
 		for _, j := range list {
 			nb[idx[k]] = append(nb[idx[k]], idx[j])
 		}

@@ -10,28 +10,10 @@ import (
 
 	"github.com/safercity/safercity/analysis/change"
 	"github.com/safercity/safercity/analysis/rates"
-	"github.com/safercity/safercity/ingest"
-	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/internal/shareddata"
+	"github.com/safercity/safercity/internal/storetest"
 	"github.com/safercity/safercity/store"
 )
-
-// loadPopulationFeed loads the bundled ONS mid-2019 LSOA population (City
-// of London and Leicestershire) through its feed contract.
-func loadPopulationFeed(t *testing.T, st *store.Store) {
-	t.Helper()
-	c, err := feed.Load("../data/feeds/feeds.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := c.Lookup("ons-population-2019")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Feed(context.Background(), st, f, ingest.FeedOptions{}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // forceLSOAsFromLookup reads the bundled lookups directly: the LSOAs of
 // the districts whose force is force.
@@ -74,7 +56,7 @@ func TestAreaRatesAndChangeStored(t *testing.T) {
 		paths = append(paths, shareddata.Path(t, "data", "police-uk", ym, ym+"-leicestershire-street.csv"))
 	}
 	st := transformed(t, paths...)
-	loadPopulationFeed(t, st)
+	storetest.Population(t, st, "..")
 	// Three Rutland LSOAs without residents: listed with the reason, and
 	// Rutland without a district rate.
 	if _, err := st.DB.Exec(`DELETE FROM population WHERE area_code IN (SELECT area_code FROM population WHERE area_name LIKE 'Rutland%' ORDER BY area_code LIMIT 3)`); err != nil {
@@ -88,6 +70,10 @@ func TestAreaRatesAndChangeStored(t *testing.T) {
 	want := forceLSOAsFromLookup(t, "leicestershire")
 	checkStoredRates(t, st, month, want)
 	checkRatesMaths(t, st, month)
+	// The band gives every area with residents and a centroid a neighbour.
+	if n := count(t, st, `SELECT count(*) FROM area_rates WHERE layer = 'lsoa' AND population IS NOT NULL AND neighbours = 0 AND reason NOT LIKE '%centroid%'`); n != 0 {
+		t.Errorf("%d LSOAs with residents and crime have no neighbour within the band", n)
+	}
 	checkDistrictSums(t, st, month)
 	checkYearChange(t, st, month)
 	// prev3 needs 2021-08 … 2021-10 and 2021-09 is missing.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/area"
@@ -47,6 +48,25 @@ func Transform(t testing.TB, st *store.Store) {
 	t.Helper()
 	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
 	if _, err := transform.Run(context.Background(), st, cfg, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Population loads the bundled ONS mid-2019 LSOA population (City of
+// London and Leicestershire) through its feed contract in
+// root/data/feeds/feeds.yaml (root: the repository's folder, relative to
+// the test's package).
+func Population(t testing.TB, st *store.Store, root string) {
+	t.Helper()
+	c, err := feed.Load(filepath.Join(root, "data/feeds/feeds.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Lookup("ons-population-2019")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Feed(context.Background(), st, f, ingest.FeedOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
