@@ -56,7 +56,7 @@ func TestAreaRatesAndChangeStored(t *testing.T) {
 		paths = append(paths, shareddata.Path(t, "data", "police-uk", ym, ym+"-leicestershire-street.csv"))
 	}
 	st := transformed(t, paths...)
-	storetest.Population(t, st, "..")
+	storetest.Feeds(t, st, "..", "ons-population-2019")
 	// Three Rutland LSOAs without residents: listed with the reason, and
 	// Rutland without a district rate.
 	if _, err := st.DB.Exec(`DELETE FROM population WHERE area_code IN (SELECT area_code FROM population WHERE area_name LIKE 'Rutland%' ORDER BY area_code LIMIT 3)`); err != nil {

@@ -1,7 +1,8 @@
 package hotspots
 
-// The area statistics' reads and writes (area_rates, area_rate_runs,
-// area_changes, area_change_periods: migration 0013).
+// The reads and writes of the area statistics (area_rates,
+// area_rate_runs, area_changes, area_change_periods) and of the Knox test
+// (hotspot_knox): migration 0013.
 
 import (
 	"fmt"
@@ -130,9 +131,52 @@ func loadPopulation(tx *store.Tx, month time.Time) (population, error) {
 	return pop, rows.Err()
 }
 
-// areaWriter batches the area statistics of every force of a run.
+// hasIncidents reports whether any partner incident with a place is loaded.
+func hasIncidents(tx *store.Tx) (bool, error) {
+	var n int
+	err := tx.QueryRow(`SELECT count(*) FROM (SELECT 1 FROM incidents WHERE easting IS NOT NULL LIMIT 1)`).Scan(&n)
+	return n > 0, err
+}
+
+// loadKnoxEvents reads the partner incidents in the box over months
+// from..to that the Knox test of the profile takes: those in its night
+// windows when it counts incidents (as its hotspots do), else those whose
+// category is one of the police.uk crime types it selects. Times are in
+// days since the epoch, from the UTC instant.
+func loadKnoxEvents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time) ([]knoxEvent, error) {
+	cond := p.nightWindow()
+	var args []any
+	if !p.Incidents {
+		where, wargs, err := p.where()
+		if err != nil {
+			return nil, err
+		}
+		cond = `i.category IN (SELECT DISTINCT crime_type FROM crimes_enriched c WHERE c.month BETWEEN ? AND ? AND ` + where + `)`
+		args = append([]any{from, to}, wargs...)
+	}
+	q := `SELECT i.easting, i.northing, epoch(i.occurred_at) / 86400.0 FROM incidents i
+		WHERE i.easting IS NOT NULL AND i.month BETWEEN ? AND ?
+		AND i.easting >= ? AND i.northing >= ? AND i.easting < ? AND i.northing < ? AND ` + cond + ` ORDER BY i.occurred_at, i.easting, i.northing`
+	rows, err := tx.Query(q, append([]any{from, to, box[0], box[1], box[2], box[3]}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []knoxEvent
+	for rows.Next() {
+		var e knoxEvent
+		if err := rows.Scan(&e.x, &e.y, &e.day); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// areaWriter batches the area statistics and Knox tables of every force
+// of a run.
 type areaWriter struct {
-	rates, rateRuns, changes, periods *rowBatch
+	rates, rateRuns, changes, periods, knox *rowBatch
 }
 
 func newAreaWriter() *areaWriter {
@@ -146,7 +190,25 @@ func newAreaWriter() *areaWriter {
 			"change:f", "percent_change:f", "rate_ratio:f", "p:f", "p_fdr:f", "beyond_noise:b")...),
 		periods: newRowBatch("area_change_periods", append(key, "comparison:s", "before_from:d", "before_to:d",
 			"months_before:i", "months_needed:i", "months_after:i", "refused:s")...),
+		knox: newRowBatch("hotspot_knox", append(key, "window_from:d", "events:i", "distance_from:f", "distance_to:f",
+			"days_from:f", "days_to:f", "observed:i", "expected:f", "marginal:f", "knox_ratio:f", "p:f", "permutations:i", "seed:i")...),
 	}
+}
+
+// addKnox adds one force's Knox table.
+func (w *areaWriter) addKnox(o Options, force string, nr *NearRepeat) error {
+	if nr == nil {
+		return nil
+	}
+	from, err := time.Parse("2006-01", nr.From)
+	if err != nil {
+		return err
+	}
+	for _, c := range nr.Cells {
+		w.knox.add(o.Profile.Name, force, o.Month, from, nr.Events, c.DistanceFrom, c.DistanceTo, c.DaysFrom, c.DaysTo,
+			c.Observed, c.Expected, c.Marginal, c.Ratio, c.P, nr.Permutations, int64(nr.Seed))
+	}
+	return nil
 }
 
 // add adds one force's area statistics.
@@ -180,7 +242,7 @@ func (w *areaWriter) add(o Options, force string, rs []AreaRates, cs []AreaChang
 }
 
 func (w *areaWriter) flush(tx *store.Tx) error {
-	for _, b := range []*rowBatch{w.rates, w.rateRuns, w.changes, w.periods} {
+	for _, b := range []*rowBatch{w.rates, w.rateRuns, w.changes, w.periods, w.knox} {
 		if _, err := tx.AppendBuilder(b.table, b.b); err != nil {
 			return err
 		}
@@ -189,7 +251,7 @@ func (w *areaWriter) flush(tx *store.Tx) error {
 }
 
 func (w *areaWriter) release() {
-	for _, b := range []*rowBatch{w.rates, w.rateRuns, w.changes, w.periods} {
+	for _, b := range []*rowBatch{w.rates, w.rateRuns, w.changes, w.periods, w.knox} {
 		b.b.Release()
 	}
 }

@@ -114,8 +114,11 @@ type Result struct {
 	// Changes compare the month with the same month last year and the
 	// three months before, per LSOA and district.
 	Changes []AreaChanges `json:"changes"`
-	NoTrend int           `json:"cells_without_crime_in_window"`
-	Notes   []string      `json:"notes,omitempty"`
+	// NearRepeat is the Knox test of the window's partner incidents; null
+	// without two of them (see the notes).
+	NearRepeat *NearRepeat `json:"near_repeat"`
+	NoTrend    int         `json:"cells_without_crime_in_window"`
+	Notes      []string    `json:"notes,omitempty"`
 }
 
 // LisaSummary counts the study-area cells whose Local Moran's I is

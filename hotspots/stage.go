@@ -91,6 +91,9 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 			err = fr.out.result.addAreaStats(aw, o, counts[fr.force], pop)
 		}
 		if err == nil {
+			err = aw.addKnox(o, fr.force, fr.out.result.NearRepeat)
+		}
+		if err == nil {
 			err = persist(tx, w, o, fr.out.result, fr.s.span(), fr.out.cells)
 		}
 		if err != nil {
@@ -99,8 +102,12 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		out = append(out, fr.out.result)
 		return nil
 	}
+	incidents, err := hasIncidents(tx)
+	if err != nil {
+		return nil, err
+	}
 	for _, force := range forces {
-		fr := startForce(tx, o, force, pts[force], studies[force], fpts[force])
+		fr := startForce(tx, o, force, pts[force], studies[force], fpts[force], incidents)
 		if prev != nil {
 			if err := finish(prev); err != nil {
 				<-fr.done
@@ -162,14 +169,18 @@ type forceRun struct {
 }
 
 // startForce reads what one force's run needs beyond its points, study
-// area and forecast points (partner incidents), then computes the run in a
-// goroutine; done is closed when out or err is set.
-func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study, fpts []crimePoint) *forceRun {
+// area and forecast points (partner incidents, and when any is loaded those
+// of the Knox test), then computes the run in a goroutine; done is closed
+// when out or err is set.
+func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study, fpts []crimePoint, incidents bool) *forceRun {
 	fr := &forceRun{force: force, s: s, done: make(chan struct{})}
-	if len(pts) == 0 || s == nil {
-		fr.err = errNoProfileCrime
+	fail := func(err error) *forceRun {
+		fr.err = err
 		close(fr.done)
 		return fr
+	}
+	if len(pts) == 0 || s == nil {
+		return fail(errNoProfileCrime)
 	}
 	from := o.Month.AddDate(0, -(o.Window - 1), 0)
 	withheld := 0
@@ -177,11 +188,16 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 		inc, n, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month, o.CellSize)
 		withheld = n
 		if err != nil {
-			fr.err = err
-			close(fr.done)
-			return fr
+			return fail(err)
 		}
 		pts = append(pts[:len(pts):len(pts)], inArea(s, inc)...)
+	}
+	var knoxEvents []knoxEvent
+	if incidents {
+		var err error
+		if knoxEvents, err = loadKnoxEvents(tx, o.Profile, s.box(), from, o.Month); err != nil {
+			return fail(err)
+		}
 	}
 	go func() {
 		defer close(fr.done)
@@ -196,6 +212,9 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 		}
 		if fr.err == nil {
 			fr.err = fr.out.addForecast(s, fpts, layers, o)
+		}
+		if fr.err == nil {
+			fr.err = fr.out.result.addNearRepeat(s, knoxEvents, o)
 		}
 		if fr.err == nil && withheld > 0 {
 			fr.out.result.Notes = append(fr.out.result.Notes, fmt.Sprintf("disclosure policy: %d cell-months of partner incidents in the study area's box over the window withheld (1–2 events) before any statistic; they add nothing to measure, Gi*, KDE or the stored incidents", withheld))

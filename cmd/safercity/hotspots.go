@@ -27,7 +27,9 @@ func init() {
 			"crimes, measure, quartic KDE density, Getis-Ord Gi* z, p, FDR-adjusted p and confidence\n" +
 			"bin, and the emerging hot spot category over the window — and print the problem profile:\n" +
 			"top hotspots with their most common location, share and trend, and the back-test (hit\n" +
-			"rate, PAI, RRI, also at 1% and 5% of the study area) of sets built from the months before.",
+			"rate, PAI, RRI, also at 1% and 5% of the study area) of sets built from the months before;\n" +
+			"also rates per 1,000 residents (raw, Empirical Bayes, excess risk) and change against\n" +
+			"earlier months per LSOA and district, and the Knox near-repeat test of partner incidents.",
 		run: runHotspots,
 	})
 	register(&command{
@@ -253,6 +255,7 @@ func printProfile(w io.Writer, r hotspots.Result) {
 	printForecast(w, r.Forecast)
 	printRates(w, r.Rates)
 	printChanges(w, r.Changes)
+	printNearRepeat(w, r.NearRepeat, r.Month)
 	if len(r.Backtest) == 0 {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}

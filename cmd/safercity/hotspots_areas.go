@@ -122,3 +122,34 @@ func printChanges(w io.Writer, cs []hotspots.AreaChanges) {
 		}
 	}
 }
+
+// printNearRepeat prints the Knox table: per distance band, the Knox
+// ratio of each time band with its Monte Carlo p, starred below 0.05.
+func printNearRepeat(w io.Writer, nr *hotspots.NearRepeat, month string) {
+	if nr == nil {
+		return // the notes say why
+	}
+	fmt.Fprintf(w, "near repeats (Knox 1964 test over distance × days apart, as the Near Repeat Calculator: %d seeded permutations of the times, seed %d; hotspot_knox) on the %d partner incidents with a time and place in the study area over %s…%s, %d pairs; police.uk crimes are monthly and snapped to map points, so only partner incidents are tested. Knox ratio (observed / expected pairs), * p < 0.05:\n",
+		nr.Permutations, nr.Seed, nr.Events, nr.From, month, nr.Pairs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "  distance")
+	var days [][2]float64
+	for _, c := range nr.Cells {
+		if len(days) == 0 || c.DistanceFrom == nr.Cells[0].DistanceFrom {
+			days = append(days, [2]float64{c.DaysFrom, c.DaysTo})
+			fmt.Fprintf(tw, "\t%g–%g days", c.DaysFrom, c.DaysTo)
+		}
+	}
+	for i, c := range nr.Cells {
+		if i%len(days) == 0 {
+			fmt.Fprintf(tw, "\n  %g–%g m", c.DistanceFrom, c.DistanceTo)
+		}
+		star := ""
+		if c.P < 0.05 {
+			star = "*"
+		}
+		fmt.Fprintf(tw, "\t%s%s (%d)", fixed2(float64(c.Ratio)), star, c.Observed)
+	}
+	fmt.Fprintln(tw)
+	tw.Flush()
+}

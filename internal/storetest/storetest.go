@@ -52,22 +52,24 @@ func Transform(t testing.TB, st *store.Store) {
 	}
 }
 
-// Population loads the bundled ONS mid-2019 LSOA population (City of
-// London and Leicestershire) through its feed contract in
-// root/data/feeds/feeds.yaml (root: the repository's folder, relative to
-// the test's package).
-func Population(t testing.TB, st *store.Store, root string) {
+// Feeds loads the named feeds of the bundled sample's contracts
+// (root/data/feeds/feeds.yaml; root: the repository's folder, relative to
+// the test's package), e.g. ons-population-2019 (the real ONS mid-2019
+// LSOA population of the City of London and Leicestershire).
+func Feeds(t testing.TB, st *store.Store, root string, names ...string) {
 	t.Helper()
 	c, err := feed.Load(filepath.Join(root, "data/feeds/feeds.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := c.Lookup("ons-population-2019")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Feed(context.Background(), st, f, ingest.FeedOptions{}); err != nil {
-		t.Fatal(err)
+	for _, name := range names {
+		f, err := c.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ingest.Feed(context.Background(), st, f, ingest.FeedOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

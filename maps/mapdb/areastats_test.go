@@ -20,7 +20,7 @@ import (
 // figures, and a cell layer is refused.
 func TestAreaStatClasses(t *testing.T) {
 	st := hotspotStore(t)
-	storetest.Population(t, st, "../..")
+	storetest.Feeds(t, st, "../..", "ons-population-2019")
 	p := hotspots.Profile{Name: "nte", Groups: []string{"nte"}, Measure: "count"}
 	if _, err := hotspots.Run(context.Background(), st, hotspots.Options{Profile: p, Month: month, Force: "city-of-london"}); err != nil {
 		t.Fatal(err)

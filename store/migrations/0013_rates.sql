@@ -78,3 +78,29 @@ CREATE TABLE area_change_periods (
     refused       VARCHAR,           -- NULL when compared, else why not
     PRIMARY KEY (profile, force, month, comparison)
 );
+
+-- The Knox test for near repeats (Knox 1964, as the Near Repeat Calculator)
+-- on the partner incidents of a run's window in the force's study area: the
+-- profile's night-window incidents for a profile that counts them (nte),
+-- else those whose category is one of the profile's police.uk crime types.
+-- police.uk crimes are monthly and snapped, so they are never tested. One
+-- row per distance × time band; no rows when fewer than two incidents.
+CREATE TABLE hotspot_knox (
+    profile       VARCHAR NOT NULL,
+    force         VARCHAR NOT NULL,
+    month         DATE NOT NULL,
+    window_from   DATE NOT NULL,     -- the incidents' months: window_from … month
+    events        INTEGER NOT NULL,
+    distance_from DOUBLE NOT NULL,   -- band [distance_from, distance_to) metres
+    distance_to   DOUBLE NOT NULL,
+    days_from     DOUBLE NOT NULL,   -- band [days_from, days_to) days apart
+    days_to       DOUBLE NOT NULL,
+    observed      BIGINT NOT NULL,   -- pairs of incidents in the band
+    expected      DOUBLE NOT NULL,   -- mean over the permutations
+    marginal      DOUBLE NOT NULL,   -- exact expectation from the margins, N_d·M_t/P
+    knox_ratio    DOUBLE,            -- observed / expected; NULL for 0/0
+    p             DOUBLE NOT NULL,   -- Monte Carlo, (#{simulated ≥ observed} + 1)/(R + 1)
+    permutations  INTEGER NOT NULL,
+    seed          BIGINT NOT NULL,
+    PRIMARY KEY (profile, force, month, distance_from, days_from)
+);
