@@ -108,7 +108,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	f.month = f.String("month", "", "`YYYY-MM` to analyse (default: the latest month with enriched crimes)")
 	f.timeStep = f.Int("time-step", 0, "neighbourhood time `steps` of the space-time Gi* of emerging hot spots (default: hotspots.time_step, 1)")
 	f.spatial = f.Bool("spatial-emerging", false, "emerging hot spots from each month's spatial Gi* alone, not the space-time Gi*")
-	perms := f.Int("lisa-permutations", 0, "judge Local Moran's I by this many conditional `permutations` per cell (GeoDa and ArcGIS use 999; seeded by the month) instead of its analytic z; costs time")
+	perms := f.Int("lisa-permutations", 0, "judge Local Moran's I by this many conditional `permutations` per cell (GeoDa and ArcGIS use 999; seeded by the month; two-sided, ties counted as extreme) instead of its analytic z; costs time")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
