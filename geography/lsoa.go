@@ -45,17 +45,20 @@ var lsoaDistricts = sync.OnceValues(func() (map[string]string, error) {
 // police.uk slug), in code order; none for a force that polices no district
 // (British Transport Police).
 func (t *Table) ForceLSOAs(force string) ([]LSOA, error) {
-	all, err := lsoas()
-	if err != nil {
-		return nil, err
-	}
-	var out []LSOA
-	for _, l := range all {
-		if d, ok := t.District(l.District); ok && d.Force == force {
-			out = append(out, l)
+	t.byForceOnce.Do(func() {
+		all, err := lsoas()
+		if err != nil {
+			t.byForceErr = err
+			return
 		}
-	}
-	return out, nil
+		t.byForce = map[string][]LSOA{}
+		for _, l := range all {
+			if d, ok := t.District(l.District); ok {
+				t.byForce[d.Force] = append(t.byForce[d.Force], l)
+			}
+		}
+	})
+	return t.byForce[force], t.byForceErr
 }
 
 // DistrictOfLSOA returns the current district of an LSOA: from the bundled

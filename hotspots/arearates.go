@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/paulmach/orb"
 
@@ -165,7 +164,6 @@ func centroidNeighbours(rows []areaRow) ([][]int, float64) {
 		for _, j := range list {
 			nb[idx[k]] = append(nb[idx[k]], idx[j])
 		}
-		slices.Sort(nb[idx[k]])
 	}
 	return nb, band
 }

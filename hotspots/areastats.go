@@ -13,8 +13,8 @@ import (
 // happened to record crime, so an area without crime counts as 0 and the
 // force's crimes beyond its districts are reported, not spread.
 
-// addAreaStats computes the force's area statistics into r and w.
-func (r *Result) addAreaStats(w *areaWriter, o Options, fc *forceAreaCounts, pop population) error {
+// addAreaStats computes the force's area statistics into r.
+func (r *Result) addAreaStats(o Options, fc *forceAreaCounts, pop population) error {
 	rs, cs, note, err := areaStats(o, r.Force, fc, pop)
 	if err != nil {
 		return err
@@ -23,7 +23,7 @@ func (r *Result) addAreaStats(w *areaWriter, o Options, fc *forceAreaCounts, pop
 		r.Notes = append(r.Notes, note)
 	}
 	r.Rates, r.Changes = rs, cs
-	return w.add(o, r.Force, rs, cs)
+	return nil
 }
 
 // areaStats computes one force's rates and changes; without a district in

@@ -211,8 +211,15 @@ func (w *areaWriter) addKnox(o Options, force string, nr *NearRepeat) error {
 	return nil
 }
 
-// add adds one force's area statistics.
-func (w *areaWriter) add(o Options, force string, rs []AreaRates, cs []AreaChanges) error {
+// add adds one force's area statistics and Knox table.
+func (w *areaWriter) add(o Options, r Result) error {
+	if err := w.addKnox(o, r.Force, r.NearRepeat); err != nil {
+		return err
+	}
+	return w.addAreas(o, r.Force, r.Rates, r.Changes)
+}
+
+func (w *areaWriter) addAreas(o Options, force string, rs []AreaRates, cs []AreaChanges) error {
 	key := []any{o.Profile.Name, force, o.Month}
 	row := func(vals ...any) []any { return append(slices.Clip(key), vals...) }
 	for _, r := range rs {

@@ -59,12 +59,14 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 	if err != nil {
 		return nil, err
 	}
-	counts, err := loadAreaCounts(tx, o.Profile, o.Force, o.Month)
-	if err != nil {
+	var rs runShared
+	if rs.counts, err = loadAreaCounts(tx, o.Profile, o.Force, o.Month); err != nil {
 		return nil, err
 	}
-	pop, err := loadPopulation(tx, o.Month)
-	if err != nil {
+	if rs.pop, err = loadPopulation(tx, o.Month); err != nil {
+		return nil, err
+	}
+	if rs.incidents, err = hasIncidents(tx); err != nil {
 		return nil, err
 	}
 	if err := clearRuns(tx, o); err != nil {
@@ -88,10 +90,7 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		}
 		err := fr.err
 		if err == nil {
-			err = fr.out.result.addAreaStats(aw, o, counts[fr.force], pop)
-		}
-		if err == nil {
-			err = aw.addKnox(o, fr.force, fr.out.result.NearRepeat)
+			err = aw.add(o, fr.out.result)
 		}
 		if err == nil {
 			err = persist(tx, w, o, fr.out.result, fr.s.span(), fr.out.cells)
@@ -102,12 +101,8 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		out = append(out, fr.out.result)
 		return nil
 	}
-	incidents, err := hasIncidents(tx)
-	if err != nil {
-		return nil, err
-	}
 	for _, force := range forces {
-		fr := startForce(tx, o, force, pts[force], studies[force], fpts[force], incidents)
+		fr := startForce(tx, o, force, pts[force], studies[force], fpts[force], &rs)
 		if prev != nil {
 			if err := finish(prev); err != nil {
 				<-fr.done
@@ -159,6 +154,15 @@ func boundaries(ctx context.Context, st *store.Store, o Options) (map[string]*bo
 	return out, nil
 }
 
+// runShared is what the runs of every force read once: the profile's
+// crimes per LSOA and month, the residents, and whether any partner
+// incident is loaded.
+type runShared struct {
+	counts    map[string]*forceAreaCounts
+	pop       population
+	incidents bool
+}
+
 // forceRun is one force's run, computed in its own goroutine.
 type forceRun struct {
 	force string
@@ -170,9 +174,9 @@ type forceRun struct {
 
 // startForce reads what one force's run needs beyond its points, study
 // area and forecast points (partner incidents, and when any is loaded those
-// of the Knox test), then computes the run in a goroutine; done is closed
-// when out or err is set.
-func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study, fpts []crimePoint, incidents bool) *forceRun {
+// of the Knox test), then computes the run and its area statistics in a
+// goroutine; done is closed when out or err is set.
+func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study, fpts []crimePoint, rs *runShared) *forceRun {
 	fr := &forceRun{force: force, s: s, done: make(chan struct{})}
 	fail := func(err error) *forceRun {
 		fr.err = err
@@ -193,7 +197,7 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 		pts = append(pts[:len(pts):len(pts)], inArea(s, inc)...)
 	}
 	var knoxEvents []knoxEvent
-	if incidents {
+	if rs.incidents {
 		var err error
 		if knoxEvents, err = loadKnoxEvents(tx, o.Profile, s.box(), from, o.Month); err != nil {
 			return fail(err)
@@ -215,6 +219,9 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 		}
 		if fr.err == nil {
 			fr.err = fr.out.result.addNearRepeat(s, knoxEvents, o)
+		}
+		if fr.err == nil {
+			fr.err = fr.out.result.addAreaStats(o, rs.counts[force], rs.pop)
 		}
 		if fr.err == nil && withheld > 0 {
 			fr.out.result.Notes = append(fr.out.result.Notes, fmt.Sprintf("disclosure policy: %d cell-months of partner incidents in the study area's box over the window withheld (1–2 events) before any statistic; they add nothing to measure, Gi*, KDE or the stored incidents", withheld))
