@@ -83,6 +83,23 @@ func yearOr(y int) string {
 	return fmt.Sprint(y)
 }
 
+// beforeText writes an earlier period's crimes, with the monthly mean
+// when it has several months.
+func beforeText(n int64, months int) string {
+	if months == 1 {
+		return fmt.Sprint(n)
+	}
+	return fmt.Sprintf("%d in %d months (%.1f a month)", n, months, float64(n)/float64(months))
+}
+
+// percentText writes a percent change; from none it is "new".
+func percentText(p hotspots.Float) string {
+	if math.IsNaN(float64(p)) {
+		return "new"
+	}
+	return fmt.Sprintf("%+.0f%%", float64(p))
+}
+
 // comparisonNames say what each stored comparison compares.
 var comparisonNames = map[string]string{"year": "the same month last year", "prev3": "the 3 months before (monthly rate)"}
 
@@ -109,12 +126,12 @@ func printChanges(w io.Writer, cs []hotspots.AreaChanges) {
 				sig = append(sig, a)
 			}
 		}
-		fmt.Fprintf(w, "%s (exact conditional Poisson test as R binom.test, Przyborowski & Wilenski 1940; FDR; area_changes, --class change): %d → %d crimes; %d of %d areas changed beyond Poisson noise\n",
-			head, before, after, c.Beyond, len(c.Areas))
+		fmt.Fprintf(w, "%s (exact conditional Poisson test as R binom.test, Przyborowski & Wilenski 1940; FDR; area_changes, --class change): %s → %d crimes; %d of %d areas changed beyond Poisson noise\n",
+			head, beforeText(before, c.MonthsNeeded), after, c.Beyond, len(c.Areas))
 		slices.SortStableFunc(sig, func(a, b hotspots.AreaChange) int { return cmp.Compare(float64(a.PFDR), float64(b.PFDR)) })
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, a := range sig[:min(len(sig), maxAreaLines)] {
-			fmt.Fprintf(tw, "  %s\t%s\t%d → %d\t%s%%\tp (FDR) %.3g\n", a.Code, a.Name, a.Before, a.After, fixed2(float64(a.Percent)), float64(a.PFDR))
+			fmt.Fprintf(tw, "  %s\t%s\t%s → %d\t%s\tp (FDR) %.3g\n", a.Code, a.Name, beforeText(a.Before, c.MonthsNeeded), a.After, percentText(a.Percent), float64(a.PFDR))
 		}
 		tw.Flush()
 		if n := len(sig) - maxAreaLines; n > 0 {
