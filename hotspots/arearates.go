@@ -33,6 +33,9 @@ type AreaRates struct {
 	// Elsewhere counts the profile's crimes of the month that the force
 	// recorded in none of these areas (beyond its districts, or in no LSOA).
 	Elsewhere int64 `json:"crimes_elsewhere"`
+	// Forecast is next month's forecast per area (AreaRate.Forecast); null
+	// without enough consecutive months (see the notes).
+	Forecast *AreaForecast `json:"forecast"`
 }
 
 // AreaRate is one area's rates per 1,000 residents; null where undefined,
@@ -48,23 +51,25 @@ type AreaRate struct {
 	Excess     Float  `json:"excess_risk"`
 	Neighbours int    `json:"neighbours"`
 	Reason     string `json:"reason,omitempty"`
+	Forecast   Float  `json:"forecast"` // next month's crimes; null without a forecast
 }
 
 // areaRow is what the stage knows of one area: the profile's crimes per
-// month offset (0 the run's month, 12 a year before), the sum of the
-// positions of the force's located crimes of any kind over those months
-// (for a centroid), and its residents.
+// month offset (0 the run's month, 12 a year before, up to the forecast's
+// months), the sum of the positions of the force's located crimes of any
+// kind over the run's month and the twelve before (for a centroid), and
+// its residents.
 type areaRow struct {
 	code, name string
-	crimes     [areaMonths]int64
+	crimes     [forecastMonths]int64
 	located    int64
 	sumX, sumY float64
 	population float64 // 0: none, see popReason
 	popReason  string
 }
 
-// areaMonths are the months the area statistics read: the run's and the
-// twelve before it.
+// areaMonths are the months over which an area's centroid is taken: the
+// run's and the twelve before it.
 const areaMonths = 13
 
 // centroid returns the mean position of the area's located crimes:

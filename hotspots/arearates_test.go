@@ -259,3 +259,34 @@ func TestAreaChangePrev3IsMonthly(t *testing.T) {
 		t.Errorf("with 2021-01 missing: year %+v, prev3 %+v", cs[0], cs[1])
 	}
 }
+
+// checkAreaForecast refits analysis/forecast on the LSOA counts taken
+// straight from crimes_enriched of a violence run of City of London's 18
+// months 2016-01 … 2017-06 (TestForecastStored's): every stored LSOA
+// forecast equal to it, and the run's forecast month and history stored.
+func checkAreaForecast(t *testing.T, st *store.Store) {
+	t.Helper()
+	var fm time.Time
+	var history int
+	if err := st.DB.QueryRow(`SELECT forecast_month, forecast_history FROM area_rate_runs WHERE layer = 'lsoa'`).Scan(&fm, &history); err != nil {
+		t.Fatal(err)
+	}
+	if fm.Format("2006-01") != "2017-07" || history != 18 {
+		t.Errorf("forecast of %v from %d months, want 2017-07 from 18", fm, history)
+	}
+	rows, err := st.DB.Query(`SELECT r.forecast, list(coalesce(c.n, 0) ORDER BY m.month)
+		FROM area_rates r CROSS JOIN (SELECT DISTINCT month FROM crimes_enriched) m
+		LEFT JOIN (SELECT lsoa_code, month, count(*)::DOUBLE AS n FROM crimes_enriched
+		           WHERE located AND violence AND force = 'city-of-london' GROUP BY ALL) c
+		  ON c.lsoa_code = r.code AND c.month = m.month
+		WHERE r.layer = 'lsoa' GROUP BY r.code, r.forecast ORDER BY r.code`)
+	stored, _, want := refitForecast(t, rows, err, 18)
+	if len(stored) != 6 {
+		t.Fatalf("%d LSOA forecasts, want the City's 6", len(stored))
+	}
+	for i := range want {
+		if math.Abs(stored[i]-want[i]) > 1e-9*max(1, want[i]) {
+			t.Errorf("LSOA %d: stored forecast %v, refitted %v", i, stored[i], want[i])
+		}
+	}
+}

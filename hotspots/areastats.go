@@ -15,27 +15,26 @@ import (
 
 // addAreaStats computes the force's area statistics into r.
 func (r *Result) addAreaStats(o Options, fc *forceAreaCounts, pop population) error {
-	rs, cs, note, err := areaStats(o, r.Force, fc, pop)
+	rs, cs, notes, err := areaStats(o, r.Force, fc, pop)
 	if err != nil {
 		return err
 	}
-	if note != "" {
-		r.Notes = append(r.Notes, note)
-	}
+	r.Notes = append(r.Notes, notes...)
 	r.Rates, r.Changes = rs, cs
 	return nil
 }
 
-// areaStats computes one force's rates and changes; without a district in
-// the bundled geography (British Transport Police) it returns a note.
-func areaStats(o Options, force string, fc *forceAreaCounts, pop population) ([]AreaRates, []AreaChanges, string, error) {
+// areaStats computes one force's rates, forecasts and changes, with notes
+// on what could not be computed; without a district in the bundled
+// geography (British Transport Police) it returns only a note.
+func areaStats(o Options, force string, fc *forceAreaCounts, pop population) ([]AreaRates, []AreaChanges, []string, error) {
 	geo, err := geography.National()
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, nil, err
 	}
 	lsoas, err := geo.ForceLSOAs(force)
 	if err != nil || len(lsoas) == 0 {
-		return nil, nil, fmt.Sprintf("area rates and change: force %s polices no district of the bundled geography (data/lookups/districts.csv), so it has no LSOAs to rate", force), err
+		return nil, nil, []string{fmt.Sprintf("area rates and change: force %s polices no district of the bundled geography (data/lookups/districts.csv), so it has no LSOAs to rate", force)}, err
 	}
 	if fc == nil {
 		fc = &forceAreaCounts{byCode: map[string]*areaCounts{}}
@@ -45,21 +44,30 @@ func areaStats(o Options, force string, fc *forceAreaCounts, pop population) ([]
 	have := func(k int) bool { return fc.have[k] }
 	var rs []AreaRates
 	var cs []AreaChanges
+	var notes []string
 	for _, l := range []struct {
 		name string
 		rows []areaRow
 	}{{"lsoa", lsoaRows}, {"district", districtRows}} {
 		r, err := areaRates(l.name, l.rows, pop.year, elsewhere)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, nil, nil, err
+		}
+		f, next, note := areaForecast(l.name, l.rows, o.Month, have)
+		if note != "" {
+			notes = append(notes, note)
+		}
+		r.Forecast = f
+		for i := range r.Areas {
+			r.Areas[i].Forecast = forecastOr(next, i)
 		}
 		c, err := areaChanges(l.name, l.rows, o.Month, have, o.Alpha)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, nil, nil, err
 		}
 		rs, cs = append(rs, r), append(cs, c...)
 	}
-	return rs, cs, "", nil
+	return rs, cs, notes, nil
 }
 
 // lsoaAreaRows returns the rows of the force's LSOAs and the profile's

@@ -19,8 +19,8 @@ import (
 
 // areaCounts is one LSOA's crimes as one force recorded them.
 type areaCounts struct {
-	crimes     [areaMonths]int64 // the profile's, per month offset
-	located    int64             // of any kind, over the months
+	crimes     [forecastMonths]int64 // the profile's, per month offset
+	located    int64                 // of any kind, over the last areaMonths months
 	sumX, sumY float64
 }
 
@@ -28,7 +28,7 @@ type areaCounts struct {
 // crimes in no LSOA) and the month offsets it has enriched crimes for.
 type forceAreaCounts struct {
 	byCode map[string]*areaCounts
-	have   [areaMonths]bool
+	have   [forecastMonths]bool
 }
 
 func (f *forceAreaCounts) area(code string) *areaCounts {
@@ -41,8 +41,9 @@ func (f *forceAreaCounts) area(code string) *areaCounts {
 }
 
 // loadAreaCounts reads, per force (one, or each when force is ""), the
-// profile's crimes per LSOA and month over the month and the twelve
-// before it, the positions of every located crime, and the months held.
+// profile's crimes per LSOA and month and the months held, over the
+// forecast's months to the month, and the positions of every located crime
+// of the month and the twelve before it.
 func loadAreaCounts(tx *store.Tx, p Profile, force string, month time.Time) (map[string]*forceAreaCounts, error) {
 	where, args, err := p.where()
 	if err != nil {
@@ -52,9 +53,9 @@ func loadAreaCounts(tx *store.Tx, p Profile, force string, month time.Time) (map
 	if err != nil {
 		return nil, err
 	}
-	from := month.AddDate(0, -(areaMonths - 1), 0)
 	filter, fargs := forceFilter(force)
-	span := append([]any{from, month}, fargs...)
+	span := append([]any{month.AddDate(0, -(forecastMonths - 1), 0), month}, fargs...)
+	recent := append([]any{month.AddDate(0, -(areaMonths - 1), 0), month}, fargs...)
 	out := map[string]*forceAreaCounts{}
 	get := func(f string) *forceAreaCounts {
 		if out[f] == nil {
@@ -66,7 +67,7 @@ func loadAreaCounts(tx *store.Tx, p Profile, force string, month time.Time) (map
 		func(f string, m time.Time, _ string, _ int64, _, _ float64) { get(f).have[monthIndex(month, m)] = true })
 	if err == nil {
 		err = scanArrow(tx, `SELECT force, max(month), coalesce(lsoa_code, ''), count(*), sum(easting), sum(northing) FROM crimes_enriched c
-			WHERE located AND month BETWEEN ? AND ? AND `+filter+` GROUP BY force, lsoa_code`, span,
+			WHERE located AND month BETWEEN ? AND ? AND `+filter+` GROUP BY force, lsoa_code`, recent,
 			func(f string, _ time.Time, code string, n int64, sx, sy float64) {
 				a := get(f).area(code)
 				a.located, a.sumX, a.sumY = n, sx, sy
@@ -183,9 +184,9 @@ func newAreaWriter() *areaWriter {
 	key := []string{"profile:s", "force:s", "month:d"}
 	return &areaWriter{
 		rates: newRowBatch("area_rates", append(key, "layer:s", "code:s", "name:s", "crimes:i", "population:f", "raw_rate:f",
-			"eb_rate:f", "spatial_eb_rate:f", "excess_risk:f", "neighbours:i", "reason:s")...),
+			"eb_rate:f", "spatial_eb_rate:f", "excess_risk:f", "neighbours:i", "reason:s", "forecast:f")...),
 		rateRuns: newRowBatch("area_rate_runs", append(key, "layer:s", "areas:i", "no_population:i", "population_year:i",
-			"prior_rate:f", "prior_variance:f", "band:f", "crimes_elsewhere:i")...),
+			"prior_rate:f", "prior_variance:f", "band:f", "crimes_elsewhere:i", "forecast_month:d", "forecast_history:i", "forecast_beats:b")...),
 		changes: newRowBatch("area_changes", append(key, "layer:s", "code:s", "name:s", "comparison:s", "before:i", "after:i",
 			"change:f", "percent_change:f", "rate_ratio:f", "p:f", "p_fdr:f", "beyond_noise:b")...),
 		periods: newRowBatch("area_change_periods", append(key, "comparison:s", "before_from:d", "before_to:d",
@@ -227,9 +228,17 @@ func (w *areaWriter) addAreas(o Options, force string, rs []AreaRates, cs []Area
 		if r.PopulationYear > 0 {
 			popYear = r.PopulationYear
 		}
-		w.rateRuns.add(row(r.Layer, len(r.Areas), r.NoPopulation, popYear, r.Prior, r.Variance, r.Band, r.Elsewhere)...)
+		fc := []any{nil, nil, nil}
+		if f := r.Forecast; f != nil {
+			m, err := time.Parse("2006-01", f.Month)
+			if err != nil {
+				return err
+			}
+			fc = []any{m, f.History, f.Beats}
+		}
+		w.rateRuns.add(append(row(r.Layer, len(r.Areas), r.NoPopulation, popYear, r.Prior, r.Variance, r.Band, r.Elsewhere), fc...)...)
 		for _, a := range r.Areas {
-			w.rates.add(row(r.Layer, a.Code, a.Name, a.Crimes, a.Population, a.Raw, a.EB, a.SpatialEB, a.Excess, a.Neighbours, a.Reason)...)
+			w.rates.add(row(r.Layer, a.Code, a.Name, a.Crimes, a.Population, a.Raw, a.EB, a.SpatialEB, a.Excess, a.Neighbours, a.Reason, a.Forecast)...)
 		}
 	}
 	for _, c := range cs {

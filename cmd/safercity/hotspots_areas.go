@@ -29,7 +29,7 @@ func printRates(w io.Writer, rs []hotspots.AreaRates) {
 		areas := slices.Clone(r.Areas)
 		slices.SortStableFunc(areas, func(a, b hotspots.AreaRate) int { return cmp.Compare(smoothed(b), smoothed(a)) })
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  code\tname\tcrimes\tresidents\traw\tEB\tspatial EB\texcess risk")
+		fmt.Fprintln(tw, "  code\tname\tcrimes\tresidents\traw\tEB\tspatial EB\texcess risk\tforecast")
 		var without []hotspots.AreaRate
 		shown := 0
 		for _, a := range areas {
@@ -38,14 +38,35 @@ func printRates(w io.Writer, rs []hotspots.AreaRates) {
 				continue
 			}
 			if shown < maxAreaLines {
-				fmt.Fprintf(tw, "  %s\t%s\t%d\t%.0f\t%s\t%s\t%s\t%s\n", a.Code, a.Name, a.Crimes, float64(a.Population),
-					fixed2(float64(a.Raw)), fixed2(float64(a.EB)), fixed2(float64(a.SpatialEB)), fixed2(float64(a.Excess)))
+				fmt.Fprintf(tw, "  %s\t%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\n", a.Code, a.Name, a.Crimes, float64(a.Population),
+					fixed2(float64(a.Raw)), fixed2(float64(a.EB)), fixed2(float64(a.SpatialEB)), fixed2(float64(a.Excess)), fixed2(float64(a.Forecast)))
 				shown++
 			}
 		}
 		tw.Flush()
 		printWithout(w, r.Layer, without)
+		printAreaForecast(w, r.Layer, r.Forecast)
 	}
+}
+
+// printAreaForecast prints the validation of a layer's forecast; without
+// one the notes say why.
+func printAreaForecast(w io.Writer, layer string, f *hotspots.AreaForecast) {
+	if f == nil {
+		return
+	}
+	fmt.Fprintf(w, "  forecast of %s per %s (the cells' Poisson regression on the area's history, %d consecutive months; area_rates.forecast):", f.Month, layer, f.History)
+	for _, c := range f.Validation {
+		verdict := "beats"
+		if !c.Beats {
+			verdict = "does NOT beat"
+		}
+		fmt.Fprintf(w, " %s MAE %.3f, RMSE %.3f vs seasonal naive %.3f, %.3f (%s it);", c.Month, c.MAE, c.RMSE, c.NaiveMAE, c.NaiveRMSE, verdict)
+	}
+	if !f.Beats {
+		fmt.Fprint(w, " read it beside last year's same month")
+	}
+	fmt.Fprintln(w)
 }
 
 // smoothed is the rate a profile ranks areas by: the spatial EB rate, else

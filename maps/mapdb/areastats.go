@@ -30,6 +30,7 @@ type areaStat struct {
 	code, name, force, reason   string
 	crimes                      int64
 	population, raw, eb, sEB, x sql.NullFloat64
+	forecast                    sql.NullFloat64
 	comparison                  sql.NullString
 	before, after               sql.NullInt64
 	change, percent, pFDR       sql.NullFloat64
@@ -139,6 +140,7 @@ func (s *areaStat) properties(o Options) []maps.Property {
 		{Name: "spatial_eb_rate", Value: orNaN(s.sEB)},
 		{Name: "excess_risk", Value: orNaN(s.x)},
 		{Name: "reason", Value: s.reason},
+		{Name: "forecast", Value: orNaN(s.forecast)},
 		{Name: "comparison", Value: s.comparison.String},
 		{Name: "before", Value: intOrNaN(s.before)},
 		{Name: "after", Value: intOrNaN(s.after)},
@@ -159,7 +161,7 @@ func intOrNaN(v sql.NullInt64) float64 {
 // loadAreaStats reads the stored rates of a layer with each area's change:
 // against the same month last year, else the three months before.
 func loadAreaStats(ctx context.Context, st *store.Store, o Options, layer string) ([]areaStat, error) {
-	q := `SELECT r.code, coalesce(r.name, ''), r.force, coalesce(r.reason, ''), r.crimes, r.population, r.raw_rate, r.eb_rate, r.spatial_eb_rate, r.excess_risk,
+	q := `SELECT r.code, coalesce(r.name, ''), r.force, coalesce(r.reason, ''), r.crimes, r.population, r.raw_rate, r.eb_rate, r.spatial_eb_rate, r.excess_risk, r.forecast,
 		c.comparison, c.before, c.after, c.change, c.percent_change, c.p_fdr, c.beyond_noise
 		FROM area_rates r
 		LEFT JOIN (SELECT * FROM area_changes QUALIFY row_number() OVER (PARTITION BY profile, force, month, layer, code
@@ -174,7 +176,7 @@ func loadAreaStats(ctx context.Context, st *store.Store, o Options, layer string
 	var out []areaStat
 	for rows.Next() {
 		var s areaStat
-		if err := rows.Scan(&s.code, &s.name, &s.force, &s.reason, &s.crimes, &s.population, &s.raw, &s.eb, &s.sEB, &s.x,
+		if err := rows.Scan(&s.code, &s.name, &s.force, &s.reason, &s.crimes, &s.population, &s.raw, &s.eb, &s.sEB, &s.x, &s.forecast,
 			&s.comparison, &s.before, &s.after, &s.change, &s.percent, &s.pFDR, &s.beyond); err != nil {
 			return nil, err
 		}

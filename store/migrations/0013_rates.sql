@@ -20,6 +20,7 @@ CREATE TABLE area_rates (
     excess_risk     DOUBLE,             -- crimes over those expected at the force's overall rate
     neighbours      INTEGER NOT NULL,   -- areas within the distance band
     reason          VARCHAR,            -- why a rate is NULL
+    forecast        DOUBLE,             -- next month's crimes (the cells' Poisson model on the area's history); NULL: see the run's notes
     PRIMARY KEY (profile, force, month, layer, code)
 );
 
@@ -36,6 +37,9 @@ CREATE TABLE area_rate_runs (
     prior_variance   DOUBLE,            -- Marshall's moment estimate, per 1,000², before clamping at 0
     band             DOUBLE,            -- spatial EB neighbours: centroids within this many metres
     crimes_elsewhere BIGINT NOT NULL,   -- the force's crimes of the month in none of these areas
+    forecast_month   DATE,              -- the month forecast; NULL without a forecast (fewer than 13 consecutive months)
+    forecast_history INTEGER,           -- consecutive months of the force's data fitted on (up to 36)
+    forecast_beats   BOOLEAN,           -- beat the seasonal naive forecast in MAE and RMSE in every month checked (up to 3)
     PRIMARY KEY (profile, force, month, layer)
 );
 
