@@ -20,15 +20,11 @@ type AreaForecast struct {
 }
 
 // areaForecast forecasts the month after the run's for each area from the
-// consecutive months the force has data for up to the run's (a month
+// h consecutive months the force has data for up to the run's (a month
 // missing is not a month without crime), and validates it on up to
 // forecastChecks months. Without enough months, or when the model cannot
 // be fitted, it returns nil and the reason.
-func areaForecast(layer string, rows []areaRow, month time.Time, have func(int) bool) (*AreaForecast, []float64, string) {
-	h := 0
-	for h < forecastMonths && have(h) {
-		h++
-	}
+func areaForecast(layer string, rows []areaRow, month time.Time, h int) (*AreaForecast, []float64, string) {
 	if h < forecast.History+1 {
 		return nil, nil, fmt.Sprintf("no %s forecast: %d consecutive month(s) of the force's data up to %s are loaded; a forecast needs %d",
 			layer, h, month.Format("2006-01"), forecast.History+1)

@@ -53,7 +53,7 @@ func areaStats(o Options, force string, fc *forceAreaCounts, pop population) ([]
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		f, next, note := areaForecast(l.name, l.rows, o.Month, have)
+		f, next, note := areaForecast(l.name, l.rows, o.Month, fc.consecutive())
 		if note != "" {
 			notes = append(notes, note)
 		}

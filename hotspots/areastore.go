@@ -31,6 +31,19 @@ type forceAreaCounts struct {
 	have   [forecastMonths]bool
 }
 
+// consecutive counts the months the force has data for, back from the
+// run's, before the first it lacks.
+func (f *forceAreaCounts) consecutive() int {
+	if f == nil {
+		return 0
+	}
+	h := 0
+	for h < len(f.have) && f.have[h] {
+		h++
+	}
+	return h
+}
+
 func (f *forceAreaCounts) area(code string) *areaCounts {
 	a := f.byCode[code]
 	if a == nil {

@@ -84,7 +84,7 @@ func TestForecastStored(t *testing.T) {
 // says so rather than storing a forecast.
 func TestForecastTooShort(t *testing.T) {
 	st, month, r := cityViolence(t)
-	if r.Forecast != nil || !strings.Contains(strings.Join(r.Notes, "\n"), "no forecast: 12 month(s)") {
+	if r.Forecast != nil || !strings.Contains(strings.Join(r.Notes, "\n"), "no forecast: 12 consecutive month(s)") {
 		t.Errorf("forecast %+v, notes %v", r.Forecast, r.Notes)
 	}
 	if n := count(t, st, `SELECT count(*) FROM hotspot_cells WHERE month = ? AND forecast IS NOT NULL`, month); n != 0 {
@@ -128,4 +128,31 @@ func refitForecast(t *testing.T, rows *sql.Rows, err error, months int) (stored 
 		t.Fatal(err)
 	}
 	return stored, p, want
+}
+
+// TestForecastAcrossMissingMonth runs violence on Leicestershire's
+// 2020-10 … 2021-11 less 2021-09 (../shared): 13 months loaded but only 2
+// consecutive up to the run's. The forecasts (cells, LSOAs, districts) are
+// not made — a missing month is not a month without crime — and the run
+// says so instead of failing.
+func TestForecastAcrossMissingMonth(t *testing.T) {
+	var paths []string
+	for m := time.Date(2020, 10, 1, 0, 0, 0, 0, time.UTC); !m.After(time.Date(2021, 11, 1, 0, 0, 0, 0, time.UTC)); m = m.AddDate(0, 1, 0) {
+		if ym := m.Format("2006-01"); ym != "2021-09" {
+			paths = append(paths, shareddata.Path(t, "data", "police-uk", ym, ym+"-leicestershire-street.csv"))
+		}
+	}
+	st := transformed(t, paths...)
+	res, err := Run(context.Background(), st, Options{Profile: violence(), Month: time.Date(2021, 11, 1, 0, 0, 0, 0, time.UTC), Force: "leicestershire"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res[0]
+	if r.Forecast != nil || r.Rates[0].Forecast != nil || r.Rates[1].Forecast != nil {
+		t.Errorf("a forecast across a missing month: cells %+v, LSOAs %+v", r.Forecast, r.Rates[0].Forecast)
+	}
+	notes := strings.Join(r.Notes, "\n")
+	if strings.Count(notes, "2 consecutive month") != 3 {
+		t.Errorf("notes do not say, for cells, LSOAs and districts, that 2 consecutive months are loaded:\n%s", notes)
+	}
 }

@@ -215,7 +215,7 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 			fr.out.result.Concentration, fr.err = measureConcentration(s, layers[t], pts, t)
 		}
 		if fr.err == nil {
-			fr.err = fr.out.addForecast(s, fpts, layers, o)
+			fr.err = fr.out.addForecast(s, fpts, layers, o, rs.counts[force].consecutive())
 		}
 		if fr.err == nil {
 			fr.err = fr.out.result.addNearRepeat(s, knoxEvents, o)
