@@ -44,19 +44,10 @@ func (f *forceAreaCounts) consecutive() int {
 	return h
 }
 
-func (f *forceAreaCounts) area(code string) *areaCounts {
-	a := f.byCode[code]
-	if a == nil {
-		a = &areaCounts{}
-		f.byCode[code] = a
-	}
-	return a
-}
-
 // loadAreaCounts reads, per force (one, or each when force is ""), the
 // profile's crimes per LSOA and month and the months held, over the
 // forecast's months to the month, and the positions of every located crime
-// of the month and the twelve before it.
+// of the month and the twelve before it: one scan.
 func loadAreaCounts(tx *store.Tx, p Profile, force string, month time.Time) (map[string]*forceAreaCounts, error) {
 	where, args, err := p.where()
 	if err != nil {
@@ -67,49 +58,44 @@ func loadAreaCounts(tx *store.Tx, p Profile, force string, month time.Time) (map
 		return nil, err
 	}
 	filter, fargs := forceFilter(force)
-	span := append([]any{month.AddDate(0, -(forecastMonths - 1), 0), month}, fargs...)
-	recent := append([]any{month.AddDate(0, -(areaMonths - 1), 0), month}, fargs...)
+	recent := month.AddDate(0, -(areaMonths - 1), 0)
+	q := `SELECT force, month, coalesce(lsoa_code, ''),
+		count(*) FILTER (WHERE located AND ` + where + zone + `),
+		count(*) FILTER (WHERE located AND month >= ?),
+		coalesce(sum(easting) FILTER (WHERE located AND month >= ?), 0),
+		coalesce(sum(northing) FILTER (WHERE located AND month >= ?), 0)
+		FROM crimes_enriched c WHERE month BETWEEN ? AND ? AND ` + filter + ` GROUP BY ALL`
+	args = append(append(args, recent, recent, recent, month.AddDate(0, -(forecastMonths-1), 0), month), fargs...)
 	out := map[string]*forceAreaCounts{}
-	get := func(f string) *forceAreaCounts {
-		if out[f] == nil {
-			out[f] = &forceAreaCounts{byCode: map[string]*areaCounts{}}
-		}
-		return out[f]
-	}
-	err = scanArrow(tx, `SELECT DISTINCT force, month, '', 0::BIGINT, 0::DOUBLE, 0::DOUBLE FROM crimes_enriched c WHERE month BETWEEN ? AND ? AND `+filter, span,
-		func(f string, m time.Time, _ string, _ int64, _, _ float64) { get(f).have[monthIndex(month, m)] = true })
-	if err == nil {
-		err = scanArrow(tx, `SELECT force, max(month), coalesce(lsoa_code, ''), count(*), sum(easting), sum(northing) FROM crimes_enriched c
-			WHERE located AND month BETWEEN ? AND ? AND `+filter+` GROUP BY force, lsoa_code`, recent,
-			func(f string, _ time.Time, code string, n int64, sx, sy float64) {
-				a := get(f).area(code)
-				a.located, a.sumX, a.sumY = n, sx, sy
-			})
-	}
-	if err == nil {
-		err = scanArrow(tx, `SELECT force, month, coalesce(lsoa_code, ''), count(*), 0::DOUBLE, 0::DOUBLE FROM crimes_enriched c
-			WHERE located AND month BETWEEN ? AND ? AND `+filter+` AND `+where+zone+` GROUP BY ALL`, append(span, args...),
-			func(f string, m time.Time, code string, n int64, _, _ float64) {
-				get(f).area(code).crimes[monthIndex(month, m)] = n
-			})
-	}
-	return out, err
-}
-
-// scanArrow runs a query of columns (force, month, code, count, x, y) and
-// calls fn for each row.
-func scanArrow(tx *store.Tx, q string, args []any, fn func(force string, month time.Time, code string, n int64, x, y float64)) error {
-	return tx.QueryArrow(q, args, func(rec arrow.RecordBatch) error {
+	err = tx.QueryArrow(q, args, func(rec arrow.RecordBatch) error {
 		f := rec.Column(0).(*array.String)
 		m := rec.Column(1).(*array.Date32)
 		code := rec.Column(2).(*array.String)
-		n := rec.Column(3).(*array.Int64)
-		x, y := rec.Column(4).(*array.Float64), rec.Column(5).(*array.Float64)
+		n, located := rec.Column(3).(*array.Int64), rec.Column(4).(*array.Int64)
+		x, y := rec.Column(5).(*array.Float64), rec.Column(6).(*array.Float64)
 		for i := 0; i < int(rec.NumRows()); i++ {
-			fn(strings.Clone(f.Value(i)), m.Value(i).ToTime(), strings.Clone(code.Value(i)), n.Value(i), x.Value(i), y.Value(i))
+			fc := out[f.Value(i)]
+			if fc == nil {
+				fc = &forceAreaCounts{byCode: map[string]*areaCounts{}}
+				out[strings.Clone(f.Value(i))] = fc
+			}
+			k := monthIndex(month, m.Value(i).ToTime())
+			fc.have[k] = true
+			if n.Value(i) == 0 && located.Value(i) == 0 {
+				continue
+			}
+			a := fc.byCode[code.Value(i)]
+			if a == nil {
+				a = &areaCounts{}
+				fc.byCode[strings.Clone(code.Value(i))] = a
+			}
+			a.crimes[k] = n.Value(i)
+			a.located += located.Value(i)
+			a.sumX, a.sumY = a.sumX+x.Value(i), a.sumY+y.Value(i)
 		}
 		return nil
 	})
+	return out, err
 }
 
 // population is the residents of each area code (LSOAs and districts) in
