@@ -70,6 +70,7 @@ func TestAreaRatesAndChangeStored(t *testing.T) {
 	want := forceLSOAsFromLookup(t, "leicestershire")
 	checkStoredRates(t, st, month, want)
 	checkRatesMaths(t, st, month)
+	checkSpatialEB(t, st, month)
 	// The band gives every area with residents and a centroid a neighbour.
 	if n := count(t, st, `SELECT count(*) FROM area_rates WHERE layer = 'lsoa' AND population IS NOT NULL AND neighbours = 0 AND reason NOT LIKE '%centroid%'`); n != 0 {
 		t.Errorf("%d LSOAs with residents and crime have no neighbour within the band", n)
@@ -175,6 +176,61 @@ func checkRatesMaths(t *testing.T, st *store.Store, month time.Time) {
 		if lo, hi := min(raw[i], prior), max(raw[i], prior); eb[i] < lo-1e-9 || eb[i] > hi+1e-9 {
 			t.Errorf("area %d: EB %v outside [%v, %v], raw and prior", i, eb[i], lo, hi)
 		}
+	}
+}
+
+// checkSpatialEB recomputes the spatial Empirical Bayes rates as `analysis
+// rates --band` does, from centroids taken in SQL (the mean position of the
+// force's located crimes of any kind in the LSOA over the month and the
+// twelve before), the run's stored band and the stored counts and
+// residents.
+func checkSpatialEB(t *testing.T, st *store.Store, month time.Time) {
+	t.Helper()
+	var band float64
+	if err := st.DB.QueryRow(`SELECT band FROM area_rate_runs WHERE layer = 'lsoa'`).Scan(&band); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.DB.Query(`SELECT r.crimes, coalesce(r.population, 0), coalesce(r.spatial_eb_rate, 'NaN'), c.x, c.y
+		FROM area_rates r LEFT JOIN (SELECT lsoa_code, avg(easting) AS x, avg(northing) AS y FROM crimes_enriched
+		    WHERE located AND force = 'leicestershire' AND month BETWEEN ? - INTERVAL 12 MONTH AND ? GROUP BY 1) c ON c.lsoa_code = r.code
+		WHERE r.layer = 'lsoa' ORDER BY r.code`, month, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var crimes, base, stored, xs, ys []float64
+	var idx []int
+	for rows.Next() {
+		var c, b, s float64
+		var x, y *float64
+		if err := rows.Scan(&c, &b, &s, &x, &y); err != nil {
+			t.Fatal(err)
+		}
+		if x != nil && b > 0 {
+			idx = append(idx, len(crimes))
+			xs, ys = append(xs, *x), append(ys, *y)
+		}
+		crimes, base, stored = append(crimes, c), append(base, b), append(stored, s)
+	}
+	nb := make([][]int, len(crimes))
+	for k, list := range rates.BandNeighbours(xs, ys, band*(1+1e-9)) {
+		for _, j := range list {
+			nb[idx[k]] = append(nb[idx[k]], idx[j])
+		}
+	}
+	got, err := rates.Smooth(crimes, base, nb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for i := range crimes {
+		want := 1000 * got.SpatialEB[i]
+		if math.IsNaN(want) != math.IsNaN(stored[i]) || math.Abs(want-stored[i]) > 1e-9*max(1, want) {
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d LSOAs' spatial EB rates differ from analysis/rates on SQL centroids within the %v m band", bad, len(crimes), band)
 	}
 }
 
