@@ -62,6 +62,10 @@ type Table struct {
 	Districts []District
 	byName    map[string]int
 	current   map[string]string // former name → current name
+	// byForce holds ForceLSOAs' answers, made on first use.
+	byForceOnce sync.Once
+	byForce     map[string][]LSOA
+	byForceErr  error
 }
 
 // ReadTable reads a districts CSV as data/lookups/districts.csv.

@@ -166,3 +166,39 @@ func TestForceName(t *testing.T) {
 		}
 	}
 }
+
+// TestForceLSOAs: each force's LSOAs are as many as its districts' LSOA
+// counts in districts.csv say, each in one of them; every LSOA of England
+// and Wales belongs to one force.
+func TestForceLSOAs(t *testing.T) {
+	tab, err := National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, d := range tab.Districts {
+		want[d.Force] += d.LSOAs
+	}
+	total := 0
+	for force, n := range want {
+		ls, err := tab.ForceLSOAs(force)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ls) != n {
+			t.Errorf("%s: %d LSOAs, its districts have %d", force, len(ls), n)
+		}
+		for _, l := range ls {
+			if d, ok := tab.District(l.District); !ok || d.Force != force {
+				t.Errorf("%s: LSOA %s in district %q of another force", force, l.Code, l.District)
+			}
+		}
+		total += len(ls)
+	}
+	if total != 34753 {
+		t.Errorf("%d LSOAs over the forces, want the 34,753 of England and Wales", total)
+	}
+	if ls, _ := tab.ForceLSOAs("btp"); len(ls) != 0 {
+		t.Errorf("British Transport Police polices %d LSOAs", len(ls))
+	}
+}

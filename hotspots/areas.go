@@ -120,20 +120,43 @@ func typicalCoverage(stats []AreaStat, coverage []float64) float64 {
 	return 0
 }
 
+// neighbourBand returns the smallest distance band that gives every point
+// a neighbour: the largest distance from a point to its nearest other.
+// Points are searched in order of x outwards from each, stopping once the
+// gap in x alone is no nearer than the nearest found.
+func neighbourBand(pts []orb.Point) float64 {
+	order := make([]int, len(pts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(pts[a][0], pts[b][0]) })
+	band := 0.0
+	for k, i := range order {
+		nearest := math.Inf(1)
+		for _, j := range order[k+1:] {
+			if pts[j][0]-pts[i][0] >= nearest {
+				break
+			}
+			nearest = min(nearest, planar.Distance(pts[i], pts[j]))
+		}
+		for m := k - 1; m >= 0; m-- {
+			j := order[m]
+			if pts[i][0]-pts[j][0] >= nearest {
+				break
+			}
+			nearest = min(nearest, planar.Distance(pts[i], pts[j]))
+		}
+		band = max(band, nearest)
+	}
+	return band
+}
+
 // giStar fills in Gi* over the areas' centroids.
 func (a *Areas) giStar(centroids []orb.Point) error {
 	if len(a.Areas) < 3 {
 		return nil
 	}
-	for i := range centroids {
-		nearest := math.Inf(1)
-		for j := range centroids {
-			if i != j {
-				nearest = min(nearest, planar.Distance(centroids[i], centroids[j]))
-			}
-		}
-		a.Band = max(a.Band, nearest)
-	}
+	a.Band = neighbourBand(centroids)
 	measure := make([]float64, len(a.Areas))
 	for i, s := range a.Areas {
 		measure[i] = s.Measure

@@ -2,12 +2,15 @@ package hotspots
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"github.com/safercity/safercity/internal/shareddata"
 	"github.com/safercity/safercity/internal/storetest"
@@ -116,5 +119,28 @@ func TestBoundaryStudyArea(t *testing.T) {
 	o.Boundaries = map[string]string{"city-of-london": "ctiy"}
 	if _, err := Run(ctx, st, o); err == nil || !strings.Contains(err.Error(), "city") {
 		t.Errorf("a mistyped layer gave %v", err)
+	}
+}
+
+// TestNeighbourBandBruteForce compares the swept band with every pair's
+// distance, on clustered points with ties in x.
+func TestNeighbourBandBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pts := make([]orb.Point, 500)
+	for i := range pts {
+		pts[i] = orb.Point{math.Round(rng.NormFloat64() * 300), rng.Float64() * 5000}
+	}
+	want := 0.0
+	for i := range pts {
+		nearest := math.Inf(1)
+		for j := range pts {
+			if i != j {
+				nearest = min(nearest, planar.Distance(pts[i], pts[j]))
+			}
+		}
+		want = max(want, nearest)
+	}
+	if got := neighbourBand(pts); got != want {
+		t.Errorf("band %v, brute force %v", got, want)
 	}
 }

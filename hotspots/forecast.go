@@ -49,15 +49,18 @@ type ForecastCheck struct {
 
 // forecastCells forecasts the month after month t of pts (indices from
 // from) for each study-area cell from the profile's police.uk crimes since
-// the force's first month with them, and validates it. The forecast is nil,
-// with the reason in r's notes, when there are too few months.
-func forecastCells(s *study, pts []crimePoint, from time.Time, t int, r *Result) (*Forecast, []float64, error) {
+// the force's first month with them within the loaded consecutive months
+// ending at t (a month missing is not a month without crime), and
+// validates it. The forecast is nil, with the reason in r's notes, when
+// there are too few months or the model cannot be fitted.
+func forecastCells(s *study, pts []crimePoint, from time.Time, t, consecutive int, r *Result) (*Forecast, []float64, error) {
 	first := t
 	for _, p := range pts {
 		if !p.partner {
 			first = min(first, p.month)
 		}
 	}
+	first = max(first, t-consecutive+1)
 	n := s.area.Len()
 	p := forecast.Panel{}
 	for k := first; k <= t; k++ {
@@ -70,7 +73,7 @@ func forecastCells(s *study, pts []crimePoint, from time.Time, t int, r *Result)
 		}
 	}
 	if len(p.Counts) < forecast.History+1 {
-		r.Notes = append(r.Notes, fmt.Sprintf("no forecast: %d month(s) of the force's %s crimes up to %s are loaded; a forecast needs %d (%d of history and one to train on)",
+		r.Notes = append(r.Notes, fmt.Sprintf("no forecast: %d consecutive month(s) of the force's %s crimes up to %s are loaded; a forecast needs %d (%d of history and one to train on)",
 			len(p.Counts), r.Profile, r.Month, forecast.History+1, forecast.History))
 		return nil, nil, nil
 	}
@@ -81,7 +84,8 @@ func forecastCells(s *study, pts []crimePoint, from time.Time, t int, r *Result)
 	}
 	ev, err := forecast.RollingOrigin(p, checks, forecast.Options{TrainMonths: forecastTrain})
 	if err != nil {
-		return nil, nil, err
+		r.Notes = append(r.Notes, "no forecast: "+err.Error())
+		return nil, nil, nil
 	}
 	for _, e := range ev {
 		f.Validation = append(f.Validation, ForecastCheck{Month: from.AddDate(0, first+e.Month, 0).Format("2006-01"), Crimes: e.Crimes,
@@ -104,13 +108,14 @@ func forecastCells(s *study, pts []crimePoint, from time.Time, t int, r *Result)
 }
 
 // addForecast forecasts the month after o.Month from the forecast points
-// (loaded from forecastMonths−1 months before it), sets each cell's
-// forecast (NaN when there is none), and back-tests the forecast of
-// o.Month made from the months before it at the equal shares of the study
-// area, beside KDE and Gi*.
-func (out *output) addForecast(s *study, fpts []crimePoint, layers []layer, o Options) error {
+// (loaded from forecastMonths−1 months before it) over the consecutive
+// months the force has data for up to o.Month, sets each cell's forecast
+// (NaN when there is none), and back-tests the forecast of o.Month made
+// from the months before it at the equal shares of the study area, beside
+// KDE and Gi*.
+func (out *output) addForecast(s *study, fpts []crimePoint, layers []layer, o Options, consecutive int) error {
 	ffrom := o.Month.AddDate(0, -(forecastMonths - 1), 0)
-	f, next, err := forecastCells(s, fpts, ffrom, forecastMonths-1, &out.result)
+	f, next, err := forecastCells(s, fpts, ffrom, forecastMonths-1, consecutive, &out.result)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package hotspots
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -41,37 +42,8 @@ func TestForecastStored(t *testing.T) {
 		           WHERE located AND violence AND force = 'city-of-london' GROUP BY ALL) c
 		  ON c.cell_x = h.cell_x AND c.cell_y = h.cell_y AND c.month = m.month
 		WHERE h.profile = 'violence' AND h.month = ? GROUP BY h.cell_x, h.cell_y, h.forecast ORDER BY h.cell_y, h.cell_x`, month)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	p := forecast.Panel{Counts: make([][]float64, 18)}
-	var stored []float64
-	for rows.Next() {
-		var fc float64
-		var counts []any
-		if err := rows.Scan(&fc, &counts); err != nil {
-			t.Fatal(err)
-		}
-		stored = append(stored, fc)
-		for k, v := range counts {
-			p.Counts[k] = append(p.Counts[k], v.(float64))
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	for k := range p.Counts {
-		p.MonthOfYear = append(p.MonthOfYear, k%12+1)
-	}
-	m, err := forecast.Fit(p, 18, forecast.Options{TrainMonths: forecastTrain})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := m.Predict(p, 18)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stored, p, want := refitForecast(t, rows, err, 18)
+	checkAreaForecast(t, st)
 	for i := range want {
 		if math.Abs(stored[i]-want[i]) > 1e-9*max(1, want[i]) {
 			t.Fatalf("cell %d: stored forecast %g, refitted %g", i, stored[i], want[i])
@@ -112,10 +84,75 @@ func TestForecastStored(t *testing.T) {
 // says so rather than storing a forecast.
 func TestForecastTooShort(t *testing.T) {
 	st, month, r := cityViolence(t)
-	if r.Forecast != nil || !strings.Contains(strings.Join(r.Notes, "\n"), "no forecast: 12 month(s)") {
+	if r.Forecast != nil || !strings.Contains(strings.Join(r.Notes, "\n"), "no forecast: 12 consecutive month(s)") {
 		t.Errorf("forecast %+v, notes %v", r.Forecast, r.Notes)
 	}
 	if n := count(t, st, `SELECT count(*) FROM hotspot_cells WHERE month = ? AND forecast IS NOT NULL`, month); n != 0 {
 		t.Errorf("%d cells have a forecast", n)
+	}
+}
+
+// refitForecast reads rows of (stored forecast, list of monthly counts
+// from January) into a panel of months consecutive months, and returns the
+// stored forecasts, the panel and the forecast of analysis/forecast
+// refitted on it as the stage fits it.
+func refitForecast(t *testing.T, rows *sql.Rows, err error, months int) (stored []float64, p forecast.Panel, want []float64) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	p.Counts = make([][]float64, months)
+	for rows.Next() {
+		var fc float64
+		var counts []any
+		if err := rows.Scan(&fc, &counts); err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, fc)
+		for k, v := range counts {
+			p.Counts[k] = append(p.Counts[k], v.(float64))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for k := range p.Counts {
+		p.MonthOfYear = append(p.MonthOfYear, k%12+1)
+	}
+	m, err := forecast.Fit(p, months, forecast.Options{TrainMonths: forecastTrain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err = m.Predict(p, months); err != nil {
+		t.Fatal(err)
+	}
+	return stored, p, want
+}
+
+// TestForecastAcrossMissingMonth runs violence on Leicestershire's
+// 2020-10 … 2021-11 less 2021-09 (../shared): 13 months loaded but only 2
+// consecutive up to the run's. The forecasts (cells, LSOAs, districts) are
+// not made — a missing month is not a month without crime — and the run
+// says so instead of failing.
+func TestForecastAcrossMissingMonth(t *testing.T) {
+	var paths []string
+	for m := time.Date(2020, 10, 1, 0, 0, 0, 0, time.UTC); !m.After(time.Date(2021, 11, 1, 0, 0, 0, 0, time.UTC)); m = m.AddDate(0, 1, 0) {
+		if ym := m.Format("2006-01"); ym != "2021-09" {
+			paths = append(paths, shareddata.Path(t, "data", "police-uk", ym, ym+"-leicestershire-street.csv"))
+		}
+	}
+	st := transformed(t, paths...)
+	res, err := Run(context.Background(), st, Options{Profile: violence(), Month: time.Date(2021, 11, 1, 0, 0, 0, 0, time.UTC), Force: "leicestershire"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res[0]
+	if r.Forecast != nil || r.Rates[0].Forecast != nil || r.Rates[1].Forecast != nil {
+		t.Errorf("a forecast across a missing month: cells %+v, LSOAs %+v", r.Forecast, r.Rates[0].Forecast)
+	}
+	notes := strings.Join(r.Notes, "\n")
+	if strings.Count(notes, "2 consecutive month") != 3 {
+		t.Errorf("notes do not say, for cells, LSOAs and districts, that 2 consecutive months are loaded:\n%s", notes)
 	}
 }

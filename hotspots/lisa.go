@@ -39,10 +39,11 @@ func lisaStats(s *study, values []float64, o Options, r *Result) localMoran {
 	}
 	m := localMoran{res: res, ok: true, pFDR: res.PFDR}
 	if o.LisaPermutations > 0 {
+		// The two-sided pseudo p counts draws tied with the observed
+		// neighbour sum as extreme: counts of crime tie often, and GeoDa's
+		// folded one then calls cells significant whose neighbours all hold
+		// the commonest value (none).
 		m.pFDR = res.PSimFDR
-		// GeoDa's folded pseudo p counts draws tied with the observed
-		// neighbour sum on one side only; counts of crime tie often.
-		r.Notes = append(r.Notes, "Local Moran's I judged by permutations as GeoDa folds them: on sparse counts a cell whose neighbours all hold the commonest value (none) ties most draws and can read as significant; check such HL cells against lisa_z, the analytic test")
 	}
 	r.Lisa = &LisaSummary{Permutations: o.LisaPermutations}
 	if res.Undefined > 0 {

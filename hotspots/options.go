@@ -108,8 +108,17 @@ type Result struct {
 	Concentration *Concentration `json:"concentration"`
 	// Forecast is null when too few months are loaded (see the notes).
 	Forecast *Forecast `json:"forecast"`
-	NoTrend  int       `json:"cells_without_crime_in_window"`
-	Notes    []string  `json:"notes,omitempty"`
+	// Rates are the crime rates per LSOA and district of the force (null
+	// when the bundled geography gives it no district; see the notes).
+	Rates []AreaRates `json:"rates"`
+	// Changes compare the month with the same month last year and the
+	// three months before, per LSOA and district.
+	Changes []AreaChanges `json:"changes"`
+	// NearRepeat is the Knox test of the window's partner incidents; null
+	// without two of them (see the notes).
+	NearRepeat *NearRepeat `json:"near_repeat"`
+	NoTrend    int         `json:"cells_without_crime_in_window"`
+	Notes      []string    `json:"notes,omitempty"`
 }
 
 // LisaSummary counts the study-area cells whose Local Moran's I is

@@ -59,11 +59,23 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 	if err != nil {
 		return nil, err
 	}
+	var rs runShared
+	if rs.counts, err = loadAreaCounts(tx, o.Profile, o.Force, o.Month); err != nil {
+		return nil, err
+	}
+	if rs.pop, err = loadPopulation(tx, o.Month); err != nil {
+		return nil, err
+	}
+	if rs.incidents, err = hasIncidents(tx); err != nil {
+		return nil, err
+	}
 	if err := clearRuns(tx, o); err != nil {
 		return nil, err
 	}
 	w := newCellWriter()
 	defer w.release()
+	aw := newAreaWriter()
+	defer aw.release()
 	var out []Result
 	// One force computes while the one before it is stored: the store is
 	// used by one goroutine only, and the maths of one force overlaps the
@@ -78,6 +90,9 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		}
 		err := fr.err
 		if err == nil {
+			err = aw.add(o, fr.out.result)
+		}
+		if err == nil {
 			err = persist(tx, w, o, fr.out.result, fr.s.span(), fr.out.cells)
 		}
 		if err != nil {
@@ -87,7 +102,7 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		return nil
 	}
 	for _, force := range forces {
-		fr := startForce(tx, o, force, pts[force], studies[force], fpts[force])
+		fr := startForce(tx, o, force, pts[force], studies[force], fpts[force], &rs)
 		if prev != nil {
 			if err := finish(prev); err != nil {
 				<-fr.done
@@ -100,6 +115,9 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		if err := finish(prev); err != nil {
 			return nil, err
 		}
+	}
+	if err := aw.flush(tx); err != nil {
+		return nil, err
 	}
 	return out, w.flush(tx)
 }
@@ -136,6 +154,15 @@ func boundaries(ctx context.Context, st *store.Store, o Options) (map[string]*bo
 	return out, nil
 }
 
+// runShared is what the runs of every force read once: the profile's
+// crimes per LSOA and month, the residents, and whether any partner
+// incident is loaded.
+type runShared struct {
+	counts    map[string]*forceAreaCounts
+	pop       population
+	incidents bool
+}
+
 // forceRun is one force's run, computed in its own goroutine.
 type forceRun struct {
 	force string
@@ -146,14 +173,18 @@ type forceRun struct {
 }
 
 // startForce reads what one force's run needs beyond its points, study
-// area and forecast points (partner incidents), then computes the run in a
+// area and forecast points (partner incidents, and when any is loaded those
+// of the Knox test), then computes the run and its area statistics in a
 // goroutine; done is closed when out or err is set.
-func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study, fpts []crimePoint) *forceRun {
+func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *study, fpts []crimePoint, rs *runShared) *forceRun {
 	fr := &forceRun{force: force, s: s, done: make(chan struct{})}
-	if len(pts) == 0 || s == nil {
-		fr.err = errNoProfileCrime
+	fail := func(err error) *forceRun {
+		fr.err = err
 		close(fr.done)
 		return fr
+	}
+	if len(pts) == 0 || s == nil {
+		return fail(errNoProfileCrime)
 	}
 	from := o.Month.AddDate(0, -(o.Window - 1), 0)
 	withheld := 0
@@ -161,11 +192,16 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 		inc, n, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month, o.CellSize)
 		withheld = n
 		if err != nil {
-			fr.err = err
-			close(fr.done)
-			return fr
+			return fail(err)
 		}
 		pts = append(pts[:len(pts):len(pts)], inArea(s, inc)...)
+	}
+	var knoxEvents []knoxEvent
+	if rs.incidents {
+		var err error
+		if knoxEvents, err = loadKnoxEvents(tx, o.Profile, s.box(), from, o.Month); err != nil {
+			return fail(err)
+		}
 	}
 	go func() {
 		defer close(fr.done)
@@ -179,7 +215,13 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 			fr.out.result.Concentration, fr.err = measureConcentration(s, layers[t], pts, t)
 		}
 		if fr.err == nil {
-			fr.err = fr.out.addForecast(s, fpts, layers, o)
+			fr.err = fr.out.addForecast(s, fpts, layers, o, rs.counts[force].consecutive())
+		}
+		if fr.err == nil {
+			fr.err = fr.out.result.addNearRepeat(s, knoxEvents, o)
+		}
+		if fr.err == nil {
+			fr.err = fr.out.result.addAreaStats(o, rs.counts[force], rs.pop)
 		}
 		if fr.err == nil && withheld > 0 {
 			fr.out.result.Notes = append(fr.out.result.Notes, fmt.Sprintf("disclosure policy: %d cell-months of partner incidents in the study area's box over the window withheld (1–2 events) before any statistic; they add nothing to measure, Gi*, KDE or the stored incidents", withheld))

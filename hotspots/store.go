@@ -346,7 +346,8 @@ func dataRange(tx *store.Tx, p Profile, force string) (from, to time.Time, force
 // or of every force when it is "".
 func clearRuns(tx *store.Tx, o Options) error {
 	filter, args := forceFilter(o.Force)
-	for _, table := range []string{"hotspot_cells", "hotspot_runs", "hotspot_backtest", "hotspot_forecasts"} {
+	for _, table := range []string{"hotspot_cells", "hotspot_runs", "hotspot_backtest", "hotspot_forecasts",
+		"area_rates", "area_rate_runs", "area_changes", "area_change_periods", "hotspot_knox"} {
 		q := `DELETE FROM ` + table + ` c WHERE profile = ? AND month = ? AND ` + filter
 		if _, err := tx.Exec(q, append([]any{o.Profile.Name, o.Month}, args...)...); err != nil {
 			return err

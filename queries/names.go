@@ -22,12 +22,14 @@ type choice struct {
 // choices are the parameters whose values are names: a value given for
 // one must be a name the store holds (or "" where that means all).
 var choices = map[string]choice{
-	"unit":     {kind: "unit", column: "unit", tables: []string{"crimes_enriched"}},
-	"force":    {kind: "force", column: "force", tables: []string{"police_street", "police_stop_search", "police_outcomes"}},
-	"lsoa":     {kind: "LSOA", column: "lsoa_code", tables: []string{"crimes_enriched"}},
-	"category": {kind: "incident category", column: "category", tables: []string{"incidents"}},
-	"group":    {kind: "crime group", fixed: []string{"violence", "acquisitive", "asb", "nte", "weapons"}},
-	"profile":  {kind: "hotspot profile", column: "profile", tables: []string{"hotspot_runs"}},
+	"unit":       {kind: "unit", column: "unit", tables: []string{"crimes_enriched"}},
+	"force":      {kind: "force", column: "force", tables: []string{"police_street", "police_stop_search", "police_outcomes"}},
+	"lsoa":       {kind: "LSOA", column: "lsoa_code", tables: []string{"crimes_enriched"}},
+	"category":   {kind: "incident category", column: "category", tables: []string{"incidents"}},
+	"group":      {kind: "crime group", fixed: []string{"violence", "acquisitive", "asb", "nte", "weapons"}},
+	"profile":    {kind: "hotspot profile", column: "profile", tables: []string{"hotspot_runs"}},
+	"layer":      {kind: "area layer of the area statistics", fixed: []string{"lsoa", "district"}},
+	"comparison": {kind: "change comparison", fixed: []string{"year", "prev3"}},
 }
 
 // listSQL gives every name the store holds.

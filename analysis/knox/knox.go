@@ -57,6 +57,11 @@ type Cell struct {
 	Observed int
 	// Expected is the mean count over the permutations.
 	Expected float64
+	// Marginal is the count expected exactly under the null that the
+	// permutations sample: the pairs in the distance band times the share
+	// of all pairs in the time band, N_d·M_t/P (Knox 1964's expectation
+	// from the table's margins). Expected estimates it.
+	Marginal float64
 	// Ratio is Observed/Expected, the Knox ratio: 1.5 means 50 % more pairs
 	// this close in space and time than chance gives. NaN for 0/0.
 	Ratio float64
@@ -99,6 +104,11 @@ func Test(events []Event, o Options) (Result, error) {
 		r.Beyond -= c
 	}
 	ge, sum := simulate(pairs, days, o, observed)
+	inDistance := make([]int, nd)
+	for _, p := range pairs {
+		inDistance[p.band]++
+	}
+	inTime := timePairs(days, o.Days)
 	for d := range nd {
 		r.Cells[d] = make([]Cell, nt)
 		for t := range nt {
@@ -107,6 +117,7 @@ func Test(events []Event, o Options) (Result, error) {
 			r.Cells[d][t] = Cell{
 				Observed: observed[k],
 				Expected: exp,
+				Marginal: float64(inDistance[d]) * float64(inTime[t]) / float64(r.Pairs),
 				Ratio:    float64(observed[k]) / exp,
 				P:        float64(ge[k]+1) / float64(o.Permutations+1),
 			}
@@ -184,6 +195,29 @@ func band(breaks []float64, v float64) int {
 		return -1
 	}
 	return k
+}
+
+// timePairs returns, per time band, the pairs of all events whose time
+// apart is in it: pairs closer than the band's upper break less those
+// closer than its lower one, counted over the sorted times.
+func timePairs(days, breaks []float64) []int {
+	sorted := slices.Clone(days)
+	slices.Sort(sorted)
+	closer := func(limit float64) int { // pairs with time apart < limit
+		n, lo := 0, 0
+		for hi, d := range sorted {
+			for lo < hi && d-sorted[lo] >= limit {
+				lo++
+			}
+			n += hi - lo
+		}
+		return n
+	}
+	out := make([]int, len(breaks)-1)
+	for t := range out {
+		out[t] = closer(breaks[t+1]) - closer(breaks[t])
+	}
+	return out
 }
 
 // count returns the table of pairs by distance band and time band,

@@ -82,11 +82,14 @@ type Result struct {
 	// PFDR is P adjusted by Benjamini–Hochberg over the defined p-values.
 	PFDR     []float64
 	Quadrant []Quadrant
-	// PSim is the folded conditional permutation pseudo p-value, (M+1)/(R+1),
-	// with M the number of the R permutations at least as extreme on the
-	// side of the observed I; PSimFDR its Benjamini–Hochberg adjustment. Nil
-	// without permutations. Locations where Z is NaN get PSim 1.
-	PSim, PSimFDR []float64
+	// PSim is the two-sided conditional permutation pseudo p-value,
+	// (M+1)/(R+1), with M the number of the R permutations whose I is at
+	// least as far from its conditional mean as the observed one, ties
+	// counting as extreme; PSimFDR its Benjamini–Hochberg adjustment.
+	// PSimFolded is GeoDa's folded pseudo p-value, for comparison with
+	// GeoDa and ArcGIS: lenient where many draws tie (see permute). Nil
+	// without permutations. Locations where Z is NaN get 1.
+	PSim, PSimFDR, PSimFolded []float64
 	// Undefined counts the locations with a NaN Z, for reports.
 	Undefined int
 }
@@ -209,7 +212,7 @@ func Local(values []float64, neighbours []int32, neighbourSums []float64, opt Op
 	}
 	r.PFDR = spatstat.AdjustBH(r.P)
 	if opt.Permutations > 0 {
-		r.PSim = permute(values, neighbours, neighbourSums, mean, opt)
+		r.PSim, r.PSimFolded = permute(values, neighbours, neighbourSums, mean, opt)
 		r.PSimFDR = spatstat.AdjustBH(r.PSim)
 	}
 	return r, nil

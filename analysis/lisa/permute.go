@@ -1,6 +1,7 @@
 package lisa
 
 import (
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -8,11 +9,23 @@ import (
 	"sync"
 )
 
-// permute returns the folded conditional permutation pseudo p-value of each
-// location, as GeoDa: holding x_i fixed, the other n−1 values are shuffled
-// over the locations and I_i recomputed R times; M counts the permutations
-// with I_i at least the observed one, folded to min(M, R−M), and p =
-// (M+1)/(R+1).
+// permute returns two conditional permutation pseudo p-values of each
+// location: holding x_i fixed, the other n−1 values are shuffled over the
+// locations and I_i recomputed R times. I_i is z_i/m2 times the lag, so it
+// orders the draws as their neighbour sums do.
+//
+// two is the two-sided count that treats ties conservatively: M counts
+// the draws whose neighbour sum is at least as far from its exact
+// conditional mean μ_i = k_i(Σx − x_i)/(n−1) as the observed one (so
+// |I_i − E[I_i]| at least the observed, ≥ not >), p = (M+1)/(R+1). It
+// tests what spdep localmoran_perm's "Pr(z != E(Ii)) Sim" tests, but by the
+// count rather than R's average rank, and a draw tied with the observed
+// sum is as extreme. folded is GeoDa's (and spdep's "Pr(folded) Sim",
+// rank = FALSE): M counts the draws at least the observed one on the side
+// of the observed I, folded to min(M, R−M), so that draws tied with the
+// observed sum fall on one side only — on sparse counts, where a cell's
+// neighbours all holding none ties most draws, a cell then reads as
+// significant whose I is the commonest value. two ≥ folded always.
 //
 // Under that null the k_i neighbours of location i are a random k_i-subset
 // of the other values — all values less one copy of x_i — so the reference
@@ -25,7 +38,7 @@ import (
 // the mean (z_i = 0) or without neighbours has I_i = 0 under every
 // permutation and gets p = 1. Groups are seeded by their index, so results
 // do not depend on the number of goroutines.
-func permute(values []float64, neighbours []int32, sums []float64, mean float64, opt Options) []float64 {
+func permute(values []float64, neighbours []int32, sums []float64, mean float64, opt Options) (two, folded []float64) {
 	type key struct {
 		x float64
 		k int32
@@ -35,12 +48,13 @@ func permute(values []float64, neighbours []int32, sums []float64, mean float64,
 		members []int // locations tested against this group's draws
 	}
 	n := len(values)
-	p := make([]float64, n)
+	two, folded = make([]float64, n), make([]float64, n)
+	total := mean * float64(n)
 	index := make(map[key]int)
 	var groups []group
 	for i, x := range values {
 		if neighbours[i] == 0 || x == mean {
-			p[i] = 1
+			two[i], folded[i] = 1, 1
 			continue
 		}
 		kk := key{x, neighbours[i]}
@@ -67,14 +81,16 @@ func permute(values []float64, neighbours []int32, sums []float64, mean float64,
 					draws[r] = s.sum(rng, values, g.rep, k)
 				}
 				slices.Sort(draws)
+				mu := float64(k) * (total - values[g.rep]) / float64(n-1)
 				for _, i := range g.members {
-					p[i] = pseudoP(draws, sums[i], values[i] > mean)
+					folded[i] = pseudoP(draws, sums[i], values[i] > mean)
+					two[i] = twoSidedP(draws, sums[i], mu)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return p
+	return two, folded
 }
 
 // pseudoP returns (min(M, R−M)+1)/(R+1) where M counts the sorted draws at
@@ -89,6 +105,21 @@ func pseudoP(sorted []float64, obs float64, high bool) float64 {
 		m = upperBound(sorted, obs) // draws ≤ obs
 	}
 	return float64(min(m, r-m)+1) / float64(r+1)
+}
+
+// twoSidedP returns (M+1)/(R+1) where M counts the sorted draws at least
+// as far from mu as obs. The bounds are widened by a relative 1e-12 so that
+// a draw at the mirror image of obs, equally extreme, is not lost to the
+// rounding of mu.
+func twoSidedP(sorted []float64, obs, mu float64) float64 {
+	r := len(sorted)
+	dev := math.Abs(obs - mu)
+	tol := 1e-12 * max(math.Abs(obs), math.Abs(mu), 1)
+	if dev <= tol {
+		return 1 // every draw is at least as far from the mean
+	}
+	m := upperBound(sorted, mu-dev+tol) + r - lowerBound(sorted, mu+dev-tol)
+	return float64(min(m, r)+1) / float64(r+1)
 }
 
 func lowerBound(s []float64, v float64) int {

@@ -18,14 +18,15 @@ func init() {
 		summary: "Compute Anselin's Local Moran's I (cluster and outlier analysis) for any CSV with columns\n" +
 			"x, y (metres) and value, with row-standardised weights over the other rows within --band;\n" +
 			"print the input columns plus neighbours, Ii, E_Ii, Var_Ii, z, p (R spdep localmoran,\n" +
-			"conditional moments), p_fdr (Benjamini-Hochberg), p_sim and p_sim_fdr (conditional\n" +
-			"permutation pseudo p, as GeoDa and ArcGIS) and quadrant (HH, LL, HL, LH; isolated).",
+			"conditional moments), p_fdr (Benjamini-Hochberg), p_sim and p_sim_fdr (two-sided conditional\n" +
+			"permutation pseudo p, draws tied with the observed I counted as extreme), quadrant (HH, LL,\n" +
+			"HL, LH; isolated) and p_sim_folded (GeoDa's and ArcGIS's folded pseudo p, lenient on ties).",
 		run: runLocalMoranCSV,
 	})
 }
 
 // localMoranColumns are the columns hotspots localmoran appends.
-var localMoranColumns = []string{"neighbours", "Ii", "E_Ii", "Var_Ii", "z", "p", "p_fdr", "p_sim", "p_sim_fdr", "quadrant"}
+var localMoranColumns = []string{"neighbours", "Ii", "E_Ii", "Var_Ii", "z", "p", "p_fdr", "p_sim", "p_sim_fdr", "quadrant", "p_sim_folded"}
 
 func runLocalMoranCSV(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, lookup("hotspots localmoran"))
@@ -70,12 +71,12 @@ func runLocalMoranCSV(ctx context.Context, e *env, args []string) error {
 			"rows", res.Undefined, "band_m", *band)
 	}
 	return t.WriteCSV(e.stdout, localMoranColumns, func(i int) []string {
-		psim, psimFDR := "", ""
+		psim, psimFDR, folded := "", "", ""
 		if res.PSim != nil {
-			psim, psimFDR = formatG(res.PSim[i]), formatG(res.PSimFDR[i])
+			psim, psimFDR, folded = formatG(res.PSim[i]), formatG(res.PSimFDR[i]), formatG(res.PSimFolded[i])
 		}
 		return []string{strconv.Itoa(int(res.Neighbours[i])), formatG(res.I[i]), formatG(res.E[i]), formatG(res.Var[i]),
-			formatG(res.Z[i]), formatG(res.P[i]), formatG(res.PFDR[i]), psim, psimFDR, res.Quadrant[i].String()}
+			formatG(res.Z[i]), formatG(res.P[i]), formatG(res.PFDR[i]), psim, psimFDR, res.Quadrant[i].String(), folded}
 	})
 }
 

@@ -337,7 +337,7 @@ func printKnox(w io.Writer, r knox.Result, o knox.Options) error {
 	for d, row := range r.Cells {
 		fmt.Fprintf(tw, "%g–%g\t", o.Distances[d], o.Distances[d+1])
 		for _, c := range row {
-			fmt.Fprintf(tw, "%d pairs, ratio %.2f, p %.3f\t", c.Observed, c.Ratio, c.P)
+			fmt.Fprintf(tw, "%d pairs (expected %.1f; %.1f by the margins), ratio %.2f, p %.3f\t", c.Observed, c.Expected, c.Marginal, c.Ratio, c.P)
 		}
 		fmt.Fprintln(tw)
 	}

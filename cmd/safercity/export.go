@@ -39,7 +39,7 @@ func runExportMap(ctx context.Context, e *env, args []string) error {
 	format := f.String("format", "", "geojson, kml, csv, svg or png (default: from the -o file's extension)")
 	crs := f.Int("crs", 0, "`EPSG` code of the coordinates: GeoJSON and CSV 4326 (WGS 84, default) or 27700 (British National Grid); KML only 4326; SVG and PNG only 27700")
 	layer := f.String("layer", "cells", "`cells`, or a boundary layer such as lsoa or lad whose areas holding analysed cells carry the crime")
-	class := f.String("class", "bin", "colour by the Gi* confidence `bin`, the emerging hot spot trend, lisa: Local Moran's I clusters (HH, LL) and outliers (HL, LH) significant after FDR, or forecast: next month's expected crimes per cell")
+	class := f.String("class", "bin", "colour by the Gi* confidence `bin`, the emerging hot spot trend, lisa: Local Moran's I clusters (HH, LL) and outliers (HL, LH) significant after FDR, forecast: next month's expected crimes per cell, or with --layer lsoa or lad the stored area statistics: rate (raw crimes per 1,000 residents), ebrate (Empirical Bayes), excess (excess risk) or change (against last year's month, beyond Poisson noise or not)")
 	background := f.String("background", "", "boundary `layer` drawn under the cells (default lsoa when loaded; districts, layer lad, are always outlined and named)")
 	width := f.Int("width", maps.DefaultWidth, "SVG/PNG width in `pixels`")
 	height := f.Int("height", maps.DefaultHeight, "SVG/PNG height in `pixels`")

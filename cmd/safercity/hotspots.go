@@ -30,7 +30,9 @@ func init() {
 			"crimes, measure, quartic KDE density, Getis-Ord Gi* z, p, FDR-adjusted p and confidence\n" +
 			"bin, and the emerging hot spot category over the window — and print the problem profile:\n" +
 			"top hotspots with their most common location, share and trend, and the back-test (hit\n" +
-			"rate, PAI, RRI, also at 1% and 5% of the study area) of sets built from the months before.",
+			"rate, PAI, RRI, also at 1% and 5% of the study area) of sets built from the months before;\n" +
+			"also rates per 1,000 residents (raw, Empirical Bayes, excess risk) and change against\n" +
+			"earlier months per LSOA and district, and the Knox near-repeat test of partner incidents.",
 		run: runHotspots,
 	})
 	register(&command{
@@ -112,7 +114,7 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	f.month = f.String("month", "", "`YYYY-MM` to analyse (default: the latest month with enriched crimes)")
 	f.timeStep = f.Int("time-step", 0, "neighbourhood time `steps` of the space-time Gi* of emerging hot spots (default: hotspots.time_step, 1)")
 	f.spatial = f.Bool("spatial-emerging", false, "emerging hot spots from each month's spatial Gi* alone, not the space-time Gi*")
-	perms := f.Int("lisa-permutations", 0, "judge Local Moran's I by this many conditional `permutations` per cell (GeoDa and ArcGIS use 999; seeded by the month) instead of its analytic z; costs time")
+	perms := f.Int("lisa-permutations", 0, "judge Local Moran's I by this many conditional `permutations` per cell (GeoDa and ArcGIS use 999; seeded by the month; two-sided, ties counted as extreme) instead of its analytic z; costs time")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -192,6 +194,9 @@ func printProfile(w io.Writer, r hotspots.Result) {
 	printLisa(w, r)
 	printConcentration(w, r.Concentration)
 	printForecast(w, r.Forecast)
+	printRates(w, r.Rates)
+	printChanges(w, r.Changes)
+	printNearRepeat(w, r.NearRepeat, r.Month)
 	if len(r.Backtest) == 0 {
 		fmt.Fprintln(w, "back-test: not enough earlier months")
 	}

@@ -131,7 +131,7 @@ func observations(ctx context.Context, st *store.Store, month time.Time, units [
 	for u, c := range byUnit {
 		addRates(u, c, pop[u], add)
 	}
-	if err := concentration(ctx, st, month, unitOf, add); err != nil {
+	if err := cellConcentration(ctx, st, month, unitOf, add); err != nil {
 		return nil, err
 	}
 	partner, err := partnerValues(ctx, st, month, func(unit, code string, v float64) {
@@ -263,10 +263,10 @@ func sqlList(xs []string) string {
 	return strings.Join(q, ", ")
 }
 
-// concentration adds the share of crime in the top 5% of cells and the Gini
-// coefficient over cells, the cells being those with crime in the unit in
+// cellConcentration adds the share of crime in the top 5% of cells and the
+// generalized Gini over cells, the cells being those with crime in the unit in
 // the twelve months to the month (empty cells of the month included).
-func concentration(ctx context.Context, st *store.Store, month time.Time, unitOf map[string]string, add func(unit, code string, v float64)) error {
+func cellConcentration(ctx context.Context, st *store.Store, month time.Time, unitOf map[string]string, add func(unit, code string, v float64)) error {
 	rows, err := st.DB.QueryContext(ctx, `SELECT lad_name, cell_x, cell_y, count(*) FILTER (WHERE month = ?) AS n
 		FROM crimes_enriched WHERE located AND lad_name IS NOT NULL AND month > ? - INTERVAL 12 MONTH AND month <= ?
 		GROUP BY ALL`, month, month, month)
@@ -298,9 +298,9 @@ func concentration(ctx context.Context, st *store.Store, month time.Time, unitOf
 		cells[c.unit] = append(cells[c.unit], n)
 	}
 	for u, c := range cells {
-		share, gini := concentrationOf(c)
+		share, ggini := concentrationOf(c)
 		add(u, "top5_cell_share", share)
-		add(u, "cell_gini", gini)
+		add(u, "cell_ggini", ggini)
 	}
 	return nil
 }

@@ -43,7 +43,15 @@ var Definitions = []Definition{
 	{index.Indicator{Code: "harm_per_1k_res", Name: "Harm-weighted crime per 1,000 residents", Pillar: "security", Direction: index.LowerIsBetter, Unit: "harm days per 1,000 residents", Source: "police.uk street crime; data/categories.csv harm weights"}, "population (residents)"},
 	{index.Indicator{Code: "harm_per_1k_work", Name: "Harm-weighted crime per 1,000 workday population", Pillar: "security", Direction: index.LowerIsBetter, Unit: "harm days per 1,000 workday population", Source: "police.uk street crime; harm weights"}, "population (workday)"},
 	{index.Indicator{Code: "top5_cell_share", Name: "Share of crime in the top 5% of 100 m cells", Pillar: "security", Direction: index.LowerIsBetter, Unit: "%", Source: "crimes_enriched cells (cells with crime in the 12 months to the month)"}, ""},
-	{index.Indicator{Code: "cell_gini", Name: "Gini coefficient of crime over 100 m cells", Pillar: "security", Direction: index.LowerIsBetter, Unit: "0–1", Source: "crimes_enriched cells (cells with crime in the 12 months to the month)"}, ""},
+	// The generalized Gini (Bernasco & Steenbeek 2017) replaced the plain
+	// Gini: it equals it when a unit has at least as many crimes in the
+	// month as cells, and otherwise measures concentration against the most
+	// even spread those crimes allow (one per cell), where the plain Gini
+	// reads the sparseness of a small unit's month as concentration and so
+	// rated small units worse than large ones for their size alone. Lower
+	// is better, as for the top 5% share: crime held by a few cells is an
+	// acute hot spot problem.
+	{index.Indicator{Code: "cell_ggini", Name: "Generalized Gini of crime over 100 m cells (Bernasco & Steenbeek 2017)", Pillar: "security", Direction: index.LowerIsBetter, Unit: "0–1", Source: "crimes_enriched cells (cells with crime in the 12 months to the month)"}, ""},
 	{index.Indicator{Code: "positive_outcome_pct", Name: "Crimes with a charge, summons or other positive outcome", Pillar: "security", Direction: index.HigherIsBetter, Unit: "% of notifiable crimes", Source: "police.uk street crime, last outcome as published"}, ""},
 	{index.Indicator{Code: "crime_yoy_pct", Name: "Change in crime against the same month last year", Pillar: "security", Direction: index.LowerIsBetter, Unit: "%", Source: "police.uk street crime"}, "the same month a year earlier"},
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safercity/safercity/analysis/concentration"
 	"github.com/safercity/safercity/geography"
 	"github.com/safercity/safercity/index"
 	"github.com/safercity/safercity/index/report"
@@ -246,29 +247,20 @@ type partnerIndicator struct {
 }
 
 // concentrationOf returns the percentage of the total in the top 5% of
-// cells (at least one cell) and the Gini coefficient of the counts.
-func concentrationOf(counts []float64) (top5, gini float64) {
-	c := append([]float64(nil), counts...)
-	sort.Float64s(c)
-	n := len(c)
-	total := 0.0
-	for _, v := range c {
-		total += v
-	}
-	if n == 0 || total == 0 {
+// cells (at least one cell) and the generalized Gini of the counts
+// (analysis/concentration); NaN for both when the cells hold no crime.
+func concentrationOf(counts []float64) (top5, ggini float64) {
+	r, err := concentration.Measure(counts, []float64{})
+	if err != nil || r.Crimes == 0 {
 		return math.NaN(), math.NaN()
 	}
-	k := int(math.Ceil(0.05 * float64(n)))
+	c := slices.Clone(counts)
+	slices.Sort(c)
 	top := 0.0
-	for _, v := range c[n-k:] {
+	for _, v := range c[len(c)-int(math.Ceil(0.05*float64(len(c)))):] {
 		top += v
 	}
-	// Gini = Σ (2i − n − 1) x_i / (n Σ x), x sorted ascending, i from 1.
-	num := 0.0
-	for i, v := range c {
-		num += float64(2*(i+1)-n-1) * v
-	}
-	return 100 * top / total, num / (float64(n) * total)
+	return 100 * top / r.Crimes, r.GeneralizedGini
 }
 
 // partnerValues adds the indicators feed's values for the month (or for its

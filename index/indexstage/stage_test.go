@@ -172,18 +172,30 @@ func TestIndicatorValues(t *testing.T) {
 	}
 }
 
+// TestConcentration: with as many crimes as cells the generalized Gini is
+// the Gini (0.9 for two cells of 20 holding 10 each); with fewer crimes
+// than cells it is 0 when each crime is in a cell of its own, where the
+// plain Gini would read the sparseness as concentration (38/40).
 func TestConcentration(t *testing.T) {
 	// 20 cells: the top 5% is one cell.
 	c := make([]float64, 20)
 	c[3] = 10
 	c[7] = 10
-	top, gini := concentrationOf(c)
-	if top != 50 || math.Abs(gini-0.9) > 1e-12 {
-		t.Errorf("top %v gini %v", top, gini)
+	top, ggini := concentrationOf(c)
+	if top != 50 || math.Abs(ggini-0.9) > 1e-12 {
+		t.Errorf("top %v generalized gini %v", top, ggini)
 	}
 	equal := []float64{2, 2, 2, 2}
-	if top, gini := concentrationOf(equal); top != 25 || gini != 0 {
-		t.Errorf("equal cells: top %v gini %v", top, gini)
+	if top, ggini := concentrationOf(equal); top != 25 || ggini != 0 {
+		t.Errorf("equal cells: top %v generalized gini %v", top, ggini)
+	}
+	sparse := make([]float64, 40)
+	sparse[5], sparse[30] = 1, 1
+	if top, ggini := concentrationOf(sparse); top != 100 || math.Abs(ggini) > 1e-12 {
+		t.Errorf("2 crimes in 2 of 40 cells: top %v generalized gini %v, want 100 and 0", top, ggini)
+	}
+	if top, ggini := concentrationOf(make([]float64, 5)); !math.IsNaN(top) || !math.IsNaN(ggini) {
+		t.Errorf("no crime: %v %v, want NaN", top, ggini)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/ingest"
+	"github.com/safercity/safercity/ingest/feed"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 	"github.com/safercity/safercity/transform/area"
@@ -48,6 +49,27 @@ func Transform(t testing.TB, st *store.Store) {
 	cfg := transform.Config{CellSize: 100, Categories: data.Categories, Units: data.Units, Lookup: data.LSOALookup}
 	if _, err := transform.Run(context.Background(), st, cfg, nil, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Feeds loads the named feeds of the bundled sample's contracts
+// (root/data/feeds/feeds.yaml; root: the repository's folder, relative to
+// the test's package), e.g. ons-population-2019 (the real ONS mid-2019
+// LSOA population of the City of London and Leicestershire).
+func Feeds(t testing.TB, st *store.Store, root string, names ...string) {
+	t.Helper()
+	c, err := feed.Load(filepath.Join(root, "data/feeds/feeds.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		f, err := c.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ingest.Feed(context.Background(), st, f, ingest.FeedOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

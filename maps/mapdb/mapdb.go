@@ -41,7 +41,9 @@ type Options struct {
 	Layer string
 	// Class colours the map by the Gi* bin ("bin", default), by the
 	// emerging hot spot category ("trend") or by the Local Moran's I
-	// cluster or outlier quadrant significant after FDR ("lisa").
+	// cluster or outlier quadrant significant after FDR ("lisa"), next
+	// month's forecast ("forecast"), or, on an LSOA or district layer, the
+	// stored area statistics ("rate", "ebrate", "excess", "change").
 	Class string
 	// Background is the boundary layer drawn under the cells: default "lsoa"
 	// when that layer is loaded.
@@ -82,6 +84,17 @@ func Load(ctx context.Context, st *store.Store, o Options) (*maps.Map, error) {
 			return nil, err
 		}
 	}
+	if isAreaStat(o.Class) {
+		if o.Layer == "cells" {
+			return nil, fmt.Errorf("--class %s colours areas, not cells: give --layer lsoa or --layer %s", o.Class, districtLayer)
+		}
+		m := &maps.Map{Title: strings.TrimSuffix(title(o.Profile), " hot spots") + " by area", Profile: o.Profile, Month: o.Month.Format("2006-01")}
+		if err := areaStatMap(ctx, st, m, layers[o.Layer], o); err != nil {
+			return nil, err
+		}
+		addBackground(m, layers, o)
+		return m, nil
+	}
 	cells, size, err := loadCells(ctx, st, o)
 	if err != nil {
 		return nil, err
@@ -117,6 +130,10 @@ var Classes = []struct{ Name, Means string }{
 	{"trend", "emerging hot spots"},
 	{"lisa", "Local Moran clusters and outliers"},
 	{"forecast", "next month's forecast crimes"},
+	{"rate", "raw crime rate per 1,000 residents (--layer lsoa or lad)"},
+	{"ebrate", "Empirical Bayes smoothed rate (--layer lsoa or lad)"},
+	{"excess", "excess risk, crimes over expected (--layer lsoa or lad)"},
+	{"change", "change against last year's month, beyond Poisson noise or not (--layer lsoa or lad)"},
 }
 
 // classMethod names the method behind each class, for the map's subtitle.
@@ -125,6 +142,10 @@ var classMethod = map[string]string{
 	"trend":    "emerging hot spots (Mann-Kendall trend of Gi*)",
 	"lisa":     "Anselin Local Moran's I with FDR",
 	"forecast": "Poisson regression forecast of next month",
+	"rate":     "crimes per 1,000 residents (ONS mid-year population)",
+	"ebrate":   "Empirical Bayes rate (Marshall 1991; spatial where neighbours)",
+	"excess":   "excess risk at the force's overall rate",
+	"change":   "percent change with the exact Poisson test (Przyborowski & Wilenski 1940)",
 }
 
 // CheckClass reports a class name that is not one of Classes, with the

@@ -1,0 +1,88 @@
+package hotspots
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/safercity/safercity/analysis/knox"
+)
+
+// knoxOptions are the stored Knox test's bands and simulation: 0–400 m by
+// 100 m and 0–28 days by 7, 999 permutations, as the Near Repeat
+// Calculator's defaults and Johnson et al. (2007)'s near-repeat range.
+var knoxOptions = knox.Options{
+	Distances:    []float64{0, 100, 200, 300, 400},
+	Days:         []float64{0, 7, 14, 21, 28},
+	Permutations: 999,
+}
+
+// NearRepeat is the Knox test of the partner incidents of a run's window.
+type NearRepeat struct {
+	From         string     `json:"window_from"`
+	Events       int        `json:"events"`
+	Pairs        int        `json:"pairs"`
+	Permutations int        `json:"permutations"`
+	Seed         uint64     `json:"seed"`
+	Cells        []KnoxCell `json:"cells"`
+}
+
+// KnoxCell is one distance × time band of the Knox table.
+type KnoxCell struct {
+	DistanceFrom float64 `json:"distance_from"`
+	DistanceTo   float64 `json:"distance_to"`
+	DaysFrom     float64 `json:"days_from"`
+	DaysTo       float64 `json:"days_to"`
+	Observed     int     `json:"observed"`
+	Expected     float64 `json:"expected"` // mean of the permutations
+	Marginal     float64 `json:"marginal"` // exact, from the table's margins
+	Ratio        Float   `json:"knox_ratio"`
+	P            float64 `json:"p"`
+}
+
+// knoxEvent is a partner incident with its time in days.
+type knoxEvent struct{ x, y, day float64 }
+
+// addNearRepeat runs the Knox test into r, or notes why not.
+func (r *Result) addNearRepeat(s *study, events []knoxEvent, o Options) error {
+	nr, note, err := nearRepeat(s, events, o)
+	if note != "" {
+		r.Notes = append(r.Notes, note)
+	}
+	r.NearRepeat = nr
+	return err
+}
+
+// nearRepeat runs the Knox test on the incidents in the study area; with
+// fewer than two it returns nil and the reason.
+func nearRepeat(s *study, events []knoxEvent, o Options) (*NearRepeat, string, error) {
+	var ev []knox.Event
+	for _, e := range events {
+		if _, ok := s.cell(e.x, e.y); ok {
+			ev = append(ev, knox.Event{X: e.x, Y: e.y, Day: e.day})
+		}
+	}
+	from := o.Month.AddDate(0, -(o.Window - 1), 0)
+	if len(ev) < 2 {
+		return nil, fmt.Sprintf("near repeats: %d partner incidents of the profile with a time and place in the study area over %s…%s, too few to pair; police.uk crimes are monthly and snapped to map points, so they cannot be tested",
+			len(ev), from.Format("2006-01"), o.Month.Format("2006-01")), nil
+	}
+	ko := knoxOptions
+	ko.Seed = uint64(o.Month.Year()*100 + int(o.Month.Month())) // reproducible, and the same for every profile of a month
+	r, err := knox.Test(ev, ko)
+	if err != nil {
+		return nil, "", err
+	}
+	nr := &NearRepeat{From: from.Format("2006-01"), Events: r.Events, Pairs: r.Pairs, Permutations: ko.Permutations, Seed: ko.Seed}
+	for d, row := range r.Cells {
+		for t, c := range row {
+			ratio := c.Ratio
+			if math.IsInf(ratio, 0) {
+				ratio = math.NaN() // pairs where no permutation put any: no ratio
+			}
+			nr.Cells = append(nr.Cells, KnoxCell{DistanceFrom: ko.Distances[d], DistanceTo: ko.Distances[d+1],
+				DaysFrom: ko.Days[t], DaysTo: ko.Days[t+1], Observed: c.Observed, Expected: c.Expected, Marginal: c.Marginal,
+				Ratio: Float(ratio), P: c.P})
+		}
+	}
+	return nr, "", nil
+}
