@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/paulmach/orb"
-
 	"github.com/safercity/safercity/analysis/rates"
 )
 
@@ -26,10 +24,10 @@ type AreaRates struct {
 	// before it is clamped at 0; both null without population.
 	Prior    Float `json:"prior_rate"`
 	Variance Float `json:"prior_variance"`
-	// Band is the distance between centroids within which areas are
-	// neighbours for the spatial rate: the smallest giving every area with
-	// a centroid and residents a neighbour (ArcGIS's default band).
-	Band Float `json:"band"`
+	// Reach is how far the spatial rate's neighbourhoods stretch: the
+	// largest distance from an area to the farthest of its
+	// SpatialEBNeighbours nearest (centroid to centroid).
+	Reach Float `json:"neighbour_reach"`
 	// Elsewhere counts the profile's crimes of the month that the force
 	// recorded in none of these areas (beyond its districts, or in no LSOA).
 	Elsewhere int64 `json:"crimes_elsewhere"`
@@ -85,17 +83,19 @@ func (a *areaRow) centroid() (x, y float64, ok bool) {
 // areaRates computes a layer's rates: raw, global and spatial Empirical
 // Bayes (over the areas whose centroids are within the band) and excess
 // risk.
+//
+// An area's spatial rate shrinks towards its SpatialEBNeighbours nearest.
 func areaRates(layer string, rows []areaRow, popYear int, elsewhere int64) (AreaRates, error) {
 	out := AreaRates{Layer: layer, PopulationYear: popYear, Elsewhere: elsewhere,
-		Prior: Float(math.NaN()), Variance: Float(math.NaN()), Band: Float(math.NaN())}
+		Prior: Float(math.NaN()), Variance: Float(math.NaN()), Reach: Float(math.NaN())}
 	crimes := make([]float64, len(rows))
 	base := make([]float64, len(rows))
 	for i, a := range rows {
 		crimes[i], base[i] = float64(a.crimes[0]), a.population
 	}
-	nb, band := centroidNeighbours(rows)
-	if !math.IsNaN(band) {
-		out.Band = Float(band)
+	nb, reach := centroidNeighbours(rows)
+	if !math.IsNaN(reach) {
+		out.Reach = Float(reach)
 	}
 	r, err := rates.Smooth(crimes, base, nb)
 	if errors.Is(err, rates.ErrNoBase) {
@@ -138,37 +138,43 @@ func spatialReasons(rows []areaRow, nb [][]int, isolated []int) map[int]string {
 		if _, _, ok := rows[i].centroid(); !ok {
 			out[i] = "no spatial EB rate: no located crime of any kind in the 13 months to place the area's centroid"
 		} else {
-			out[i] = "no spatial EB rate: no neighbour with residents within the band"
+			out[i] = "no spatial EB rate: no other area with residents and a centroid"
 		}
 	}
 	return out
 }
 
-// centroidNeighbours returns each area's neighbours, the other areas whose
-// centroids are within the band, and the band: the largest distance from
-// an area with residents to its nearest such area. NaN when fewer than two
-// areas have both.
+// SpatialEBNeighbours is how many nearest areas (by centroid) an area's
+// spatial Empirical Bayes rate is computed over, with the area itself.
+// A fixed count, not a distance band: a band wide enough for a rural
+// force's most isolated area (7.2 km among Leicestershire's LSOAs) takes
+// in hundreds of a city's LSOAs, and the city's local rates become its
+// global one.
+const SpatialEBNeighbours = 8
+
+// centroidNeighbours returns each area's neighbours, its
+// SpatialEBNeighbours nearest among the areas with residents and a
+// centroid, and their reach: the largest distance from an area to the
+// farthest of them. NaN when fewer than two areas have both.
 func centroidNeighbours(rows []areaRow) ([][]int, float64) {
 	var idx []int
 	var xs, ys []float64
-	var pts []orb.Point
 	for i := range rows {
 		if x, y, ok := rows[i].centroid(); ok && rows[i].population > 0 {
 			idx = append(idx, i)
-			xs, ys, pts = append(xs, x), append(ys, y), append(pts, orb.Point{x, y})
+			xs, ys = append(xs, x), append(ys, y)
 		}
 	}
 	nb := make([][]int, len(rows))
 	if len(idx) < 2 {
 		return nb, math.NaN()
 	}
-	band := neighbourBand(pts)
-	// The band is a distance computed another way (planar.Distance, not
-	// math.Hypot): a hair more keeps the farthest pair within it.
-	for k, list := range rates.BandNeighbours(xs, ys, band*(1+1e-12)) {
+	reach := 0.0
+	for k, list := range rates.KNearest(xs, ys, SpatialEBNeighbours) {
 		for _, j := range list {
 			nb[idx[k]] = append(nb[idx[k]], idx[j])
+			reach = max(reach, math.Hypot(xs[j]-xs[k], ys[j]-ys[k]))
 		}
 	}
-	return nb, band
+	return nb, reach
 }

@@ -71,9 +71,11 @@ func TestAreaRatesAndChangeStored(t *testing.T) {
 	checkStoredRates(t, st, month, want)
 	checkRatesMaths(t, st, month)
 	checkSpatialEB(t, st, month)
-	// The band gives every area with residents and a centroid a neighbour.
-	if n := count(t, st, `SELECT count(*) FROM area_rates WHERE layer = 'lsoa' AND population IS NOT NULL AND neighbours = 0 AND reason NOT LIKE '%centroid%'`); n != 0 {
-		t.Errorf("%d LSOAs with residents and crime have no neighbour within the band", n)
+	// Every area with residents and a centroid has its 8 nearest, in
+	// Leicester as in Rutland: none has hundreds, as a band wide enough for
+	// the most isolated rural LSOA would give the city's.
+	if n := count(t, st, `SELECT count(*) FROM area_rates WHERE layer = 'lsoa' AND population IS NOT NULL AND neighbours <> 8 AND reason NOT LIKE '%centroid%'`); n != 0 {
+		t.Errorf("%d LSOAs with residents and crime have other than 8 neighbours", n)
 	}
 	checkDistrictSums(t, st, month)
 	checkYearChange(t, st, month)
@@ -182,12 +184,12 @@ func checkRatesMaths(t *testing.T, st *store.Store, month time.Time) {
 // checkSpatialEB recomputes the spatial Empirical Bayes rates as `analysis
 // rates --band` does, from centroids taken in SQL (the mean position of the
 // force's located crimes of any kind in the LSOA over the month and the
-// twelve before), the run's stored band and the stored counts and
-// residents.
+// twelve before), each LSOA's 8 nearest by them and the stored counts and
+// residents; and the run's stored reach, the farthest of those neighbours.
 func checkSpatialEB(t *testing.T, st *store.Store, month time.Time) {
 	t.Helper()
-	var band float64
-	if err := st.DB.QueryRow(`SELECT band FROM area_rate_runs WHERE layer = 'lsoa'`).Scan(&band); err != nil {
+	var reach float64
+	if err := st.DB.QueryRow(`SELECT reach FROM area_rate_runs WHERE layer = 'lsoa'`).Scan(&reach); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := st.DB.Query(`SELECT r.crimes, coalesce(r.population, 0), coalesce(r.spatial_eb_rate, 'NaN'), c.x, c.y
@@ -213,10 +215,15 @@ func checkSpatialEB(t *testing.T, st *store.Store, month time.Time) {
 		crimes, base, stored = append(crimes, c), append(base, b), append(stored, s)
 	}
 	nb := make([][]int, len(crimes))
-	for k, list := range rates.BandNeighbours(xs, ys, band*(1+1e-9)) {
+	farthest := 0.0
+	for k, list := range rates.KNearest(xs, ys, 8) {
 		for _, j := range list {
 			nb[idx[k]] = append(nb[idx[k]], idx[j])
+			farthest = max(farthest, math.Hypot(xs[j]-xs[k], ys[j]-ys[k]))
 		}
+	}
+	if math.Abs(farthest-reach) > 1e-6 {
+		t.Errorf("stored reach %v m, the farthest of the SQL centroids' 8 nearest %v m", reach, farthest)
 	}
 	got, err := rates.Smooth(crimes, base, nb)
 	if err != nil {
@@ -230,7 +237,7 @@ func checkSpatialEB(t *testing.T, st *store.Store, month time.Time) {
 		}
 	}
 	if bad > 0 {
-		t.Errorf("%d of %d LSOAs' spatial EB rates differ from analysis/rates on SQL centroids within the %v m band", bad, len(crimes), band)
+		t.Errorf("%d of %d LSOAs' spatial EB rates differ from analysis/rates on SQL centroids' 8 nearest", bad, len(crimes))
 	}
 }
 

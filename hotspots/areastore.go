@@ -185,7 +185,7 @@ func newAreaWriter() *areaWriter {
 		rates: newRowBatch("area_rates", append(key, "layer:s", "code:s", "name:s", "crimes:i", "population:f", "raw_rate:f",
 			"eb_rate:f", "spatial_eb_rate:f", "excess_risk:f", "neighbours:i", "reason:s", "forecast:f")...),
 		rateRuns: newRowBatch("area_rate_runs", append(key, "layer:s", "areas:i", "no_population:i", "population_year:i",
-			"prior_rate:f", "prior_variance:f", "band:f", "crimes_elsewhere:i", "forecast_month:d", "forecast_history:i", "forecast_beats:b")...),
+			"prior_rate:f", "prior_variance:f", "reach:f", "crimes_elsewhere:i", "forecast_month:d", "forecast_history:i", "forecast_beats:b")...),
 		changes: newRowBatch("area_changes", append(key, "layer:s", "code:s", "name:s", "comparison:s", "before:i", "after:i",
 			"change:f", "percent_change:f", "rate_ratio:f", "p:f", "p_fdr:f", "beyond_noise:b")...),
 		periods: newRowBatch("area_change_periods", append(key, "comparison:s", "before_from:d", "before_to:d",
@@ -235,7 +235,7 @@ func (w *areaWriter) addAreas(o Options, force string, rs []AreaRates, cs []Area
 			}
 			fc = []any{m, f.History, f.Beats}
 		}
-		w.rateRuns.add(append(row(r.Layer, len(r.Areas), r.NoPopulation, popYear, r.Prior, r.Variance, r.Band, r.Elsewhere), fc...)...)
+		w.rateRuns.add(append(row(r.Layer, len(r.Areas), r.NoPopulation, popYear, r.Prior, r.Variance, r.Reach, r.Elsewhere), fc...)...)
 		for _, a := range r.Areas {
 			w.rates.add(row(r.Layer, a.Code, a.Name, a.Crimes, a.Population, a.Raw, a.EB, a.SpatialEB, a.Excess, a.Neighbours, a.Reason, a.Forecast)...)
 		}

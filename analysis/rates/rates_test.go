@@ -1,8 +1,10 @@
 package rates
 
 import (
+	"cmp"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"testing"
@@ -129,6 +131,53 @@ func TestMatchesSpdep(t *testing.T) {
 			want := float(t, r[rcol[c.name]])
 			if !(math.Abs(c.got-want) <= 1e-12) {
 				t.Errorf("%s: %s = %.15g, spdep %.15g", r[rcol["lsoa"]], c.name, c.got, want)
+			}
+		}
+	}
+}
+
+func TestKNearest(t *testing.T) {
+	x := []float64{0, 100, 250, 100, 1000}
+	y := []float64{0, 0, 0, 100, 0}
+	nb := KNearest(x, y, 2)
+	// Area 0: 1 (100 m) and 3 (141 m); area 3: 1 (100 m), then 0 (141 m);
+	// area 4: 2 (750 m), then 1 (900 m).
+	want := [][]int{{1, 3}, {0, 3}, {1, 3}, {1, 0}, {2, 1}}
+	for i := range want {
+		if !slices.Equal(nb[i], want[i]) {
+			t.Errorf("area %d: neighbours %v, want %v", i, nb[i], want[i])
+		}
+	}
+	if nb := KNearest(x[:2], y[:2], 8); !slices.Equal(nb[0], []int{1}) || !slices.Equal(nb[1], []int{0}) {
+		t.Errorf("fewer areas than k: %v, want each the other", nb)
+	}
+}
+
+// KNearest's sweep finds what comparing every pair finds, on scattered
+// points with repeated coordinates (ties).
+func TestKNearestBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 500
+	x, y := make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i], y[i] = float64(rng.IntN(2000)), float64(rng.IntN(300))
+	}
+	for _, k := range []int{1, 4, 8} {
+		got := KNearest(x, y, k)
+		for i := range x {
+			var all []near
+			for j := range x {
+				if j != i {
+					all = append(all, near{j, math.Hypot(x[j]-x[i], y[j]-y[i])})
+				}
+			}
+			slices.SortFunc(all, func(a, b near) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.j, b.j)) })
+			var want []int
+			for _, c := range all[:k] {
+				want = append(want, c.j)
+			}
+			if !slices.Equal(got[i], want) {
+				t.Fatalf("k=%d area %d: %v, brute force %v", k, i, got[i], want)
 			}
 		}
 	}

@@ -33,7 +33,8 @@ func init() {
 		name: "analysis rates", args: "FILE.csv", run: runRates,
 		summary: "Compute crime rates per area from a CSV of crimes and base (population): the input plus\n" +
 			"raw_rate, excess_risk, eb_rate (global Empirical Bayes, Marshall 1991, as GeoDa) and, with\n" +
-			"--x, --y and --band, spatial_eb_rate over the areas whose centroids are within the band.",
+			"--x, --y and --knn K (as the hotspot stage, K 8) or --band M, spatial_eb_rate over each area's\n" +
+			"K nearest, or the areas whose centroids are within the band.",
 	})
 	register(&command{
 		name: "analysis change", args: "FILE.csv", run: runChange,
@@ -192,24 +193,30 @@ func runRates(ctx context.Context, e *env, args []string) error {
 	xCol := f.String("x", "", "`column` of centroid eastings, for spatial_eb_rate")
 	yCol := f.String("y", "", "`column` of centroid northings, for spatial_eb_rate")
 	band := f.Float64("band", 0, "neighbours of an area for spatial_eb_rate: centroids within this many `metres`")
+	knn := f.Int("knn", 0, "neighbours of an area for spatial_eb_rate: its `K` nearest centroids (the hotspot stage uses 8)")
 	t, err := oneTable(f, args)
 	if err != nil {
 		return err
 	}
-	if (*band > 0) != (*xCol != "" && *yCol != "") {
-		return fmt.Errorf("%w: spatial_eb_rate needs --x, --y and --band together", errUsage)
+	if *band > 0 && *knn > 0 {
+		return fmt.Errorf("%w: give --band or --knn, not both", errUsage)
+	}
+	if (*band > 0 || *knn > 0) != (*xCol != "" && *yCol != "") {
+		return fmt.Errorf("%w: spatial_eb_rate needs --x, --y and --band or --knn together", errUsage)
 	}
 	cols, err := t.numberColumns([2]string{*crimesCol, "crimes"}, [2]string{*baseCol, "base"})
 	if err != nil {
 		return err
 	}
 	var nb [][]int
-	if *band > 0 {
+	if *band > 0 || *knn > 0 {
 		xy, err := t.numberColumns([2]string{*xCol, "x"}, [2]string{*yCol, "y"})
 		if err != nil {
 			return err
 		}
-		nb = rates.BandNeighbours(xy[0], xy[1], *band)
+		if nb = rates.BandNeighbours(xy[0], xy[1], *band); *knn > 0 {
+			nb = rates.KNearest(xy[0], xy[1], *knn)
+		}
 	}
 	r, err := rates.Smooth(cols[0], cols[1], nb)
 	if err != nil {
@@ -219,7 +226,7 @@ func runRates(ctx context.Context, e *env, args []string) error {
 		e.log.Warn("rows without a positive base have no rate (NaN)", "rows", len(r.NoBase), "first_line", r.NoBase[0]+2)
 	}
 	if len(r.Isolated) > 0 {
-		e.log.Warn("rows without a neighbour within the band have no spatial_eb_rate (NaN)", "rows", len(r.Isolated), "first_line", r.Isolated[0]+2, "band_m", *band)
+		e.log.Warn("rows without a neighbour have no spatial_eb_rate (NaN)", "rows", len(r.Isolated), "first_line", r.Isolated[0]+2, "band_m", *band, "knn", *knn)
 	}
 	if r.Variance < 0 {
 		e.log.Info("the areas' rates differ no more than chance predicts: eb_rate is the overall rate everywhere", "variance", r.Variance)

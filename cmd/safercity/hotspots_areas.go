@@ -20,8 +20,8 @@ const maxAreaLines = 10
 // a rate with the reason.
 func printRates(w io.Writer, rs []hotspots.AreaRates) {
 	for _, r := range rs {
-		fmt.Fprintf(w, "%s rates per 1,000 residents (population feed %s; Empirical Bayes shrinks small areas' rates towards the force's %s, Marshall 1991 as R spdep EBest; spatial EB towards the areas %s, as spdep EBlocal and GeoDa; area_rates, --class rate|ebrate|excess): %d areas, %d without residents",
-			r.Layer, yearOr(r.PopulationYear), fixed2(float64(r.Prior)), bandText(r.Band), len(r.Areas), r.NoPopulation)
+		fmt.Fprintf(w, "%s rates per 1,000 residents (population feed %s; Empirical Bayes shrinks small areas' rates towards the force's %s, Marshall 1991 as R spdep EBest; spatial EB towards each area's %s, as spdep EBlocal and GeoDa; area_rates, --class rate|ebrate|excess): %d areas, %d without residents",
+			r.Layer, yearOr(r.PopulationYear), fixed2(float64(r.Prior)), reachText(r.Reach), len(r.Areas), r.NoPopulation)
 		if r.Elsewhere > 0 {
 			fmt.Fprintf(w, "; %d of the month's crimes were recorded beyond the force's districts and are in no rate", r.Elsewhere)
 		}
@@ -89,12 +89,12 @@ func printWithout(w io.Writer, layer string, without []hotspots.AreaRate) {
 	}
 }
 
-// bandText says which areas the spatial EB rate shrinks towards.
-func bandText(band hotspots.Float) string {
-	if math.IsNaN(float64(band)) {
-		return "within a band (none here: fewer than two areas with residents and crime to place them)"
+// reachText says which areas the spatial EB rate shrinks towards.
+func reachText(reach hotspots.Float) string {
+	if math.IsNaN(float64(reach)) {
+		return fmt.Sprintf("%d nearest (none here: fewer than two areas with residents and crime to place them)", hotspots.SpatialEBNeighbours)
 	}
-	return fmt.Sprintf("whose crimes' centroids are within %.0f m", float64(band))
+	return fmt.Sprintf("%d nearest by their crimes' centroids (none farther than %.0f m)", hotspots.SpatialEBNeighbours, float64(reach))
 }
 
 func yearOr(y int) string {

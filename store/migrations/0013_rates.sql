@@ -18,7 +18,7 @@ CREATE TABLE area_rates (
     eb_rate         DOUBLE,             -- global Empirical Bayes rate (EBest)
     spatial_eb_rate DOUBLE,             -- spatial Empirical Bayes rate over the area and its neighbours (EBlocal)
     excess_risk     DOUBLE,             -- crimes over those expected at the force's overall rate
-    neighbours      INTEGER NOT NULL,   -- areas within the distance band
+    neighbours      INTEGER NOT NULL,   -- nearest areas the spatial EB rate is taken over (8; fewer in a force of fewer areas)
     reason          VARCHAR,            -- why a rate is NULL
     forecast        DOUBLE,             -- next month's crimes (the cells' Poisson model on the area's history); NULL: see the run's notes
     PRIMARY KEY (profile, force, month, layer, code)
@@ -35,7 +35,7 @@ CREATE TABLE area_rate_runs (
     population_year  INTEGER,           -- of the residents used
     prior_rate       DOUBLE,            -- overall rate per 1,000 (NULL without population)
     prior_variance   DOUBLE,            -- Marshall's moment estimate, per 1,000², before clamping at 0
-    band             DOUBLE,            -- spatial EB neighbours: centroids within this many metres
+    reach            DOUBLE,            -- spatial EB: the farthest any area's neighbours are (centroid to centroid, metres)
     crimes_elsewhere BIGINT NOT NULL,   -- the force's crimes of the month in none of these areas
     forecast_month   DATE,              -- the month forecast; NULL without a forecast (fewer than 13 consecutive months)
     forecast_history INTEGER,           -- consecutive months of the force's data fitted on (up to 36)
