@@ -395,8 +395,10 @@ func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt O
 	sha, crc := sha256.New(), crc32.NewIEEE()
 	cr := &countingReader{r: io.TeeReader(&guard{ctx: ctx, r: rc, limit: opt.MaxFileBytes,
 		advice: "police.uk files are far smaller; raise --max-file-mb if this one is real"}, io.MultiWriter(sha, crc))}
-	if !u.zipped {
-		cr.size = u.size // a regular file's real size; a zip's declared one is not trusted
+	if s, ok := rc.(interface{ Size() int64 }); ok {
+		cr.size = s.Size // a zip entry's estimate (checked.Size)
+	} else if !u.zipped {
+		cr.size = func() int64 { return u.size } // a regular file's real size; a zip's declared one is not trusted
 	}
 	hold := ""
 	if part.Month.After(thisMonth) {
@@ -433,10 +435,15 @@ func explainRead(err error, zipped bool) error {
 type countingReader struct {
 	r    io.Reader
 	n    int64
-	size int64 // the file's length when known, for policeuk.Read to size its batch
+	size func() int64 // the file's expected length, for policeuk.Read to size its batch; nil when unknown
 }
 
-func (c *countingReader) Size() int64 { return c.size }
+func (c *countingReader) Size() int64 {
+	if c.size == nil {
+		return 0
+	}
+	return c.size()
+}
 
 func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)

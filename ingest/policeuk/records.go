@@ -29,6 +29,7 @@ type recordReader struct {
 	end    int
 	eof    bool
 	err    error
+	read   int64 // bytes read from r
 	line   int64 // physical line of the next record
 	raw    []byte
 	long   int64 // when > 0, the current line was this long and raw is its prefix
@@ -90,6 +91,11 @@ func (rr *recordReader) next() (int64, error) {
 	}
 }
 
+// offset is how many bytes of the file the lines returned so far took.
+func (rr *recordReader) offset() int64 {
+	return rr.read - int64(rr.end-rr.start)
+}
+
 // lineEnd is the index of the first LF or CR in b, or -1.
 func lineEnd(b []byte) int {
 	i := bytes.IndexByte(b, '\n')
@@ -116,6 +122,7 @@ func (rr *recordReader) fill() {
 	}
 	n, err := rr.r.Read(rr.buf[rr.end:])
 	rr.end += n
+	rr.read += int64(n)
 	if err != nil {
 		rr.eof = true
 		if err != io.EOF {
