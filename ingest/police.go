@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"log/slog"
@@ -392,9 +393,15 @@ func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt O
 		return p
 	}
 	defer rc.Close()
-	sha, crc := sha256.New(), crc32.NewIEEE()
+	sha := sha256.New()
+	var hashes io.Writer = sha
+	crc, summed := rc.(interface{ CRC32() uint32 }) // a zip entry's reader sums what it reads (checked)
+	if !summed {
+		h := crc32.NewIEEE()
+		crc, hashes = crcSum{h}, io.MultiWriter(sha, h)
+	}
 	cr := &countingReader{r: io.TeeReader(&guard{ctx: ctx, r: rc, limit: opt.MaxFileBytes,
-		advice: "police.uk files are far smaller; raise --max-file-mb if this one is real"}, io.MultiWriter(sha, crc))}
+		advice: "police.uk files are far smaller; raise --max-file-mb if this one is real"}, hashes)}
 	if s, ok := rc.(interface{ Size() int64 }); ok {
 		cr.size = s.Size // a zip entry's estimate (checked.Size)
 	} else if !u.zipped {
@@ -418,7 +425,7 @@ func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt O
 		p.release()
 		p.err = explainRead(p.err, u.zipped)
 	}
-	p.size, p.sha, p.crc = cr.n, hex.EncodeToString(sha.Sum(nil)), crc.Sum32()
+	p.size, p.sha, p.crc = cr.n, hex.EncodeToString(sha.Sum(nil)), crc.CRC32()
 	return p
 }
 
@@ -431,6 +438,11 @@ func explainRead(err error, zipped bool) error {
 	}
 	return fmt.Errorf("the zip entry is damaged (truncated, or its data disagrees with the archive's directory); download the archive again: %w", err)
 }
+
+// crcSum gives a CRC-32 hash the method of checked's running sum.
+type crcSum struct{ hash.Hash32 }
+
+func (c crcSum) CRC32() uint32 { return c.Sum32() }
 
 type countingReader struct {
 	r    io.Reader

@@ -200,6 +200,10 @@ func (c *checked) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// CRC32 is the CRC-32 of what was read so far, which parseUnit keeps in
+// lineage without summing it again.
+func (c *checked) CRC32() uint32 { return c.crc.Sum32() }
+
 // Size is the entry's expected length, for sizing buffers: its compressed
 // size at the ratio inflated so far, never more than its header declares.
 // The declared size alone could claim any size for a small entry.
