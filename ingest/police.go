@@ -137,6 +137,23 @@ const GoMemoryLimit = 448 << 20
 // archive (1.7 GiB of RSS for 36 months), at no gain in speed.
 const DuckDBMemoryLimit = "256MB"
 
+// DuckDBThreads is DuckDB's thread count while `ingest police` runs. A
+// load's inserts scan one Arrow stream, which one thread does: with more,
+// the calling thread spun in DuckDB's task scheduler waiting for the
+// thread that had the work (a fifth of the load's CPU in perf on two
+// cores: mutex lock and unlock), CPU that the parsers need.
+const DuckDBThreads = 1
+
+// ForLoading sets up st for a bulk load that is the process's only work,
+// as `ingest police` is: DuckDB's memory limit and threads.
+func ForLoading(ctx context.Context, st *store.Store) error {
+	if err := st.LimitMemory(ctx, DuckDBMemoryLimit); err != nil {
+		return err
+	}
+	_, err := st.DB.ExecContext(ctx, fmt.Sprintf("SET threads = %d", DuckDBThreads))
+	return err
+}
+
 // aheadBytes bounds the bytes of files parsed (or being parsed) but not yet
 // taken by the writer, so memory does not grow with the archive.
 const aheadBytes = 64 << 20
