@@ -158,7 +158,7 @@ func inflateEntry(raw io.Reader, csize int64, method uint16, usize int64, crc ui
 		c.buffered = bufio.NewReaderSize(c.raw, 32<<10)
 		c.rc = kflate.NewReader(c.buffered)
 	default:
-		return nil, fmt.Errorf("zip compression method %d is not supported", method)
+		return nil, fmt.Errorf("zip compression method %d is not supported (only stored and deflated entries are read): re-zip the archive with deflate", method)
 	}
 	return c, nil
 }
@@ -192,10 +192,10 @@ func (c *checked) Read(b []byte) (int, error) {
 	c.crc.Write(b[:n])
 	c.n += int64(n)
 	if c.n > c.size {
-		return n, fmt.Errorf("%w: more data than its header declares", ErrZipDamaged)
+		return n, fmt.Errorf("%w: more data than its header declares; download the archive again", ErrZipDamaged)
 	}
 	if err == io.EOF && (c.n != c.size || c.crc.Sum32() != c.want) {
-		return n, fmt.Errorf("%w: its size or CRC-32 disagrees with its header", ErrZipDamaged)
+		return n, fmt.Errorf("%w: its size or CRC-32 disagrees with its header (truncated or corrupt); download the archive again", ErrZipDamaged)
 	}
 	return n, err
 }
