@@ -92,7 +92,7 @@ func BenchmarkArchive(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := st.LimitMemory(ctx, DuckDBMemoryLimit); err != nil { // as `ingest police` does
+		if err := ForLoading(ctx, st); err != nil { // as `ingest police` does
 			b.Fatal(err)
 		}
 		benchref.ResetPeakRSS()

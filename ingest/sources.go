@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 
-	kflate "github.com/klauspost/compress/flate"
-
 	"github.com/safercity/safercity/internal/regfile"
 )
 
@@ -170,19 +168,30 @@ func zipUnits(p string, maxBytes int64) ([]unit, io.Closer) {
 		f.Close()
 		return []unit{{path: p, err: fmt.Errorf("not a readable zip archive (truncated or corrupt?): %v", err)}}, nil
 	}
-	// klauspost's inflate is about twice as fast as the standard library's,
-	// and inflating is a third of the work of loading an archive.
-	zr.RegisterDecompressor(zip.Deflate, kflate.NewReader)
 	var units []unit
 	for _, zf := range zr.File {
 		if !strings.HasSuffix(zf.Name, "/") {
-			units = append(units, entryUnit(p, zf.Name, int64(zf.UncompressedSize64), zf.CRC32, maxBytes, zf.Open))
+			units = append(units, entryUnit(p, zf.Name, int64(zf.UncompressedSize64), zf.CRC32, maxBytes, openEntry(zf)))
 		}
 	}
 	if len(units) == 0 {
 		units = append(units, unit{path: p, err: fmt.Errorf("zip archive holds no CSV files")})
 	}
 	return units, f
+}
+
+// openEntry opens a zip entry through inflateEntry rather than zip's own
+// Open: klauspost's inflate is about twice as fast as the standard
+// library's (inflating is a third of the work of loading an archive), and
+// the entry's compression ratio so far estimates its length (checked.Size).
+func openEntry(zf *zip.File) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		raw, err := zf.OpenRaw()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrZipDamaged, err)
+		}
+		return inflateEntry(raw, int64(zf.CompressedSize64), zf.Method, int64(zf.UncompressedSize64), zf.CRC32)
+	}
 }
 
 // entryUnit is the unit of one zip entry. An entry that is not a CSV (a zip

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -141,26 +142,49 @@ type zipEntry struct {
 }
 
 func (e zipEntry) open() (io.ReadCloser, error) {
-	sr := io.NewSectionReader(e.f, e.start, e.csize)
-	var rc io.ReadCloser
-	switch e.method {
+	return inflateEntry(io.NewSectionReader(e.f, e.start, e.csize), e.csize, e.method, e.usize, e.crc)
+}
+
+// inflateEntry reads an entry's data, raw, which is csize bytes compressed
+// with method, and checks it against the usize and crc its header declares.
+func inflateEntry(raw io.Reader, csize int64, method uint16, usize int64, crc uint32) (io.ReadCloser, error) {
+	c := &checked{crc: crc32.NewIEEE(), want: crc, size: usize, csize: csize, raw: &byteCount{r: raw}}
+	switch method {
 	case 0:
-		rc = io.NopCloser(sr)
+		c.rc = io.NopCloser(c.raw)
 	case 8:
-		rc = kflate.NewReader(sr)
+		// A bufio.Reader keeps inflate on its fast path and says how much
+		// of what it read is not consumed yet.
+		c.buffered = bufio.NewReaderSize(c.raw, 32<<10)
+		c.rc = kflate.NewReader(c.buffered)
 	default:
-		return nil, fmt.Errorf("zip compression method %d is not supported", e.method)
+		return nil, fmt.Errorf("zip compression method %d is not supported (only stored and deflated entries are read): re-zip the archive with deflate", method)
 	}
-	return &checked{rc: rc, crc: crc32.NewIEEE(), want: e.crc, size: e.usize}, nil
+	return c, nil
+}
+
+// byteCount counts the bytes read through it.
+type byteCount struct {
+	r io.Reader
+	n int64
+}
+
+func (b *byteCount) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	return n, err
 }
 
 // checked verifies an entry's size and CRC-32 at its end.
 type checked struct {
-	rc   io.ReadCloser
-	crc  hash.Hash32
-	want uint32
-	size int64
-	n    int64
+	rc       io.ReadCloser
+	crc      hash.Hash32
+	want     uint32
+	size     int64
+	n        int64
+	csize    int64
+	raw      *byteCount
+	buffered *bufio.Reader // between raw and inflate; nil when stored
 }
 
 func (c *checked) Read(b []byte) (int, error) {
@@ -168,12 +192,30 @@ func (c *checked) Read(b []byte) (int, error) {
 	c.crc.Write(b[:n])
 	c.n += int64(n)
 	if c.n > c.size {
-		return n, fmt.Errorf("%w: more data than its header declares", ErrZipDamaged)
+		return n, fmt.Errorf("%w: more data than its header declares; download the archive again", ErrZipDamaged)
 	}
 	if err == io.EOF && (c.n != c.size || c.crc.Sum32() != c.want) {
-		return n, fmt.Errorf("%w: its size or CRC-32 disagrees with its header", ErrZipDamaged)
+		return n, fmt.Errorf("%w: its size or CRC-32 disagrees with its header (truncated or corrupt); download the archive again", ErrZipDamaged)
 	}
 	return n, err
+}
+
+// CRC32 is the CRC-32 of what was read so far, which parseUnit keeps in
+// lineage without summing it again.
+func (c *checked) CRC32() uint32 { return c.crc.Sum32() }
+
+// Size is the entry's expected length, for sizing buffers: its compressed
+// size at the ratio inflated so far, never more than its header declares.
+// The declared size alone could claim any size for a small entry.
+func (c *checked) Size() int64 {
+	in := c.raw.n
+	if c.buffered != nil {
+		in -= int64(c.buffered.Buffered())
+	}
+	if in <= 0 {
+		return 0
+	}
+	return min(int64(float64(c.csize)*float64(c.n)/float64(in)), c.size)
 }
 
 func (c *checked) Close() error { return c.rc.Close() }

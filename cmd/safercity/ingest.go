@@ -52,7 +52,7 @@ func runIngestPolice(ctx context.Context, e *env, args []string) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(ingest.GoMemoryLimit)
 	}
-	if err := st.LimitMemory(ctx, ingest.DuckDBMemoryLimit); err != nil {
+	if err := ingest.ForLoading(ctx, st); err != nil {
 		return err
 	}
 	opt := ingest.Options{Workers: *workers, Log: e.log, ReplacePoorer: *replacePoorer, MaxFileBytes: *maxMB << 20}

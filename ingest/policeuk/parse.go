@@ -64,8 +64,9 @@ func mustLoad(name string) *time.Location {
 // not a police.uk file of that kind is refused with an error wrapping
 // ErrNotPoliceFile; rows that cannot be typed are returned in Rejected.
 //
-// When r has a method Size() int64 giving the file's length, the batch's
-// buffers are sized for it up front instead of growing row by row.
+// When r has a method Size() int64 giving the file's expected length, the
+// batch's buffers are sized for it once the first rows are read, instead of
+// doubling as they grow (see presize).
 func Read(r io.Reader, p Partition, sourceID int64, mem memory.Allocator) (*File, error) {
 	return ReadHolding(r, p, sourceID, mem, "")
 }
@@ -74,10 +75,7 @@ func Read(r io.Reader, p Partition, sourceID int64, mem memory.Allocator) (*File
 // aside with hold as the reason: the file is checked and kept in quarantine,
 // nothing of it loaded (a month that cannot have been published yet).
 func ReadHolding(r io.Reader, p Partition, sourceID int64, mem memory.Allocator, hold string) (*File, error) {
-	var size int64
-	if s, ok := r.(interface{ Size() int64 }); ok {
-		size = s.Size()
-	}
+	sizer, _ := r.(interface{ Size() int64 })
 	rr := newRecordReader(r)
 	if _, err := rr.next(); err != nil {
 		if err == io.EOF {
@@ -100,7 +98,7 @@ func ReadHolding(r io.Reader, p Partition, sourceID int64, mem memory.Allocator,
 		return nil, err
 	}
 	defer rd.b.Release()
-	rd.reserve(size)
+	rd.dataStart = rr.offset()
 	f := &File{Partition: p, Missing: rd.missing, Ignored: rd.ignored}
 	var rejected int
 	for {
@@ -117,6 +115,9 @@ func ReadHolding(r io.Reader, p Partition, sourceID int64, mem memory.Allocator,
 			continue
 		}
 		f.DataLines++
+		if f.DataLines == sampleLines && sizer != nil {
+			rd.presize(sizer.Size(), rr.offset())
+		}
 		if reason == "" {
 			reason = hold
 		}
@@ -153,6 +154,9 @@ type rowReader struct {
 	ignored  []string
 	outcome  int // index in cols of the street outcome, -1 elsewhere
 	context  int
+	// dataStart is the file offset of the first line after the header.
+	dataStart int64
+	presized  bool // the builders are sized for the whole file: grow them gently
 }
 
 type value struct {
@@ -228,30 +232,38 @@ func newRowReader(p Partition, header [][]byte, sourceID int64, mem memory.Alloc
 	return rd, nil
 }
 
-// reserve sizes the builders for a file of size bytes: a published row is
-// about 200 bytes, and a text column holds at most the file's bytes.
-func (rd *rowReader) reserve(size int64) {
-	if size <= 0 {
+// sampleLines is how many lines are read before the builders are sized
+// for the whole file from them.
+const sampleLines = 512
+
+// maxPresize bounds the file size presize believes: a real police.uk file
+// is far smaller, and a hint beyond it is not to be trusted.
+const maxPresize = 256 << 20
+
+// presize sizes the builders for the rest of a file of size bytes, of which
+// done are read, from what those bytes took in each column:
+// each buffer is then allocated about once instead of doubling (and being
+// copied) as it grows, which was most of the Go side's allocations. The size
+// is only a hint: past a short one the builders grow by a quarter at a time
+// (appendRow), and the reservation is bounded by maxPresize.
+func (rd *rowReader) presize(size, done int64) {
+	size = min(size, maxPresize)
+	rows := rd.lead[0].Len()
+	if size <= done || rows == 0 || done <= rd.dataStart {
 		return
 	}
-	// A zip entry's stated size is not to be trusted: never reserve more
-	// than a large real file needs.
-	size = min(size, 256<<20)
-	rows := int(size/150) + 16
-	for _, b := range rd.lead {
-		b.Reserve(rows)
-	}
-	for i, b := range rd.out {
-		if b == nil {
-			continue
+	// What is still to come, in proportion to what was read, with a little
+	// slack: being short costs a gentle growth, being over only the slack.
+	// A text column takes its share of the bytes, which varies less
+	// between rows than its share of the rows does.
+	left := float64(size-done) / float64(done-rd.dataStart) * 1.08
+	more := int(left*float64(rows)) + 16
+	rd.presized = true
+	for _, b := range rd.b.Fields() {
+		if sb, ok := b.(*array.StringBuilder); ok {
+			sb.ReserveData(int(left*float64(sb.DataLen())) + 64)
 		}
-		b.Reserve(rows)
-		if sb, ok := b.(*array.StringBuilder); ok && rd.idx[i] >= 0 {
-			sb.ReserveData(int(size) / max(rd.nfields, 1) * 2)
-		}
-	}
-	if sb, ok := rd.lead[2].(*array.StringBuilder); ok {
-		sb.ReserveData(rows * len(rd.part.Force))
+		b.Resize(b.Len() + more)
 	}
 }
 
@@ -387,6 +399,13 @@ func (rd *rowReader) checkPair(ix [2]int, xmin, xmax, ymin, ymax float64, what, 
 }
 
 func (rd *rowReader) appendRow(line int64) {
+	if rd.presized && rd.lead[0].Len() == rd.lead[0].Cap() {
+		// More rows than presize expected: grow by a quarter, not double.
+		more := rd.lead[0].Cap()/4 + 16
+		for _, b := range rd.b.Fields() {
+			b.Resize(b.Len() + more)
+		}
+	}
 	rd.lead[0].(*array.Int64Builder).Append(rd.sourceID)
 	rd.lead[1].(*array.Int64Builder).Append(line)
 	rd.lead[2].(*array.StringBuilder).Append(rd.part.Force)
@@ -403,7 +422,11 @@ func (rd *rowReader) appendRow(line int64) {
 		}
 		switch c.typ {
 		case text:
-			b.(*array.StringBuilder).BinaryBuilder.Append(v.b)
+			sb := b.(*array.StringBuilder)
+			if rd.presized && sb.DataLen()+len(v.b) > sb.DataCap() {
+				sb.ReserveData(max(len(v.b), sb.DataCap()/4)) // as for rows
+			}
+			sb.BinaryBuilder.Append(v.b)
 		case longitude, latitude, easting, northing:
 			b.(*array.Float64Builder).Append(v.f)
 		case timestamp:

@@ -342,3 +342,120 @@ func TestSharedFiles(t *testing.T) {
 		t.Errorf("rows set aside per file = %v", rejected)
 	}
 }
+
+// sizedReader is a file that states its size, true or not.
+type sizedReader struct {
+	*bytes.Reader
+	size int64
+}
+
+func (s sizedReader) Size() int64 { return s.size }
+
+// countingAllocator adds up the bytes allocated (a reallocation within
+// the buffer's capacity allocates nothing).
+type countingAllocator struct {
+	memory.Allocator
+	total int
+}
+
+func (c *countingAllocator) Allocate(n int) []byte {
+	c.total += n
+	return c.Allocator.Allocate(n)
+}
+
+func (c *countingAllocator) Reallocate(n int, b []byte) []byte {
+	if n > cap(b) {
+		c.total += n
+	}
+	return c.Allocator.Reallocate(n, b)
+}
+
+// TestPresize: a file read with its size allocates about once what its
+// batch holds (instead of doubling its buffers as they grow), and a wrong
+// size, short or long, changes nothing of what is read.
+func TestPresize(t *testing.T) {
+	root := shareddata.Path(t, "data")
+	for _, name := range []string{"police-uk/2021-03/2021-03-thames-valley-street.csv",
+		"police-uk-altered/nickbearman+north-west-digital-research-methods-festival/2018-06-merseyside-street.csv",
+		"police-uk/2018-07/2018-07-metropolitan-stop-and-search.csv", "police-uk/2011-02/2011-02-west-midlands-street.csv"} {
+		p := filepath.Join(root, name)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := int64(len(b))
+		var want *File
+		var plain int
+		for _, claim := range []int64{0, size, size / 3, size * 10} {
+			alloc := &countingAllocator{Allocator: memory.DefaultAllocator}
+			f, err := Read(sizedReader{bytes.NewReader(b), claim}, part(t, p), 1, alloc)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			defer f.Release()
+			if want == nil {
+				want, plain = f, alloc.total
+				continue
+			}
+			if !array.RecordEqual(f.Record, want.Record) || len(f.Rejected) != len(want.Rejected) || f.DataLines != want.DataLines {
+				t.Errorf("%s read with size %d: %d rows, %d set aside; want %d, %d as without a size",
+					name, claim, f.Record.NumRows(), len(f.Rejected), want.Record.NumRows(), len(want.Rejected))
+			}
+			if claim == size {
+				held := batchBytes(f.Record)
+				t.Logf("%s: %d bytes allocated with its size, %d without, for a batch of %d bytes", name, alloc.total, plain, held)
+				if alloc.total > held*5/4 || alloc.total >= plain {
+					t.Errorf("%s: %d bytes allocated with its size (%d without) for a batch of %d bytes", name, alloc.total, plain, held)
+				}
+			}
+		}
+	}
+}
+
+// batchBytes is the length of the data in rec's buffers.
+func batchBytes(rec arrow.RecordBatch) int {
+	n := 0
+	for _, c := range rec.Columns() {
+		for _, b := range c.Data().Buffers() {
+			if b != nil {
+				n += b.Len()
+			}
+		}
+	}
+	return n
+}
+
+// TestSplit: fields point into the line, or, for doubled quotes, into the
+// unescaped copy, which must not move while later fields are added.
+func TestSplit(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want []string
+		err  bool
+	}{
+		{`a,"b,c","d""e",,"",x"y`, []string{"a", "b,c", `d"e`, "", "", `x"y`}, false},
+		{`"""a""","b""""c","""",z`, []string{`"a"`, `b""c`, `"`, "z"}, false},
+		{`"On or near Asda, Thurmaston",E01025766,`, []string{"On or near Asda, Thurmaston", "E01025766", ""}, false},
+		{`a,"b""`, nil, true},
+		{`a,"b"c`, nil, true},
+		{`"x"`, []string{"x"}, false},
+		{``, []string{""}, false},
+	} {
+		rr := &recordReader{raw: []byte(c.line)}
+		fields, err := rr.split()
+		if (err != nil) != c.err {
+			t.Errorf("%s: err = %v", c.line, err)
+			continue
+		}
+		if c.err {
+			continue
+		}
+		got := make([]string, len(fields))
+		for i, f := range fields {
+			got[i] = string(f)
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") || len(got) != len(c.want) {
+			t.Errorf("%s: fields %q, want %q", c.line, got, c.want)
+		}
+	}
+}

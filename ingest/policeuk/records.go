@@ -29,12 +29,13 @@ type recordReader struct {
 	end    int
 	eof    bool
 	err    error
+	read   int64 // bytes read from r
 	line   int64 // physical line of the next record
 	raw    []byte
 	long   int64 // when > 0, the current line was this long and raw is its prefix
 	skipLF bool  // the last line ended in a CR at the end of the buffer: drop an LF after it
 	fields [][]byte
-	ubuf   []byte // unquoted field text; fields point into it
+	ubuf   []byte // unescaped text of quoted fields with doubled quotes
 }
 
 func newRecordReader(r io.Reader) *recordReader {
@@ -90,6 +91,11 @@ func (rr *recordReader) next() (int64, error) {
 	}
 }
 
+// offset is how many bytes of the file the lines returned so far took.
+func (rr *recordReader) offset() int64 {
+	return rr.read - int64(rr.end-rr.start)
+}
+
 // lineEnd is the index of the first LF or CR in b, or -1.
 func lineEnd(b []byte) int {
 	i := bytes.IndexByte(b, '\n')
@@ -116,6 +122,7 @@ func (rr *recordReader) fill() {
 	}
 	n, err := rr.r.Read(rr.buf[rr.end:])
 	rr.end += n
+	rr.read += int64(n)
 	if err != nil {
 		rr.eof = true
 		if err != io.EOF {
@@ -165,52 +172,68 @@ func (rr *recordReader) tooLong() string {
 
 // split parses the current record into fields (RFC 4180, with quotes inside
 // an unquoted field kept as text). It reports a malformed quoted field.
+// Fields point into the raw line, so they are valid until the next call of
+// next; only a quoted field with doubled quotes is copied, unescaped, into
+// ubuf, which never has to grow within a line (unescaped text is shorter
+// than the line), so the fields pointing into it stay put.
 func (rr *recordReader) split() ([][]byte, error) {
 	rr.fields = rr.fields[:0]
-	rr.ubuf = rr.ubuf[:0]
 	b := rr.raw
+	if cap(rr.ubuf) < len(b) {
+		rr.ubuf = make([]byte, 0, len(b))
+	}
+	rr.ubuf = rr.ubuf[:0]
 	for {
-		start := len(rr.ubuf)
+		var f []byte
 		if len(b) > 0 && b[0] == '"' {
-			b = b[1:]
-			for {
-				i := bytes.IndexByte(b, '"')
-				if i < 0 {
-					return nil, errors.New("quoted field is not closed on its line (police.uk fields never span lines)")
-				}
-				rr.ubuf = append(rr.ubuf, b[:i]...)
-				b = b[i+1:]
-				if len(b) > 0 && b[0] == '"' {
-					rr.ubuf = append(rr.ubuf, '"')
-					b = b[1:]
-					continue
-				}
-				break
-			}
-			if len(b) > 0 && b[0] != ',' {
-				return nil, errors.New("text after a closing quote")
+			var err error
+			if f, b, err = rr.quoted(b[1:]); err != nil {
+				return nil, err
 			}
 		} else {
 			i := bytes.IndexByte(b, ',')
 			if i < 0 {
 				i = len(b)
 			}
-			rr.ubuf = append(rr.ubuf, b[:i]...)
-			b = b[i:]
+			f, b = b[:i:i], b[i:]
 		}
-		rr.fields = append(rr.fields, rr.ubuf[start:len(rr.ubuf):len(rr.ubuf)])
+		rr.fields = append(rr.fields, f)
 		if len(b) == 0 {
 			break
 		}
 		b = b[1:] // the comma
 	}
-	// rr.ubuf may have moved while growing: re-slice the fields into it.
-	off := 0
-	for i, f := range rr.fields {
-		rr.fields[i] = rr.ubuf[off : off+len(f) : off+len(f)]
-		off += len(f)
-	}
 	return rr.fields, nil
+}
+
+// quoted reads a quoted field from b, just after its opening quote, and
+// returns its text and what follows its closing quote.
+func (rr *recordReader) quoted(b []byte) (field, rest []byte, err error) {
+	i := bytes.IndexByte(b, '"')
+	if i >= 0 && (i+1 == len(b) || b[i+1] != '"') {
+		field, rest = b[:i:i], b[i+1:] // no doubled quote: no copy needed
+	} else {
+		start := len(rr.ubuf)
+		for {
+			if i < 0 {
+				return nil, nil, errors.New("quoted field is not closed on its line (police.uk fields never span lines)")
+			}
+			rr.ubuf = append(rr.ubuf, b[:i]...)
+			b = b[i+1:]
+			if len(b) > 0 && b[0] == '"' {
+				rr.ubuf = append(rr.ubuf, '"')
+				b = b[1:]
+				i = bytes.IndexByte(b, '"')
+				continue
+			}
+			break
+		}
+		field, rest = rr.ubuf[start:len(rr.ubuf):len(rr.ubuf)], b
+	}
+	if len(rest) > 0 && rest[0] != ',' {
+		return nil, nil, errors.New("text after a closing quote")
+	}
+	return field, rest, nil
 }
 
 // validText reports whether b can be stored as text: valid UTF-8 with no NUL.
