@@ -1,6 +1,10 @@
 package hotspots
 
-import "github.com/safercity/safercity/disclosure"
+import (
+	"math"
+
+	"github.com/safercity/safercity/disclosure"
+)
 
 // Disclose releases the profiles' partner incidents through the disclosure
 // policy before they are shown (printed, written as JSON or served): a top
@@ -36,4 +40,31 @@ func Disclose(pol disclosure.Policy, res []Result) {
 		}
 		r.Notes = append(r.Notes, note)
 	}
+	for i := range res {
+		if nr := res[i].NearRepeat; nr != nil {
+			res[i].Notes = append(res[i].Notes, discloseNearRepeat(pol, nr))
+		}
+	}
+}
+
+// discloseNearRepeat releases a Knox table of partner incidents: each
+// band's pairs as a partner count (a band of 1–2 pairs is withheld with its
+// ratio and p; the others rounded, the ratio built from the rounded count),
+// the incidents rounded, and the total of pairs, which would give the
+// incidents exactly, left out. It returns the note.
+func discloseNearRepeat(pol disclosure.Policy, nr *NearRepeat) string {
+	rep := pol.NewReport("near-repeat bands")
+	for i := range nr.Cells {
+		c := &nr.Cells[i]
+		rc := rep.Release(int64(c.Observed))
+		switch {
+		case rc.Withheld:
+			c.Observed, c.Ratio, c.P, c.Withheld = 0, Float(math.NaN()), Float(math.NaN()), true
+		case c.Observed > 0:
+			c.Observed = int(rc.Value)
+			c.Ratio = Float(float64(c.Observed) / c.Expected)
+		}
+	}
+	nr.Events, nr.Pairs = int(pol.Count(int64(nr.Events)).Value), 0
+	return rep.String()
 }

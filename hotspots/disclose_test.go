@@ -2,6 +2,7 @@ package hotspots
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -37,5 +38,40 @@ func TestHotspotIncidentsCannotBeDerived(t *testing.T) {
 	}
 	if b, _ := json.Marshal(res[1]); !strings.Contains(string(b), `"crimes":8`) || len(res[1].Notes) != 0 {
 		t.Errorf("police data only was changed: %s", b)
+	}
+}
+
+// A Knox table of partner incidents is shown as the policy releases it: a
+// band of 1–2 pairs withheld with its ratio and p, the others rounded with
+// the ratio built from the rounded count, the incidents rounded, and the
+// total of pairs (which gives the incidents exactly) left out.
+func TestDiscloseNearRepeat(t *testing.T) {
+	cells := []KnoxCell{
+		{Observed: 0, Expected: 1.5, Ratio: 0, P: 1},
+		{Observed: 2, Expected: 0.5, Ratio: 4, P: 0.02},
+		{Observed: 7, Expected: 3.5, Ratio: 2, P: 0.01},
+		{Observed: 13, Expected: 10, Ratio: 1.3, P: 0.2},
+	}
+	res := []Result{{NearRepeat: &NearRepeat{Events: 23, Pairs: 253, Cells: cells}}}
+	Disclose(disclosure.Default(), res)
+	nr := res[0].NearRepeat
+	if nr.Events != 25 || nr.Pairs != 0 {
+		t.Errorf("events %d, pairs %d: want 25 (rounded) and 0 (left out)", nr.Events, nr.Pairs)
+	}
+	c := nr.Cells
+	if c[0].Observed != 0 || c[0].Withheld || float64(c[0].Ratio) != 0 {
+		t.Errorf("empty band: %+v", c[0])
+	}
+	if !c[1].Withheld || c[1].Observed != 0 || !math.IsNaN(float64(c[1].Ratio)) || !math.IsNaN(float64(c[1].P)) {
+		t.Errorf("band of 2 pairs: %+v, want withheld with no ratio or p", c[1])
+	}
+	if c[2].Observed != 5 || float64(c[2].Ratio) != 5/3.5 || float64(c[2].P) != 0.01 {
+		t.Errorf("band of 7 pairs: %+v, want 5 and ratio 5/3.5", c[2])
+	}
+	if c[3].Observed != 15 || float64(c[3].Ratio) != 1.5 {
+		t.Errorf("band of 13 pairs: %+v, want 15 and ratio 1.5", c[3])
+	}
+	if n := res[0].Notes; len(n) == 0 || !strings.Contains(n[len(n)-1], "near-repeat") {
+		t.Errorf("notes %q: want the near-repeat release noted", n)
 	}
 }

@@ -36,7 +36,10 @@ type KnoxCell struct {
 	Expected     float64 `json:"expected"` // mean of the permutations
 	Marginal     float64 `json:"marginal"` // exact, from the table's margins
 	Ratio        Float   `json:"knox_ratio"`
-	P            float64 `json:"p"`
+	P            Float   `json:"p"`
+	// Withheld marks a band whose pairs (1–2) the disclosure policy
+	// withholds when the table is shown: its count, ratio and p are blank.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // knoxEvent is a partner incident with its time in days.
@@ -81,7 +84,7 @@ func nearRepeat(s *study, events []knoxEvent, o Options) (*NearRepeat, string, e
 			}
 			nr.Cells = append(nr.Cells, KnoxCell{DistanceFrom: ko.Distances[d], DistanceTo: ko.Distances[d+1],
 				DaysFrom: ko.Days[t], DaysTo: ko.Days[t+1], Observed: c.Observed, Expected: c.Expected, Marginal: c.Marginal,
-				Ratio: Float(ratio), P: c.P})
+				Ratio: Float(ratio), P: Float(c.P)})
 		}
 	}
 	return nr, "", nil

@@ -167,8 +167,12 @@ func printNearRepeat(w io.Writer, nr *hotspots.NearRepeat, month string) {
 	if nr == nil {
 		return // the notes say why
 	}
-	fmt.Fprintf(w, "near repeats (Knox 1964 test over distance × days apart, as the Near Repeat Calculator: %d seeded permutations of the times, seed %d; hotspot_knox) on the %d partner incidents with a time and place in the study area over %s…%s, %d pairs; police.uk crimes are monthly and snapped to map points, so only partner incidents are tested. Knox ratio (observed / expected pairs), * p < 0.05:\n",
-		nr.Permutations, nr.Seed, nr.Events, nr.From, month, nr.Pairs)
+	pairs := ""
+	if nr.Pairs > 0 {
+		pairs = fmt.Sprintf(", %d pairs", nr.Pairs)
+	}
+	fmt.Fprintf(w, "near repeats (Knox 1964 test over distance × days apart, as the Near Repeat Calculator: %d seeded permutations of the times, seed %d; hotspot_knox) on the %d partner incidents with a time and place in the study area over %s…%s%s; police.uk crimes are monthly and snapped to map points, so only partner incidents are tested. Knox ratio (observed / expected pairs), * p < 0.05:\n",
+		nr.Permutations, nr.Seed, nr.Events, nr.From, month, pairs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "  distance")
 	var days [][2]float64
@@ -181,6 +185,10 @@ func printNearRepeat(w io.Writer, nr *hotspots.NearRepeat, month string) {
 	for i, c := range nr.Cells {
 		if i%len(days) == 0 {
 			fmt.Fprintf(tw, "\n  %g–%g m", c.DistanceFrom, c.DistanceTo)
+		}
+		if c.Withheld {
+			fmt.Fprint(tw, "\twithheld")
+			continue
 		}
 		star := ""
 		if c.P < 0.05 {
