@@ -44,6 +44,9 @@ func lisaStats(s *study, values []float64, o Options, r *Result) localMoran {
 		// folded one then calls cells significant whose neighbours all hold
 		// the commonest value (none).
 		m.pFDR = res.PSimFDR
+		if note := permutationFloor(s.area.Len(), o.LisaPermutations, o.Alpha); note != "" {
+			r.Notes = append(r.Notes, note)
+		}
 	}
 	r.Lisa = &LisaSummary{Permutations: o.LisaPermutations}
 	if res.Undefined > 0 {
@@ -92,4 +95,17 @@ func sortOutliers(r *Result) {
 		}
 		return a.GridRef < b.GridRef
 	})
+}
+
+// permutationFloor says when R permutations cannot make a small cluster
+// significant after FDR over n cells: the smallest pseudo p is 1/(R+1),
+// and Benjamini–Hochberg passes the k-th smallest p only at or below
+// alpha·k/n, so fewer than n/(alpha·(R+1)) cells at that floor pass none.
+func permutationFloor(n, perms int, alpha float64) string {
+	need := int(math.Ceil(float64(n) / (alpha * float64(perms+1))))
+	if need <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("with %d permutations the smallest pseudo p is %.2g: over %d cells, a cell is significant after FDR at %g only if at least %d cells reach it; give --lisa-permutations %d or more to find a smaller cluster, or use the analytic z (the default)",
+		perms, 1/float64(perms+1), n, alpha, need, int(math.Ceil(float64(n)/alpha))-1)
 }

@@ -115,10 +115,15 @@ func TestLisaPermutationsTies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	floor := false
 	for _, n := range res[0].Notes {
-		if strings.Contains(n, "permutation") {
-			t.Errorf("note on the permutations: %s", n)
+		if strings.Contains(n, "as GeoDa folds them") {
+			t.Errorf("the folded pseudo p's warning is back: %s", n)
 		}
+		floor = floor || strings.Contains(n, "at least 7 cells reach it")
+	}
+	if !floor {
+		t.Errorf("notes %q: want the permutation floor explained", res[0].Notes)
 	}
 	if res[0].Lisa == nil || res[0].Lisa.Permutations != 999 {
 		t.Fatalf("Local Moran summary %+v", res[0].Lisa)
@@ -127,5 +132,18 @@ func TestLisaPermutationsTies(t *testing.T) {
 		WHERE c.profile = 'violence' AND c.lisa_p_fdr < r.alpha AND abs(c.lisa_z) < 0.6745`) // |z| < 0.6745: two-sided normal p above 0.5
 	if n != 0 {
 		t.Errorf("%d cells significant by permutation with an analytic p above 0.5", n)
+	}
+}
+
+// With 999 permutations over the sample's 319 cells, at least 7 cells must
+// share the smallest pseudo p (0.001) for any to pass FDR at 0.05, and the
+// note says how many permutations a lone cell needs; 20 cells need none.
+func TestPermutationFloor(t *testing.T) {
+	note := permutationFloor(319, 999, 0.05)
+	if !strings.Contains(note, "at least 7 cells") || !strings.Contains(note, "--lisa-permutations 6379") {
+		t.Errorf("319 cells, 999 permutations: %q", note)
+	}
+	if note := permutationFloor(20, 999, 0.05); note != "" {
+		t.Errorf("20 cells, 999 permutations: %q, want no note", note)
 	}
 }
