@@ -357,7 +357,7 @@ type topCell struct {
 func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var d struct {
-		Profile, Month, Force, Class string
+		Profile, Month, Force, Class, Layer string
 		Forces                       []string
 		Others                       []mapdb.Run
 		SVG                          template.HTML
@@ -396,7 +396,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	if o.Force == "" {
 		o.Force = d.Forces[0]
 	}
-	d.Force, d.Class = o.Force, o.Class
+	d.Force, d.Class, d.Layer = o.Force, o.Class, o.Layer
 	if d.Class == "" {
 		d.Class = "bin"
 	}

@@ -23,3 +23,20 @@ func TestTrendMapRenders(t *testing.T) {
 		}
 	}
 }
+
+// The dashboard's map draws the stored area statistics too: LSOAs by
+// their smoothed rate and by change.
+func TestAreaStatMapsRender(t *testing.T) {
+	s, st, _ := newServer(t)
+	sampletest.NTEHotspots(t, st, "..")
+	for class, want := range map[string]string{"ebrate": "the spatial Empirical Bayes crime rate", "change": "change against the same month last year"} {
+		w := send(s, "GET", "/hotspots/nte/2020-11?force=city-of-london&class="+class+"&layer=lsoa", local)
+		body := w.Body.String()
+		if w.Code != 200 {
+			t.Fatalf("%s map: HTTP %d %.500s", class, w.Code, body)
+		}
+		if !strings.Contains(body, "LSOAs coloured by "+want) || !strings.Contains(body, "<svg") {
+			t.Errorf("the %s map page lacks its subtitle or map", class)
+		}
+	}
+}
