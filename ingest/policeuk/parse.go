@@ -289,81 +289,104 @@ func (rd *rowReader) read(rr *recordReader, line int64) string {
 	if len(fields) != rd.nfields {
 		return fmt.Sprintf("%d fields where the header has %d", len(fields), rd.nfields)
 	}
-	pair := [2]int{-1, -1} // indexes of the lon/lat or easting/northing values
-	grid := [2]int{-1, -1}
+	coord := [4]int{-1, -1, -1, -1} // the columns of longitude, latitude, easting, northing
 	for i, c := range rd.cols {
-		v := &rd.vals[i]
-		*v = value{null: true}
-		if rd.idx[i] < 0 {
-			continue
-		}
-		f := fields[rd.idx[i]]
-		if c.typ != text {
-			f = bytes.TrimSpace(f)
-		}
-		if len(f) == 0 {
-			if c.needed {
-				return fmt.Sprintf("empty %s", c.header)
-			}
-			switch c.typ {
-			case longitude:
-				pair[0] = i
-			case latitude:
-				pair[1] = i
-			case easting:
-				grid[0] = i
-			case northing:
-				grid[1] = i
-			}
-			continue
-		}
-		v.null = false
-		switch c.typ {
-		case text:
-			v.b = f
-		case monthText:
-			if string(f) != rd.month {
-				return fmt.Sprintf("Month %q disagrees with the file name's month %s", f, rd.month)
-			}
-		case longitude, latitude, easting, northing:
-			x, err := strconv.ParseFloat(string(f), 64)
-			if err != nil || x != x {
-				return fmt.Sprintf("%s %q is not a number", c.header, f)
-			}
-			v.f = x
-			switch c.typ {
-			case longitude:
-				pair[0] = i
-			case latitude:
-				pair[1] = i
-			case easting:
-				grid[0] = i
-			case northing:
-				grid[1] = i
-			}
-		case timestamp:
-			t, err := time.Parse(time.RFC3339, string(f))
-			if err != nil {
-				return fmt.Sprintf("%s %q is not an ISO 8601 time with offset", c.header, f)
-			}
-			if m := t.In(London).Format("2006-01"); m != rd.month {
-				return fmt.Sprintf("%s %s falls in %s (London time), not in the file name's month %s", c.header, f, m, rd.month)
-			}
-			v.t = t.UTC().UnixMicro()
-		case boolean:
-			switch strings.ToLower(string(f)) {
-			case "true":
-				v.v = true
-			case "false":
-			default:
-				return fmt.Sprintf("%s %q is not True or False", c.header, f)
-			}
+		if reason := rd.typeField(i, c, fields, &coord); reason != "" {
+			return reason
 		}
 	}
-	if reason := rd.checkPair(pair, -8.7, 1.9, 49.8, 60.95, "longitude/latitude", "outside the UK"); reason != "" {
+	if reason := rd.checkRow(coord); reason != "" {
 		return reason
 	}
-	if reason := rd.checkPair(grid, 0, 700000, 0, 1300000, "easting/northing", "outside the British National Grid"); reason != "" {
+	rd.appendRow(line)
+	return ""
+}
+
+// typeField types column i's field into rd.vals[i] (null when the file
+// lacks the column or the field is empty), noting in coord where a
+// coordinate column is, and returns why the field cannot be loaded.
+func (rd *rowReader) typeField(i int, c column, fields [][]byte, coord *[4]int) string {
+	v := &rd.vals[i]
+	*v = value{null: true}
+	if rd.idx[i] < 0 {
+		return ""
+	}
+	if k := coordSlot(c.typ); k >= 0 {
+		coord[k] = i
+	}
+	f := fields[rd.idx[i]]
+	if c.typ != text {
+		f = bytes.TrimSpace(f)
+	}
+	if len(f) == 0 {
+		if c.needed {
+			return fmt.Sprintf("empty %s", c.header)
+		}
+		return ""
+	}
+	v.null = false
+	return rd.parseValue(v, c, f)
+}
+
+// coordSlot is where a coordinate column's index goes in read's coord, or
+// -1 for other columns.
+func coordSlot(t colType) int {
+	switch t {
+	case longitude:
+		return 0
+	case latitude:
+		return 1
+	case easting:
+		return 2
+	case northing:
+		return 3
+	}
+	return -1
+}
+
+// parseValue types a non-empty field into v, or returns why it cannot.
+func (rd *rowReader) parseValue(v *value, c column, f []byte) string {
+	switch c.typ {
+	case text:
+		v.b = f
+	case monthText:
+		if string(f) != rd.month {
+			return fmt.Sprintf("Month %q disagrees with the file name's month %s", f, rd.month)
+		}
+	case longitude, latitude, easting, northing:
+		x, err := strconv.ParseFloat(string(f), 64)
+		if err != nil || x != x {
+			return fmt.Sprintf("%s %q is not a number", c.header, f)
+		}
+		v.f = x
+	case timestamp:
+		t, err := time.Parse(time.RFC3339, string(f))
+		if err != nil {
+			return fmt.Sprintf("%s %q is not an ISO 8601 time with offset", c.header, f)
+		}
+		if m := t.In(London).Format("2006-01"); m != rd.month {
+			return fmt.Sprintf("%s %s falls in %s (London time), not in the file name's month %s", c.header, f, m, rd.month)
+		}
+		v.t = t.UTC().UnixMicro()
+	case boolean:
+		switch strings.ToLower(string(f)) {
+		case "true":
+			v.v = true
+		case "false":
+		default:
+			return fmt.Sprintf("%s %q is not True or False", c.header, f)
+		}
+	}
+	return ""
+}
+
+// checkRow checks what involves more than one field: the coordinate pairs,
+// and an outcome that an unquoted comma split into Context.
+func (rd *rowReader) checkRow(coord [4]int) string {
+	if reason := rd.checkPair([2]int{coord[0], coord[1]}, -8.7, 1.9, 49.8, 60.95, "longitude/latitude", "outside the UK"); reason != "" {
+		return reason
+	}
+	if reason := rd.checkPair([2]int{coord[2], coord[3]}, 0, 700000, 0, 1300000, "easting/northing", "outside the British National Grid"); reason != "" {
 		return reason
 	}
 	if rd.outcome >= 0 && rd.context >= 0 {
@@ -372,7 +395,6 @@ func (rd *rowReader) read(rr *recordReader, line int64) string {
 			return fmt.Sprintf("Last outcome category %q runs on into Context %q: an unquoted comma split it (re-saved by a spreadsheet?)", o.b, c.b)
 		}
 	}
-	rd.appendRow(line)
 	return ""
 }
 
