@@ -5,7 +5,9 @@
 -- param: to DATE = '2100-12-01' -- last month
 -- param: top INTEGER = 15 -- how many cells
 SELECT grid_ref, cell_x, cell_y,
-       mode(location) AS location,
+       -- the most common value, ties to the first by name: mode() takes whichever tied value
+       -- DuckDB's threads meet first, so two runs could disagree
+       (list_sort(list_transform(map_entries(histogram(location)), e -> struct_pack(n := -e.value, k := e.key)))[1]).k AS location,
        count(*) AS crimes,
        round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS share_pct,
        count(*) FILTER (WHERE crime_type = 'Violence and sexual offences') AS violence,

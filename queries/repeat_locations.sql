@@ -6,7 +6,9 @@
 SELECT location, lsoa_name,
        count(DISTINCT month) AS months,
        count(*) AS crimes,
-       mode(crime_type) AS usual_type,
+       -- the most common value, ties to the first by name: mode() takes whichever tied value
+       -- DuckDB's threads meet first, so two runs could disagree
+       (list_sort(list_transform(map_entries(histogram(crime_type)), e -> struct_pack(n := -e.value, k := e.key)))[1]).k AS usual_type,
        min(month) AS first_month,
        max(month) AS last_month
 FROM crimes_enriched
