@@ -50,12 +50,15 @@ func Disclose(pol disclosure.Policy, res []Result) {
 // discloseNearRepeat releases a Knox table of partner incidents: each
 // band's pairs as a partner count (a band of 1–2 pairs is withheld with its
 // ratio and p; the others rounded, the ratio built from the rounded count),
-// the incidents rounded, and the total of pairs, which would give the
-// incidents exactly, left out. It returns the note.
+// the incidents rounded, and what would give the incidents exactly left
+// out: the total of pairs, and each band's marginal expectation (its
+// distance band's pairs times its time band's over all pairs, whose ratios
+// give the margins and then all pairs). It returns the note.
 func discloseNearRepeat(pol disclosure.Policy, nr *NearRepeat) string {
 	rep := pol.NewReport("near-repeat bands")
 	for i := range nr.Cells {
 		c := &nr.Cells[i]
+		c.Marginal = Float(math.NaN())
 		rc := rep.Release(int64(c.Observed))
 		switch {
 		case rc.Withheld:

@@ -47,10 +47,10 @@ func TestHotspotIncidentsCannotBeDerived(t *testing.T) {
 // total of pairs (which gives the incidents exactly) left out.
 func TestDiscloseNearRepeat(t *testing.T) {
 	cells := []KnoxCell{
-		{Observed: 0, Expected: 1.5, Ratio: 0, P: 1},
-		{Observed: 2, Expected: 0.5, Ratio: 4, P: 0.02},
-		{Observed: 7, Expected: 3.5, Ratio: 2, P: 0.01},
-		{Observed: 13, Expected: 10, Ratio: 1.3, P: 0.2},
+		{Observed: 0, Expected: 1.5, Marginal: 1.4, Ratio: 0, P: 1},
+		{Observed: 2, Expected: 0.5, Marginal: 0.6, Ratio: 4, P: 0.02},
+		{Observed: 7, Expected: 3.5, Marginal: 3.6, Ratio: 2, P: 0.01},
+		{Observed: 13, Expected: 10, Marginal: 9.8, Ratio: 1.3, P: 0.2},
 	}
 	res := []Result{{NearRepeat: &NearRepeat{Events: 23, Pairs: 253, Cells: cells}}}
 	Disclose(disclosure.Default(), res)
@@ -70,6 +70,15 @@ func TestDiscloseNearRepeat(t *testing.T) {
 	}
 	if c[3].Observed != 15 || float64(c[3].Ratio) != 1.5 {
 		t.Errorf("band of 13 pairs: %+v, want 15 and ratio 1.5", c[3])
+	}
+	// A margin's expectation is (pairs in its distance band) × (pairs in
+	// its time band) / (all pairs) to full precision: the ratios of the
+	// sixteen give the band totals, and all pairs, n(n−1)/2, the
+	// incidents exactly, which the rounding of events hides.
+	for i, c := range nr.Cells {
+		if !math.IsNaN(float64(c.Marginal)) {
+			t.Errorf("band %d: marginal expectation %v shown, want it left out", i, c.Marginal)
+		}
 	}
 	if n := res[0].Notes; len(n) == 0 || !strings.Contains(n[len(n)-1], "near-repeat") {
 		t.Errorf("notes %q: want the near-repeat release noted", n)

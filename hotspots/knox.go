@@ -34,7 +34,7 @@ type KnoxCell struct {
 	DaysTo       float64 `json:"days_to"`
 	Observed     int     `json:"observed"`
 	Expected     float64 `json:"expected"` // mean of the permutations
-	Marginal     float64 `json:"marginal"` // exact, from the table's margins
+	Marginal     Float   `json:"marginal"` // exact, from the table's margins; null when disclosed
 	Ratio        Float   `json:"knox_ratio"`
 	P            Float   `json:"p"`
 	// Withheld marks a band whose pairs (1–2) the disclosure policy
@@ -83,7 +83,7 @@ func nearRepeat(s *study, events []knoxEvent, o Options) (*NearRepeat, string, e
 				ratio = math.NaN() // pairs where no permutation put any: no ratio
 			}
 			nr.Cells = append(nr.Cells, KnoxCell{DistanceFrom: ko.Distances[d], DistanceTo: ko.Distances[d+1],
-				DaysFrom: ko.Days[t], DaysTo: ko.Days[t+1], Observed: c.Observed, Expected: c.Expected, Marginal: c.Marginal,
+				DaysFrom: ko.Days[t], DaysTo: ko.Days[t+1], Observed: c.Observed, Expected: c.Expected, Marginal: Float(c.Marginal),
 				Ratio: Float(ratio), P: Float(c.P)})
 		}
 	}
