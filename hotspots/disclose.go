@@ -41,7 +41,15 @@ func Disclose(pol disclosure.Policy, res []Result) {
 		r.Notes = append(r.Notes, note)
 	}
 	for i := range res {
-		if nr := res[i].NearRepeat; nr != nil {
+		nr := res[i].NearRepeat
+		switch {
+		case nr == nil:
+		case pol.Count(int64(nr.Events)).Withheld:
+			// A table of 1–2 incidents would show their number; say what
+			// is said of none or one.
+			res[i].NearRepeat = nil
+			res[i].Notes = append(res[i].Notes, tooFewToPair(nr.From, res[i].Month))
+		default:
 			res[i].Notes = append(res[i].Notes, discloseNearRepeat(pol, nr))
 		}
 	}

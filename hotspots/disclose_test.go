@@ -3,8 +3,10 @@ package hotspots
 import (
 	"encoding/json"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/safercity/safercity/disclosure"
 )
@@ -82,5 +84,33 @@ func TestDiscloseNearRepeat(t *testing.T) {
 	}
 	if n := res[0].Notes; len(n) == 0 || !strings.Contains(n[len(n)-1], "near-repeat") {
 		t.Errorf("notes %q: want the near-repeat release noted", n)
+	}
+}
+
+// A Knox test of 0, 1 or 2 incidents reads the same once disclosed: the
+// note of one with too few to pair gave their number (1 is a count the
+// policy withholds), and a table of two showed "0 partner incidents"
+// (the withheld count's value) beside its one pair.
+func TestNearRepeatTooFewGivesNoCount(t *testing.T) {
+	s, err := newStudy("test", []cellKey{{5300, 1810}, {5301, 1810}}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Month: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), Window: 12}
+	at := func(dx, day float64) knoxEvent { return knoxEvent{x: 530050 + dx, y: 181050, day: day} }
+	var notes []string
+	for _, events := range [][]knoxEvent{nil, {at(0, 18700)}, {at(0, 18700), at(40, 18702)}} {
+		res := []Result{{Month: "2021-03"}}
+		if err := res[0].addNearRepeat(&s, events, o); err != nil {
+			t.Fatal(err)
+		}
+		Disclose(disclosure.Default(), res)
+		if res[0].NearRepeat != nil || len(res[0].Notes) != 1 {
+			t.Fatalf("%d incidents: shown %+v, notes %q", len(events), res[0].NearRepeat, res[0].Notes)
+		}
+		notes = append(notes, res[0].Notes[0])
+	}
+	if notes[0] != notes[1] || notes[1] != notes[2] || regexp.MustCompile(`\b[0-9]+ partner`).MatchString(notes[0]) {
+		t.Errorf("notes for 0, 1 and 2 incidents differ or give a count:\n%s", strings.Join(notes, "\n"))
 	}
 }

@@ -42,6 +42,13 @@ type KnoxCell struct {
 	Withheld bool `json:"withheld,omitempty"`
 }
 
+// tooFewToPair is the note of a Knox test not run, or not shown, for too
+// few incidents. It gives no count, so that none, one and two (which the
+// disclosure policy withholds) read alike.
+func tooFewToPair(from, month string) string {
+	return fmt.Sprintf("near repeats: too few partner incidents of the profile with a time and place in the study area over %s…%s to pair; police.uk crimes are monthly and snapped to map points, so they cannot be tested", from, month)
+}
+
 // knoxEvent is a partner incident with its time in days.
 type knoxEvent struct{ x, y, day float64 }
 
@@ -66,8 +73,7 @@ func nearRepeat(s *study, events []knoxEvent, o Options) (*NearRepeat, string, e
 	}
 	from := o.Month.AddDate(0, -(o.Window - 1), 0)
 	if len(ev) < 2 {
-		return nil, fmt.Sprintf("near repeats: %d partner incidents of the profile with a time and place in the study area over %s…%s, too few to pair; police.uk crimes are monthly and snapped to map points, so they cannot be tested",
-			len(ev), from.Format("2006-01"), o.Month.Format("2006-01")), nil
+		return nil, tooFewToPair(from.Format("2006-01"), o.Month.Format("2006-01")), nil
 	}
 	ko := knoxOptions
 	ko.Seed = uint64(o.Month.Year()*100 + int(o.Month.Month())) // reproducible, and the same for every profile of a month
