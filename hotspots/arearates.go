@@ -81,10 +81,8 @@ func (a *areaRow) centroid() (x, y float64, ok bool) {
 }
 
 // areaRates computes a layer's rates: raw, global and spatial Empirical
-// Bayes (over the areas whose centroids are within the band) and excess
-// risk.
-//
-// An area's spatial rate shrinks towards its SpatialEBNeighbours nearest.
+// Bayes (over each area's SpatialEBNeighbours nearest by centroid, not a
+// distance band) and excess risk.
 func areaRates(layer string, rows []areaRow, popYear int, elsewhere int64) (AreaRates, error) {
 	out := AreaRates{Layer: layer, PopulationYear: popYear, Elsewhere: elsewhere,
 		Prior: Float(math.NaN()), Variance: Float(math.NaN()), Reach: Float(math.NaN())}

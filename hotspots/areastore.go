@@ -246,7 +246,10 @@ func (w *areaWriter) addAreas(o Options, force string, rs []AreaRates, cs []Area
 			if err != nil {
 				return err
 			}
-			to, _ := time.Parse("2006-01", c.BeforeTo)
+			to, err := time.Parse("2006-01", c.BeforeTo)
+			if err != nil {
+				return err
+			}
 			w.periods.add(row(c.Comparison, from, to, c.MonthsBefore, c.MonthsNeeded, c.MonthsAfter, c.Refused)...)
 		}
 		for _, a := range c.Areas {

@@ -41,7 +41,15 @@ func Disclose(pol disclosure.Policy, res []Result) {
 		r.Notes = append(r.Notes, note)
 	}
 	for i := range res {
-		if nr := res[i].NearRepeat; nr != nil {
+		nr := res[i].NearRepeat
+		switch {
+		case nr == nil:
+		case pol.Count(int64(nr.Events)).Withheld:
+			// A table of 1–2 incidents would show their number; say what
+			// is said of none or one.
+			res[i].NearRepeat = nil
+			res[i].Notes = append(res[i].Notes, tooFewToPair(nr.From, res[i].Month))
+		default:
 			res[i].Notes = append(res[i].Notes, discloseNearRepeat(pol, nr))
 		}
 	}
@@ -50,12 +58,15 @@ func Disclose(pol disclosure.Policy, res []Result) {
 // discloseNearRepeat releases a Knox table of partner incidents: each
 // band's pairs as a partner count (a band of 1–2 pairs is withheld with its
 // ratio and p; the others rounded, the ratio built from the rounded count),
-// the incidents rounded, and the total of pairs, which would give the
-// incidents exactly, left out. It returns the note.
+// the incidents rounded, and what would give the incidents exactly left
+// out: the total of pairs, and each band's marginal expectation (its
+// distance band's pairs times its time band's over all pairs, whose ratios
+// give the margins and then all pairs). It returns the note.
 func discloseNearRepeat(pol disclosure.Policy, nr *NearRepeat) string {
 	rep := pol.NewReport("near-repeat bands")
 	for i := range nr.Cells {
 		c := &nr.Cells[i]
+		c.Marginal = Float(math.NaN())
 		rc := rep.Release(int64(c.Observed))
 		switch {
 		case rc.Withheld:

@@ -3,8 +3,10 @@ package hotspots
 import (
 	"encoding/json"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/safercity/safercity/disclosure"
 )
@@ -47,10 +49,10 @@ func TestHotspotIncidentsCannotBeDerived(t *testing.T) {
 // total of pairs (which gives the incidents exactly) left out.
 func TestDiscloseNearRepeat(t *testing.T) {
 	cells := []KnoxCell{
-		{Observed: 0, Expected: 1.5, Ratio: 0, P: 1},
-		{Observed: 2, Expected: 0.5, Ratio: 4, P: 0.02},
-		{Observed: 7, Expected: 3.5, Ratio: 2, P: 0.01},
-		{Observed: 13, Expected: 10, Ratio: 1.3, P: 0.2},
+		{Observed: 0, Expected: 1.5, Marginal: 1.4, Ratio: 0, P: 1},
+		{Observed: 2, Expected: 0.5, Marginal: 0.6, Ratio: 4, P: 0.02},
+		{Observed: 7, Expected: 3.5, Marginal: 3.6, Ratio: 2, P: 0.01},
+		{Observed: 13, Expected: 10, Marginal: 9.8, Ratio: 1.3, P: 0.2},
 	}
 	res := []Result{{NearRepeat: &NearRepeat{Events: 23, Pairs: 253, Cells: cells}}}
 	Disclose(disclosure.Default(), res)
@@ -71,7 +73,44 @@ func TestDiscloseNearRepeat(t *testing.T) {
 	if c[3].Observed != 15 || float64(c[3].Ratio) != 1.5 {
 		t.Errorf("band of 13 pairs: %+v, want 15 and ratio 1.5", c[3])
 	}
+	// A margin's expectation is (pairs in its distance band) × (pairs in
+	// its time band) / (all pairs) to full precision: the ratios of the
+	// sixteen give the band totals, and all pairs, n(n−1)/2, the
+	// incidents exactly, which the rounding of events hides.
+	for i, c := range nr.Cells {
+		if !math.IsNaN(float64(c.Marginal)) {
+			t.Errorf("band %d: marginal expectation %v shown, want it left out", i, c.Marginal)
+		}
+	}
 	if n := res[0].Notes; len(n) == 0 || !strings.Contains(n[len(n)-1], "near-repeat") {
 		t.Errorf("notes %q: want the near-repeat release noted", n)
+	}
+}
+
+// A Knox test of 0, 1 or 2 incidents reads the same once disclosed: the
+// note of one with too few to pair gave their number (1 is a count the
+// policy withholds), and a table of two showed "0 partner incidents"
+// (the withheld count's value) beside its one pair.
+func TestNearRepeatTooFewGivesNoCount(t *testing.T) {
+	s, err := newStudy("test", []cellKey{{5300, 1810}, {5301, 1810}}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Month: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), Window: 12}
+	at := func(dx, day float64) knoxEvent { return knoxEvent{x: 530050 + dx, y: 181050, day: day} }
+	var notes []string
+	for _, events := range [][]knoxEvent{nil, {at(0, 18700)}, {at(0, 18700), at(40, 18702)}} {
+		res := []Result{{Month: "2021-03"}}
+		if err := res[0].addNearRepeat(&s, events, o); err != nil {
+			t.Fatal(err)
+		}
+		Disclose(disclosure.Default(), res)
+		if res[0].NearRepeat != nil || len(res[0].Notes) != 1 {
+			t.Fatalf("%d incidents: shown %+v, notes %q", len(events), res[0].NearRepeat, res[0].Notes)
+		}
+		notes = append(notes, res[0].Notes[0])
+	}
+	if notes[0] != notes[1] || notes[1] != notes[2] || regexp.MustCompile(`\b[0-9]+ partner`).MatchString(notes[0]) {
+		t.Errorf("notes for 0, 1 and 2 incidents differ or give a count:\n%s", strings.Join(notes, "\n"))
 	}
 }

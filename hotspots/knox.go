@@ -34,12 +34,19 @@ type KnoxCell struct {
 	DaysTo       float64 `json:"days_to"`
 	Observed     int     `json:"observed"`
 	Expected     float64 `json:"expected"` // mean of the permutations
-	Marginal     float64 `json:"marginal"` // exact, from the table's margins
+	Marginal     Float   `json:"marginal"` // exact, from the table's margins; null when disclosed
 	Ratio        Float   `json:"knox_ratio"`
 	P            Float   `json:"p"`
 	// Withheld marks a band whose pairs (1–2) the disclosure policy
 	// withholds when the table is shown: its count, ratio and p are blank.
 	Withheld bool `json:"withheld,omitempty"`
+}
+
+// tooFewToPair is the note of a Knox test not run, or not shown, for too
+// few incidents. It gives no count, so that none, one and two (which the
+// disclosure policy withholds) read alike.
+func tooFewToPair(from, month string) string {
+	return fmt.Sprintf("near repeats: too few partner incidents of the profile with a time and place in the study area over %s…%s to pair; police.uk crimes are monthly and snapped to map points, so they cannot be tested", from, month)
 }
 
 // knoxEvent is a partner incident with its time in days.
@@ -66,8 +73,7 @@ func nearRepeat(s *study, events []knoxEvent, o Options) (*NearRepeat, string, e
 	}
 	from := o.Month.AddDate(0, -(o.Window - 1), 0)
 	if len(ev) < 2 {
-		return nil, fmt.Sprintf("near repeats: %d partner incidents of the profile with a time and place in the study area over %s…%s, too few to pair; police.uk crimes are monthly and snapped to map points, so they cannot be tested",
-			len(ev), from.Format("2006-01"), o.Month.Format("2006-01")), nil
+		return nil, tooFewToPair(from.Format("2006-01"), o.Month.Format("2006-01")), nil
 	}
 	ko := knoxOptions
 	ko.Seed = uint64(o.Month.Year()*100 + int(o.Month.Month())) // reproducible, and the same for every profile of a month
@@ -83,7 +89,7 @@ func nearRepeat(s *study, events []knoxEvent, o Options) (*NearRepeat, string, e
 				ratio = math.NaN() // pairs where no permutation put any: no ratio
 			}
 			nr.Cells = append(nr.Cells, KnoxCell{DistanceFrom: ko.Distances[d], DistanceTo: ko.Distances[d+1],
-				DaysFrom: ko.Days[t], DaysTo: ko.Days[t+1], Observed: c.Observed, Expected: c.Expected, Marginal: c.Marginal,
+				DaysFrom: ko.Days[t], DaysTo: ko.Days[t+1], Observed: c.Observed, Expected: c.Expected, Marginal: Float(c.Marginal),
 				Ratio: Float(ratio), P: Float(c.P)})
 		}
 	}

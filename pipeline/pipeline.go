@@ -191,7 +191,9 @@ func (s *stageJobs) jobs(loads, hotspotFeeds, allFeeds []string) []scheduler.Job
 				return rows, err
 			}},
 		{Name: "hotspots", Needs: append([]string{"transform"}, hotspotFeeds...), OnNewData: true,
-			Run: func(ctx context.Context, st *store.Store) (int64, error) { return followHotspots(ctx, st, s.hs, s.month) }},
+			Run: func(ctx context.Context, st *store.Store) (int64, error) {
+				return followHotspots(ctx, st, s.hs, s.month)
+			}},
 		{Name: "index", Needs: append([]string{"transform", "hotspots"}, allFeeds...), OnNewData: true,
 			Run: func(ctx context.Context, st *store.Store) (int64, error) { return followIndex(ctx, st, s.ic, s.month) }},
 	}

@@ -25,12 +25,12 @@ func (s *Server) apiBacktest(w http.ResponseWriter, r *http.Request) {
 	}
 	o, month, err := s.backtestOptions(r.Context(), r)
 	if err != nil {
-		s.failErr(w, r, err)
+		s.failErr(w, r, backtestError(r.Context(), err))
 		return
 	}
 	res, err := hotspots.Backtest(r.Context(), s.st, o)
 	if err != nil {
-		s.failErr(w, r, err)
+		s.failErr(w, r, backtestError(r.Context(), err))
 		return
 	}
 	if month != "all" {
@@ -53,6 +53,17 @@ func (s *Server) apiBacktest(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write(b.Bytes())
+}
+
+// backtestError makes a back-test cut off by the request's time limit a
+// 503 that says how to make it fit: a national back-test re-runs every
+// month's hotspots.
+func backtestError(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	return &badRequest{http.StatusServiceUnavailable, "the back-test ran longer than " + requestTimeout.String() +
+		": give one force (force=, --force) or larger cells (cell=, --cell), or stop the server and run `safercity hotspots backtest` on the database"}
 }
 
 // backtestOptions reads a back-test request as hotspots backtest reads its

@@ -1,7 +1,10 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -53,6 +56,17 @@ func TestBacktestRoute(t *testing.T) {
 		"/api/hotspots/nte/all/backtest?format=csv":          "format",
 		"/api/hotspots/nte/all/backtest?band=x":              "band",
 	})
+	// A back-test cut off by the request's time limit says so and what to
+	// do, not a bare 500 "context deadline exceeded".
+	req := httptest.NewRequest("GET", "/api/hotspots/nte/all/backtest", nil)
+	req.RemoteAddr, req.Host = local, "127.0.0.1:8080"
+	ctx, cancel := context.WithCancel(req.Context())
+	cancel()
+	cut := httptest.NewRecorder()
+	s.ServeHTTP(cut, req.WithContext(ctx))
+	if cut.Code != http.StatusServiceUnavailable || !strings.Contains(cut.Body.String(), "force=") {
+		t.Errorf("a back-test cut off: %d %s, want 503 saying how to narrow it", cut.Code, cut.Body.String())
+	}
 	withIncidents := nte
 	withIncidents.Incidents = true
 	s = NewServer(st, schedtest.Runner(t, st, scheduler.RunnerOptions{}), ServerOptions{Tokens: []string{testToken}, Log: schedtest.Quiet,

@@ -358,12 +358,12 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var d struct {
 		Profile, Month, Force, Class, Layer string
-		Forces                       []string
-		Others                       []mapdb.Run
-		SVG                          template.HTML
-		Top                          []topCell
-		Disclosure                   *disclosure.Report
-		Missing                      string
+		Forces                              []string
+		Others                              []mapdb.Run
+		SVG                                 template.HTML
+		Top                                 []topCell
+		Disclosure                          *disclosure.Report
+		Missing                             string
 	}
 	d.Profile, d.Month = r.PathValue("profile"), r.PathValue("month")
 	title := "Hotspots " + d.Profile + " " + d.Month

@@ -15,6 +15,7 @@ import (
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/maps/mapfile"
+	"github.com/safercity/safercity/transform"
 )
 
 // Headers of a map answer: what `safercity export map` prints about the
@@ -177,8 +178,8 @@ func (s *Server) mapMonth(ctx context.Context, month string) (time.Time, error) 
 	if month != "latest" {
 		return parseMonth(month)
 	}
-	m, err := mapdb.LatestMonth(ctx, s.st)
-	if errors.Is(err, mapdb.ErrNoEnriched) {
+	m, err := transform.LatestMonth(ctx, s.st)
+	if errors.Is(err, transform.ErrNotEnriched) {
 		return m, notFound("%v", err)
 	}
 	return m, err

@@ -66,6 +66,12 @@ var deniedFunctions = map[string]bool{
 	"getenv": true, "nextval": true, "currval": true, "setseed": true, "write_log": true,
 }
 
+// boundFunctions are what DuckDB's binder turns into an operator rather
+// than a catalogue function, so duckdb_functions() does not list them:
+// unnest and its alias unlist only spread a list or struct value the
+// statement already has into rows or columns.
+var boundFunctions = map[string]bool{"unnest": true, "unlist": true}
+
 // allowedRefs are the kinds of FROM item a statement may use: TABLE_FUNCTION
 // (read_csv, glob, …) and the planner's own kinds are not among them.
 var allowedRefs = map[string]bool{
@@ -221,7 +227,8 @@ func (g *guard) checkFunction(node map[string]any) error {
 	name, _ := node["function_name"].(string)
 	catalog, _ := node["catalog"].(string)
 	schema, _ := node["schema"].(string)
-	known, allowed := g.functions[strings.ToLower(name)], !deniedFunctions[strings.ToLower(name)]
+	lower := strings.ToLower(name)
+	known, allowed := g.functions[lower] || boundFunctions[lower], !deniedFunctions[lower]
 	switch {
 	case catalog != "" || (schema != "" && !strings.EqualFold(schema, "main")):
 		return fmt.Errorf("%w: function %s.%s: call functions unqualified", ErrOutsideStore, strings.Trim(catalog+"."+schema, "."), name)

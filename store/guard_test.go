@@ -68,7 +68,8 @@ func TestStoreOnlyOnAWritableConnection(t *testing.T) {
 		t.Errorf("the sequence moved to %d", v)
 	}
 	// What analysts write: CTEs (nested, recursive), joins, subqueries,
-	// window functions, operators, casts, lists, structs, PIVOT, VALUES.
+	// window functions, operators, casts, lists (and unnest), structs, PIVOT,
+	// VALUES.
 	for q, want := range map[string]int64{
 		`WITH x AS (SELECT 41 AS v) SELECT v + 1 FROM x`:                                                               42,
 		`WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT sum(n) FROM r`:             15,
@@ -79,6 +80,8 @@ func TestStoreOnlyOnAWritableConnection(t *testing.T) {
 		`SELECT count(*) FROM (VALUES (1), (2)) t(v) JOIN (SELECT source_id FROM sources) s ON s.source_id = v`:        1,
 		`SELECT max(CAST(strftime(DATE '2021-03-01', '%m') AS INT)) FROM sources WHERE EXISTS (SELECT 1 FROM sources)`: 3,
 		`SELECT "loaded" FROM sources PIVOT (count(*) FOR status IN ('loaded'))`:                                       1,
+		`SELECT sum(v) FROM (SELECT unnest([source_id, 2]) AS v FROM sources)`:                                         3,
+		`SELECT sum(v) FROM (SELECT UNLIST([1, 2, 4]) AS v)`:                                                           7,
 	} {
 		rows, err := st.QueryStoreOnly(ctx, q)
 		if err != nil {

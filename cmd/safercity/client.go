@@ -55,6 +55,9 @@ func apiGet(ctx context.Context, base, path string, q url.Values, v any) error {
 	return nil
 }
 
+// maxAnswer bounds the body of an answer that apiCall reads.
+var maxAnswer int64 = 1 << 30
+
 // apiCall sends a request to path of the server at base, with the token
 // of SAFERCITY_TOKEN and body (nil for none), and returns the answer's
 // body and headers; an error answer becomes an error with its message (a
@@ -84,9 +87,14 @@ func apiCall(ctx context.Context, method, base, path string, q url.Values, body 
 		return nil, nil, fmt.Errorf("the server at %s does not answer (%w); if it has stopped, delete its record beside the database", base, err)
 	}
 	defer resp.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
+	out, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
 		return nil, nil, err
+	}
+	if int64(len(out)) > maxAnswer {
+		// Cut, it would read as a whole answer: a CSV or table short of
+		// rows, a map or workbook that does not open.
+		return nil, nil, fmt.Errorf("%s: the answer is over %d MiB, more than is read from a server: narrow the request (a LIMIT or WHERE, one force), or stop the server and run the command on the database", u.Redacted(), maxAnswer>>20)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {

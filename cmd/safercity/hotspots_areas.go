@@ -23,7 +23,7 @@ func printRates(w io.Writer, rs []hotspots.AreaRates) {
 		fmt.Fprintf(w, "%s rates per 1,000 residents (population feed %s; Empirical Bayes shrinks small areas' rates towards the force's %s, Marshall 1991 as R spdep EBest; spatial EB towards each area's %s, as spdep EBlocal and GeoDa; area_rates, --class rate|ebrate|excess): %d areas, %d without residents",
 			r.Layer, yearOr(r.PopulationYear), fixed2(float64(r.Prior)), reachText(r.Reach), len(r.Areas), r.NoPopulation)
 		if r.Elsewhere > 0 {
-			fmt.Fprintf(w, "; %d of the month's crimes were recorded beyond the force's districts and are in no rate", r.Elsewhere)
+			fmt.Fprintf(w, "; %d of the month's crimes were recorded beyond the force's districts or in no LSOA and are in no rate", r.Elsewhere)
 		}
 		fmt.Fprintln(w)
 		areas := slices.Clone(r.Areas)

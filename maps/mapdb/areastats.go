@@ -38,8 +38,9 @@ type areaStat struct {
 }
 
 // areaStatMap fills m with the areas of layer l coloured by a stored area
-// statistic; stored areas without a boundary in l, and areas of l without
-// statistics (beyond the forces run), are counted in the legend.
+// statistic; stored areas without a boundary in l are counted in the
+// legend, and areas of l without statistics (beyond the forces run) are
+// not drawn.
 func areaStatMap(ctx context.Context, st *store.Store, m *maps.Map, l *area.Layer, o Options) error {
 	layer, ok := statLayers[o.Layer]
 	if !ok {

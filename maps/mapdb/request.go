@@ -2,30 +2,12 @@ package mapdb
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 )
-
-// ErrNoEnriched is returned by LatestMonth when no crimes are enriched.
-var ErrNoEnriched = errors.New("no enriched crimes: run `safercity transform` first")
-
-// LatestMonth is the latest month with enriched crimes: a map's month
-// when none is given.
-func LatestMonth(ctx context.Context, st *store.Store) (time.Time, error) {
-	var m *time.Time
-	if err := st.DB.QueryRowContext(ctx, `SELECT max(month) FROM crimes_enriched`).Scan(&m); err != nil {
-		return time.Time{}, err
-	}
-	if m == nil {
-		return time.Time{}, ErrNoEnriched
-	}
-	return m.UTC(), nil
-}
 
 // ResolveNames replaces o's Force and Profile by the store's spelling of
 // them, or refuses a force the store holds no crimes of, or a profile it
