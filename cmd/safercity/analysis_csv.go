@@ -214,8 +214,10 @@ func runRates(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if nb = rates.BandNeighbours(xy[0], xy[1], *band); *knn > 0 {
+		if *knn > 0 {
 			nb = rates.KNearest(xy[0], xy[1], *knn)
+		} else {
+			nb = rates.BandNeighbours(xy[0], xy[1], *band)
 		}
 	}
 	r, err := rates.Smooth(cols[0], cols[1], nb)
