@@ -1,6 +1,7 @@
 package hotspots
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -10,10 +11,15 @@ import (
 // knoxOptions are the stored Knox test's bands and simulation: 0–400 m by
 // 100 m and 0–28 days by 7, 999 permutations, as the Near Repeat
 // Calculator's defaults and Johnson et al. (2007)'s near-repeat range.
+// The work is bounded (a few seconds of CPU: a million pairs within 400 m
+// at 999 permutations), so that a large force's incident feed cannot hold
+// up the scheduled hotspots job: beyond it fewer permutations run, and
+// beyond 99 of them the test is not run, each with a note.
 var knoxOptions = knox.Options{
 	Distances:    []float64{0, 100, 200, 300, 400},
 	Days:         []float64{0, 7, 14, 21, 28},
 	Permutations: 999,
+	MaxWork:      1_000_000_000,
 }
 
 // NearRepeat is the Knox test of the partner incidents of a run's window.
@@ -78,10 +84,18 @@ func nearRepeat(s *study, events []knoxEvent, o Options) (*NearRepeat, string, e
 	ko := knoxOptions
 	ko.Seed = uint64(o.Month.Year()*100 + int(o.Month.Month())) // reproducible, and the same for every profile of a month
 	r, err := knox.Test(ev, ko)
+	if errors.Is(err, knox.ErrTooManyPairs) {
+		return nil, fmt.Sprintf("near repeats not tested: %v, more than the stage's budget of %d pair recounts allows; run safercity analysis knox on the incidents as a CSV", err, ko.MaxWork), nil
+	}
 	if err != nil {
 		return nil, "", err
 	}
-	nr := &NearRepeat{From: from.Format("2006-01"), Events: r.Events, Pairs: r.Pairs, Permutations: ko.Permutations, Seed: ko.Seed}
+	nr := &NearRepeat{From: from.Format("2006-01"), Events: r.Events, Pairs: r.Pairs, Permutations: r.Permutations, Seed: ko.Seed}
+	note := ""
+	if r.Permutations < ko.Permutations {
+		note = fmt.Sprintf("near repeats: %d permutations instead of %d, to bound the work on this many incidents (the smallest p is %.2g)",
+			r.Permutations, ko.Permutations, 1/float64(r.Permutations+1))
+	}
 	for d, row := range r.Cells {
 		for t, c := range row {
 			ratio := c.Ratio
@@ -93,5 +107,5 @@ func nearRepeat(s *study, events []knoxEvent, o Options) (*NearRepeat, string, e
 				Ratio: Float(ratio), P: Float(c.P)})
 		}
 	}
-	return nr, "", nil
+	return nr, note, nil
 }

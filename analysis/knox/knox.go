@@ -24,6 +24,7 @@ package knox
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -50,7 +51,20 @@ type Options struct {
 	// Near Repeat Calculator); Seed makes them reproducible.
 	Permutations int
 	Seed         uint64
+	// MaxWork, when above 0, bounds the close pairs times permutations the
+	// test recounts: with more close pairs, fewer permutations are run
+	// (Result.Permutations says how many), and with too many for
+	// MinPermutations, Test returns ErrTooManyPairs.
+	MaxWork int
 }
+
+// MinPermutations is the fewest permutations a bounded test runs: a p
+// value can then still reach 0.01.
+const MinPermutations = 99
+
+// ErrTooManyPairs is returned when even MinPermutations would exceed
+// Options.MaxWork.
+var ErrTooManyPairs = errors.New("knox: too many close pairs for the work allowed")
 
 // A Cell is one distance × time band of the table.
 type Cell struct {
@@ -72,7 +86,8 @@ type Cell struct {
 // t. Pairs at or beyond the last distance or time break are in no cell and
 // are counted in Beyond.
 type Result struct {
-	Events int
+	Events       int
+	Permutations int // run: Options.Permutations, or fewer under MaxWork
 	Pairs  int // n(n−1)/2
 	Beyond int
 	Cells  [][]Cell
@@ -97,8 +112,14 @@ func Test(events []Event, o Options) (Result, error) {
 	for i, e := range events {
 		days[i] = e.Day
 	}
+	if o.MaxWork > 0 && len(pairs)*o.Permutations > o.MaxWork {
+		if len(pairs)*MinPermutations > o.MaxWork {
+			return Result{}, fmt.Errorf("%w: %d pairs within %g m, at least %d permutations", ErrTooManyPairs, len(pairs), o.Distances[len(o.Distances)-1], MinPermutations)
+		}
+		o.Permutations = o.MaxWork / len(pairs)
+	}
 	observed := count(pairs, days, o.Days, nd)
-	r := Result{Events: n, Pairs: n * (n - 1) / 2, Cells: make([][]Cell, nd)}
+	r := Result{Events: n, Permutations: o.Permutations, Pairs: n * (n - 1) / 2, Cells: make([][]Cell, nd)}
 	r.Beyond = r.Pairs
 	for _, c := range observed {
 		r.Beyond -= c

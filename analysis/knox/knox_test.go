@@ -1,6 +1,7 @@
 package knox
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -226,5 +227,40 @@ func TestAgainstBruteForce(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A bounded test runs fewer permutations on more close pairs, and none
+// when even MinPermutations would pass the bound; the observed table is
+// the same either way.
+func TestMaxWork(t *testing.T) {
+	events := burglaries(true)
+	full, err := Test(events, nrcBands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var close int // pairs within the last distance break, at any time apart
+	for i := range events {
+		for j := i + 1; j < len(events); j++ {
+			if math.Hypot(events[i].X-events[j].X, events[i].Y-events[j].Y) < 400 {
+				close++
+			}
+		}
+	}
+	o := nrcBands
+	o.MaxWork = close * 199
+	bounded, err := Test(events, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Permutations != nrcBands.Permutations || bounded.Permutations != 199 {
+		t.Errorf("permutations %d unbounded and %d bounded to %d pair recounts, want %d and 199", full.Permutations, bounded.Permutations, o.MaxWork, nrcBands.Permutations)
+	}
+	if bounded.Cells[0][0].Observed != full.Cells[0][0].Observed || bounded.Cells[0][0].P < 1.0/200 {
+		t.Errorf("bounded cell %+v against %+v", bounded.Cells[0][0], full.Cells[0][0])
+	}
+	o.MaxWork = close * (MinPermutations - 1)
+	if _, err := Test(events, o); !errors.Is(err, ErrTooManyPairs) {
+		t.Errorf("below %d permutations' work: %v, want ErrTooManyPairs", MinPermutations, err)
 	}
 }
