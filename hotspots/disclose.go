@@ -1,6 +1,7 @@
 package hotspots
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/safercity/safercity/disclosure"
@@ -61,7 +62,10 @@ func Disclose(pol disclosure.Policy, res []Result) {
 // the incidents rounded, and what would give the incidents exactly left
 // out: the total of pairs, and each band's marginal expectation (its
 // distance band's pairs times its time band's over all pairs, whose ratios
-// give the margins and then all pairs). It returns the note.
+// give the margins and then all pairs). A band's p is released as a class
+// (below 0.001, 0.01, 0.05, or not): computed from the true count, its
+// exact value beside the expectation could tell apart the counts that
+// rounding makes one. It returns the note.
 func discloseNearRepeat(pol disclosure.Policy, nr *NearRepeat) string {
 	rep := pol.NewReport("near-repeat bands")
 	for i := range nr.Cells {
@@ -75,7 +79,20 @@ func discloseNearRepeat(pol disclosure.Policy, nr *NearRepeat) string {
 			c.Observed = int(rc.Value)
 			c.Ratio = Float(float64(c.Observed) / c.Expected)
 		}
+		if !c.Withheld {
+			c.PClass, c.P = pClass(float64(c.P)), Float(math.NaN())
+		}
 	}
 	nr.Events, nr.Pairs = int(pol.Count(int64(nr.Events)).Value), 0
 	return rep.String()
+}
+
+// pClass is the class a p value is released as.
+func pClass(p float64) string {
+	for _, bound := range []float64{0.001, 0.01, 0.05} {
+		if p < bound {
+			return fmt.Sprintf("<%g", bound)
+		}
+	}
+	return "≥0.05"
 }

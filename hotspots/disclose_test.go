@@ -67,8 +67,11 @@ func TestDiscloseNearRepeat(t *testing.T) {
 	if !c[1].Withheld || c[1].Observed != 0 || !math.IsNaN(float64(c[1].Ratio)) || !math.IsNaN(float64(c[1].P)) {
 		t.Errorf("band of 2 pairs: %+v, want withheld with no ratio or p", c[1])
 	}
-	if c[2].Observed != 5 || float64(c[2].Ratio) != 5/3.5 || float64(c[2].P) != 0.01 {
-		t.Errorf("band of 7 pairs: %+v, want 5 and ratio 5/3.5", c[2])
+	if c[2].Observed != 5 || float64(c[2].Ratio) != 5/3.5 || c[2].PClass != "<0.05" || !math.IsNaN(float64(c[2].P)) {
+		t.Errorf("band of 7 pairs: %+v, want 5, ratio 5/3.5 and p as the class <0.05", c[2])
+	}
+	if c[3].PClass != "≥0.05" || c[0].PClass != "≥0.05" {
+		t.Errorf("p classes %q and %q, want ≥0.05", c[3].PClass, c[0].PClass)
 	}
 	if c[3].Observed != 15 || float64(c[3].Ratio) != 1.5 {
 		t.Errorf("band of 13 pairs: %+v, want 15 and ratio 1.5", c[3])

@@ -43,6 +43,9 @@ type KnoxCell struct {
 	Marginal     Float   `json:"marginal"` // exact, from the table's margins; null when disclosed
 	Ratio        Float   `json:"knox_ratio"`
 	P            Float   `json:"p"`
+	// PClass is P as released with partner counts: "<0.001", "<0.01",
+	// "<0.05" or "≥0.05", P itself then null (see Disclose).
+	PClass string `json:"p_class,omitempty"`
 	// Withheld marks a band whose pairs (1–2) the disclosure policy
 	// withholds when the table is shown: its count, ratio and p are blank.
 	Withheld bool `json:"withheld,omitempty"`

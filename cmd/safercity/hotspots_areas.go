@@ -191,7 +191,7 @@ func printNearRepeat(w io.Writer, nr *hotspots.NearRepeat, month string) {
 			continue
 		}
 		star := ""
-		if c.P < 0.05 {
+		if c.P < 0.05 || (c.PClass != "" && c.PClass != "≥0.05") {
 			star = "*"
 		}
 		fmt.Fprintf(tw, "\t%s%s (%d)", fixed2(float64(c.Ratio)), star, c.Observed)
