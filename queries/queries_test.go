@@ -639,3 +639,21 @@ func TestModeTiesBrokenByName(t *testing.T) {
 	}
 	t.Fatal("the built cell is not in violence_profile")
 }
+
+// An ad hoc statement's answer stops at maxCells values as well as at its
+// row limit, and says it was cut.
+func TestStatementCellLimit(t *testing.T) {
+	st := demo(t)
+	ctx := context.Background()
+	res, more, err := Statement(ctx, st, `SELECT source_id, line, month, force FROM crimes_enriched`, 1000, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 25 || !more {
+		t.Errorf("4 columns, 100 values: %d rows (more %v), want 25 and more", len(res.Rows), more)
+	}
+	res, more, err = Statement(ctx, st, `SELECT source_id, line, month, force FROM crimes_enriched`, 10, 100)
+	if err != nil || len(res.Rows) != 10 || !more {
+		t.Errorf("row limit 10 within 100 values: %d rows (more %v, %v)", len(res.Rows), more, err)
+	}
+}

@@ -11,11 +11,16 @@ import (
 // Statement runs one ad hoc read-only statement, as `safercity sql` does,
 // on a store that may be open for writing (the server's): st.QueryStoreOnly
 // refuses anything beyond the store's tables before it runs. It returns at
-// most limit rows, and says whether the statement had more.
-func Statement(ctx context.Context, st *store.Store, stmt string, limit int) (*Result, bool, error) {
+// most limit rows, and no more than maxCells values (rows times columns,
+// at least one row): a server holds the answer in memory, and a wide
+// million-row answer took 2.8 GB. It says whether the statement had more.
+func Statement(ctx context.Context, st *store.Store, stmt string, limit, maxCells int) (*Result, bool, error) {
 	rows, err := st.QueryStoreOnly(ctx, stmt)
 	if err != nil {
 		return nil, false, err
+	}
+	if cols, err := rows.Columns(); err == nil && len(cols) > 0 {
+		limit = min(limit, max(1, maxCells/len(cols)))
 	}
 	res, more, err := collect(rows, limit)
 	if err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrStatement) {

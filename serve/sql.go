@@ -15,10 +15,14 @@ import (
 )
 
 // Row limits of GET/POST /api/sql (SQLMaxRows at most): the result is held in memory before it
-// is sent, as the CLI's sql holds it.
+// is sent, as the CLI's sql holds it, so an answer also stops at
+// SQLMaxCells values (rows times columns; about 150 bytes each held with
+// the encoded answer, so some 300 MB: 5 million took the server to 770 MB,
+// a million rows unbounded to 2.8 GB), and says it was cut.
 const (
 	sqlDefaultRows = 10000
 	SQLMaxRows     = 1000000
+	SQLMaxCells    = 2000000
 )
 
 // Headers of an SQL answer: how many rows it has and, when the limit cut
@@ -65,7 +69,7 @@ func (s *Server) apiSQL(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	res, more, err := queries.Statement(r.Context(), s.st, stmt, limit)
+	res, more, err := queries.Statement(r.Context(), s.st, stmt, limit, SQLMaxCells)
 	if err != nil {
 		s.failErr(w, r, sqlError(r.Context(), err))
 		return
@@ -78,6 +82,9 @@ func (s *Server) apiSQL(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", sqlContentTypes[f])
 	h.Set(HeaderRows, strconv.Itoa(len(res.Rows)))
+	if more {
+		limit = min(limit, len(res.Rows)) // SQLMaxCells may have cut it first
+	}
 	h.Set(HeaderRowLimit, strconv.Itoa(limit))
 	if more {
 		h.Set(HeaderTruncated, "true")
