@@ -88,9 +88,9 @@ type Cell struct {
 type Result struct {
 	Events       int
 	Permutations int // run: Options.Permutations, or fewer under MaxWork
-	Pairs  int // n(n−1)/2
-	Beyond int
-	Cells  [][]Cell
+	Pairs        int // n(n−1)/2
+	Beyond       int
+	Cells        [][]Cell
 }
 
 // Test runs the Knox test on events.
