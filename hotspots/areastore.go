@@ -49,18 +49,14 @@ func (f *forceAreaCounts) consecutive() int {
 // forecast's months to the month, and the positions of every located crime
 // of the month and the twelve before it: one scan.
 func loadAreaCounts(tx *store.Tx, p Profile, force string, month time.Time) (map[string]*forceAreaCounts, error) {
-	where, args, err := p.where()
-	if err != nil {
-		return nil, err
-	}
-	zone, err := nteZone(tx, p)
+	where, args, err := profileCondition(tx, p)
 	if err != nil {
 		return nil, err
 	}
 	filter, fargs := forceFilter(force)
 	recent := month.AddDate(0, -(areaMonths - 1), 0)
 	q := `SELECT force, month, coalesce(lsoa_code, ''),
-		count(*) FILTER (WHERE located AND ` + where + zone + `),
+		count(*) FILTER (WHERE located AND ` + where + `),
 		count(*) FILTER (WHERE located AND month >= ?),
 		coalesce(sum(easting) FILTER (WHERE located AND month >= ?), 0),
 		coalesce(sum(northing) FILTER (WHERE located AND month >= ?), 0)
@@ -138,21 +134,47 @@ func hasIncidents(tx *store.Tx) (bool, error) {
 	return n > 0, err
 }
 
+// profileCrimeTypes lists the police.uk crime types of the profile's crimes
+// over months from..to, every force's: the incident categories its Knox
+// test takes, read once for all forces.
+func profileCrimeTypes(tx *store.Tx, p Profile, from, to time.Time) ([]string, error) {
+	where, args, err := p.where()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(`SELECT DISTINCT crime_type FROM crimes_enriched c WHERE c.month BETWEEN ? AND ? AND `+where+` ORDER BY 1`,
+		append([]any{from, to}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var types []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		types = append(types, t)
+	}
+	return types, rows.Err()
+}
+
 // loadKnoxEvents reads the partner incidents in the box over months
 // from..to that the Knox test of the profile takes: those in its night
 // windows when it counts incidents (as its hotspots do), else those whose
 // category is one of the police.uk crime types it selects. Times are in
 // days since the epoch, from the UTC instant.
-func loadKnoxEvents(tx *store.Tx, p Profile, box [4]float64, from, to time.Time) ([]knoxEvent, error) {
+func loadKnoxEvents(tx *store.Tx, p Profile, types []string, box [4]float64, from, to time.Time) ([]knoxEvent, error) {
 	cond := p.nightWindow()
 	var args []any
 	if !p.Incidents {
-		where, wargs, err := p.where()
-		if err != nil {
-			return nil, err
+		if len(types) == 0 {
+			return nil, nil
 		}
-		cond = `i.category IN (SELECT DISTINCT crime_type FROM crimes_enriched c WHERE c.month BETWEEN ? AND ? AND ` + where + `)`
-		args = append([]any{from, to}, wargs...)
+		cond = `i.category IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(types)), ", ") + `)`
+		for _, t := range types {
+			args = append(args, t)
+		}
 	}
 	q := `SELECT i.easting, i.northing, epoch(i.occurred_at) / 86400.0 FROM incidents i
 		WHERE i.easting IS NOT NULL AND i.month BETWEEN ? AND ?

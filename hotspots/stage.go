@@ -46,15 +46,16 @@ func Run(ctx context.Context, st *store.Store, o Options) ([]Result, error) {
 // computes and stores each force's run.
 func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boundary) ([]Result, error) {
 	from := o.Month.AddDate(0, -(o.Window - 1), 0)
-	pts, err := loadPoints(tx, o.Profile, o.Force, from, o.Month, o.Month)
-	if err != nil {
-		return nil, err
-	}
 	ffrom := o.Month.AddDate(0, -(forecastMonths - 1), 0)
-	fpts, err := loadPoints(tx, o.Profile, o.Force, ffrom, o.Month, o.Month)
+	first := from // one scan for the window's months and the forecast's
+	if ffrom.Before(first) {
+		first = ffrom
+	}
+	all, err := loadPoints(tx, o.Profile, o.Force, first, o.Month, o.Month)
 	if err != nil {
 		return nil, err
 	}
+	pts, fpts := pointsSince(all, first, from), pointsSince(all, first, ffrom)
 	studies, err := o.Shared.studies(tx, o.Force, from, o.Month, o.CellSize, bounds)
 	if err != nil {
 		return nil, err
@@ -68,6 +69,11 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 	}
 	if rs.incidents, err = hasIncidents(tx); err != nil {
 		return nil, err
+	}
+	if rs.incidents && !o.Profile.Incidents {
+		if rs.knoxTypes, err = profileCrimeTypes(tx, o.Profile, from, o.Month); err != nil {
+			return nil, err
+		}
 	}
 	if err := clearRuns(tx, o); err != nil {
 		return nil, err
@@ -155,12 +161,14 @@ func boundaries(ctx context.Context, st *store.Store, o Options) (map[string]*bo
 }
 
 // runShared is what the runs of every force read once: the profile's
-// crimes per LSOA and month, the residents, and whether any partner
-// incident is loaded.
+// crimes per LSOA and month, the residents, whether any partner incident
+// is loaded and, for a profile that does not count incidents, the crime
+// types whose incidents its Knox test takes.
 type runShared struct {
 	counts    map[string]*forceAreaCounts
 	pop       population
 	incidents bool
+	knoxTypes []string
 }
 
 // forceRun is one force's run, computed in its own goroutine.
@@ -199,7 +207,7 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 	var knoxEvents []knoxEvent
 	if rs.incidents {
 		var err error
-		if knoxEvents, err = loadKnoxEvents(tx, o.Profile, s.box(), from, o.Month); err != nil {
+		if knoxEvents, err = loadKnoxEvents(tx, o.Profile, rs.knoxTypes, s.box(), from, o.Month); err != nil {
 			return fail(err)
 		}
 	}

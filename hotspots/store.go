@@ -175,18 +175,14 @@ func monthIndex(t, from time.Time) int {
 // profile's located crimes for months from..to (inclusive), with their
 // location in month only: one scan for all forces.
 func loadPoints(tx *store.Tx, p Profile, force string, from, to, month time.Time) (map[string][]crimePoint, error) {
-	where, args, err := p.where()
-	if err != nil {
-		return nil, err
-	}
-	zone, err := nteZone(tx, p)
+	where, args, err := profileCondition(tx, p)
 	if err != nil {
 		return nil, err
 	}
 	filter, fargs := forceFilter(force)
 	out := map[string][]crimePoint{}
 	q := `SELECT force, month, easting, northing, harm, CASE WHEN month = ? THEN location END FROM crimes_enriched c
-		WHERE located AND month BETWEEN ? AND ? AND ` + filter + ` AND ` + where + zone
+		WHERE located AND month BETWEEN ? AND ? AND ` + filter + ` AND ` + where
 	err = tx.QueryArrow(q, append(append([]any{month, from, to}, fargs...), args...), func(rec arrow.RecordBatch) error {
 		name := ""
 		f := rec.Column(0).(*array.String)
@@ -211,6 +207,41 @@ func loadPoints(tx *store.Tx, p Profile, force string, from, to, month time.Time
 		return nil
 	})
 	return out, err
+}
+
+// pointsSince keeps, per force, the points of months from on of points
+// loaded from months first on, their month indexes counted from from.
+func pointsSince(points map[string][]crimePoint, first, from time.Time) map[string][]crimePoint {
+	skip := monthIndex(from, first)
+	if skip == 0 {
+		return points
+	}
+	out := make(map[string][]crimePoint, len(points))
+	for force, pts := range points {
+		var kept []crimePoint
+		for _, pt := range pts {
+			if pt.month >= skip {
+				pt.month -= skip
+				kept = append(kept, pt)
+			}
+		}
+		if len(kept) > 0 {
+			out[force] = kept
+		}
+	}
+	return out
+}
+
+// profileCondition is the SQL condition on crimes_enriched c selecting
+// the profile's crimes, with its night-time economy zone when it has one,
+// and the condition's arguments.
+func profileCondition(tx *store.Tx, p Profile) (string, []any, error) {
+	where, args, err := p.where()
+	if err != nil {
+		return "", nil, err
+	}
+	zone, err := nteZone(tx, p)
+	return where + zone, args, err
 }
 
 // nteZone is the SQL condition keeping crimes (alias c) within the
