@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/safercity/safercity/hotspots"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/maps"
 	"github.com/safercity/safercity/maps/mapdb"
 	"github.com/safercity/safercity/maps/mapfile"
@@ -126,11 +127,15 @@ func writeFile(path string, write func(io.Writer) error) error {
 }
 
 // checkMapNames replaces a map's --force and --profile by the store's
-// spelling, or refuses one the store holds no hotspots of, with the nearest.
-func checkMapNames(ctx context.Context, st *store.Store, force, profile *string) (err error) {
-	if *force, err = checkForce(ctx, st, *force); err != nil {
+// spelling, or refuses one the store holds no hotspots of, with the
+// nearest, as the server's map route does (mapdb.ResolveNames).
+func checkMapNames(ctx context.Context, st *store.Store, force, profile *string) error {
+	o := mapdb.Options{Force: *force, Profile: *profile}
+	if err := mapdb.ResolveNames(ctx, st, &o); errors.Is(err, names.ErrUnknown) {
+		return fmt.Errorf("%w: --%w", errUsage, err)
+	} else if err != nil {
 		return err
 	}
-	*profile, err = checkStored("profile", *profile, func() ([]string, error) { return hotspots.StoredProfiles(ctx, st) })
-	return err
+	*force, *profile = o.Force, o.Profile
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
@@ -18,7 +19,7 @@ func ResolveNames(ctx context.Context, st *store.Store, o *Options) error {
 	if o.Force, err = transform.ResolveForce(ctx, st, o.Force); err != nil {
 		return fmt.Errorf("force: %w", err)
 	}
-	profiles, err := st.Strings(ctx, `SELECT DISTINCT profile FROM hotspot_runs ORDER BY 1`)
+	profiles, err := hotspots.StoredProfiles(ctx, st)
 	if err != nil {
 		return err
 	}
