@@ -361,27 +361,14 @@ func runGiStarCSV(ctx context.Context, e *env, args []string) error {
 }
 
 // checkForce returns the store's spelling of a --force value ("" for
-// every force), or refuses a force the store holds no crimes of, with the
-// nearest it does: an unknown force must not silently mean "all".
+// every force), or refuses a force the store holds no enriched crimes of,
+// with the nearest.
 func checkForce(ctx context.Context, st *store.Store, force string) (string, error) {
-	return checkStored("force", force, func() ([]string, error) { return transform.Forces(ctx, st) })
-}
-
-// checkStored returns the store's spelling of a flag's value, one of the
-// names stored lists, or refuses it with the nearest ("" passes: all).
-func checkStored(flag, given string, stored func() ([]string, error)) (string, error) {
-	if given == "" {
-		return "", nil
+	v, err := transform.ResolveForce(ctx, st, force)
+	if errors.Is(err, names.ErrUnknown) {
+		return "", fmt.Errorf("%w: --force: %w", errUsage, err)
 	}
-	known, err := stored()
-	if err != nil {
-		return "", err
-	}
-	v, err := names.Resolve(flag, given, known)
-	if err != nil {
-		return "", fmt.Errorf("%w: --%s: %w", errUsage, flag, err)
-	}
-	return v, nil
+	return v, err
 }
 
 // monthOrLatest parses a YYYY-MM flag, or finds the latest enriched month.
