@@ -84,12 +84,10 @@ func (s *Server) apiSQL(w http.ResponseWriter, r *http.Request) {
 	h.Set(HeaderRows, strconv.Itoa(len(res.Rows)))
 	if more {
 		limit = min(limit, len(res.Rows)) // SQLMaxCells may have cut it first
-	}
-	h.Set(HeaderRowLimit, strconv.Itoa(limit))
-	if more {
 		h.Set(HeaderTruncated, "true")
 		s.log.Warn("SQL answer cut at the row limit", "rows", len(res.Rows), "remote", r.RemoteAddr)
 	}
+	h.Set(HeaderRowLimit, strconv.Itoa(limit))
 	w.Write(b.Bytes())
 }
 
