@@ -86,6 +86,7 @@ $(STATICCHECK):
 # fixed number of inputs, not a time limit, which can stop a worker mid-input.
 fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 10000x ./ingest/policeuk
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzParseDecimal$$' -fuzztime 10000x ./ingest/policeuk
 
 # Benchmarks print their figures. The ingest and transform benchmarks need
 # ≥5M street rows, made once from the shared City of London files by

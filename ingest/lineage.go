@@ -35,7 +35,7 @@ var sourcesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "path", Type: arrow.BinaryTypes.String},
 	{Name: "size", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "sha256", Type: arrow.BinaryTypes.String},
+	{Name: "sha256", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "kind", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "force", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "feed", Type: arrow.BinaryTypes.String, Nullable: true},
@@ -77,7 +77,7 @@ func (l *lineage) source(r sourceRow) {
 	b.Field(0).(*array.Int64Builder).Append(r.id)
 	b.Field(1).(*array.StringBuilder).Append(r.path)
 	b.Field(2).(*array.Int64Builder).Append(r.size)
-	b.Field(3).(*array.StringBuilder).Append(r.sha256)
+	appendString(b.Field(3), r.sha256) // none for a zip entry: its CRC-32 and size name it
 	appendString(b.Field(4), r.kind)
 	appendString(b.Field(5), r.force)
 	appendString(b.Field(6), r.feed)

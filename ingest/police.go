@@ -18,12 +18,9 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/safercity/safercity/ingest/policeuk"
@@ -99,7 +96,11 @@ func (s *Summary) Changed() []policeuk.Partition {
 
 // Options tune a load.
 type Options struct {
-	Workers  int          // files parsed at once; 0 means GOMAXPROCS
+	Workers int // files parsed at once; 0 means GOMAXPROCS
+	// Writers is how many connections store parsed files at once, each in
+	// its own transactions; 0 means GOMAXPROCS. DuckDB inserts one Arrow
+	// stream on one thread, so one writer held a load to a core.
+	Writers  int
 	Progress *Progress    // nil for none
 	Log      *slog.Logger // nil for slog.Default()
 	Alloc    memory.Allocator
@@ -112,9 +113,11 @@ type Options struct {
 	Now func() time.Time
 }
 
-// batchRows is how many rows are inserted per statement: large enough that
-// DuckDB writes in bulk, small enough to bound memory.
-const batchRows = 350_000
+// batchRows is how many rows a writer inserts per statement: large enough
+// that DuckDB writes in bulk, small enough to bound memory with a batch
+// pending in each writer. Between 25,000 and 350,000 the load took the same
+// time on a 12-month archive; at this size its peak memory was lowest.
+const batchRows = 100_000
 
 // commitRows is about how many rows are committed per transaction. Each
 // commit leaves DuckDB a part-filled row group that it logs and rewrites, so
@@ -124,8 +127,8 @@ const batchRows = 350_000
 const commitRows = 2_000_000
 
 // GoMemoryLimit is the soft limit on the Go heap that `ingest police` sets
-// unless GOMEMLIMIT says otherwise. The Go side holds at most the batch in
-// progress, the files parsed ahead (aheadBytes) and one file per worker
+// unless GOMEMLIMIT says otherwise. The Go side holds at most a batch in
+// progress per writer, the files parsed ahead (aheadBytes) and one file per worker
 // (each under MaxFileBytes); without a limit the collector lets the heap
 // grow to twice that before it runs, which with DuckDB's own memory took a
 // 12-month archive's load past 1 GiB. Since each file's buffers are sized
@@ -141,11 +144,13 @@ const GoMemoryLimit = 384 << 20
 // archive (1.7 GiB of RSS for 36 months), at no gain in speed.
 const DuckDBMemoryLimit = "256MB"
 
-// DuckDBThreads is DuckDB's thread count while `ingest police` runs. A
-// load's inserts scan one Arrow stream, which one thread does: with more,
-// the calling thread spun in DuckDB's task scheduler waiting for the
-// thread that had the work (a fifth of the load's CPU in perf on two
-// cores: mutex lock and unlock), CPU that the parsers need.
+// DuckDBThreads is DuckDB's thread count while `ingest police` runs. An
+// insert scans one Arrow stream, which one thread does: with more, the
+// calling thread spun in DuckDB's task scheduler waiting for the thread
+// that had the work (a fifth of the load's CPU in perf on two cores: mutex
+// lock and unlock), CPU that the parsers need. The cores are used by
+// inserting on several connections at once instead (Options.Writers), each
+// on its caller's thread.
 const DuckDBThreads = 1
 
 // ForLoading sets up st for a bulk load that is the process's only work,
@@ -159,7 +164,7 @@ func ForLoading(ctx context.Context, st *store.Store) error {
 }
 
 // aheadBytes bounds the bytes of files parsed (or being parsed) but not yet
-// taken by the writer, so memory does not grow with the archive.
+// taken by a writer, so memory does not grow with the archive.
 const aheadBytes = 64 << 20
 
 // Police loads data.police.uk files from paths (CSV files, folders, zips).
@@ -200,6 +205,9 @@ func (opt Options) withDefaults() Options {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
+	if opt.Writers <= 0 {
+		opt.Writers = runtime.GOMAXPROCS(0)
+	}
 	if opt.Alloc == nil {
 		opt.Alloc = memory.DefaultAllocator
 	}
@@ -229,56 +237,33 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 	budget := newBudget(aheadBytes)
 	results, wait := parseAhead(ctx, units, state.nextID, budget, opt)
 	defer wait()
-
-	w := &writer{st: st, state: state, log: opt.Log, progress: opt.Progress, replacePoorer: opt.ReplacePoorer, settled: map[policeuk.Partition]string{}}
-	sum := &Summary{}
-	next := 0
-	for next < len(units) {
-		err := st.Tx(ctx, func(tx *store.Tx) error {
-			w.tx = tx
-			for txRows := int64(0); next < len(units) && txRows < commitRows; {
-				var p *parsed
-				select {
-				case p = <-results[next]:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				budget.give(units[next].cost(opt.MaxFileBytes))
-				next++
-				r, err := w.add(p)
-				if err != nil {
-					return fmt.Errorf("%s: %w", p.unit.path, err)
-				}
-				sum.add(r)
-				if w.pending >= batchRows {
-					txRows += w.pending
-					if err := w.flush(); err != nil {
-						return err
-					}
-				}
+	q := &queue{units: units, results: results, budget: budget, maxBytes: opt.MaxFileBytes, done: make([]*FileResult, len(units))}
+	// The first writer to fail gives the cause: it cancels the others,
+	// which roll back what they have not committed.
+	var (
+		first error
+		once  sync.Once
+		wg    sync.WaitGroup
+	)
+	for range opt.Writers {
+		wg.Go(func() {
+			w := &writer{st: st, state: state, log: opt.Log, progress: opt.Progress, replacePoorer: opt.ReplacePoorer, settled: map[policeuk.Partition]string{}}
+			if err := q.write(ctx, w); err != nil {
+				once.Do(func() { first = err; cancel() })
 			}
-			return w.flush()
 		})
-		w.release()
-		if err != nil {
-			cancel()
-			for _, ch := range results[next:] {
-				select {
-				case p := <-ch:
-					p.release()
-				default:
-				}
-			}
-			return sum, fmt.Errorf("store: %w (what was loaded since the last commit was rolled back; earlier commits are kept, so running the same command again resumes)", err)
-		}
-		w.commit()
 	}
-	return sum, nil
+	wg.Wait()
+	q.drain()
+	if first != nil {
+		return q.summary(), fmt.Errorf("store: %w (what was loaded since the last commit was rolled back; earlier commits are kept, so running the same command again resumes)", first)
+	}
+	return q.summary(), nil
 }
 
 // parseAhead parses units with opt.Workers workers, at most the budget's
-// bytes ahead of the writer, which takes each unit's result from its channel
-// in order and gives its cost back. wait waits for the workers to end.
+// bytes ahead of the writers, which take each unit's result from its channel
+// in order (queue) and give its cost back. wait waits for the workers to end.
 func parseAhead(ctx context.Context, units []unit, firstID int64, budget *budget, opt Options) (results []chan *parsed, wait func()) {
 	results = make([]chan *parsed, len(units))
 	for i := range results {
@@ -335,8 +320,8 @@ func (s *Summary) add(f FileResult) {
 }
 
 // orderVersions puts the versions of a partition that one run holds
-// together, the last given first, at the place of the last one: the writer
-// loads the first that is good and marks the others superseded, so a later
+// together, the last given first, at the place of the last one: one writer
+// takes them all (queue.take), loads the first that is good and marks the others superseded, so a later
 // file that is refused or poorer never displaces a good earlier one.
 func orderVersions(units []unit) []unit {
 	versions := map[policeuk.Partition][]int{}
@@ -414,15 +399,23 @@ func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt O
 		return p
 	}
 	defer rc.Close()
-	sha := sha256.New()
-	var hashes io.Writer = sha
-	crc, summed := rc.(interface{ CRC32() uint32 }) // a zip entry's reader sums what it reads (checked)
+	// A zip entry's reader sums its CRC-32 as it reads, and the archive's
+	// directory and the entry's own size name it (checked): that is its
+	// fingerprint. A file from disk or the API is summed here, and its
+	// SHA-256 taken too, which for an archive would cost a tenth of the
+	// load.
+	crc, summed := rc.(interface{ CRC32() uint32 })
+	var (
+		sha hash.Hash
+		src io.Reader = &guard{ctx: ctx, r: rc, limit: opt.MaxFileBytes,
+			advice: "police.uk files are far smaller; raise --max-file-mb if this one is real"}
+	)
 	if !summed {
 		h := crc32.NewIEEE()
-		crc, hashes = crcSum{h}, io.MultiWriter(sha, h)
+		sha = sha256.New()
+		crc, src = crcSum{h}, io.TeeReader(src, io.MultiWriter(sha, h))
 	}
-	cr := &countingReader{r: io.TeeReader(&guard{ctx: ctx, r: rc, limit: opt.MaxFileBytes,
-		advice: "police.uk files are far smaller; raise --max-file-mb if this one is real"}, hashes)}
+	cr := &countingReader{r: src}
 	if s, ok := rc.(interface{ Size() int64 }); ok {
 		cr.size = s.Size // a zip entry's estimate (checked.Size)
 	} else if !u.zipped {
@@ -438,7 +431,7 @@ func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt O
 	} else {
 		p.file, p.err = policeuk.ReadHolding(cr, part, id, opt.Alloc, hold)
 	}
-	// Hash the whole file even when it was refused, so lineage identifies it.
+	// Read the whole file even when it was refused, so lineage identifies it.
 	if _, err := io.Copy(io.Discard, cr); err != nil && p.err == nil {
 		p.err = err
 	}
@@ -446,7 +439,10 @@ func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt O
 		p.release()
 		p.err = explainRead(p.err, u.zipped)
 	}
-	p.size, p.sha, p.crc = cr.n, hex.EncodeToString(sha.Sum(nil)), crc.CRC32()
+	p.size, p.crc = cr.n, crc.CRC32()
+	if sha != nil {
+		p.sha = hex.EncodeToString(sha.Sum(nil))
+	}
 	return p
 }
 
@@ -484,11 +480,13 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// state is what the store already holds, read once before loading.
+// state is what the store already holds, read once before loading. The
+// writers share it: mu guards the maps.
 type state struct {
+	mu      sync.Mutex
 	nextID  int64
 	current map[policeuk.Partition]stored
-	refused map[[2]string]bool // path, sha256 of files already recorded as refused
+	refused map[[2]string]bool // path and bytesID of files already recorded as refused
 }
 
 type stored struct {
@@ -524,7 +522,7 @@ func readState(ctx context.Context, st *store.Store) (*state, error) {
 			return nil, err
 		}
 		if status == StatusRefused {
-			s.refused[[2]string{path, sha.String}] = true
+			s.refused[[2]string{path, bytesID(sha.String, cur.crc, cur.size)}] = true
 			continue
 		}
 		p := policeuk.Partition{Kind: policeuk.Kind(kind.String), Force: force.String, Month: month.Time.UTC()}
@@ -532,6 +530,24 @@ func readState(ctx context.Context, st *store.Store) (*state, error) {
 		s.current[p] = cur
 	}
 	return s, rows.Err()
+}
+
+// bytesID names a file's bytes: its SHA-256 where one was taken, else
+// (a zip entry's) its CRC-32 and size.
+func bytesID(sha string, crc, size int64) string {
+	if sha != "" {
+		return "sha256 " + sha
+	}
+	return fmt.Sprintf("crc32 %08x, %d bytes", crc, size)
+}
+
+// sameBytes reports whether a file holds the stored partition's bytes: by
+// SHA-256 when both have one, else by CRC-32 and size.
+func (old stored) sameBytes(sha string, crc uint32, size int64) bool {
+	if old.sha != "" && sha != "" {
+		return old.sha == sha
+	}
+	return old.crc == int64(crc) && old.size == size
 }
 
 // sameEntry reports whether u is a zip entry whose CRC-32 and size are those
@@ -546,252 +562,4 @@ func (s *state) sameEntry(u unit) bool {
 	}
 	old, ok := s.current[p]
 	return ok && old.crc == int64(u.crc32) && old.size == u.size
-}
-
-// writer stores parsed files in order, one transaction per batch.
-type writer struct {
-	st            *store.Store
-	tx            *store.Tx
-	state         *state
-	log           *slog.Logger
-	progress      *Progress
-	replacePoorer bool
-	// settled names, per partition, the file of this run that decided it;
-	// earlier versions of the partition are then superseded.
-	settled map[policeuk.Partition]string
-
-	pending  int64
-	records  map[policeuk.Kind][]arrow.RecordBatch
-	inBatch  map[int64]bool // source ids whose rows are pending
-	lin      *lineage
-	staged   map[policeuk.Partition]stored // state changes to apply on commit
-	deferred []*parsed
-}
-
-var tables = map[policeuk.Kind]string{
-	policeuk.Street:        "police_street",
-	policeuk.Outcomes:      "police_outcomes",
-	policeuk.StopAndSearch: "police_stop_search",
-}
-
-func (w *writer) add(p *parsed) (FileResult, error) {
-	if w.records == nil {
-		w.records = map[policeuk.Kind][]arrow.RecordBatch{}
-		w.inBatch = map[int64]bool{}
-		w.staged = map[policeuk.Partition]stored{}
-	}
-	// Released after the statement that stores it; appended last, since
-	// replacing a partition of this batch flushes the batch first.
-	defer func() { w.deferred = append(w.deferred, p) }()
-	r := FileResult{Path: p.unit.path, Kind: string(p.part.Kind), Force: p.part.Force}
-	if !p.part.Month.IsZero() {
-		r.Month = p.part.Month.Format("2006-01")
-	}
-	defer func() { w.progress.file(r.Loaded + r.Quarantined) }()
-	if by := w.settled[p.part]; p.unit.fallback && by != "" {
-		r.Status, r.Note = StatusSuperseded, "not loaded: a later file in this run holds the same partition: "+by
-		return r, nil
-	}
-	old, had := w.current(p.part)
-	switch {
-	case p.unchanged || (had && p.err == nil && p.file != nil && old.sha == p.sha):
-		r.Status = StatusUnchanged
-		w.settled[p.part] = p.unit.path
-		return r, nil
-	case p.file == nil && p.err == nil:
-		r.Status, r.Note = StatusSkipped, "not read: the name is not a police.uk file name (YYYY-MM-<force>-<kind>.csv)"
-		return r, nil
-	case p.err != nil:
-		r.Status, r.Error = StatusRefused, p.err.Error()
-		w.log.Debug("refused", "file", p.unit.path, "error", p.err)
-		w.refuse(p, r)
-		return r, nil
-	}
-	r.Loaded, r.Quarantined = p.file.Record.NumRows(), int64(len(p.file.Rejected))
-	why, err := w.poorer(p, old, had)
-	if err != nil {
-		return r, err
-	}
-	if why != "" {
-		r.Status, r.Error, r.Loaded, r.Quarantined = StatusKept, why, 0, 0
-		w.refuse(p, r)
-		return r, nil
-	}
-	w.settled[p.part] = p.unit.path
-	r.Status, r.Note = StatusLoaded, columnNote(p.file)
-	if had {
-		r.Status = StatusReplaced
-		n, err := w.remove(old, p.id, p.part.Kind)
-		if err != nil {
-			return r, err
-		}
-		r.Replaced = n
-	}
-	w.source(p, r)
-	p.file.Record.Retain()
-	w.records[p.part.Kind] = append(w.records[p.part.Kind], p.file.Record)
-	w.inBatch[p.id] = true
-	w.staged[p.part] = stored{id: p.id, sha: p.sha, crc: int64(p.crc), size: p.size, rows: r.Loaded, lsoa: hasLSOA(p.file)}
-	w.pending += r.Loaded
-	for _, q := range p.file.Rejected {
-		w.lineage().quarantine(p.id, p.unit.path, q.Line, q.Raw, q.Reason)
-	}
-	return r, nil
-}
-
-// refuse records a file that was not loaded in lineage, once per path
-// and content.
-func (w *writer) refuse(p *parsed, r FileResult) {
-	key := [2]string{p.unit.path, p.sha}
-	if w.state.refused[key] {
-		return
-	}
-	w.state.refused[key] = true
-	w.source(p, r)
-}
-
-// poorer says why p should not replace the stored partition old, or "".
-func (w *writer) poorer(p *parsed, old stored, had bool) (string, error) {
-	if !had || w.replacePoorer {
-		return "", nil
-	}
-	loaded := p.file.Record.NumRows()
-	if loaded*2 < old.rows {
-		return fmt.Sprintf("kept the stored partition (%d rows): this file has only %d loadable rows of %d lines, so it lost most of them; check it, or load it with --replace-poorer to replace the partition anyway",
-			old.rows, loaded, p.file.DataLines), nil
-	}
-	if p.part.Kind != policeuk.StopAndSearch && old.lsoa && !hasLSOA(p.file) {
-		return "kept the stored partition: it has LSOA columns and this copy (the police.uk API's, or a trimmed file) has none; load it with --replace-poorer to replace the partition anyway", nil
-	}
-	lost, err := w.lostOutcomes(p, old)
-	if err != nil || len(lost) == 0 {
-		return "", err
-	}
-	return fmt.Sprintf("kept the stored partition: it has outcomes (%s) and this copy lacks the column; load it with --replace-poorer to replace the partition anyway",
-		strings.Join(lost, ", ")), nil
-}
-
-// columnNote says which of the kind's columns the file lacks (stored
-// empty) and which of its columns are not police.uk's (not stored), so that
-// no column is dropped without a word.
-func columnNote(f *policeuk.File) string {
-	var parts []string
-	if len(f.Missing) > 0 {
-		parts = append(parts, "no "+strings.Join(f.Missing, ", ")+" column (stored empty)")
-	}
-	if len(f.Ignored) > 0 {
-		parts = append(parts, "columns not stored, unknown to police.uk's layout: "+strings.Join(f.Ignored, ", "))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func hasLSOA(f *policeuk.File) bool {
-	return !slices.Contains(f.Missing, "LSOA code")
-}
-
-// remove deletes the stored partition old, which the file with lineage id
-// replaces, and returns how many rows it had.
-func (w *writer) remove(old stored, id int64, kind policeuk.Kind) (int64, error) {
-	if w.inBatch[old.id] {
-		if err := w.flush(); err != nil {
-			return 0, err
-		}
-	}
-	n, err := w.tx.Exec(fmt.Sprintf(`DELETE FROM %s WHERE source_id = ?`, tables[kind]), old.id)
-	if err != nil {
-		return 0, err
-	}
-	if _, err := w.tx.Exec(`DELETE FROM quarantine WHERE source_id = ?`, old.id); err != nil {
-		return 0, err
-	}
-	_, err = w.tx.Exec(`UPDATE sources SET superseded_by = ? WHERE source_id = ?`, id, old.id)
-	return n, err
-}
-
-// source stages the file's lineage row.
-func (w *writer) source(p *parsed, r FileResult) {
-	status := "loaded" // the lineage status; replaced and loaded files are both loaded
-	if r.Status == StatusRefused || r.Status == StatusKept {
-		status = StatusRefused
-	}
-	facts := &policeFacts{crc32: p.crc}
-	if p.file != nil {
-		facts.lsoa = hasLSOA(p.file)
-	}
-	w.lineage().source(sourceRow{id: p.id, path: p.unit.path, size: p.size, sha256: p.sha, kind: r.Kind, force: r.Force,
-		month: p.part.Month, loaded: r.Loaded, quarantined: r.Quarantined, started: p.started, status: status, err: r.Error,
-		police: facts})
-}
-
-func (w *writer) lineage() *lineage {
-	if w.lin == nil {
-		w.lin = newLineage()
-	}
-	return w.lin
-}
-
-// current is the stored partition as this transaction sees it.
-func (w *writer) current(p policeuk.Partition) (stored, bool) {
-	if s, ok := w.staged[p]; ok {
-		return s, true
-	}
-	s, ok := w.state.current[p]
-	return s, ok
-}
-
-// flush inserts the pending batches into their tables.
-func (w *writer) flush() error {
-	for _, kind := range policeuk.Kinds {
-		recs := w.records[kind]
-		if len(recs) == 0 {
-			continue
-		}
-		if _, err := w.tx.AppendArrow(tables[kind], policeuk.Schema(kind), recs); err != nil {
-			return err
-		}
-		for _, r := range recs {
-			r.Release()
-		}
-		delete(w.records, kind)
-	}
-	if w.lin != nil {
-		if err := w.lin.flush(w.tx); err != nil {
-			return err
-		}
-		w.lin.release()
-		w.lin = nil
-	}
-	clear(w.inBatch)
-	for _, p := range w.deferred {
-		p.release() // stored: only the transaction's commit is left
-	}
-	w.deferred = w.deferred[:0]
-	w.pending = 0
-	return nil
-}
-
-// commit makes the batch's partitions the current ones, once stored.
-func (w *writer) commit() {
-	for p, s := range w.staged {
-		w.state.current[p] = s
-	}
-	clear(w.staged)
-}
-
-// release frees the batch's parsed files, committed or not.
-func (w *writer) release() {
-	for _, recs := range w.records {
-		for _, r := range recs {
-			r.Release()
-		}
-	}
-	clear(w.records)
-	for _, p := range w.deferred {
-		p.release()
-	}
-	w.deferred = w.deferred[:0]
-	if w.lin != nil {
-		w.lin.release()
-		w.lin = nil
-	}
 }

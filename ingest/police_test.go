@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -300,6 +302,22 @@ func TestZipArchiveReadInPlace(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("the zip was unpacked to disk: %v", entries)
 	}
+	// A zip entry is named by the archive's CRC-32 and its size, not a
+	// SHA-256, and the same bytes from a folder are recognised by them.
+	for name, b := range entries {
+		var sha sql.NullString
+		var crc, size int64
+		if err := st.DB.QueryRow(`SELECT sha256, crc32, size FROM sources WHERE path = ?`, archive+"!"+name).Scan(&sha, &crc, &size); err != nil {
+			t.Fatal(err)
+		}
+		if sha.Valid || crc != int64(crc32.ChecksumIEEE(b)) || size != int64(len(b)) {
+			t.Errorf("%s: lineage sha256 %v, crc32 %x, size %d; want none, %x, %d", name, sha, crc, size, crc32.ChecksumIEEE(b), len(b))
+		}
+	}
+	again := load(t, st, filepath.Join(sample, "2020-05"), filepath.Join(sample, "2020-06"))
+	if again.Totals.Loaded != 0 || again.Totals.Replaced != 0 || again.Totals.Unchanged != 4 {
+		t.Errorf("the same files from folders, after the zip: %+v", again.Totals)
+	}
 }
 
 func TestRefusedFilesDoNotStopTheOthers(t *testing.T) {
@@ -402,5 +420,37 @@ func TestSourcesShareBulkPartitions(t *testing.T) {
 	}
 	if n := scalar[int64](t, st, `SELECT count(*) FROM police_street`); n != int64(len(lines)-6) {
 		t.Errorf("%d rows after the API replaced the month", n)
+	}
+}
+
+// TestStoreFailureRollsBack: when one writer's insert fails (here the stop
+// and search table is missing), the load stops with the store's error, the
+// other writers roll back what they had not committed, every partition
+// left in the store is whole, and the same command run again completes
+// the load.
+func TestStoreFailureRollsBack(t *testing.T) {
+	st := openStore(t)
+	if _, err := st.DB.Exec(`ALTER TABLE police_stop_search RENAME TO stop_search_away`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Police(context.Background(), st, []string{sample}, Options{Writers: 2, Workers: 2})
+	if err == nil || !strings.Contains(err.Error(), "rolled back") || !strings.Contains(err.Error(), "police_stop_search") {
+		t.Fatalf("load with a missing table: %v", err)
+	}
+	if n := scalar[int64](t, st, `SELECT count(*) FROM sources s WHERE status = 'loaded'
+		AND rows_loaded != (SELECT count(*) FROM police_street p WHERE p.source_id = s.source_id)`); n != 0 {
+		t.Errorf("%d lineage records disagree with the rows stored: a partition was half written", n)
+	}
+	if _, err := st.DB.Exec(`ALTER TABLE stop_search_away RENAME TO police_stop_search`); err != nil {
+		t.Fatal(err)
+	}
+	load(t, st, sample)
+	ref := openStore(t)
+	load(t, ref, sample)
+	for _, q := range []string{`SELECT count(*) FROM police_street`, `SELECT count(*) FROM police_stop_search`,
+		`SELECT count(*) FROM sources WHERE superseded_by IS NULL`, `SELECT sum(hash(crime_id, line, location) % 1000003)::BIGINT FROM police_street`} {
+		if got, want := scalar[int64](t, st, q), scalar[int64](t, ref, q); got != want {
+			t.Errorf("%s: %d after the failed load and a second run, %d in one clean load", q, got, want)
+		}
 	}
 }

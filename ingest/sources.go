@@ -231,7 +231,7 @@ func unsafeZipName(name string) bool {
 }
 
 // budget bounds the bytes of files dispatched to the parsers but not yet
-// taken by the writer. The writer takes files in dispatch order, so one
+// taken by a writer. The writers take files in dispatch order, so one
 // file is always let through when nothing is outstanding, however large.
 type budget struct {
 	mu    sync.Mutex

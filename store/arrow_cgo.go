@@ -11,7 +11,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -21,8 +23,15 @@ import (
 // ArrowPath says how record batches reach DuckDB in this build.
 const ArrowPath = "the driver's Arrow interface (duckdb_arrow build tag)"
 
+// viewSeq numbers the catalogue views that registerView creates.
+var viewSeq atomic.Int64
+
 // registerView makes the records a view named name on the connection,
-// until drop is called.
+// until drop is called. The driver's Arrow scan creates a view in the
+// database's catalogue, not the connection's, so two connections
+// inserting at once with the same name would collide: the scan gets a
+// name of its own, and name is a temporary view of it, which only this
+// connection sees.
 func registerView(ctx context.Context, dc driver.Conn, name string, schema *arrow.Schema, recs []arrow.RecordBatch) (drop func(), err error) {
 	ar, err := duckdb.NewArrowFromConn(dc)
 	if err != nil {
@@ -32,20 +41,28 @@ func registerView(ctx context.Context, dc driver.Conn, name string, schema *arro
 	if err != nil {
 		return nil, err
 	}
-	release, err := ar.RegisterView(rdr, name)
+	scan := fmt.Sprintf("safercity_arrow_%d", viewSeq.Add(1))
+	release, err := ar.RegisterView(rdr, scan)
 	if err != nil {
 		rdr.Release()
 		return nil, err
 	}
-	return func() {
-		// The view outlives release() in the catalogue, pointing at
-		// freed memory: drop it while the batches are alive.
-		// A failed drop leaves nothing to do but release: the view goes
+	ex := dc.(driver.ExecerContext)
+	drop = func() {
+		// The views outlive release() in the catalogue, pointing at
+		// freed memory: drop them while the batches are alive.
+		// A failed drop leaves nothing to do but release: the views go
 		// with the connection.
-		_, _ = dc.(driver.ExecerContext).ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name), nil)
+		_, _ = ex.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name), nil)
+		_, _ = ex.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(scan), nil)
 		release()
 		rdr.Release()
-	}, nil
+	}
+	if _, err := ex.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW "+quoteIdent(name)+" AS SELECT * FROM "+quoteIdent(scan), nil); err != nil {
+		drop()
+		return nil, err
+	}
+	return drop, nil
 }
 
 func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any, fn func(arrow.RecordBatch) error) error {

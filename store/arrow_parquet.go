@@ -118,13 +118,17 @@ func writeRecords(path string, schema *arrow.Schema, recs []arrow.RecordBatch, c
 	return w.Close()
 }
 
+// readBatchRows is how many rows readRecords hands over at a time:
+// DuckDB's row group.
+const readBatchRows = 122880
+
 func readRecords(ctx context.Context, path string, fn func(arrow.RecordBatch) error) error {
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return err
 	}
 	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: mergedRows}, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: readBatchRows}, memory.DefaultAllocator)
 	if err != nil {
 		return err
 	}

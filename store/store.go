@@ -25,7 +25,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/marcboeker/go-duckdb/v2"
 )
 
@@ -414,16 +413,7 @@ func (tx *Tx) ExecArrow(query string, views ...ArrowView) (int64, error) {
 	err := tx.conn.Raw(func(dc any) error {
 		ex := dc.(driver.ExecerContext)
 		for _, v := range views {
-			merged, err := mergeSmall(v.Schema, v.Records)
-			if err != nil {
-				return err
-			}
-			defer func() {
-				for _, r := range merged {
-					r.Release()
-				}
-			}()
-			drop, err := registerView(tx.ctx, dc.(driver.Conn), v.Name, v.Schema, merged)
+			drop, err := registerView(tx.ctx, dc.(driver.Conn), v.Name, v.Schema, v.Records)
 			if err != nil {
 				return err
 			}
@@ -448,48 +438,6 @@ func (tx *Tx) AppendBuilder(table string, b *array.RecordBuilder) (int64, error)
 		return 0, nil
 	}
 	return tx.AppendArrow(table, rec.Schema(), []arrow.RecordBatch{rec})
-}
-
-// mergedRows is the size batches are merged up to: DuckDB's row group, so
-// that small per-file batches do not become small, poorly compressed
-// vectors.
-const mergedRows = 122880
-
-// mergeSmall concatenates runs of small records into records of about
-// mergedRows rows.
-func mergeSmall(schema *arrow.Schema, recs []arrow.RecordBatch) ([]arrow.RecordBatch, error) {
-	var out []arrow.RecordBatch
-	for len(recs) > 0 {
-		n, rows := 0, int64(0)
-		for n < len(recs) && (n == 0 || rows+recs[n].NumRows() <= mergedRows) {
-			rows += recs[n].NumRows()
-			n++
-		}
-		run := recs[:n]
-		recs = recs[n:]
-		if n == 1 {
-			run[0].Retain()
-			out = append(out, run[0])
-			continue
-		}
-		cols := make([]arrow.Array, schema.NumFields())
-		for c := range cols {
-			parts := make([]arrow.Array, n)
-			for i, r := range run {
-				parts[i] = r.Column(c)
-			}
-			a, err := array.Concatenate(parts, memory.DefaultAllocator)
-			if err != nil {
-				return nil, err
-			}
-			cols[c] = a
-		}
-		out = append(out, array.NewRecordBatch(schema, cols, rows))
-		for _, a := range cols {
-			a.Release()
-		}
-	}
-	return out, nil
 }
 
 // QueryArrow runs a query and hands its result to fn batch by batch as Arrow

@@ -3,6 +3,8 @@ package policeuk
 import (
 	"bytes"
 	"errors"
+	"math"
+	"strconv"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -42,4 +44,34 @@ func FuzzRead(f *testing.F) {
 		}
 		mem.AssertSize(t, 0)
 	})
+}
+
+// FuzzParseDecimal: wherever parseDecimal takes a field, it gives exactly
+// strconv.ParseFloat's value, bit for bit (-0 included).
+func FuzzParseDecimal(f *testing.F) {
+	for _, seed := range []string{"-0.123456", "51.518166", "0", "-0", "+1.", ".5", "123456789012345",
+		"1234567890123456", "0.000000000000001", "9.99999999999999", "-", ".", "1e5", "1_0", "NaN", "1..2", ""} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseDecimal([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("parseDecimal(%q) = %v, strconv: %v, %v", s, got, want, err)
+		}
+	})
+}
+
+func TestParseDecimalDeclines(t *testing.T) {
+	for _, s := range []string{"", "-", ".", "1e5", "1_0", "NaN", "Inf", "1..2", "1234567890123456", " 1"} {
+		if x, ok := parseDecimal([]byte(s)); ok {
+			t.Errorf("parseDecimal(%q) took it as %v; strconv should decide", s, x)
+		}
+	}
+	if x, ok := parseDecimal([]byte("-0.141593")); !ok || x != -0.141593 {
+		t.Errorf("parseDecimal(-0.141593) = %v, %v", x, ok)
+	}
 }

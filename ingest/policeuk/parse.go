@@ -354,7 +354,11 @@ func (rd *rowReader) parseValue(v *value, c column, f []byte) string {
 			return fmt.Sprintf("Month %q disagrees with the file name's month %s", f, rd.month)
 		}
 	case longitude, latitude, easting, northing:
-		x, err := strconv.ParseFloat(string(f), 64)
+		x, ok := parseDecimal(f)
+		var err error
+		if !ok {
+			x, err = strconv.ParseFloat(string(f), 64)
+		}
 		if err != nil || x != x {
 			return fmt.Sprintf("%s %q is not a number", c.header, f)
 		}
@@ -457,4 +461,45 @@ func (rd *rowReader) appendRow(line int64) {
 			b.(*array.BooleanBuilder).Append(v.v)
 		}
 	}
+}
+
+// pow10 holds the powers of ten that a float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseDecimal parses a plain decimal of at most 15 digits, such as
+// police.uk's -0.123456, to the value strconv.ParseFloat gives, in a
+// fraction of its time (a tenth of a load's parsing was ParseFloat): the
+// digits as an integer and the power of ten are both exact in a float64,
+// so their quotient is the correctly rounded value. ok is false for any
+// other form, which the caller hands to strconv.
+func parseDecimal(b []byte) (x float64, ok bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg || len(b) > 0 && b[0] == '+' {
+		b = b[1:]
+	}
+	var m uint64
+	digits, frac := 0, -1
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	x = float64(m) / pow10[max(frac, 0)]
+	if neg {
+		x = -x
+	}
+	return x, true
 }
