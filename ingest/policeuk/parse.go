@@ -133,27 +133,35 @@ func ReadHolding(r io.Reader, p Partition, sourceID int64, mem memory.Allocator,
 			}
 		}
 	}
-	f.Record = rd.b.NewRecordBatch()
+	if f.Record, err = rd.record(); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 
 // rowReader types one file's rows into an Arrow record builder.
 type rowReader struct {
-	part     Partition
-	cols     []column
-	idx      []int // field index per column, -1 when the file lacks it
-	nfields  int
-	b        *array.RecordBuilder
-	lead     [4]array.Builder
-	out      []array.Builder // one per stored column (nil for monthText)
-	vals     []value
-	month    string
-	date     arrow.Date32
-	sourceID int64
-	missing  []string
-	ignored  []string
-	outcome  int // index in cols of the street outcome, -1 elsewhere
-	context  int
+	part    Partition
+	cols    []column
+	idx     []int // field index per column, -1 when the file lacks it
+	nfields int
+	b       *array.RecordBuilder
+	lead    [4]array.Builder // source_id, line, force (unused: forceText), month
+	out     []array.Builder  // one per stored column (nil for monthText and text)
+	text    []*textColumn    // one per stored text column, nil for the others
+	// forceText is the force column, and byField each text column by its
+	// field in the schema; their builders in b stay empty.
+	forceText *textColumn
+	force     []byte
+	byField   []*textColumn
+	vals      []value
+	month     string
+	date      arrow.Date32
+	sourceID  int64
+	missing   []string
+	ignored   []string
+	outcome   int // index in cols of the street outcome, -1 elsewhere
+	context   int
 	// dataStart is the file offset of the first line after the header.
 	dataStart int64
 	presized  bool // the builders are sized for the whole file: grow them gently
@@ -219,13 +227,21 @@ func newRowReader(p Partition, header [][]byte, sourceID int64, mem memory.Alloc
 	for i := range rd.lead {
 		rd.lead[i] = rd.b.Field(i)
 	}
-	rd.out = make([]array.Builder, len(cols))
+	rd.forceText, rd.force = newTextColumn(), []byte(p.Force)
+	rd.byField = make([]*textColumn, rd.b.Schema().NumFields())
+	rd.byField[2] = rd.forceText
+	rd.out, rd.text = make([]array.Builder, len(cols)), make([]*textColumn, len(cols))
 	k := len(leading)
 	for i, c := range cols {
-		if c.typ == monthText {
+		switch c.typ {
+		case monthText:
 			continue
+		case text:
+			rd.text[i] = newTextColumn()
+			rd.byField[k] = rd.text[i]
+		default:
+			rd.out[i] = rd.b.Field(k)
 		}
-		rd.out[i] = rd.b.Field(k)
 		k++
 	}
 	rd.vals = make([]value, len(cols))
@@ -259,9 +275,10 @@ func (rd *rowReader) presize(size, done int64) {
 	left := float64(size-done) / float64(done-rd.dataStart) * 1.08
 	more := int(left*float64(rows)) + 16
 	rd.presized = true
-	for _, b := range rd.b.Fields() {
-		if sb, ok := b.(*array.StringBuilder); ok {
-			sb.ReserveData(int(left*float64(sb.DataLen())) + 64)
+	for k, b := range rd.b.Fields() {
+		if t := rd.byField[k]; t != nil {
+			t.reserve(more, int(left*float64(len(t.data)))+64)
+			continue
 		}
 		b.Resize(b.Len() + more)
 	}
@@ -428,31 +445,31 @@ func (rd *rowReader) appendRow(line int64) {
 	if rd.presized && rd.lead[0].Len() == rd.lead[0].Cap() {
 		// More rows than presize expected: grow by a quarter, not double.
 		more := rd.lead[0].Cap()/4 + 16
-		for _, b := range rd.b.Fields() {
-			b.Resize(b.Len() + more)
+		for k, b := range rd.b.Fields() {
+			if rd.byField[k] == nil { // a text column grows as Go's slices do, by a quarter when large
+				b.Resize(b.Len() + more)
+			}
 		}
 	}
 	rd.lead[0].(*array.Int64Builder).Append(rd.sourceID)
 	rd.lead[1].(*array.Int64Builder).Append(line)
-	rd.lead[2].(*array.StringBuilder).Append(rd.part.Force)
+	rd.forceText.append(rd.force, false)
 	rd.lead[3].(*array.Date32Builder).Append(rd.date)
 	for i, c := range rd.cols {
+		v := &rd.vals[i]
+		if t := rd.text[i]; t != nil {
+			t.append(v.b, v.null)
+			continue
+		}
 		b := rd.out[i]
 		if b == nil {
 			continue
 		}
-		v := &rd.vals[i]
 		if v.null {
 			b.AppendNull()
 			continue
 		}
 		switch c.typ {
-		case text:
-			sb := b.(*array.StringBuilder)
-			if rd.presized && sb.DataLen()+len(v.b) > sb.DataCap() {
-				sb.ReserveData(max(len(v.b), sb.DataCap()/4)) // as for rows
-			}
-			sb.BinaryBuilder.Append(v.b)
 		case longitude, latitude, easting, northing:
 			b.(*array.Float64Builder).Append(v.f)
 		case timestamp:
@@ -502,4 +519,30 @@ func parseDecimal(b []byte) (x float64, ok bool) {
 		x = -x
 	}
 	return x, true
+}
+
+// record is the rows read, as one batch of the kind's schema.
+func (rd *rowReader) record() (arrow.RecordBatch, error) {
+	rows := int64(rd.lead[0].Len())
+	fields := rd.b.Fields()
+	cols := make([]arrow.Array, len(fields))
+	defer func() {
+		for _, a := range cols {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
+	for k, b := range fields {
+		if t := rd.byField[k]; t != nil {
+			a, err := t.array()
+			if err != nil {
+				return nil, fmt.Errorf("%w: %w", err, ErrNotPoliceFile)
+			}
+			cols[k] = a
+			continue
+		}
+		cols[k] = b.NewArray()
+	}
+	return array.NewRecordBatch(rd.b.Schema(), cols, rows), nil
 }
