@@ -180,21 +180,33 @@ func (a *peakAllocator) Free(b []byte) {
 // its data holds, as a hostile or damaged archive can.
 func rawEntry(t *testing.T, zw *zip.Writer, name string, body []byte, crc uint32, size uint64) {
 	t.Helper()
+	deflatedEntry(t, zw, name, deflated(body), crc, size)
+}
+
+func deflated(body []byte) []byte {
 	var comp bytes.Buffer
 	fw, _ := flate.NewWriter(&comp, flate.BestSpeed)
 	fw.Write(body)
 	fw.Close()
+	return comp.Bytes()
+}
+
+// deflatedEntry writes comp as the deflated data of an entry declaring crc
+// and size.
+func deflatedEntry(t *testing.T, zw *zip.Writer, name string, comp []byte, crc uint32, size uint64) {
+	t.Helper()
 	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: crc,
-		CompressedSize64: uint64(comp.Len()), UncompressedSize64: size})
+		CompressedSize64: uint64(len(comp)), UncompressedSize64: size})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Write(comp.Bytes())
+	w.Write(comp)
 }
 
 // TestDeclaredSizesDoNotSizeMemory: four entries declaring 300 MB each
 // made the reader reserve buffers for them (2 GB RSS); the declared size
-// is now never used to size memory, an entry declaring more than the limit
+// now sizes memory only where it is plausible (wholeInflate), an entry
+// declaring more than the limit
 // is refused unread, and one whose data disagrees with its directory is
 // refused with its name.
 func TestDeclaredSizesDoNotSizeMemory(t *testing.T) {
@@ -254,6 +266,16 @@ func TestBadZipEntries(t *testing.T) {
 	w, _ = zw.Create("README.txt")
 	w.Write([]byte("not data"))
 	rawEntry(t, zw, "2020-06/2020-06-city-of-london-street.csv", bad, crc32.ChecksumIEEE(bad)^1, uint64(len(bad)))
+	// Deflated data damaged in the middle, and data one byte longer than
+	// its header declares: refused whether inflated whole (libdeflate) or
+	// streamed.
+	other := readSample(t, sample+"/2020-04/2020-04-city-of-london-street.csv")
+	comp := deflated(other)
+	for i := len(comp) / 2; i < len(comp)/2+64; i++ {
+		comp[i] ^= 0x5a
+	}
+	deflatedEntry(t, zw, "2020-04/2020-04-city-of-london-street.csv", comp, crc32.ChecksumIEEE(other), uint64(len(other)))
+	rawEntry(t, zw, "2020-03/2020-03-city-of-london-street.csv", other, crc32.ChecksumIEEE(other), uint64(len(other)-1))
 	zw.Close()
 	archive := filepath.Join(dir, "archive.zip")
 	os.WriteFile(archive, buf.Bytes(), 0o644)
@@ -265,6 +287,8 @@ func TestBadZipEntries(t *testing.T) {
 		"archive.zip!2020-05/nested.zip":                        "zip within the zip",
 		"archive.zip!README.txt":                                "not a police.uk CSV",
 		"archive.zip!2020-06/2020-06-city-of-london-street.csv": "damaged",
+		"archive.zip!2020-04/2020-04-city-of-london-street.csv": "damaged",
+		"archive.zip!2020-03/2020-03-city-of-london-street.csv": "damaged",
 	} {
 		if f := files[name]; f.Status != StatusRefused || !strings.Contains(f.Error, want) {
 			t.Errorf("%s: %+v, want refused: %s", name, f, want)
@@ -497,5 +521,26 @@ func TestUnknownColumnSaid(t *testing.T) {
 	f := sum.Files[0]
 	if f.Loaded != dataLines(t, path) || !strings.Contains(f.Note, "columns not stored, unknown to police.uk's layout: Officer notes") {
 		t.Errorf("loaded %d, note %q", f.Loaded, f.Note)
+	}
+}
+
+// TestWholeInflateTrustsOnlyPlausibleSizes: an entry is inflated whole into
+// the size it declares only where a police.uk file could be that size and
+// that much larger than its compressed data; any other is streamed.
+func TestWholeInflateTrustsOnlyPlausibleSizes(t *testing.T) {
+	for _, c := range []struct {
+		csize, usize int64
+		whole        bool
+	}{
+		{csize: 1 << 20, usize: 6 << 20, whole: true},      // CSV at six to one
+		{csize: 1 << 20, usize: 32 << 20, whole: true},     // the most believed
+		{csize: 1 << 20, usize: 32<<20 + 1, whole: false},  // a bomb's ratio
+		{csize: 10 << 20, usize: 64<<20 + 1, whole: false}, // larger than any police.uk file
+		{csize: 20 << 10, usize: 300 << 20, whole: false},  // TestDeclaredSizesDoNotSizeMemory's
+		{csize: 0, usize: 0, whole: false},                 // empty
+	} {
+		if got := wholeInflate(c.csize, c.usize); got != c.whole {
+			t.Errorf("wholeInflate(%d, %d) = %v, want %v", c.csize, c.usize, got, c.whole)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"os"
 
 	kflate "github.com/klauspost/compress/flate"
+
+	"github.com/safercity/safercity/internal/inflate"
 )
 
 // ErrZipDamaged marks a zip entry whose data is cut short or fails its
@@ -153,6 +156,10 @@ func inflateEntry(raw io.Reader, csize int64, method uint16, usize int64, crc ui
 	case 0:
 		c.rc = io.NopCloser(c.raw)
 	case 8:
+		if inflate.Available && wholeInflate(csize, usize) {
+			c.rc, c.whole = inflateWhole(c.raw, csize, usize), true
+			break
+		}
 		// A bufio.Reader keeps inflate on its fast path and says how much
 		// of what it read is not consumed yet.
 		c.buffered = bufio.NewReaderSize(c.raw, 32<<10)
@@ -162,6 +169,44 @@ func inflateEntry(raw io.Reader, csize int64, method uint16, usize int64, crc ui
 	}
 	return c, nil
 }
+
+// maxWhole and maxWholeRatio bound the entries inflated whole in memory:
+// the buffer is the size the entry declares, which is trusted only as far
+// as a real police.uk file's (the largest force's month is some 25 MB, and
+// CSV deflates less than tenfold); any other entry is streamed, so a
+// header's claim never sizes more than that.
+const (
+	maxWhole      = 64 << 20
+	maxWholeRatio = 32
+)
+
+func wholeInflate(csize, usize int64) bool {
+	return csize > 0 && usize > 0 && usize <= maxWhole && usize <= csize*maxWholeRatio
+}
+
+// inflateWhole reads an entry's csize compressed bytes and inflates them at
+// once into the usize bytes it declares: a reader of the file, or of the
+// reason it is damaged (checked adds the CRC-32 at the end).
+func inflateWhole(raw io.Reader, csize, usize int64) io.ReadCloser {
+	in := make([]byte, csize)
+	if _, err := io.ReadFull(raw, in); err != nil {
+		return damaged{err}
+	}
+	out := make([]byte, usize)
+	if err := inflate.Decompress(in, out); err != nil {
+		return damaged{err}
+	}
+	return io.NopCloser(bytes.NewReader(out))
+}
+
+// damaged reads as the reason an entry cannot be inflated.
+type damaged struct{ err error }
+
+func (d damaged) Read([]byte) (int, error) {
+	return 0, fmt.Errorf("%w: %v; download the archive again", ErrZipDamaged, d.err)
+}
+
+func (damaged) Close() error { return nil }
 
 // byteCount counts the bytes read through it.
 type byteCount struct {
@@ -184,7 +229,8 @@ type checked struct {
 	n        int64
 	csize    int64
 	raw      *byteCount
-	buffered *bufio.Reader // between raw and inflate; nil when stored
+	buffered *bufio.Reader // between raw and inflate; nil when stored or whole
+	whole    bool          // inflated at once, to exactly size bytes
 }
 
 func (c *checked) Read(b []byte) (int, error) {
@@ -208,6 +254,9 @@ func (c *checked) CRC32() uint32 { return c.crc.Sum32() }
 // size at the ratio inflated so far, never more than its header declares.
 // The declared size alone could claim any size for a small entry.
 func (c *checked) Size() int64 {
+	if c.whole {
+		return c.size
+	}
 	in := c.raw.n
 	if c.buffered != nil {
 		in -= int64(c.buffered.Buffered())
