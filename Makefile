@@ -120,7 +120,7 @@ bench: build $(ARCHIVE36_DIR)/archive.zip
 	  python3 $(SHARED)/tools/scale-police-street $(NATIONAL_DIR)/src $(NATIONAL_DIR)/scaled 3; }
 	SAFERCITY_BENCH_DATA=$(BENCH_DIR)/scaled SAFERCITY_BENCH_ARCHIVE=$(ARCHIVE_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./ingest/ ./transform/
 	SAFERCITY_BIN=$(CURDIR)/$(BIN) SAFERCITY_BENCH_NATIONAL=$(NATIONAL_DIR)/scaled $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x -timeout 60m ./hotspots/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./bng ./maps ./store ./transform/grid ./transform/area ./transform/enrich ./hotspots/spatstat ./index
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./ingest/policeuk ./bng ./maps ./store ./transform/grid ./transform/area ./transform/enrich ./hotspots/spatstat ./index
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./index/indexstage
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./analysis/...
 	SAFERCITY_BENCH_ARCHIVE=$(ARCHIVE36_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench Archive36 -benchtime 1x -timeout 60m -v ./cmd/safercity/ | grep -v '^=== '
