@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,5 +197,37 @@ func TestBoundaryLayers(t *testing.T) {
 	cityCrimes := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE lad_name = 'City of London'`)
 	if outside == 0 || float64(inside) < 0.9*float64(cityCrimes) {
 		t.Errorf("in the City layer: %d agree with the published LSOA of %d City crimes; %d outside", inside, cityCrimes, outside)
+	}
+}
+
+// TestAloneMatchesOneGroupAtATime: with DuckDB on one thread (Alone), the
+// month groups are enriched several at once on their own connections; the
+// stored result is the one a group at a time gives, row for row.
+func TestAloneMatchesOneGroupAtATime(t *testing.T) {
+	defer func(n int64) { txRows = n }(txRows)
+	txRows = 3000 // the sample's twelve months in several groups
+	serial, parallel := loaded(t, sample), loaded(t, sample)
+	if err := Alone(context.Background(), parallel); err != nil {
+		t.Fatal(err)
+	}
+	var results, tables [2]string
+	for i, st := range []*store.Store{serial, parallel} {
+		res, err := Run(context.Background(), st, defaults(), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		results[i] = fmt.Sprintf("%+v", res)
+		if err := st.DB.QueryRow(`SELECT count(*)::VARCHAR || ' rows, hash ' || sum(hash(e) % 1000003)::VARCHAR FROM crimes_enriched e`).Scan(&tables[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, parallel, `SELECT count(*) FROM crimes_enriched`); n < 3*txRows {
+		t.Fatalf("%d rows: too few for several groups of %d", n, txRows)
+	}
+	if results[0] != results[1] {
+		t.Errorf("month results differ:\n%s\n%s", results[0], results[1])
+	}
+	if tables[0] != tables[1] {
+		t.Errorf("crimes_enriched: %s one group at a time, %s several at once", tables[0], tables[1])
 	}
 }

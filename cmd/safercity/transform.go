@@ -58,6 +58,9 @@ func runTransform(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if err := transform.Alone(ctx, st); err != nil {
+		return err
+	}
 	res, err := transform.Run(ctx, st, tc, months, e.log)
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
