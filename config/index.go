@@ -1,8 +1,6 @@
 package config
 
 import (
-	"fmt"
-
 	"github.com/safercity/safercity/index"
 	"github.com/safercity/safercity/index/indexstage"
 )
@@ -80,7 +78,7 @@ func (ic Index) method() (index.Method, error) {
 	case "target":
 		m.Normalisation = index.DistanceToTarget
 	default:
-		return m, fmt.Errorf("configuration: index.normalisation %q: want minmax, zscore or target", ic.Normalisation)
+		return m, notOneOf("index.normalisation", ic.Normalisation, "minmax", "zscore", "target")
 	}
 	switch ic.Weights {
 	case "", "equal":
@@ -89,14 +87,14 @@ func (ic Index) method() (index.Method, error) {
 	case "expert":
 		m.Weighting, m.PillarWeighting = index.ExpertWeights, index.ExpertWeights
 	default:
-		return m, fmt.Errorf("configuration: index.weights %q: want equal, pca or expert", ic.Weights)
+		return m, notOneOf("index.weights", ic.Weights, "equal", "pca", "expert")
 	}
 	switch ic.Aggregation {
 	case "", "arithmetic":
 	case "geometric":
 		m.Aggregation = index.Geometric
 	default:
-		return m, fmt.Errorf("configuration: index.aggregation %q: want arithmetic or geometric", ic.Aggregation)
+		return m, notOneOf("index.aggregation", ic.Aggregation, "arithmetic", "geometric")
 	}
 	if ic.Draws > 0 {
 		m.Uncertainty.Draws = ic.Draws
@@ -121,7 +119,7 @@ func ragBases(list []string, def []index.Basis) ([]index.Basis, error) {
 		case "last_year":
 			out = append(out, index.BasisLastYear)
 		default:
-			return nil, fmt.Errorf("configuration: index.rag basis %q: want target, peer_median or last_year", n)
+			return nil, notOneOf("index.rag basis", n, "target", "peer_median", "last_year")
 		}
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -53,7 +54,7 @@ func (c *Config) HotspotOptions(p hotspots.Profile) (hotspots.Options, error) {
 	case "spatial":
 		o.SpatialOnly = true
 	default:
-		return o, fmt.Errorf("configuration: hotspots.emerging %q: want space-time or spatial", h.Emerging)
+		return o, notOneOf("hotspots.emerging", h.Emerging, "space-time", "spatial")
 	}
 	if h.TimeStep < 0 {
 		return o, fmt.Errorf("configuration: hotspots.time_step %d: want 1 or more", h.TimeStep)
@@ -129,12 +130,19 @@ func nights(p hotspots.Profile, pc Profile) (hotspots.Profile, error) {
 	for _, d := range days {
 		wd, ok := weekdays[strings.ToLower(d)[:min(3, len(d))]]
 		if !ok {
-			return p, fmt.Errorf("profile %s: night_days: %q is not a weekday", p.Name, d)
+			msg := fmt.Sprintf("profile %s: night_days: %q is not a weekday", p.Name, d)
+			if n := names.Nearest(d, dayNames); n != "" {
+				msg += fmt.Sprintf(": did you mean %q?", n)
+			}
+			return p, errors.New(msg + " (" + orList(dayNames) + ")")
 		}
 		p.NightDays = append(p.NightDays, wd)
 	}
 	return p, nil
 }
+
+// dayNames are the weekdays as night_days names them.
+var dayNames = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
 var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
 	"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}

@@ -119,6 +119,9 @@ func queryServer(ctx context.Context, base string, q queries.Query, params map[s
 	return a.Result()
 }
 
+// outputFormats are the formats a query result is written in.
+var outputFormats = []string{"table", "csv", "json", "parquet", "arrow", "xlsx"}
+
 // checkOutput refuses, before any work, a format that cannot go where the
 // output is going: an unknown format, Parquet without a file, or binary
 // Arrow to a terminal.
@@ -138,7 +141,11 @@ func checkOutput(w io.Writer, format, out string) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("%w: format %q: use table, csv, json, parquet, arrow or xlsx", errUsage, format)
+	msg := fmt.Sprintf("format %q", format)
+	if n := names.Nearest(format, outputFormats); n != "" {
+		msg += fmt.Sprintf(": did you mean %q?", n)
+	}
+	return fmt.Errorf("%w: %s: use table, csv, json, parquet, arrow or xlsx", errUsage, msg)
 }
 
 // writeResult writes a result in a format to a file, or to w.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/safercity/safercity/bng"
+	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/maps"
 )
 
@@ -34,7 +35,11 @@ func Check(format string) error {
 			return nil
 		}
 	}
-	return formatError("format %q: use geojson, kml, csv, svg or png", format)
+	msg := fmt.Sprintf("format %q", format)
+	if n := names.Nearest(format, Formats); n != "" {
+		msg += fmt.Sprintf(": did you mean %q?", n)
+	}
+	return formatError("%s: use geojson, kml, csv, svg or png", msg)
 }
 
 // Draws reports whether the format is a drawing (SVG, PNG), which needs

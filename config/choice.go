@@ -1,0 +1,26 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/safercity/safercity/internal/names"
+)
+
+// notOneOf is the error for a setting whose value is none of its choices:
+// the nearest choice when one is close, and all of them.
+func notOneOf(key, got string, choices ...string) error {
+	msg := fmt.Sprintf("configuration: %s %q", key, got)
+	if n := names.Nearest(got, choices); n != "" {
+		msg += fmt.Sprintf(": did you mean %q?", n)
+	}
+	return fmt.Errorf("%s: want %s", msg, orList(choices))
+}
+
+// orList writes choices as "a, b or c".
+func orList(choices []string) string {
+	if len(choices) < 2 {
+		return strings.Join(choices, "")
+	}
+	return strings.Join(choices[:len(choices)-1], ", ") + " or " + choices[len(choices)-1]
+}
