@@ -538,6 +538,8 @@ func TestWholeInflateTrustsOnlyPlausibleSizes(t *testing.T) {
 		{csize: 10 << 20, usize: 64<<20 + 1, whole: false}, // larger than any police.uk file
 		{csize: 20 << 10, usize: 300 << 20, whole: false},  // TestDeclaredSizesDoNotSizeMemory's
 		{csize: 0, usize: 0, whole: false},                 // empty
+		{csize: 1 << 50, usize: 6 << 20, whole: false},     // a directory's compressed size past any file
+		{csize: 7 << 20, usize: 6 << 20, whole: false},     // more than deflate ever grows data
 	} {
 		if got := wholeInflate(c.csize, c.usize); got != c.whole {
 			t.Errorf("wholeInflate(%d, %d) = %v, want %v", c.csize, c.usize, got, c.whole)

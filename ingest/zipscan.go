@@ -181,7 +181,10 @@ const (
 )
 
 func wholeInflate(csize, usize int64) bool {
-	return csize > 0 && usize > 0 && usize <= maxWhole && usize <= csize*maxWholeRatio
+	// Both sizes come from the archive's directory, which archive/zip does
+	// not check against the file: the compressed one is bounded too, by the
+	// most deflate can grow a police.uk file's worth of data.
+	return csize > 0 && usize > 0 && usize <= maxWhole && usize <= csize*maxWholeRatio && csize <= usize+usize/1000+64
 }
 
 // inflateWhole reads an entry's csize compressed bytes and inflates them at

@@ -187,7 +187,9 @@ func enrichGroups(ctx context.Context, st *store.Store, e *enrich.Enricher, laye
 						months[0].month.Format("2006-01"), months[len(months)-1].month.Format("2006-01"), err)
 					cancel()
 				}
-				results = append(results, group...)
+				if err == nil { // a group whose commit failed is not computed, whatever it did before
+					results = append(results, group...)
+				}
 				mu.Unlock()
 				log.Debug("transformed", "months", len(group), "took", time.Since(start))
 			}
