@@ -10,11 +10,7 @@ import (
 // notOneOf is the error for a setting whose value is none of its choices:
 // the nearest choice when one is close, and all of them.
 func notOneOf(key, got string, choices ...string) error {
-	msg := fmt.Sprintf("configuration: %s %q", key, got)
-	if n := names.Nearest(got, choices); n != "" {
-		msg += fmt.Sprintf(": did you mean %q?", n)
-	}
-	return fmt.Errorf("%s: want %s", msg, orList(choices))
+	return fmt.Errorf("configuration: %s %q%s: want %s", key, got, names.DidYouMean(got, choices), orList(choices))
 }
 
 // orList writes choices as "a, b or c".

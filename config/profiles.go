@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -130,11 +129,7 @@ func nights(p hotspots.Profile, pc Profile) (hotspots.Profile, error) {
 	for _, d := range days {
 		wd, ok := weekdays[strings.ToLower(d)[:min(3, len(d))]]
 		if !ok {
-			msg := fmt.Sprintf("profile %s: night_days: %q is not a weekday", p.Name, d)
-			if n := names.Nearest(d, dayNames); n != "" {
-				msg += fmt.Sprintf(": did you mean %q?", n)
-			}
-			return p, errors.New(msg + " (" + orList(dayNames) + ")")
+			return p, fmt.Errorf("profile %s: night_days: %q is not a weekday%s (%s)", p.Name, d, names.DidYouMean(d, dayNames), orList(dayNames))
 		}
 		p.NightDays = append(p.NightDays, wd)
 	}

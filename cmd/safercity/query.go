@@ -141,11 +141,7 @@ func checkOutput(w io.Writer, format, out string) error {
 		}
 		return nil
 	}
-	msg := fmt.Sprintf("format %q", format)
-	if n := names.Nearest(format, outputFormats); n != "" {
-		msg += fmt.Sprintf(": did you mean %q?", n)
-	}
-	return fmt.Errorf("%w: %s: use table, csv, json, parquet, arrow or xlsx", errUsage, msg)
+	return fmt.Errorf("%w: format %q%s: use table, csv, json, parquet, arrow or xlsx", errUsage, format, names.DidYouMean(format, outputFormats))
 }
 
 // writeResult writes a result in a format to a file, or to w.

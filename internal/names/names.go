@@ -21,10 +21,7 @@ type UnknownError struct {
 }
 
 func (e *UnknownError) Error() string {
-	msg := fmt.Sprintf("no %s %q", e.Kind, e.Given)
-	if e.Nearest != "" {
-		msg += fmt.Sprintf(": did you mean %q?", e.Nearest)
-	}
+	msg := fmt.Sprintf("no %s %q", e.Kind, e.Given) + suggestion(e.Nearest)
 	switch n := len(e.Known); {
 	case n == 0:
 		return msg + fmt.Sprintf(" (the store holds no %s names yet: load and transform data first)", e.Kind)
@@ -60,6 +57,20 @@ func Resolve(kind, given string, known []string) (string, error) {
 		return folded[0], nil
 	}
 	return "", &UnknownError{Kind: kind, Given: given, Nearest: Nearest(given, known), Known: known}
+}
+
+// DidYouMean is `: did you mean "X"?` for the known name nearest to given
+// (Nearest), or "" when none is close: the tail of an error for a value
+// that is none of a fixed list.
+func DidYouMean(given string, known []string) string {
+	return suggestion(Nearest(given, known))
+}
+
+func suggestion(nearest string) string {
+	if nearest == "" {
+		return ""
+	}
+	return fmt.Sprintf(": did you mean %q?", nearest)
 }
 
 // Nearest returns the known name closest to given in edit distance

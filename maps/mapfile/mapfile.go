@@ -35,11 +35,7 @@ func Check(format string) error {
 			return nil
 		}
 	}
-	msg := fmt.Sprintf("format %q", format)
-	if n := names.Nearest(format, Formats); n != "" {
-		msg += fmt.Sprintf(": did you mean %q?", n)
-	}
-	return formatError("%s: use geojson, kml, csv, svg or png", msg)
+	return formatError("format %q%s: use geojson, kml, csv, svg or png", format, names.DidYouMean(format, Formats))
 }
 
 // Draws reports whether the format is a drawing (SVG, PNG), which needs
