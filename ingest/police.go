@@ -320,8 +320,9 @@ func (s *Summary) add(f FileResult) {
 
 // orderVersions puts the versions of a partition that one run holds
 // together, the last given first, at the place of the last one: one writer
-// takes them all (queue.take), loads the first that is good and marks the others superseded, so a later
-// file that is refused or poorer never displaces a good earlier one.
+// takes them all (queue.take), loads the first that is good and marks the
+// others superseded, so a later file that is refused or poorer never
+// displaces a good earlier one.
 func orderVersions(units []unit) []unit {
 	versions := map[policeuk.Partition][]int{}
 	parts := make([]policeuk.Partition, len(units))
@@ -560,5 +561,5 @@ func (s *state) sameEntry(u unit) bool {
 		return false
 	}
 	old, ok := s.current[p]
-	return ok && old.crc == int64(u.crc32) && old.size == u.size
+	return ok && old.sameBytes("", u.crc32, u.size)
 }
