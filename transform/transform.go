@@ -117,16 +117,9 @@ func Run(ctx context.Context, st *store.Store, cfg Config, months []time.Time, l
 			results = append(results, MonthResult{Month: m.month.Format("2006-01"), Status: "unchanged", Rows: m.rows})
 		}
 	}
-	// Months are committed in groups: each DuckDB commit that follows deletes
-	// costs a checkpoint, so one per month would dominate a full recompute;
-	// and each statement over a group's rows is one scan, not one per month.
-	var threads int
-	if err := st.DB.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&threads); err != nil {
+	at, err := groupsAtOnce(ctx, st)
+	if err != nil {
 		return nil, err
-	}
-	at := 1 // DuckDB spreads each statement over its threads
-	if threads == 1 {
-		at = runtime.GOMAXPROCS(0) // Alone: a group per core
 	}
 	done, err := enrichGroups(ctx, st, e, layers, monthGroups(changed), at, cfg.CellSize, log)
 	results = append(results, done...)
@@ -134,7 +127,24 @@ func Run(ctx context.Context, st *store.Store, cfg Config, months []time.Time, l
 	return results, err
 }
 
-// monthGroups splits the months into groups of about txRows rows.
+// groupsAtOnce is how many month groups Run enriches at once: one per core
+// when DuckDB runs on one thread (Alone), else one, DuckDB spreading each
+// statement over its threads.
+func groupsAtOnce(ctx context.Context, st *store.Store) (int, error) {
+	var threads int
+	if err := st.DB.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&threads); err != nil {
+		return 0, err
+	}
+	if threads == 1 {
+		return runtime.GOMAXPROCS(0), nil
+	}
+	return 1, nil
+}
+
+// monthGroups splits the months into groups of about txRows rows. Months
+// are committed in groups: each DuckDB commit that follows deletes costs a
+// checkpoint, so one per month would dominate a full recompute; and each
+// statement over a group's rows is one scan, not one per month.
 func monthGroups(months []monthWork) [][]monthWork {
 	var groups [][]monthWork
 	for len(months) > 0 {
@@ -155,9 +165,13 @@ func monthGroups(months []monthWork) [][]monthWork {
 func enrichGroups(ctx context.Context, st *store.Store, e *enrich.Enricher, layers map[string]*area.Layer, groups [][]monthWork, at int, cellSize float64, log *slog.Logger) ([]MonthResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	todo := make(chan []monthWork, len(groups))
+	for _, g := range groups {
+		todo <- g
+	}
+	close(todo)
 	var (
 		mu      sync.Mutex
-		next    int
 		results []MonthResult
 		first   error
 		wg      sync.WaitGroup
@@ -165,38 +179,38 @@ func enrichGroups(ctx context.Context, st *store.Store, e *enrich.Enricher, laye
 	for range min(at, len(groups)) {
 		ge := *e // GridRef keeps a cache of its own per goroutine
 		wg.Go(func() {
-			for {
-				mu.Lock()
-				if next == len(groups) || first != nil {
-					mu.Unlock()
-					return
-				}
-				months := groups[next]
-				next++
-				mu.Unlock()
-				start := time.Now()
-				var group []MonthResult
-				err := st.Tx(ctx, func(tx *store.Tx) error {
-					var err error
-					group, err = enrichMonths(tx, &ge, layers, months, cellSize)
-					return err
-				})
+			for months := range todo { // after a failure, cancelled: the rest fail at once
+				group, err := enrichGroup(ctx, st, &ge, layers, months, cellSize, log)
 				mu.Lock()
 				if err != nil && first == nil {
-					first = fmt.Errorf("transform %s…%s: %w (the months of this batch are as they were; the other batches that ended are stored: run again to resume)",
-						months[0].month.Format("2006-01"), months[len(months)-1].month.Format("2006-01"), err)
+					first = err
 					cancel()
 				}
-				if err == nil { // a group whose commit failed is not computed, whatever it did before
-					results = append(results, group...)
-				}
+				results = append(results, group...)
 				mu.Unlock()
-				log.Debug("transformed", "months", len(group), "took", time.Since(start))
 			}
 		})
 	}
 	wg.Wait()
 	return results, first
+}
+
+// enrichGroup enriches one group of months in one transaction; it returns
+// their results only once committed.
+func enrichGroup(ctx context.Context, st *store.Store, e *enrich.Enricher, layers map[string]*area.Layer, months []monthWork, cellSize float64, log *slog.Logger) ([]MonthResult, error) {
+	start := time.Now()
+	var group []MonthResult
+	err := st.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		group, err = enrichMonths(tx, e, layers, months, cellSize)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("transform %s…%s: %w (the months of this batch are as they were; the other batches that ended are stored: run again to resume)",
+			months[0].month.Format("2006-01"), months[len(months)-1].month.Format("2006-01"), err)
+	}
+	log.Debug("transformed", "months", len(group), "took", time.Since(start))
+	return group, nil
 }
 
 // txRows is roughly how many crimes are enriched per transaction (a
