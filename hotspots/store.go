@@ -17,8 +17,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/safercity/safercity/disclosure"
-	"github.com/safercity/safercity/internal/names"
 	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform"
 )
 
 // crimePoint is a located crime of the profile, or a partner incident.
@@ -59,11 +59,7 @@ type monthCell struct {
 // with the profile's located crime in the month.
 func profileForces(ctx context.Context, st *store.Store, o Options) ([]string, error) {
 	if o.Force != "" {
-		all, err := st.Strings(ctx, `SELECT DISTINCT force FROM crimes_enriched ORDER BY 1`)
-		if err != nil {
-			return nil, err
-		}
-		force, err := names.Resolve("force among the enriched crimes", o.Force, all)
+		force, err := transform.ResolveForce(ctx, st, o.Force)
 		if err != nil {
 			return nil, err
 		}
