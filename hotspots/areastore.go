@@ -48,22 +48,18 @@ func (f *forceAreaCounts) consecutive() int {
 // profile's crimes per LSOA and month and the months held, over the
 // forecast's months to the month, and the positions of every located crime
 // of the month and the twelve before it: one scan.
-func loadAreaCounts(tx *store.Tx, p Profile, force string, month time.Time) (map[string]*forceAreaCounts, error) {
-	where, args, err := profileCondition(tx, p)
-	if err != nil {
-		return nil, err
-	}
+func loadAreaCounts(tx *store.Tx, cond condition, force string, month time.Time) (map[string]*forceAreaCounts, error) {
 	filter, fargs := forceFilter(force)
 	recent := month.AddDate(0, -(areaMonths - 1), 0)
 	q := `SELECT force, month, coalesce(lsoa_code, ''),
-		count(*) FILTER (WHERE located AND ` + where + `),
+		count(*) FILTER (WHERE located AND ` + cond.sql + `),
 		count(*) FILTER (WHERE located AND month >= ?),
 		coalesce(sum(easting) FILTER (WHERE located AND month >= ?), 0),
 		coalesce(sum(northing) FILTER (WHERE located AND month >= ?), 0)
 		FROM crimes_enriched c WHERE month BETWEEN ? AND ? AND ` + filter + ` GROUP BY ALL`
-	args = append(append(args, recent, recent, recent, month.AddDate(0, -(forecastMonths-1), 0), month), fargs...)
+	args := append(append(slices.Clone(cond.args), recent, recent, recent, month.AddDate(0, -(forecastMonths-1), 0), month), fargs...)
 	out := map[string]*forceAreaCounts{}
-	err = tx.QueryArrow(q, args, func(rec arrow.RecordBatch) error {
+	err := tx.QueryArrow(q, args, func(rec arrow.RecordBatch) error {
 		f := rec.Column(0).(*array.String)
 		m := rec.Column(1).(*array.Date32)
 		code := rec.Column(2).(*array.String)

@@ -51,7 +51,11 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 	if ffrom.Before(first) {
 		first = ffrom
 	}
-	all, err := loadPoints(tx, o.Profile, o.Force, first, o.Month, o.Month)
+	cond, err := profileCondition(tx, o.Profile) // one condition for both scans
+	if err != nil {
+		return nil, err
+	}
+	all, err := loadPoints(tx, o.Profile, cond, o.Force, first, o.Month, o.Month)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +65,7 @@ func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boun
 		return nil, err
 	}
 	var rs runShared
-	if rs.counts, err = loadAreaCounts(tx, o.Profile, o.Force, o.Month); err != nil {
+	if rs.counts, err = loadAreaCounts(tx, cond, o.Force, o.Month); err != nil {
 		return nil, err
 	}
 	if rs.pop, err = loadPopulation(tx, o.Month); err != nil {

@@ -87,7 +87,11 @@ func readInput(tx *store.Tx, p Profile, force string, from, to time.Time, cellSi
 	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
 		in.months = append(in.months, m)
 	}
-	pts, err := loadPoints(tx, p, force, from, to, to)
+	cond, err := profileCondition(tx, p)
+	if err != nil {
+		return in, err
+	}
+	pts, err := loadPoints(tx, p, cond, force, from, to, to)
 	if err != nil {
 		return in, err
 	}
@@ -168,18 +172,14 @@ func monthIndex(t, from time.Time) int {
 }
 
 // loadPoints reads, per force (one, or every force when force is ""), the
-// profile's located crimes for months from..to (inclusive), with their
-// location in month only: one scan for all forces.
-func loadPoints(tx *store.Tx, p Profile, force string, from, to, month time.Time) (map[string][]crimePoint, error) {
-	where, args, err := profileCondition(tx, p)
-	if err != nil {
-		return nil, err
-	}
+// located crimes meeting cond (p's condition) for months from..to
+// (inclusive), with their location in month only: one scan for all forces.
+func loadPoints(tx *store.Tx, p Profile, cond condition, force string, from, to, month time.Time) (map[string][]crimePoint, error) {
 	filter, fargs := forceFilter(force)
 	out := map[string][]crimePoint{}
 	q := `SELECT force, month, easting, northing, harm, CASE WHEN month = ? THEN location END FROM crimes_enriched c
-		WHERE located AND month BETWEEN ? AND ? AND ` + filter + ` AND ` + where
-	err = tx.QueryArrow(q, append(append([]any{month, from, to}, fargs...), args...), func(rec arrow.RecordBatch) error {
+		WHERE located AND month BETWEEN ? AND ? AND ` + filter + ` AND ` + cond.sql
+	err := tx.QueryArrow(q, append(append([]any{month, from, to}, fargs...), cond.args...), func(rec arrow.RecordBatch) error {
 		name := ""
 		f := rec.Column(0).(*array.String)
 		mo := rec.Column(1).(*array.Date32)
@@ -228,16 +228,21 @@ func pointsSince(points map[string][]crimePoint, first, from time.Time) map[stri
 	return out
 }
 
-// profileCondition is the SQL condition on crimes_enriched c selecting
-// the profile's crimes, with its night-time economy zone when it has one,
-// and the condition's arguments.
-func profileCondition(tx *store.Tx, p Profile) (string, []any, error) {
+// condition is an SQL condition on crimes_enriched c and its arguments.
+type condition struct {
+	sql  string
+	args []any
+}
+
+// profileCondition is the condition selecting the profile's crimes, with
+// its night-time economy zone when it has one.
+func profileCondition(tx *store.Tx, p Profile) (condition, error) {
 	where, args, err := p.where()
 	if err != nil {
-		return "", nil, err
+		return condition{}, err
 	}
 	zone, err := nteZone(tx, p)
-	return where + zone, args, err
+	return condition{where + zone, args}, err
 }
 
 // nteZone is the SQL condition keeping crimes (alias c) within the
