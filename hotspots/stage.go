@@ -306,8 +306,9 @@ func studyArea(in input, b *boundary, lo, hi int, cellSize float64) (study, erro
 }
 
 // Backtest back-tests the profile for every month of a force's data with
-// enough months before it, on the study area a run of that month would
-// have, without storing anything. Partner incidents count as in Run.
+// enough months before it (o.Month alone, when set), on the study area a
+// run of that month would have, without storing anything. Partner
+// incidents count as in Run.
 func Backtest(ctx context.Context, st *store.Store, o Options) ([]Accuracy, error) {
 	o.defaults()
 	bounds, err := boundaries(ctx, st, o)
@@ -350,6 +351,9 @@ func backtestForce(tx *store.Tx, o Options, force string, b *boundary, from, to 
 	}
 	var out []Accuracy
 	for t := o.Inputs; t < len(in.months); t++ {
+		if !o.Month.IsZero() && !in.months[t].Equal(o.Month) {
+			continue
+		}
 		lo := max(0, t-(o.Window-1))
 		s, err := studyArea(in, b, lo, t, o.CellSize)
 		if err != nil {

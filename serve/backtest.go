@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/internal/names"
@@ -23,7 +24,7 @@ func (s *Server) apiBacktest(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	o, month, err := s.backtestOptions(r.Context(), r)
+	o, err := s.backtestOptions(r.Context(), r)
 	if err != nil {
 		s.failErr(w, r, backtestError(r.Context(), err))
 		return
@@ -32,15 +33,6 @@ func (s *Server) apiBacktest(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.failErr(w, r, backtestError(r.Context(), err))
 		return
-	}
-	if month != "all" {
-		kept := res[:0]
-		for _, a := range res {
-			if a.Month == month {
-				kept = append(kept, a)
-			}
-		}
-		res = kept
 	}
 	if f == "json" {
 		writeJSON(w, http.StatusOK, res)
@@ -70,38 +62,41 @@ func backtestError(ctx context.Context, err error) error {
 // flags: the profile as the server's configuration defines it, a force the
 // store holds, and overrides of the cell size, Gi* band, KDE bandwidth,
 // input months and emerging window (0 or absent: the configuration's).
-func (s *Server) backtestOptions(ctx context.Context, r *http.Request) (hotspots.Options, string, error) {
-	month := r.PathValue("month")
-	if month != "all" {
-		if _, err := parseMonth(month); err != nil {
-			return hotspots.Options{}, "", invalid("month %.20q: want all (every month, as hotspots backtest) or YYYY-MM", month)
+// A test month other than all is the only one computed.
+func (s *Server) backtestOptions(ctx context.Context, r *http.Request) (hotspots.Options, error) {
+	var only time.Time
+	if month := r.PathValue("month"); month != "all" {
+		var err error
+		if only, err = parseMonth(month); err != nil {
+			return hotspots.Options{}, invalid("month %.20q: want all (every month, as hotspots backtest) or YYYY-MM", month)
 		}
 	}
 	if s.profile == nil {
-		return hotspots.Options{}, "", notFound("this server has no hotspot profiles configured")
+		return hotspots.Options{}, notFound("this server has no hotspot profiles configured")
 	}
 	o, err := s.profile(r.PathValue("profile"))
 	if errors.Is(err, names.ErrUnknown) {
-		return o, "", invalid("%v", err)
+		return o, invalid("%v", err)
 	} else if err != nil {
-		return o, "", err
+		return o, err
 	}
 	if o.Profile.Incidents {
 		if err := rawPartnerData(r, "the back-test of a profile with partner incidents"); err != nil {
-			return o, "", err
+			return o, err
 		}
 	}
 	q := r.URL.Query()
 	force, err := single(q, "force", "")
 	if err != nil {
-		return o, "", err
+		return o, err
 	}
 	if o.Force, err = transform.ResolveForce(ctx, s.st, force); errors.Is(err, names.ErrUnknown) {
-		return o, "", invalid("%v", err)
+		return o, invalid("%v", err)
 	} else if err != nil {
-		return o, "", err
+		return o, err
 	}
-	return o, month, backtestOverrides(q, &o)
+	o.Month = only
+	return o, backtestOverrides(q, &o)
 }
 
 // backtestOverrides applies the request's overrides of the profile's
