@@ -77,10 +77,11 @@ func (r *Result) disclose(pol disclosure.Policy, columns []string) error {
 		for i, c := range keyCols {
 			key[i] = row[c]
 		}
-		u := byKey[fmt.Sprint(key)]
+		k := fmt.Sprint(key)
+		u := byKey[k]
 		if u == nil {
 			u = &unit{key: key, counts: make([][]int64, len(idx))}
-			byKey[fmt.Sprint(key)] = u
+			byKey[k] = u
 			units = append(units, u)
 		}
 		m := monthKey(row[month])

@@ -267,6 +267,14 @@ func printConcentration(w io.Writer, c *hotspots.Concentration) {
 
 // printForecast prints the forecast line and its validation; without a
 // forecast the notes say why.
+// verdict says whether a forecast beat the seasonal naive one.
+func verdict(beats bool) string {
+	if beats {
+		return "beats"
+	}
+	return "does NOT beat"
+}
+
 func printForecast(w io.Writer, f *hotspots.Forecast) {
 	if f == nil {
 		return
@@ -274,12 +282,8 @@ func printForecast(w io.Writer, f *hotspots.Forecast) {
 	fmt.Fprintf(w, "forecast of %s per cell (Poisson regression on trend, month of year and the cell's recent history, fitted on %d months; validated by rolling origin against the seasonal naive forecast, Hyndman & Athanasopoulos FPP3 §5.10; hotspot_cells.forecast, --class forecast):\n",
 		f.Month, f.History)
 	for _, c := range f.Validation {
-		verdict := "beats"
-		if !c.Beats {
-			verdict = "does NOT beat"
-		}
 		fmt.Fprintf(w, "  %s forecast from the months before it: MAE %.3f, RMSE %.3f per cell vs seasonal naive %.3f, %.3f — %s last year's same month\n",
-			c.Month, c.MAE, c.RMSE, c.NaiveMAE, c.NaiveRMSE, verdict)
+			c.Month, c.MAE, c.RMSE, c.NaiveMAE, c.NaiveRMSE, verdict(c.Beats))
 	}
 	if len(f.Validation) > 0 && !f.Beats {
 		fmt.Fprintln(w, "  the forecast did not beat last year's same month in every month checked: read it beside the seasonal naive one")

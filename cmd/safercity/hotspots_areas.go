@@ -57,11 +57,7 @@ func printAreaForecast(w io.Writer, layer string, f *hotspots.AreaForecast) {
 	}
 	fmt.Fprintf(w, "  forecast of %s per %s (the cells' Poisson regression on the area's history, %d consecutive months; area_rates.forecast):", f.Month, layer, f.History)
 	for _, c := range f.Validation {
-		verdict := "beats"
-		if !c.Beats {
-			verdict = "does NOT beat"
-		}
-		fmt.Fprintf(w, " %s MAE %.3f, RMSE %.3f vs seasonal naive %.3f, %.3f (%s it);", c.Month, c.MAE, c.RMSE, c.NaiveMAE, c.NaiveRMSE, verdict)
+		fmt.Fprintf(w, " %s MAE %.3f, RMSE %.3f vs seasonal naive %.3f, %.3f (%s it);", c.Month, c.MAE, c.RMSE, c.NaiveMAE, c.NaiveRMSE, verdict(c.Beats))
 	}
 	if !f.Beats {
 		fmt.Fprint(w, " read it beside last year's same month")
@@ -175,15 +171,15 @@ func printNearRepeat(w io.Writer, nr *hotspots.NearRepeat, month string) {
 		nr.Permutations, nr.Seed, nr.Events, nr.From, month, pairs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "  distance")
-	var days [][2]float64
+	bands := 0 // time bands: the cells of the first distance band
 	for _, c := range nr.Cells {
-		if len(days) == 0 || c.DistanceFrom == nr.Cells[0].DistanceFrom {
-			days = append(days, [2]float64{c.DaysFrom, c.DaysTo})
+		if bands == 0 || c.DistanceFrom == nr.Cells[0].DistanceFrom {
+			bands++
 			fmt.Fprintf(tw, "\t%g–%g days", c.DaysFrom, c.DaysTo)
 		}
 	}
 	for i, c := range nr.Cells {
-		if i%len(days) == 0 {
+		if i%bands == 0 {
 			fmt.Fprintf(tw, "\n  %g–%g m", c.DistanceFrom, c.DistanceTo)
 		}
 		if c.Withheld {
