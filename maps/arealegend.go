@@ -34,14 +34,13 @@ func RateLegend(title string, values []float64) (Legend, func(float64) string) {
 			}
 		}
 	}
-	colours := []string{"bd0026", "f03b20", "fd8d3c", "fecc5c", "ffffb2"}
 	l := Legend{Title: title}
 	for k, lo := range breaks {
 		label := fmt.Sprintf("%.2f or more", lo)
 		if k > 0 {
 			label = fmt.Sprintf("%.2f to %.2f", lo, breaks[k-1])
 		}
-		l.Classes = append(l.Classes, Class{Key: fmt.Sprint("q", k), Label: label, Color: hex(colours[k]), Group: "Per 1,000 residents", Rank: len(breaks) - k})
+		l.Classes = append(l.Classes, Class{Key: fmt.Sprint("q", k), Label: label, Color: ylOrRd5[k], Group: "Per 1,000 residents", Rank: len(breaks) - k})
 	}
 	l.Classes = append(l.Classes, Class{Key: NoRate, Label: "No rate (no residents)", Color: notSignificantGrey, Rank: 0})
 	return l, func(x float64) string {
@@ -60,24 +59,17 @@ var ExcessLevels = []float64{2, 1.25, 0.8, 0.5, 0}
 
 // ExcessClass returns the ExcessLegend key of an excess risk, NoRate for
 // NaN.
-func ExcessClass(x float64) string {
-	for _, lo := range ExcessLevels {
-		if x >= lo {
-			return fmt.Sprint(lo)
-		}
-	}
-	return NoRate
-}
+func ExcessClass(x float64) string { return levelClass(ExcessLevels, x, NoRate) }
 
 // ExcessLegend returns the legend of an excess risk map in ColorBrewer's
 // diverging RdBu: reds above the force's rate, blues below, a neutral class
 // about it.
 func ExcessLegend() Legend {
-	colours := []string{"b2182b", "ef8a62", "f7f7f7", "67a9cf", "2166ac"}
+	colours := []color.NRGBA{rgb(0xb2, 0x18, 0x2b), rgb(0xef, 0x8a, 0x62), rgb(0xf7, 0xf7, 0xf7), rgb(0x67, 0xa9, 0xcf), rgb(0x21, 0x66, 0xac)}
 	labels := []string{"2 or more times expected", "1.25 to 2", "0.8 to 1.25 (about as expected)", "0.5 to 0.8", "under half"}
 	l := Legend{Title: "Excess risk (observed / expected crimes)"}
 	for k, lo := range ExcessLevels {
-		l.Classes = append(l.Classes, Class{Key: ExcessClass(lo), Label: labels[k], Color: hex(colours[k]), Group: "Crimes over expected", Rank: len(ExcessLevels) - k})
+		l.Classes = append(l.Classes, Class{Key: ExcessClass(lo), Label: labels[k], Color: colours[k], Group: "Crimes over expected", Rank: len(ExcessLevels) - k})
 	}
 	l.Classes = append(l.Classes, Class{Key: NoRate, Label: "No rate (no residents)", Color: notSignificantGrey, Rank: 0})
 	return l
@@ -113,17 +105,10 @@ func ChangeClass(change float64, beyond bool) string {
 // within it.
 func ChangeLegend(title string) Legend {
 	return Legend{Title: title, Classes: []Class{
-		{Key: ChangeUp, Label: "Increase beyond noise", Color: hex("b2182b"), Group: "Beyond Poisson noise", Rank: 4},
-		{Key: ChangeDown, Label: "Decrease beyond noise", Color: hex("2166ac"), Group: "Beyond Poisson noise", Rank: 3},
-		{Key: ChangeUpNoise, Label: "Increase", Color: hex("f4a582"), Group: "Within noise", Rank: 2},
-		{Key: ChangeDownNoise, Label: "Decrease", Color: hex("92c5de"), Group: "Within noise", Rank: 1},
-		{Key: ChangeSame, Label: "No change", Color: hex("f7f7f7"), Group: "Within noise", Rank: 0},
+		{Key: ChangeUp, Label: "Increase beyond noise", Color: rgb(0xb2, 0x18, 0x2b), Group: "Beyond Poisson noise", Rank: 4},
+		{Key: ChangeDown, Label: "Decrease beyond noise", Color: rgb(0x21, 0x66, 0xac), Group: "Beyond Poisson noise", Rank: 3},
+		{Key: ChangeUpNoise, Label: "Increase", Color: rgb(0xf4, 0xa5, 0x82), Group: "Within noise", Rank: 2},
+		{Key: ChangeDownNoise, Label: "Decrease", Color: rgb(0x92, 0xc5, 0xde), Group: "Within noise", Rank: 1},
+		{Key: ChangeSame, Label: "No change", Color: rgb(0xf7, 0xf7, 0xf7), Group: "Within noise", Rank: 0},
 	}}
-}
-
-// hex is a colour written as ColorBrewer lists it.
-func hex(s string) color.NRGBA {
-	var r, g, b uint8
-	fmt.Sscanf(s, "%02x%02x%02x", &r, &g, &b)
-	return rgb(r, g, b)
 }

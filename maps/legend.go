@@ -123,14 +123,21 @@ const ForecastNone = "none"
 
 // ForecastClass returns the ForecastLegend class key of a forecast of v
 // crimes, ForecastNone for NaN.
-func ForecastClass(v float64) string {
-	for _, lo := range ForecastLevels {
+func ForecastClass(v float64) string { return levelClass(ForecastLevels, v, ForecastNone) }
+
+// levelClass is the class key of v among levels (lower bounds, highest
+// first): the first level it reaches, written as a number, or none.
+func levelClass(levels []float64, v float64, none string) string {
+	for _, lo := range levels {
 		if v >= lo {
 			return strconv.FormatFloat(lo, 'g', -1, 64)
 		}
 	}
-	return ForecastNone
+	return none
 }
+
+// ylOrRd5 is ColorBrewer's five-class sequential YlOrRd, darkest first.
+var ylOrRd5 = []color.NRGBA{rgb(0xbd, 0x00, 0x26), rgb(0xf0, 0x3b, 0x20), rgb(0xfd, 0x8d, 0x3c), rgb(0xfe, 0xcc, 0x5c), rgb(0xff, 0xff, 0xb2)}
 
 // ForecastLegend returns the legend of a forecast map: next month's
 // expected crimes per cell in ColorBrewer's sequential YlOrRd, which
@@ -138,11 +145,10 @@ func ForecastClass(v float64) string {
 // grey.
 func ForecastLegend() Legend {
 	const expected, none = "Expected crimes next month", "No forecast"
-	colours := []color.NRGBA{rgb(0xbd, 0x00, 0x26), rgb(0xf0, 0x3b, 0x20), rgb(0xfd, 0x8d, 0x3c), rgb(0xfe, 0xcc, 0x5c), rgb(0xff, 0xff, 0xb2)}
 	labels := []string{"2 or more", "1 to 2", "0.5 to 1", "0.1 to 0.5", "under 0.1"}
 	l := Legend{Title: "Forecast of next month's crime"}
 	for k, lo := range ForecastLevels {
-		l.Classes = append(l.Classes, Class{Key: ForecastClass(lo), Label: labels[k], Color: colours[k], Group: expected, Rank: len(ForecastLevels) - k})
+		l.Classes = append(l.Classes, Class{Key: ForecastClass(lo), Label: labels[k], Color: ylOrRd5[k], Group: expected, Rank: len(ForecastLevels) - k})
 	}
 	l.Classes = append(l.Classes, Class{Key: ForecastNone, Label: "No forecast", Color: notSignificantGrey, Group: none, Rank: 0})
 	return l
