@@ -59,9 +59,7 @@ type AreaRate struct {
 // its residents.
 type areaRow struct {
 	code, name string
-	crimes     [forecastMonths]int64
-	located    int64
-	sumX, sumY float64
+	areaCounts
 	population float64 // 0: none, see popReason
 	popReason  string
 }
@@ -73,7 +71,7 @@ const areaMonths = 13
 // centroid returns the mean position of the area's located crimes:
 // police.uk places each crime at a snap point within its LSOA, so the mean
 // lies among them. ok is false without any.
-func (a *areaRow) centroid() (x, y float64, ok bool) {
+func (a *areaCounts) centroid() (x, y float64, ok bool) {
 	if a.located == 0 {
 		return 0, 0, false
 	}

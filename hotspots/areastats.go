@@ -79,7 +79,7 @@ func lsoaAreaRows(lsoas []geography.LSOA, fc *forceAreaCounts, pop population) (
 		own[l.Code] = true
 		r := areaRow{code: l.Code, name: l.Name}
 		if a := fc.byCode[l.Code]; a != nil {
-			r.crimes, r.located, r.sumX, r.sumY = a.crimes, a.located, a.sumX, a.sumY
+			r.areaCounts = *a
 		}
 		r.population, r.popReason = residents(pop, l.Code, "LSOA")
 		rows[i] = r
@@ -124,10 +124,7 @@ func districtAreaRows(geo *geography.Table, lsoas []geography.LSOA, lsoaRows []a
 			out = append(out, areaRow{code: code, name: l.District})
 		}
 		d, r := &out[k], lsoaRows[i]
-		for m := range d.crimes {
-			d.crimes[m] += r.crimes[m]
-		}
-		d.located, d.sumX, d.sumY = d.located+r.located, d.sumX+r.sumX, d.sumY+r.sumY
+		d.add(r.areaCounts)
 		d.population += r.population
 		total[l.District]++
 		if r.population == 0 {

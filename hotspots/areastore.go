@@ -24,6 +24,14 @@ type areaCounts struct {
 	sumX, sumY float64
 }
 
+// add adds b's counts and positions to a's.
+func (a *areaCounts) add(b areaCounts) {
+	for m := range a.crimes {
+		a.crimes[m] += b.crimes[m]
+	}
+	a.located, a.sumX, a.sumY = a.located+b.located, a.sumX+b.sumX, a.sumY+b.sumY
+}
+
 // forceAreaCounts are one force's crimes per LSOA code ("" for located
 // crimes in no LSOA) and the month offsets it has enriched crimes for.
 type forceAreaCounts struct {
