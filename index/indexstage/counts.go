@@ -128,8 +128,10 @@ func observations(ctx context.Context, st *store.Store, month time.Time, units [
 			byUnit[u].add(c)
 		}
 	}
-	for u, c := range byUnit {
-		addRates(u, c, pop[u], add)
+	for _, u := range units { // in the set's order, not the map's: the table's order, and the report's, are the same every run
+		if c := byUnit[u.Name]; c != nil {
+			addRates(u.Name, c, pop[u.Name], add)
+		}
 	}
 	if err := cellConcentration(ctx, st, month, unitOf, add); err != nil {
 		return nil, err
