@@ -119,16 +119,19 @@ func observations(ctx context.Context, st *store.Store, month time.Time, units [
 	if err != nil {
 		return nil, err
 	}
+	// Units and their districts in the set's order, not a map's: the
+	// table's order, the report's and the sums' last digits are the same
+	// every run.
 	byUnit := map[string]*counts{}
-	for lad, c := range byDistrict {
-		if u := unitOf[lad]; u != "" {
-			if byUnit[u] == nil {
-				byUnit[u] = &counts{}
+	for _, u := range units {
+		for _, lad := range u.Districts {
+			if c, ok := byDistrict[lad]; ok && unitOf[lad] == u.Name {
+				if byUnit[u.Name] == nil {
+					byUnit[u.Name] = &counts{}
+				}
+				byUnit[u.Name].add(c)
 			}
-			byUnit[u].add(c)
 		}
-	}
-	for _, u := range units { // in the set's order, not the map's: the table's order, and the report's, are the same every run
 		if c := byUnit[u.Name]; c != nil {
 			addRates(u.Name, c, pop[u.Name], add)
 		}
