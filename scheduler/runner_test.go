@@ -113,7 +113,11 @@ func TestFailingJobKeepsEarlierResults(t *testing.T) {
 	if err := r.Trigger("stage", scheduler.TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
-	poll.Until(t, 5*time.Second, "the first run", schedtest.Finished(t, st, "stage", scheduler.StatusSucceeded))
+	// The run is recorded as finished a moment before the runner lets the
+	// job go: wait for both, or the next trigger finds it still running.
+	poll.Until(t, 5*time.Second, "the first run", func() bool {
+		return schedtest.Finished(t, st, "stage", scheduler.StatusSucceeded)() && idle(r)()
+	})
 	broken.Store(true)
 	if err := r.Trigger("stage", scheduler.TriggerSchedule); err != nil {
 		t.Fatal(err)
