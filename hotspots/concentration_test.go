@@ -32,7 +32,7 @@ func TestConcentrationStored(t *testing.T) {
 	cells := floats(`SELECT crimes FROM hotspot_cells WHERE profile = 'violence' AND force = 'city-of-london' AND month = ?`, month)
 	// Streets: every point the force recorded any crime at in the window,
 	// with the month's violent crimes there (0 for most).
-	streets := floats(`SELECT count(*) FILTER (WHERE violence AND month = ?) FROM crimes_enriched
+	streets := floats(`SELECT count(*) FILTER (WHERE violence AND month = ?) FROM crimes
 		WHERE force = 'city-of-london' AND located AND location <> 'No Location' AND month BETWEEN ? AND ?
 		GROUP BY location, easting, northing`, month, month.AddDate(0, -11, 0), month)
 	for _, tc := range []struct {

@@ -137,7 +137,7 @@ func loadFootprints(tx *store.Tx, force string, from, to time.Time, cellSize flo
 // at which it recorded a located crime of any category in months from..to.
 func loadStreetPlaces(tx *store.Tx, force string, from, to time.Time) (map[string]int, error) {
 	filter, args := forceFilter(force)
-	rows, err := tx.Query(`SELECT force, count(DISTINCT (location, easting, northing)) FROM crimes_enriched c
+	rows, err := tx.Query(`SELECT force, count(DISTINCT (location, easting, northing)) FROM crimes c
 		WHERE located AND location IS NOT NULL AND location <> ? AND month BETWEEN ? AND ? AND `+filter+` GROUP BY force`,
 		append([]any{noLocation, from, to}, args...)...)
 	if err != nil {
@@ -177,8 +177,11 @@ func monthIndex(t, from time.Time) int {
 func loadPoints(tx *store.Tx, p Profile, cond condition, force string, from, to, month time.Time) (map[string][]crimePoint, error) {
 	filter, fargs := forceFilter(force)
 	out := map[string][]crimePoint{}
-	q := `SELECT force, month, easting, northing, harm, CASE WHEN month = ? THEN location END FROM crimes_enriched c
-		WHERE located AND month BETWEEN ? AND ? AND ` + filter + ` AND ` + cond.sql
+	// The location, police.uk's text, is joined from police_street for the
+	// month only, not through the view crimes over the whole window.
+	q := `SELECT c.force, c.month, c.easting, c.northing, c.harm, s.location FROM crimes_enriched c
+		LEFT JOIN (SELECT source_id, line, location FROM police_street WHERE month = ?) s ON s.source_id = c.source_id AND s.line = c.line
+		WHERE located AND c.month BETWEEN ? AND ? AND ` + filter + ` AND ` + cond.sql
 	err := tx.QueryArrow(q, append(append([]any{month, from, to}, fargs...), cond.args...), func(rec arrow.RecordBatch) error {
 		name := ""
 		f := rec.Column(0).(*array.String)

@@ -177,15 +177,14 @@ func writePartitions(ctx context.Context, st *store.Store, dir, table string, pa
 
 // exported is what the lake writes of a store table: the table itself, but
 // for enriched crimes, which the store keeps without police.uk's crime ID
-// (police_street has it), the ID joined back in its place, so that lake
-// users can link crimes to outcomes. A crime whose republished file is
-// loaded but not yet transformed has no ID to join: NULL.
+// and text (police_street has them), the view crimes, which joins them
+// back: lake users link crimes to outcomes by ID, and the lake has no
+// police_street to join.
 func exported(table string) string {
 	if table != "crimes_enriched" {
 		return table
 	}
-	return `(SELECT e.source_id, e.line, p.crime_id, e.* EXCLUDE (source_id, line)
-		FROM crimes_enriched e LEFT JOIN police_street p ON p.source_id = e.source_id AND p.line = e.line)`
+	return "crimes"
 }
 
 func readManifest(dir string) (*manifest, error) {
@@ -245,6 +244,14 @@ func Open(ctx context.Context, dir string) (*store.Store, []string, error) {
 			return nil, nil, fmt.Errorf("lake %s: %s: %w", dir, table, err)
 		}
 		held = append(held, table)
+	}
+	if len(m.Tables["crimes_enriched"]) > 0 {
+		// The lake's enriched crimes hold the text: they are the view crimes
+		// too, so that the named queries that read it run on the lake.
+		if _, err := db.ExecContext(ctx, `CREATE VIEW crimes AS SELECT * FROM crimes_enriched`); err != nil {
+			db.Close()
+			return nil, nil, fmt.Errorf("lake %s: crimes: %w", dir, err)
+		}
 	}
 	return &store.Store{DB: db, Path: dir, ReadOnly: true}, held, nil
 }

@@ -7,7 +7,7 @@
 -- had is listed, with 0 where a window has none).
 WITH b AS MATERIALIZED (
     SELECT lsoa_code, lsoa_name, month, count(*) AS n
-    FROM crimes_enriched
+    FROM crimes
     WHERE unit = $unit
     GROUP BY ALL
 ), m AS (

@@ -18,7 +18,7 @@ SELECT grid_ref, cell_x, cell_y,
        count(*) FILTER (WHERE crime_type = 'Robbery') AS robbery,
        count(DISTINCT month) AS months_with_crime,
        count(*) FILTER (WHERE month = (SELECT max(month) FROM crimes_enriched WHERE month <= $to)) AS latest_month
-FROM crimes_enriched
+FROM crimes
 WHERE nte AND located AND unit = $unit AND month BETWEEN $from AND $to
 GROUP BY grid_ref, cell_x, cell_y
 ORDER BY crimes DESC, grid_ref

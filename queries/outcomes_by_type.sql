@@ -8,7 +8,7 @@
 -- the lists cost more than reading them.
 WITH o AS (
     SELECT crime_type, asb, last_outcome, count(*) AS n
-    FROM crimes_enriched
+    FROM crimes
     WHERE unit = $unit AND month BETWEEN $from AND $to
     GROUP BY ALL
 ), k AS (

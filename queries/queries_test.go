@@ -616,10 +616,14 @@ func TestModeTiesBrokenByName(t *testing.T) {
 	}
 	defer st.Close()
 	for i, v := range [][2]string{{"On or near Zeta Street", "Z outcome"}, {"On or near Alpha Street", "A outcome"}} {
-		if _, err := st.DB.Exec(`INSERT INTO crimes_enriched (source_id, line, month, force, crime_type, location, last_outcome, located,
-				easting, northing, grid_ref, cell_size, cell_x, cell_y, unit, violence, acquisitive, asb, nte, weapons, harm)
-			VALUES (999, ?, DATE '2020-06-01', 'city-of-london', 'Robbery', ?, ?, true, 539950, 189950, 'TQ 399 899', 100, 539900, 189900,
-				'City of London', true, false, false, false, false, 1)`, i+1, v[0], v[1]); err != nil {
+		if _, err := st.DB.Exec(`INSERT INTO police_street (source_id, line, force, month, location, crime_type, last_outcome)
+			VALUES (999, ?, 'city-of-london', DATE '2020-06-01', ?, 'Robbery', ?)`, i+1, v[0], v[1]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.DB.Exec(`INSERT INTO crimes_enriched (source_id, line, month, force, crime_type, located,
+				easting, northing, cell_size, cell_x, cell_y, unit, violence, acquisitive, asb, nte, weapons, harm)
+			VALUES (999, ?, DATE '2020-06-01', 'city-of-london', 'Robbery', true, 539950, 189950, 100, 539900, 189900,
+				'City of London', true, false, false, false, false, 1)`, i+1); err != nil {
 			t.Fatal(err)
 		}
 	}

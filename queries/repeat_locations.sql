@@ -11,7 +11,7 @@ SELECT location, lsoa_name,
        (list_sort(list_transform(map_entries(histogram(crime_type)), e -> struct_pack(n := -e.value, k := e.key)))[1]).k AS usual_type,
        min(month) AS first_month,
        max(month) AS last_month
-FROM crimes_enriched
+FROM crimes
 WHERE unit = $unit AND located AND location <> 'No Location'
   AND (CASE $group WHEN 'violence' THEN violence WHEN 'acquisitive' THEN acquisitive WHEN 'asb' THEN asb
                    WHEN 'nte' THEN nte WHEN 'weapons' THEN weapons ELSE true END)

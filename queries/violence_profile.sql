@@ -16,7 +16,7 @@ SELECT grid_ref, cell_x, cell_y,
        count(DISTINCT month) AS months_with_crime,
        (list_sort(list_transform(map_entries(histogram(last_outcome)), e -> struct_pack(n := -e.value, k := e.key)))[1]).k AS usual_outcome,
        round(sum(harm)) AS harm
-FROM crimes_enriched
+FROM crimes
 WHERE violence AND located AND unit = $unit AND month BETWEEN $from AND $to
 GROUP BY grid_ref, cell_x, cell_y
 ORDER BY crimes DESC, grid_ref

@@ -177,10 +177,9 @@ func enrichGroups(ctx context.Context, st *store.Store, e *enrich.Enricher, laye
 		wg      sync.WaitGroup
 	)
 	for range min(at, len(groups)) {
-		ge := *e // GridRef keeps a cache of its own per goroutine
 		wg.Go(func() {
 			for months := range todo { // after a failure, cancelled: the rest fail at once
-				group, err := enrichGroup(ctx, st, &ge, layers, months, cellSize, log)
+				group, err := enrichGroup(ctx, st, e, layers, months, cellSize, log)
 				mu.Lock()
 				if err != nil && first == nil {
 					first = err
@@ -301,12 +300,13 @@ func Layers(ctx context.Context, st *store.Store) (map[string]*area.Layer, strin
 // The transform is split so that only numbers cross between DuckDB and Go
 // per crime: Go reads each crime's coordinates and returns its grid
 // placement (placed); what depends on a few distinct values is computed once
-// per value — the grid reference of each cell (cells), the district and
-// unit of each LSOA (districts), the groups and harm of each crime type
-// (categories) — and DuckDB joins it all onto police_street in one
-// statement, copying the published columns itself. Crimes whose file has no
-// LSOA but a boundary layer gives one (the 2011 files) carry their areas in
-// filled.
+// per value — the district and unit of each LSOA (districts), the groups and
+// harm of each crime type (categories) — and DuckDB joins it all onto
+// police_street in one statement, copying the columns stages filter by
+// itself. Crimes whose file has no LSOA but a boundary layer gives one (the
+// 2011 files) carry their areas in filled. police.uk's free text (location,
+// last outcome, LSOA name) is not copied: the view crimes joins it back, and
+// computes the grid reference (migration 0015).
 
 var placedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
@@ -319,27 +319,24 @@ var placedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "cell_y", Type: arrow.PrimitiveTypes.Int64},
 }, nil)
 
-var cellsSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "cell_x", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "cell_y", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "grid_ref", Type: arrow.BinaryTypes.String, Nullable: true},
-}, nil)
-
-// areaFields are the LSOA and district of a crime, in districts (by LSOA)
-// and in filled (by crime).
-var areaFields = []arrow.Field{
+// districtsSchema is the district and unit of each LSOA as the files give
+// it, by code and name.
+var districtsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "lsoa_code", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "lsoa_name", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "lad_name", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "unit", Type: arrow.BinaryTypes.String, Nullable: true},
-}
+}, nil)
 
-var districtsSchema = arrow.NewSchema(areaFields, nil)
-
-var filledSchema = arrow.NewSchema(append([]arrow.Field{
+// filledSchema is the LSOA, district and unit the boundary layers gave a
+// crime whose file has none.
+var filledSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "source_id", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
-}, areaFields...), nil)
+	{Name: "lsoa_code", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "lad_name", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "unit", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
 
 var categoriesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "crime_type", Type: arrow.BinaryTypes.String},
@@ -364,20 +361,18 @@ var crimeAreasSchema = arrow.NewSchema([]arrow.Field{
 // %d is the cell size, %s the months. (Staging them in a temporary table
 // first made the join and the insert faster apart than together in wall
 // time, on an idle machine, but cost more CPU in all: not done.)
-const enrichedRows = `SELECT p.source_id, p.line, p.month, p.force, p.crime_type, p.location, p.last_outcome,
+const enrichedRows = `SELECT p.source_id, p.line, p.month, p.force, p.crime_type,
 		g.source_id IS NOT NULL,
 		CASE WHEN g.source_id IS NOT NULL THEN coalesce(g.longitude, p.longitude) END,
 		CASE WHEN g.source_id IS NOT NULL THEN coalesce(g.latitude, p.latitude) END,
-		g.easting, g.northing, c.grid_ref, %d, g.cell_x, g.cell_y,
+		g.easting, g.northing, %d, g.cell_x, g.cell_y,
 		CASE WHEN f.source_id IS NULL THEN nullif(p.lsoa_code, '') ELSE f.lsoa_code END,
-		CASE WHEN f.source_id IS NULL THEN nullif(p.lsoa_name, '') ELSE f.lsoa_name END,
 		CASE WHEN f.source_id IS NULL THEN d.lad_name ELSE f.lad_name END,
 		CASE WHEN f.source_id IS NULL THEN d.unit ELSE f.unit END,
 		coalesce(k.violence, false), coalesce(k.acquisitive, false), coalesce(k.asb, false),
 		coalesce(k.nte, false), coalesce(k.weapons, false), coalesce(k.harm, 0)
 	FROM police_street p
 	LEFT JOIN placed g ON g.source_id = p.source_id AND g.line = p.line
-	LEFT JOIN cells c ON c.cell_x = g.cell_x AND c.cell_y = g.cell_y
 	LEFT JOIN filled f ON f.source_id = p.source_id AND f.line = p.line
 	LEFT JOIN districts d ON d.lsoa_code IS NOT DISTINCT FROM p.lsoa_code AND d.lsoa_name IS NOT DISTINCT FROM p.lsoa_name
 	LEFT JOIN categories k ON k.crime_type = p.crime_type
@@ -471,12 +466,11 @@ type placer struct {
 	e                     *enrich.Enricher // only Locate and District, which are safe for concurrent use
 	layers                map[string]*area.Layer
 	placed, filled, areas *array.RecordBuilder
-	cells                 map[grid.Cell]bool
 	counts                map[int32]*MonthResult
 }
 
 func newPlacer(e *enrich.Enricher, layers map[string]*area.Layer) *placer {
-	return &placer{e: e, layers: layers, cells: map[grid.Cell]bool{}, counts: map[int32]*MonthResult{},
+	return &placer{e: e, layers: layers, counts: map[int32]*MonthResult{},
 		placed: array.NewRecordBuilder(memAlloc, placedSchema), filled: array.NewRecordBuilder(memAlloc, filledSchema),
 		areas: array.NewRecordBuilder(memAlloc, crimeAreasSchema)}
 }
@@ -524,7 +518,6 @@ func (p *placer) place(rec arrow.RecordBatch) {
 		b[5].(*array.Float64Builder).Append(x.Northing)
 		b[6].(*array.Int64Builder).Append(x.Cell.X)
 		b[7].(*array.Int64Builder).Append(x.Cell.Y)
-		p.cells[x.Cell] = true
 		if noLSOA.Value(i) && (x.LSOACode != "" || x.LADName != "") {
 			p.fill(id, line, x)
 		}
@@ -539,7 +532,7 @@ func (p *placer) fill(id, line int64, x enrich.Enriched) {
 	f := p.filled.Fields()
 	f[0].(*array.Int64Builder).Append(id)
 	f[1].(*array.Int64Builder).Append(line)
-	for k, v := range []string{x.LSOACode, x.LSOAName, lad, unit} {
+	for k, v := range []string{x.LSOACode, lad, unit} {
 		appendString(f[2+k], v)
 	}
 }
@@ -574,7 +567,7 @@ func (g *monthGroup) insert(tx *store.Tx) error {
 		filled = append(filled, p.filled.NewRecordBatch())
 		areas = append(areas, p.areas.NewRecordBatch())
 	}
-	views := [][]arrow.RecordBatch{placed, {g.cellRefs()}, filled, {districts}, {categoriesRecord(g.e.Categories)}}
+	views := [][]arrow.RecordBatch{placed, filled, {districts}, {categoriesRecord(g.e.Categories)}}
 	defer func() {
 		for _, v := range append(views, areas) {
 			for _, r := range v {
@@ -583,7 +576,7 @@ func (g *monthGroup) insert(tx *store.Tx) error {
 		}
 	}()
 	var vs []store.ArrowView
-	for i, name := range []string{"placed", "cells", "filled", "districts", "categories"} {
+	for i, name := range []string{"placed", "filled", "districts", "categories"} {
 		vs = append(vs, store.ArrowView{Name: name, Schema: views[i][0].Schema(), Records: views[i]})
 	}
 	if _, err := tx.ExecArrow("INSERT INTO crimes_enriched "+fmt.Sprintf(enrichedRows, g.cellSize, g.in), vs...); err != nil {
@@ -591,25 +584,6 @@ func (g *monthGroup) insert(tx *store.Tx) error {
 	}
 	_, err = tx.AppendArrow("crime_areas", crimeAreasSchema, areas)
 	return err
-}
-
-// cellRefs is the grid reference of each cell placed.
-func (g *monthGroup) cellRefs() arrow.RecordBatch {
-	b := array.NewRecordBuilder(memAlloc, cellsSchema)
-	defer b.Release()
-	f := b.Fields()
-	seen := map[grid.Cell]bool{}
-	for _, p := range g.placers {
-		for c := range p.cells {
-			if !seen[c] {
-				seen[c] = true
-				f[0].(*array.Int64Builder).Append(c.X)
-				f[1].(*array.Int64Builder).Append(c.Y)
-				appendString(f[2], g.e.GridRef(c))
-			}
-		}
-	}
-	return b.NewRecordBatch()
 }
 
 // districts is the district and unit of each LSOA (code and name) that the

@@ -2,7 +2,9 @@ package transform
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/internal/shareddata"
 	"github.com/safercity/safercity/store"
+	"github.com/safercity/safercity/transform/grid"
 )
 
 const sample = "../data/police-uk"
@@ -66,7 +69,7 @@ func TestEveryLocatedCrimePlaced(t *testing.T) {
 	if b := count(t, st, `SELECT count(*) FROM police_street`); a != b || b == 0 {
 		t.Errorf("%d enriched of %d crimes", a, b)
 	}
-	if n := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE located AND (easting IS NULL OR cell_x IS NULL
+	if n := count(t, st, `SELECT count(*) FROM crimes WHERE located AND (easting IS NULL OR cell_x IS NULL
 		OR grid_ref IS NULL OR lsoa_code IS NULL OR lad_name IS NULL OR unit IS NULL)`); n != 0 {
 		t.Errorf("%d located crimes lack a placement", n)
 	}
@@ -168,21 +171,23 @@ func TestUnitsFromConfiguration(t *testing.T) {
 	}
 }
 
+// checkLayer is the boundaries command's check of a layer.
+func checkLayer(b []byte, code, name string) ([]ingest.Area, string, error) {
+	l, err := areaLoad(b, code, name)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []ingest.Area
+	for _, f := range l.Features() {
+		out = append(out, ingest.Area{Code: f.Code, Name: f.Name})
+	}
+	return out, l.SourceCRS().String(), nil
+}
+
 func TestBoundaryLayers(t *testing.T) {
 	layer := shareddata.Path(t, "data", "boundaries", "city-of-london", "city_of_london_lsoa_2011_bng.geojson")
 	st := loaded(t, filepath.Join(sample, "2020-02"))
-	check := func(b []byte, code, name string) ([]ingest.Area, string, error) {
-		l, err := areaLoad(b, code, name)
-		if err != nil {
-			return nil, "", err
-		}
-		var out []ingest.Area
-		for _, f := range l.Features() {
-			out = append(out, ingest.Area{Code: f.Code, Name: f.Name})
-		}
-		return out, l.SourceCRS().String(), nil
-	}
-	if _, err := ingest.Boundaries(context.Background(), st, "city", layer, "LSOA11CD", "LSOA11NM", check); err != nil {
+	if _, err := ingest.Boundaries(context.Background(), st, "city", layer, "LSOA11CD", "LSOA11NM", checkLayer); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Run(context.Background(), st, defaults(), nil, nil); err != nil {
@@ -197,6 +202,78 @@ func TestBoundaryLayers(t *testing.T) {
 	cityCrimes := count(t, st, `SELECT count(*) FROM crimes_enriched WHERE lad_name = 'City of London'`)
 	if outside == 0 || float64(inside) < 0.9*float64(cityCrimes) {
 		t.Errorf("in the City layer: %d agree with the published LSOA of %d City crimes; %d outside", inside, cityCrimes, outside)
+	}
+}
+
+// TestLSOAFromTheLayer: crimes whose file gives no LSOA (as the 2011 files
+// do) are placed in the lsoa boundary layer's, and the view crimes names
+// it as the layer does. Built from the sample's City crimes with their
+// LSOA blanked, the published one is what the layer must give back.
+func TestLSOAFromTheLayer(t *testing.T) {
+	ctx := context.Background()
+	st := loaded(t, filepath.Join(sample, "2020-02"))
+	if _, err := ingest.Boundaries(ctx, st, "lsoa", "../data/boundaries/city_of_london_lsoa_2011.geojson", "LSOA11CD", "LSOA11NM", checkLayer); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE published AS SELECT source_id, line, lsoa_code, lsoa_name FROM police_street WHERE lsoa_name LIKE 'City of London %'`,
+		`UPDATE police_street SET lsoa_code = NULL, lsoa_name = NULL WHERE lsoa_name LIKE 'City of London %'`,
+	} {
+		if _, err := st.DB.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Run(ctx, st, defaults(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	blanked := count(t, st, `SELECT count(*) FROM published`)
+	same := count(t, st, `SELECT count(*) FROM crimes c JOIN published p USING (source_id, line)
+		WHERE c.lsoa_code = p.lsoa_code AND c.lsoa_name = p.lsoa_name AND c.unit = 'City of London'`)
+	// Published points are snapped to street points, a few just over a
+	// boundary: most, not all, fall in the LSOA they were published with.
+	if blanked < 500 || float64(same) < 0.9*float64(blanked) {
+		t.Errorf("%d of %d crimes given back their LSOA, name and unit by the layer", same, blanked)
+	}
+	if n := count(t, st, `SELECT count(*) FROM crimes c JOIN published p USING (source_id, line)
+		WHERE c.lsoa_code IS NOT NULL AND c.lsoa_name IS NULL`); n != 0 {
+		t.Errorf("%d crimes placed in an LSOA without its name", n)
+	}
+}
+
+// TestGridRefInSQL: the view crimes computes the grid reference in SQL
+// (os_grid_ref, migration 0015); it must be Go's, for every cell size the
+// grid allows, on the grid's edges and off it.
+func TestGridRefInSQL(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	points := [][2]float64{{0, 0}, {699999, 1299999}, {532099, 181123}, {90000, 10000}, {460000, 1210000},
+		{-1, 5}, {700000, 5}, {5, 1300000}, {5, -0.5}}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 300 {
+		points = append(points, [2]float64{r.Float64() * 700000, r.Float64() * 1300000})
+	}
+	for _, size := range []float64{25, 40, 50, 100, 125, 200, 250, 500, 1000} {
+		g, err := grid.New(size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range points {
+			c := g.CellOf(p[0], p[1])
+			want, err := g.GridRef(c)
+			if err != nil {
+				want = "" // off the lettered squares: NULL
+			}
+			var got sql.NullString
+			if err := st.DB.QueryRow(`SELECT os_grid_ref(?::BIGINT, ?::BIGINT, ?::INTEGER)`, c.X, c.Y, int(size)).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got.String != want {
+				t.Errorf("%v m cell %v: SQL %q, Go %q", size, c, got.String, want)
+			}
+		}
 	}
 }
 

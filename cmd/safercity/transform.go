@@ -16,9 +16,10 @@ func init() {
 	register(&command{
 		name: "transform",
 		summary: "Place every stored street crime in British National Grid terms (easting, northing,\n" +
-			"grid cell and reference, LSOA, local authority, unit, profile groups, harm) in\n" +
-			"crimes_enriched. Only months that are new, republished or computed with other\n" +
-			"settings are recomputed, each in one transaction.",
+			"grid cell, LSOA, local authority, unit, profile groups, harm) in crimes_enriched;\n" +
+			"the view crimes adds police.uk's ID and text and the cell's grid reference. Only\n" +
+			"months that are new, republished or computed with other settings are recomputed,\n" +
+			"each in one transaction.",
 		run: runTransform,
 	})
 }

@@ -58,7 +58,7 @@ func districtCounts(ctx context.Context, st *store.Store, month time.Time, geo *
 			count(*) FILTER (WHERE NOT asb AND month = $1 AND last_outcome IN (`+sqlList(positiveOutcomes)+`)),
 			count(*) FILTER (WHERE month = $1),
 			count(*) FILTER (WHERE month = $2)
-		FROM crimes_enriched WHERE lad_name IS NOT NULL AND (month = $1 OR month = $2)
+		FROM crimes WHERE lad_name IS NOT NULL AND (month = $1 OR month = $2)
 		GROUP BY lad_name, force`, month, month.AddDate(-1, 0, 0))
 	if err != nil {
 		return nil, err

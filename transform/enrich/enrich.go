@@ -160,15 +160,13 @@ type Enriched struct {
 	Longitude, Latitude float64
 	Easting, Northing   float64
 	Cell                grid.Cell
-	GridRef             string // of the cell's south-west corner
 	LSOACode, LSOAName  string
 	LADName, Unit       string
 	Category            Category
 	KnownType           bool // the crime type is in the categories table
 }
 
-// Enricher enriches crimes. It is not safe for concurrent use (it caches
-// grid references); Locate is.
+// Enricher enriches crimes. It is safe for concurrent use.
 type Enricher struct {
 	Grid       grid.Grid
 	Categories Categories
@@ -177,17 +175,13 @@ type Enricher struct {
 	// LSOA and LAD are optional boundary layers: they give the LSOA and the
 	// district of a located crime whose file has none (the 2011 files).
 	LSOA, LAD *area.Layer
-	refs      map[grid.Cell]string
 }
 
-// Enrich places one crime: Locate, then GridRef of its cell, District of
-// its LSOA and the category of its type. The transform stage calls the
-// parts itself, GridRef once per cell and District once per LSOA.
+// Enrich places one crime: Locate, then District of its LSOA and the
+// category of its type. The transform stage calls the parts itself,
+// District once per LSOA.
 func (e *Enricher) Enrich(c Crime) Enriched {
 	out := e.Locate(c)
-	if out.Located {
-		out.GridRef = e.GridRef(out.Cell)
-	}
 	out.LADName, out.Unit = e.District(out.LSOACode, out.LSOAName, out.LADName)
 	out.Category, out.KnownType = e.Categories[c.CrimeType]
 	return out
@@ -195,7 +189,7 @@ func (e *Enricher) Enrich(c Crime) Enriched {
 
 // Locate places a crime on the grid: both coordinate pairs, the cell, and
 // for a located crime whose file gives no LSOA, the LSOA (and failing that
-// the district) of the boundary layers that contain it. It leaves GridRef,
+// the district) of the boundary layers that contain it. It leaves
 // Unit, Category and, when the file gives an LSOA, LADName empty.
 func (e *Enricher) Locate(c Crime) Enriched {
 	out := Enriched{
@@ -259,20 +253,3 @@ var districts = sync.OnceValue(func() *geography.Table {
 	}
 	return t
 })
-
-// GridRef returns the OS grid reference of a cell's south-west corner, ""
-// outside the national grid's lettered squares.
-func (e *Enricher) GridRef(c grid.Cell) string {
-	if ref, ok := e.refs[c]; ok {
-		return ref
-	}
-	if e.refs == nil {
-		e.refs = map[grid.Cell]string{}
-	}
-	ref, err := e.Grid.GridRef(c)
-	if err != nil {
-		ref = "" // outside the national grid's lettered squares
-	}
-	e.refs[c] = ref
-	return ref
-}

@@ -5,13 +5,13 @@
 WITH m AS (
     SELECT count(DISTINCT month) FILTER (WHERE month > $month - INTERVAL 12 MONTH AND month <= $month) AS last_months,
            count(DISTINCT month) FILTER (WHERE month > $month - INTERVAL 24 MONTH AND month <= $month - INTERVAL 12 MONTH) AS prior_months
-    FROM crimes_enriched
+    FROM crimes
     WHERE unit = $unit
 ), c AS (
     SELECT lsoa_code, lsoa_name,
            count(*) FILTER (WHERE month > $month - INTERVAL 12 MONTH AND month <= $month) AS last_12,
            count(*) FILTER (WHERE month > $month - INTERVAL 24 MONTH AND month <= $month - INTERVAL 12 MONTH) AS prior_12
-    FROM crimes_enriched
+    FROM crimes
     WHERE unit = $unit AND lsoa_code IS NOT NULL
     GROUP BY ALL
 )

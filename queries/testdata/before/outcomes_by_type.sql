@@ -20,7 +20,7 @@ SELECT crime_type,
            'Court case unable to proceed', 'Offender deprived of property', 'Defendant sent to Crown Court', 'Awaiting court outcome',
            'Offender given a caution', 'Offender given a drugs possession warning', 'Offender given penalty notice', 'Local resolution',
            )) / nullif(count(*) FILTER (WHERE NOT asb), 0), 1) AS positive_pct
-FROM crimes_enriched
+FROM crimes
 WHERE unit = $unit AND month BETWEEN $from AND $to
 GROUP BY crime_type
 ORDER BY crimes DESC;
