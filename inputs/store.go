@@ -56,6 +56,16 @@ func Record(ctx context.Context, st *store.Store, r Result, p Parts) error {
 	return nil
 }
 
+// Forget removes what was recorded of a result, so that the stage computes
+// it again.
+func Forget(ctx context.Context, st *store.Store, r Result) error {
+	_, err := st.DB.ExecContext(ctx, `DELETE FROM result_inputs WHERE stage = ? AND key = ? AND month = ?`, r.Stage, r.Key, r.Month)
+	if err != nil {
+		return fmt.Errorf("result inputs of %s %s: %w", r.Stage, r, err)
+	}
+	return nil
+}
+
 // AddEnriched adds an "enriched YYYY-MM" part for each month from..to that
 // the transform stage has computed: its month fingerprint, which changes
 // when the month's street files are republished or enriched with other

@@ -126,15 +126,8 @@ func followIndex(ctx context.Context, st *store.Store, ic indexstage.Config, mon
 	}
 	stored := map[inputs.Result]bool{}
 	want := appendResults(nil, stored, "index", "", months, target)
-	settings := ic
-	settings.Log = nil
 	tasks, err := plan(ctx, st, "index", want, stored, func(r inputs.Result) (inputs.Parts, error) {
-		p := inputs.Parts{}
-		inputs.AddSettings(p, settings)
-		if err := inputs.AddEnriched(ctx, st, p, r.Month.AddDate(0, -indexLookback, 0), r.Month); err != nil {
-			return nil, err
-		}
-		return p, inputs.AddFeeds(ctx, st, p, string(feed.Population), string(feed.Indicators))
+		return indexInputs(ctx, st, ic, r.Month)
 	})
 	if err != nil {
 		return 0, err
@@ -165,6 +158,48 @@ func followIndex(ctx context.Context, st *store.Store, ic indexstage.Config, mon
 		err = scheduler.Permanent(err)
 	}
 	return rows, err
+}
+
+// indexInputs are what an index month is computed from: the enriched
+// crimes of its lookback, the population and indicators feeds, and its
+// settings.
+func indexInputs(ctx context.Context, st *store.Store, ic indexstage.Config, m time.Time) (inputs.Parts, error) {
+	ic.Log = nil
+	p := inputs.Parts{}
+	inputs.AddSettings(p, ic)
+	if err := inputs.AddEnriched(ctx, st, p, m.AddDate(0, -indexLookback, 0), m); err != nil {
+		return nil, err
+	}
+	return p, inputs.AddFeeds(ctx, st, p, string(feed.Population), string(feed.Indicators))
+}
+
+// RecordHotspots records, for a profile's month that the hotspots command
+// has just computed, what it was computed from, so that the hotspots job
+// does not compute it again while that stands (or does, saying why, when
+// its own settings differ). A run of one force replaced only that force's
+// rows: its month's record is removed instead, and the job recomputes the
+// month whole.
+func RecordHotspots(ctx context.Context, st *store.Store, o hotspots.Options) error {
+	r := inputs.Result{Stage: "hotspots", Key: o.Profile.Name, Month: o.Month}
+	if o.Force != "" {
+		return inputs.Forget(ctx, st, r)
+	}
+	o.Shared = nil
+	p, err := hotspotInputs(ctx, st, o, o.Month)
+	if err != nil {
+		return err
+	}
+	return inputs.Record(ctx, st, r, p)
+}
+
+// RecordIndex records what an index month that the index command has just
+// scored was computed from, as the index job does.
+func RecordIndex(ctx context.Context, st *store.Store, m time.Time, ic indexstage.Config) error {
+	p, err := indexInputs(ctx, st, ic, m)
+	if err != nil {
+		return err
+	}
+	return inputs.Record(ctx, st, inputs.Result{Stage: "index", Month: m}, p)
 }
 
 // parseMonths parses the YYYY-MM months a stage lists as stored.

@@ -18,6 +18,7 @@ import (
 	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/internal/names"
+	"github.com/safercity/safercity/pipeline"
 	"github.com/safercity/safercity/store"
 	"github.com/safercity/safercity/transform"
 )
@@ -146,6 +147,10 @@ func runHotspots(ctx context.Context, e *env, args []string) error {
 	}
 	res, err := hotspots.Run(ctx, st, o)
 	if err != nil {
+		return err
+	}
+	// So that the next run or serve does not compute the month again.
+	if err := pipeline.RecordHotspots(ctx, st, o); err != nil {
 		return err
 	}
 	if err := hotspots.NoteMissingFeeds(ctx, st, o.Profile, res); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/safercity/safercity/config"
 	"github.com/safercity/safercity/index"
+	"github.com/safercity/safercity/pipeline"
 
 	"github.com/safercity/safercity/index/indexstage"
 	"github.com/safercity/safercity/store"
@@ -65,6 +66,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	}
 	res, err := indexstage.Run(ctx, st, m, ic, *out)
 	if err != nil {
+		return err
+	}
+	if err := pipeline.RecordIndex(ctx, st, m, ic); err != nil { // so that the next run or serve does not score it again
 		return err
 	}
 	r := res.Report.Result
