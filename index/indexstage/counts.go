@@ -53,13 +53,14 @@ func districtCounts(ctx context.Context, st *store.Store, month time.Time, geo *
 			count(*) FILTER (WHERE nte AND violence AND month = $1),
 			count(*) FILTER (WHERE acquisitive AND month = $1),
 			count(*) FILTER (WHERE asb AND month = $1),
-			coalesce(sum(harm) FILTER (WHERE month = $1), 0),
+			coalesce(sum(harm::DECIMAL(38, 6)) FILTER (WHERE month = $1), 0)::DOUBLE, -- exact: a DOUBLE sum's last digits follow DuckDB's threads
 			count(*) FILTER (WHERE NOT asb AND month = $1),
 			count(*) FILTER (WHERE NOT asb AND month = $1 AND last_outcome IN (`+sqlList(positiveOutcomes)+`)),
 			count(*) FILTER (WHERE month = $1),
 			count(*) FILTER (WHERE month = $2)
 		FROM crimes WHERE lad_name IS NOT NULL AND (month = $1 OR month = $2)
-		GROUP BY lad_name, force`, month, month.AddDate(-1, 0, 0))
+		GROUP BY lad_name, force
+		ORDER BY lad_name, force -- a district's forces are added up in one order every run`, month, month.AddDate(-1, 0, 0))
 	if err != nil {
 		return nil, err
 	}
