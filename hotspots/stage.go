@@ -330,8 +330,16 @@ func Backtest(ctx context.Context, st *store.Store, o Options) ([]Accuracy, erro
 		}
 		return nil
 	})
+	if err == nil && len(out) == 0 && !o.Month.IsZero() {
+		return nil, fmt.Errorf("no back-test of %s for %s: %w (here the %d months before it); without a month, every month that has them is tested",
+			o.Profile.Name, o.Month.Format("2006-01"), ErrNoTestMonth, o.Inputs)
+	}
 	return out, err
 }
+
+// ErrNoTestMonth is returned by Backtest when the one test month asked for
+// cannot be tested.
+var ErrNoTestMonth = errors.New("a test month needs the months before it in the data, and crime in its window")
 
 func backtestForce(tx *store.Tx, o Options, force string, b *boundary, from, to time.Time) ([]Accuracy, error) {
 	in, err := readInput(tx, o.Profile, force, from, to, o.CellSize)

@@ -30,6 +30,9 @@ func (s *Server) apiBacktest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := hotspots.Backtest(r.Context(), s.st, o)
+	if errors.Is(err, hotspots.ErrNoTestMonth) {
+		err = notFound("%v", err)
+	}
 	if err != nil {
 		s.failErr(w, r, backtestError(r.Context(), err))
 		return

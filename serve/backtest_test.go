@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/safercity/safercity/hotspots"
 	"github.com/safercity/safercity/internal/names"
@@ -46,6 +47,17 @@ func TestBacktestRoute(t *testing.T) {
 	body := w.Body.String()
 	if w.Code != 200 || strings.Count(body, "\n") != months[last]+1 || !strings.Contains(body, "hit rate %") {
 		t.Errorf("the text of %s: %d\n%s(want %d rows)", last, w.Code, body, months[last])
+	}
+	first := all[0].Month
+	w = send(s, "GET", "/api/hotspots/nte/"+first+"/backtest?force=city-of-london&inputs=3", local)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"month": "`+first+`"`) {
+		t.Errorf("the first month that has a back-test, %s: %d %s", first, w.Code, w.Body.String())
+	}
+	early, _ := time.Parse("2006-01", first)
+	early = early.AddDate(0, -1, 0)
+	w = send(s, "GET", "/api/hotspots/nte/"+early.Format("2006-01")+"/backtest?force=city-of-london&inputs=3", local)
+	if w.Code != 404 || !strings.Contains(w.Body.String(), "a test month needs the months before it") {
+		t.Errorf("the month before %s, without enough months before it: %d %s, want 404 saying why", first, w.Code, w.Body.String())
 	}
 	badRequests(t, s, map[string]string{
 		"/api/hotspots/nt/all/backtest":                      `did you mean \"nte\"?`,

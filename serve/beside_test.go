@@ -53,6 +53,7 @@ func TestMapsSQLBacktestBesideServer(t *testing.T) {
 		{"export", "map", "--profile", "violence", "--month", "2020-11", "--layer", "lsoa", "-o", "lsoa.csv"},
 		{"hotspots", "backtest", "--profile", "violence", "--force", "city-of-london"},
 		{"hotspots", "backtest", "--profile", "violence", "--force", "city-of-london", "--inputs", "2", "--json"},
+		{"hotspots", "backtest", "--profile", "violence", "--month", "2020-11"},
 	}
 	direct := make([]string, len(commands))
 	for i, args := range commands {

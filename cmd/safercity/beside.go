@@ -139,7 +139,11 @@ func backtestServer(ctx context.Context, e *env, base string, f *hotspotFlags) e
 			q.Set(k, strconv.Itoa(v))
 		}
 	}
-	body, _, err := apiCall(ctx, http.MethodGet, base, "/api/hotspots/"+url.PathEscape(*f.profile)+"/all/backtest", q, nil)
+	month := "all"
+	if *f.month != "" {
+		month = *f.month
+	}
+	body, _, err := apiCall(ctx, http.MethodGet, base, "/api/hotspots/"+url.PathEscape(*f.profile)+"/"+url.PathEscape(month)+"/backtest", q, nil)
 	if err != nil {
 		return err
 	}

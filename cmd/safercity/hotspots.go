@@ -314,8 +314,16 @@ func timeStep(r hotspots.Result) string {
 
 func runBacktest(ctx context.Context, e *env, args []string) error {
 	f := newHotspotFlags(e, "hotspots backtest")
+	f.month = f.String("month", "", "back-test only this `YYYY-MM` test month (default: every month with enough months before it)")
 	if _, err := f.parse(args); err != nil {
 		return err
+	}
+	var only time.Time
+	if *f.month != "" {
+		var err error
+		if only, err = time.Parse("2006-01", *f.month); err != nil {
+			return fmt.Errorf("%w: --month %q is not YYYY-MM", errUsage, *f.month)
+		}
 	}
 	cfg, err := config.Load(*f.cfg)
 	if err != nil {
@@ -325,6 +333,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.Month = only
 	st, err := store.OpenReadOnly(ctx, f.db)
 	if base, ok := serverFor(f.db, err); ok {
 		return backtestServer(ctx, e, base, f)
