@@ -19,6 +19,10 @@ type Serve struct {
 	// Grace is how long a stopping server lets the running job finish
 	// before cancelling it (default DefaultGrace).
 	Grace time.Duration `yaml:"grace"`
+	// BehindProxy says a reverse proxy on this machine relays requests to
+	// the server: requests over the loopback are then not trusted, and
+	// need a token as others do (serve.ServerOptions.BehindProxy).
+	BehindProxy bool `yaml:"behind_proxy"`
 }
 
 const (

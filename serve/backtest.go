@@ -84,7 +84,7 @@ func (s *Server) backtestOptions(ctx context.Context, r *http.Request) (hotspots
 		return o, err
 	}
 	if o.Profile.Incidents {
-		if err := rawPartnerData(r, "the back-test of a profile with partner incidents"); err != nil {
+		if err := s.rawPartnerData(r, "the back-test of a profile with partner incidents"); err != nil {
 			return o, err
 		}
 	}

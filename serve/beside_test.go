@@ -5,9 +5,11 @@ package serve
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -158,5 +160,45 @@ func sameFiles(t *testing.T, a, b string, n int) {
 		if !bytes.Equal(x, y) || len(x) == 0 {
 			t.Errorf("%s: %d bytes directly, %d beside the server, not the same", e.Name(), len(x), len(y))
 		}
+	}
+}
+
+// TestBesideBehindProxy: with serve.behind_proxy, the loopback is not
+// trusted, but the commands beside the database still go through the
+// server: they send the local key from the run file, which only the
+// file's owner can read.
+func TestBesideBehindProxy(t *testing.T) {
+	bin := safercity(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, stderr, code := runIn(t, dir, bin, "ingest", "police", "--quiet", "--db", db, filepath.Join(repo, "data/police-uk/2020-11"))
+	m := regexp.MustCompile(`(?m)^total +(\d+) `).FindStringSubmatch(loaded)
+	if code != 0 || m == nil {
+		t.Fatalf("ingest: exit %d\n%s%s", code, loaded, stderr)
+	}
+	config := filepath.Join(dir, "safercity.yaml")
+	if err := os.WriteFile(config, []byte("serve:\n  behind_proxy: true\nschedule:\n  index: \"\"\n  feeds: \"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, db, config)
+	fi, err := os.Stat(RunFilePath(db))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("run file: %v %v, want readable by its owner alone", fi, err)
+	}
+	resp, err := http.Get(srv.url + "api/jobs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a request over the loopback without token behind a proxy: %s, want 401", resp.Status)
+	}
+	out, stderr, code := runIn(t, dir, bin, "sql", "--db", db, "--format", "csv", "SELECT (SELECT count(*) FROM police_street) + (SELECT count(*) FROM police_outcomes) + (SELECT count(*) FROM police_stop_search) AS n")
+	if code != 0 || out != "n\n"+m[1]+"\n" {
+		t.Errorf("sql beside the server behind a proxy: exit %d, %q\n%s", code, out, stderr)
 	}
 }

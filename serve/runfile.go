@@ -16,16 +16,21 @@ type RunFile struct {
 	URL     string    `json:"url"` // e.g. http://127.0.0.1:8080
 	PID     int       `json:"pid"`
 	Started time.Time `json:"started"`
+	// Key is the server's LocalKey: a command that reads it is on this
+	// machine and may read beside the database, so the server answers it
+	// as it answers its own machine, behind a proxy too.
+	Key string `json:"key"`
 }
 
 // RunFilePath is the run file of the database at db.
 func RunFilePath(db string) string { return db + ".serve" }
 
-// WriteRunFile records the server listening at addr for the database db
-// and returns a function that removes the record. A wildcard address
-// (0.0.0.0, ::) is recorded as the loopback one, which is where a command
-// on the same machine reaches it.
-func WriteRunFile(db string, addr net.Addr) (remove func(), err error) {
+// WriteRunFile records the server listening at addr with local key key
+// for the database db, readable by the file's owner alone, and returns a
+// function that removes the record. A wildcard address (0.0.0.0, ::) is
+// recorded as the loopback one, which is where a command on the same
+// machine reaches it.
+func WriteRunFile(db string, addr net.Addr, key string) (remove func(), err error) {
 	host, port, err := net.SplitHostPort(addr.String())
 	if err != nil {
 		return nil, err
@@ -33,13 +38,14 @@ func WriteRunFile(db string, addr net.Addr) (remove func(), err error) {
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	rf := RunFile{URL: "http://" + net.JoinHostPort(host, port), PID: os.Getpid(), Started: time.Now().UTC()}
+	rf := RunFile{URL: "http://" + net.JoinHostPort(host, port), PID: os.Getpid(), Started: time.Now().UTC(), Key: key}
 	b, err := json.Marshal(rf)
 	if err != nil {
 		return nil, err
 	}
 	path := RunFilePath(db)
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	_ = os.Remove(path) // one left by a server that was killed may be readable by others
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return nil, fmt.Errorf("record the server's address beside the database: %w", err)
 	}
 	// A run file left behind is harmless: readers consult it only when the

@@ -10,6 +10,7 @@ package serve
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -43,7 +44,13 @@ type ServerOptions struct {
 	// error wraps names.ErrUnknown. Nil: the route says no profiles are
 	// configured.
 	Profile func(name string) (hotspots.Options, error)
-	Log     *slog.Logger // nil for slog.Default()
+	// BehindProxy says a reverse proxy on this machine relays requests to
+	// the server, so that a request over the loopback may come from
+	// anywhere: every request then needs a token (the proxy, having
+	// authenticated its user, adds it), or the server's local key, which
+	// only the commands beside the database read (LocalKey).
+	BehindProxy bool
+	Log         *slog.Logger // nil for slog.Default()
 }
 
 // A Server is the HTTP API and dashboard over a store and a runner.
@@ -53,9 +60,13 @@ type Server struct {
 	profile func(string) (hotspots.Options, error)
 	tokens  [][]byte
 	hosts   map[string]bool
-	log     *slog.Logger
-	pages   map[string]*template.Template
-	handler http.Handler
+	// localKey is the secret of the run file: a request carrying it
+	// comes from whoever can read beside the database, on this machine.
+	localKey    []byte
+	behindProxy bool
+	log         *slog.Logger
+	pages       map[string]*template.Template
+	handler     http.Handler
 }
 
 // Limits on what a request may send.
@@ -70,7 +81,8 @@ const (
 
 // NewServer returns the API and dashboard for st and r.
 func NewServer(st *store.Store, r *scheduler.Runner, o ServerOptions) *Server {
-	s := &Server{st: st, runner: r, profile: o.Profile, log: o.Log, pages: parsePages()}
+	s := &Server{st: st, runner: r, profile: o.Profile, log: o.Log, pages: parsePages(), behindProxy: o.BehindProxy}
+	s.localKey = []byte(rand.Text())
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -168,12 +180,34 @@ func (s *Server) allowedHost(hostport string) bool {
 	return s.hosts[host] || net.ParseIP(host) != nil
 }
 
+// LocalKey is the secret that makes a request count as from this machine
+// whatever its address: WriteRunFile records it beside the database for
+// the commands that go through the server.
+func (s *Server) LocalKey() string { return string(s.localKey) }
+
+// LocalKeyHeader is the request header that carries LocalKey.
+const LocalKeyHeader = "X-Safercity-Key"
+
+func (s *Server) hasLocalKey(r *http.Request) bool {
+	k := r.Header.Get(LocalKeyHeader)
+	return k != "" && subtle.ConstantTimeCompare([]byte(k), s.localKey) == 1
+}
+
+// local reports whether a request needs no token: it carries the local
+// key, or comes over the loopback, not relayed, to a server not behind a
+// proxy.
+func (s *Server) local(r *http.Request) bool {
+	return s.hasLocalKey(r) || (!s.behindProxy && fromLoopback(r))
+}
+
 // authorize lets requests from this machine through and asks every other
 // one for a bearer token. A request relayed by a proxy on this machine
-// (it says so with Forwarded or X-Forwarded-For) counts as from elsewhere.
+// (it says so with one of the relayHeaders) counts as from elsewhere, as
+// does every request without the local key when the server is behind a
+// proxy (serve.behind_proxy).
 func (s *Server) authorize(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if fromLoopback(r) || s.validToken(r) {
+		if s.local(r) || s.validToken(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -187,8 +221,23 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 	})
 }
 
+// relayHeaders are the headers by which proxies say they relay a request:
+// the standard one and those of nginx, Apache, Caddy, Traefik, HAProxy and
+// the HTTP/1.1 Via. (A proxy that adds none cannot be told from a client
+// on this machine: serve.behind_proxy is for it.)
+var relayHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "Via"}
+
+func relayed(r *http.Request) bool {
+	for _, h := range relayHeaders {
+		if r.Header.Get(h) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func fromLoopback(r *http.Request) bool {
-	if r.Header.Get("Forwarded") != "" || r.Header.Get("X-Forwarded-For") != "" {
+	if relayed(r) {
 		return false
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -82,6 +82,10 @@ func TestAuth(t *testing.T) {
 		{"remote page with token", "GET", "/jobs", remote, []string{"Authorization", "Bearer " + testToken}, 200},
 		{"proxied through loopback", "GET", "/api/jobs", local, []string{"X-Forwarded-For", "198.51.100.1"}, 401},
 		{"proxied (Forwarded) through loopback", "GET", "/api/jobs", local, []string{"Forwarded", "for=198.51.100.1"}, 401},
+		{"proxied (nginx X-Real-IP) through loopback", "GET", "/api/jobs", local, []string{"X-Real-IP", "198.51.100.1"}, 401},
+		{"proxied (Via) through loopback", "GET", "/api/jobs", local, []string{"Via", "1.1 proxy"}, 401},
+		{"remote with the local key", "GET", "/api/jobs", remote, []string{LocalKeyHeader, s.LocalKey()}, 200},
+		{"remote with a wrong local key", "GET", "/api/jobs", remote, []string{LocalKeyHeader, "x" + s.LocalKey()[1:]}, 401},
 		{"remote job trigger without token", "POST", "/api/jobs/index/run", remote, nil, 401},
 	} {
 		w := send(s, tt.method, tt.path, tt.from, tt.headers...)
@@ -104,6 +108,36 @@ func TestAuth(t *testing.T) {
 	w := send(open, "GET", "/healthz", remote)
 	if w.Code != 401 || !strings.Contains(w.Body.String(), "no serve.tokens configured") {
 		t.Errorf("no tokens configured, remote: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestBehindProxy: behind a proxy that adds no header of its own, a
+// request over the loopback may come from anywhere. With
+// serve.behind_proxy it needs a token, as any other does; the raw routes
+// then answer only the local key, which the commands beside the database
+// read from the run file.
+func TestBehindProxy(t *testing.T) {
+	st := schedtest.Store(t)
+	s := NewServer(st, schedtest.Runner(t, st, scheduler.RunnerOptions{}), ServerOptions{Tokens: []string{testToken}, BehindProxy: true, Log: schedtest.Quiet})
+	const q = "/api/sql?q=SELECT+42"
+	for _, tt := range []struct {
+		name, path string
+		headers    []string
+		want       int
+	}{
+		{"loopback without token", "/api/jobs", nil, 401},
+		{"loopback with token", "/api/jobs", []string{"Authorization", "Bearer " + testToken}, 200},
+		{"loopback with the local key", "/api/jobs", []string{LocalKeyHeader, s.LocalKey()}, 200},
+		{"SQL over the loopback with token", q, []string{"Authorization", "Bearer " + testToken}, 403},
+		{"SQL with the local key", q, []string{LocalKeyHeader, s.LocalKey()}, 200},
+	} {
+		if w := send(s, "GET", tt.path, local, tt.headers...); w.Code != tt.want {
+			t.Errorf("%s: %d %s, want %d", tt.name, w.Code, w.Body, tt.want)
+		}
+	}
+	other := NewServer(st, schedtest.Runner(t, st, scheduler.RunnerOptions{}), ServerOptions{Log: schedtest.Quiet})
+	if other.LocalKey() == s.LocalKey() || len(s.LocalKey()) < 20 {
+		t.Errorf("local keys %q and %q: want a long one per server", s.LocalKey(), other.LocalKey())
 	}
 }
 

@@ -49,7 +49,7 @@ var sqlContentTypes = map[string]string{
 // it shows partner tables raw.
 // The answer is byte for byte what `safercity sql --format F` prints.
 func (s *Server) apiSQL(w http.ResponseWriter, r *http.Request) {
-	if err := rawPartnerData(r, "SQL"); err != nil {
+	if err := s.rawPartnerData(r, "SQL"); err != nil {
 		s.failErr(w, r, err)
 		return
 	}
@@ -133,7 +133,7 @@ func fromThisMachine(r *http.Request) bool {
 	if fromLoopback(r) {
 		return true
 	}
-	if r.Header.Get("Forwarded") != "" || r.Header.Get("X-Forwarded-For") != "" {
+	if relayed(r) {
 		return false
 	}
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
@@ -148,8 +148,8 @@ func fromThisMachine(r *http.Request) bool {
 // rawPartnerData refuses a request from another machine for an answer
 // that is not disclosure-controlled: it may hold partner records as the
 // database file holds them, which only whoever holds the file may see.
-func rawPartnerData(r *http.Request, what string) error {
-	if fromThisMachine(r) {
+func (s *Server) rawPartnerData(r *http.Request, what string) error {
+	if s.hasLocalKey(r) || (!s.behindProxy && fromThisMachine(r)) {
 		return nil
 	}
 	return &badRequest{http.StatusForbidden, what + " is not released through disclosure control (it can show partner records as the database holds them), so it answers only requests from the server's own machine: run the command there"}

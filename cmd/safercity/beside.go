@@ -20,7 +20,7 @@ import (
 // which is byte for byte what they write when they open the database.
 
 // sqlServer runs `safercity sql` through the server at base.
-func sqlServer(ctx context.Context, e *env, base, stmt, format string) error {
+func sqlServer(ctx context.Context, e *env, base remote, stmt, format string) error {
 	e.log.Info("the database is held by a running server: the statement goes through it", "server", base)
 	q := url.Values{"format": {format}, "limit": {strconv.Itoa(serve.SQLMaxRows)}}
 	body, h, err := apiCall(ctx, http.MethodPost, base, "/api/sql", q, []byte(stmt))
@@ -59,7 +59,7 @@ func (r mapRequest) values() url.Values {
 // exportMapServer runs `safercity export map` through the server at base
 // and writes what it answers to out (and, for CSV, the .csvt and .prj
 // beside it, which the server sends in one zip with the CSV).
-func exportMapServer(ctx context.Context, e *env, base string, r mapRequest, out string) error {
+func exportMapServer(ctx context.Context, e *env, base remote, r mapRequest, out string) error {
 	e.log.Info("the database is held by a running server: the map comes through it", "server", base)
 	month := r.month
 	if month == "" {
@@ -117,7 +117,7 @@ func unzipMap(body []byte, out string) (map[string][]byte, error) {
 
 // backtestServer runs `safercity hotspots backtest` through the server at
 // base, which builds the profile from its own configuration.
-func backtestServer(ctx context.Context, e *env, base string, f *hotspotFlags) error {
+func backtestServer(ctx context.Context, e *env, base remote, f *hotspotFlags) error {
 	e.log.Info("the database is held by a running server: the back-test runs there, with the profile as the server's configuration defines it", "server", base)
 	if *f.cfg != "" {
 		e.log.Warn("--config (or SAFERCITY_CONFIG) is not read beside the server: the server's own configuration defines the profile", "config", *f.cfg)

@@ -17,19 +17,28 @@ import (
 	"github.com/safercity/safercity/store"
 )
 
-// serverFor returns the address of the server recorded beside the database
-// at db, when err says the database is locked: reading commands then ask
-// the server instead. ok is false when err is another error, or no server
-// is recorded (a load holds the database).
-func serverFor(db string, err error) (base string, ok bool) {
+// A remote is a server the commands ask: its URL, and the local key when
+// it is the one recorded beside the database (which lets the command
+// through as on the server's machine, behind a proxy too).
+type remote struct {
+	url, key string
+}
+
+func (r remote) String() string { return r.url }
+
+// serverFor returns the server recorded beside the database at db, when
+// err says the database is locked: reading commands then ask the server
+// instead. ok is false when err is another error, or no server is
+// recorded (a load holds the database).
+func serverFor(db string, err error) (base remote, ok bool) {
 	if !errors.Is(err, store.ErrLocked) {
-		return "", false
+		return remote{}, false
 	}
 	rf, rerr := serve.ReadRunFile(db)
 	if rerr != nil { // none recorded, or unreadable: the lock error alone says what to do
-		return "", false
+		return remote{}, false
 	}
-	return rf.URL, true
+	return remote{url: rf.URL, key: rf.Key}, true
 }
 
 // lockedHint adds to an error that the database is locked where the server
@@ -44,7 +53,7 @@ func lockedHint(db string, err error) error {
 // apiGet reads path from the server at base into v (JSON), with the
 // token of SAFERCITY_TOKEN; an error answer becomes an error with its
 // message.
-func apiGet(ctx context.Context, base, path string, q url.Values, v any) error {
+func apiGet(ctx context.Context, base remote, path string, q url.Values, v any) error {
 	body, _, err := apiCall(ctx, http.MethodGet, base, path, q, nil)
 	if err != nil {
 		return err
@@ -58,12 +67,12 @@ func apiGet(ctx context.Context, base, path string, q url.Values, v any) error {
 // maxAnswer bounds the body of an answer that apiCall reads.
 var maxAnswer int64 = 1 << 30
 
-// apiCall sends a request to path of the server at base, with the token
-// of SAFERCITY_TOKEN and body (nil for none), and returns the answer's
+// apiCall sends a request to path of the server at base, with its local
+// key or the token of SAFERCITY_TOKEN and body (nil for none), and returns the answer's
 // body and headers; an error answer becomes an error with its message (a
 // usage error for 400 and 404: the request asked for something wrong).
-func apiCall(ctx context.Context, method, base, path string, q url.Values, body []byte) ([]byte, http.Header, error) {
-	u, err := url.Parse(strings.TrimSuffix(base, "/") + path)
+func apiCall(ctx context.Context, method string, base remote, path string, q url.Values, body []byte) ([]byte, http.Header, error) {
+	u, err := url.Parse(strings.TrimSuffix(base.url, "/") + path)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, nil, fmt.Errorf("%w: server %q: want a URL such as http://127.0.0.1:8080", errUsage, base)
 	}
@@ -78,6 +87,9 @@ func apiCall(ctx context.Context, method, base, path string, q url.Values, body 
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "text/plain; charset=utf-8")
+	}
+	if base.key != "" {
+		req.Header.Set(serve.LocalKeyHeader, base.key)
 	}
 	if tok := os.Getenv("SAFERCITY_TOKEN"); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)

@@ -40,7 +40,7 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 	var runs []scheduler.Run
 	stale := false
 	if *server != "" {
-		runs, err = fetchRuns(ctx, *server, *job, *limit)
+		runs, err = fetchRuns(ctx, remote{url: *server}, *job, *limit)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 }
 
 // fetchRuns reads the job history from a running server's API.
-func fetchRuns(ctx context.Context, server, job string, limit int) ([]scheduler.Run, error) {
+func fetchRuns(ctx context.Context, server remote, job string, limit int) ([]scheduler.Run, error) {
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
 	if job != "" {
 		q.Set("job", job)

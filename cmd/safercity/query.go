@@ -107,7 +107,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 
 // queryServer runs a catalogue query through the API of the server at
 // base.
-func queryServer(ctx context.Context, base string, q queries.Query, params map[string]string, pol disclosure.Policy) (*queries.Result, error) {
+func queryServer(ctx context.Context, base remote, q queries.Query, params map[string]string, pol disclosure.Policy) (*queries.Result, error) {
 	v := url.Values{"format": {"json"}, "min_events": {strconv.Itoa(pol.Threshold)}}
 	for k, p := range params {
 		v.Set(k, p)

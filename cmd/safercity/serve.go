@@ -71,22 +71,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w (is another server on that port? choose another with --addr or serve.addr)", err)
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && len(sc.Tokens) == 0 {
+	switch tcp, ok := ln.Addr().(*net.TCPAddr); {
+	case sc.BehindProxy && len(sc.Tokens) == 0:
+		e.log.Warn("serve.behind_proxy without serve.tokens: only the commands beside the database will be answered")
+	case ok && !tcp.IP.IsLoopback() && len(sc.Tokens) == 0:
 		e.log.Warn("listening beyond this machine without serve.tokens: requests from other machines will all be refused", "addr", ln.Addr())
 	}
 	var names []string
 	for _, j := range jobs {
 		names = append(names, j.Name)
 	}
-	// Commands that find the database locked read this to ask the server.
-	removeRunFile, err := serve.WriteRunFile(f.db, ln.Addr())
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	defer removeRunFile()
-	e.log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "db", f.db, "jobs", strings.Join(names, ","))
-	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: sc.Tokens, Hosts: sc.Hosts, Log: e.log,
+	srv := serve.NewServer(st, runner, serve.ServerOptions{Tokens: sc.Tokens, Hosts: sc.Hosts, BehindProxy: sc.BehindProxy, Log: e.log,
 		Profile: func(name string) (hotspots.Options, error) {
 			p, err := cfg.Profile(name)
 			if err != nil {
@@ -94,6 +89,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 			return cfg.HotspotOptions(p)
 		}})
+	// Commands that find the database locked read this to ask the server.
+	removeRunFile, err := serve.WriteRunFile(f.db, ln.Addr(), srv.LocalKey())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer removeRunFile()
+	e.log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "db", f.db, "jobs", strings.Join(names, ","))
 	err = serve.Serve(ctx, ln, srv, runner, sc.Grace)
 	e.log.Info("stopped")
 	return err
