@@ -1,6 +1,7 @@
 // Package hotspots is the hotspot stage: for a profile, a force and a month
 // it reads the profile's located crimes (and partner incidents) and the
-// force's crime footprint from crimes_enriched, computes on the study area —
+// force's crime footprint from crimes_enriched (their "On or near"
+// locations from police_street), computes on the study area —
 // the cells holding any crime the force recorded over the emerging window,
 // or a configured boundary's cells — KDE, Getis–Ord Gi* with its band,
 // emerging hot spots, Local Moran's I clusters and outliers, crime

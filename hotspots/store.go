@@ -178,10 +178,14 @@ func loadPoints(tx *store.Tx, p Profile, cond condition, force string, from, to,
 	filter, fargs := forceFilter(force)
 	out := map[string][]crimePoint{}
 	// The location, police.uk's text, is joined from police_street for the
-	// month only, not through the view crimes over the whole window.
+	// month only, not through the view crimes over the whole window. The
+	// join returns rows in no fixed order: they are sorted, so that the
+	// sums over them (harm, densities) are the same to the last digit on
+	// every run.
 	q := `SELECT c.force, c.month, c.easting, c.northing, c.harm, s.location FROM crimes_enriched c
 		LEFT JOIN (SELECT source_id, line, location FROM police_street WHERE month = ?) s ON s.source_id = c.source_id AND s.line = c.line
-		WHERE located AND c.month BETWEEN ? AND ? AND ` + filter + ` AND ` + cond.sql
+		WHERE located AND c.month BETWEEN ? AND ? AND ` + filter + ` AND ` + cond.sql + `
+		ORDER BY c.force, c.month, c.source_id, c.line`
 	err := tx.QueryArrow(q, append(append([]any{month, from, to}, fargs...), cond.args...), func(rec arrow.RecordBatch) error {
 		name := ""
 		f := rec.Column(0).(*array.String)

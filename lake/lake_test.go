@@ -129,6 +129,19 @@ func TestExportIncremental(t *testing.T) {
 		}
 	}
 
+	// The enriched crimes are exported with text that the store keeps
+	// outside crimes_enriched: a change there is a change of the lake's rows.
+	if _, err := st.DB.Exec(`UPDATE police_street SET last_outcome = 'Under investigation' WHERE month = DATE '2020-01-01'`); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Export(ctx, st, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := written(res)["crimes_enriched"].Written; !reflect.DeepEqual(got, []string{"month=2020-01/force=city-of-london"}) {
+		t.Errorf("after 2020-01's outcomes changed, crimes_enriched partitions rewritten: %v", got)
+	}
+
 	enrich(t, st, 50) // every month of crimes_enriched changes
 	if _, err := st.DB.Exec(`DELETE FROM police_stop_search WHERE month = DATE '2020-01-01'`); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,8 @@
 // Package transform is the stage that places every stored crime in British
-// National Grid terms — easting and northing, grid cell, OS grid reference,
-// LSOA, local authority, comparison unit, profile groups, harm — and writes
-// crimes_enriched. Its sub-packages do the geometry and statistics on plain
+// National Grid terms — easting and northing, grid cell, LSOA, local
+// authority, comparison unit, profile groups, harm — and writes
+// crimes_enriched (the view crimes adds police.uk's text and the cell's OS
+// grid reference). Its sub-packages do the geometry and statistics on plain
 // values; this package only reads and writes the tables.
 package transform
 

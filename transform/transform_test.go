@@ -2,7 +2,6 @@ package transform
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/data"
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/internal/shareddata"
@@ -238,11 +238,21 @@ func TestLSOAFromTheLayer(t *testing.T) {
 		WHERE c.lsoa_code IS NOT NULL AND c.lsoa_name IS NULL`); n != 0 {
 		t.Errorf("%d crimes placed in an LSOA without its name", n)
 	}
+	// A month republished and not yet transformed again: its enriched
+	// crimes are still counted, and have no text, not the layer's name
+	// beside a missing location.
+	if _, err := st.DB.Exec(`DELETE FROM police_street`); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, st, `SELECT count(*) FROM crimes WHERE location IS NULL AND lsoa_name IS NULL AND crime_id IS NULL`); n != count(t, st, `SELECT count(*) FROM crimes_enriched`) {
+		t.Errorf("%d enriched crimes without their file's rows show no text, want every one", n)
+	}
 }
 
 // TestGridRefInSQL: the view crimes computes the grid reference in SQL
 // (os_grid_ref, migration 0015); it must be Go's, for every cell size the
-// grid allows, on the grid's edges and off it.
+// grid allows, on the grid's edges and off it (NULL), of cells and of any
+// point (at the precision of the cell size).
 func TestGridRefInSQL(t *testing.T) {
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.duckdb"))
 	if err != nil {
@@ -260,18 +270,38 @@ func TestGridRefInSQL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		precision := 1000
+		for int(size)%precision != 0 {
+			precision /= 10
+		}
+		var rows []string
+		var want []string
 		for _, p := range points {
 			c := g.CellOf(p[0], p[1])
-			want, err := g.GridRef(c)
+			ref, err := g.GridRef(c)
 			if err != nil {
-				want = "" // off the lettered squares: NULL
+				ref = "" // off the lettered squares: NULL
 			}
-			var got sql.NullString
-			if err := st.DB.QueryRow(`SELECT os_grid_ref(?::BIGINT, ?::BIGINT, ?::INTEGER)`, c.X, c.Y, int(size)).Scan(&got); err != nil {
-				t.Fatal(err)
+			rows = append(rows, fmt.Sprintf("(%d::BIGINT, %d::BIGINT)", c.X, c.Y))
+			want = append(want, ref)
+			ref, err = bng.GridRef(p[0], p[1], precision)
+			if err != nil {
+				ref = ""
 			}
-			if got.String != want {
-				t.Errorf("%v m cell %v: SQL %q, Go %q", size, c, got.String, want)
+			rows = append(rows, fmt.Sprintf("(%v::DOUBLE, %v::DOUBLE)", p[0], p[1]))
+			want = append(want, ref)
+		}
+		got, err := st.Strings(context.Background(), fmt.Sprintf(`SELECT coalesce(os_grid_ref(x, y, %v), 'NULL')
+			FROM (VALUES %s) v(x, y)`, size, strings.Join(rows, ", ")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range want {
+			if w == "" {
+				w = "NULL"
+			}
+			if got[i] != w {
+				t.Errorf("%v m, %s: SQL %q, Go %q", size, rows[i], got[i], w)
 			}
 		}
 	}
