@@ -73,13 +73,19 @@ func ReadCategories(r io.Reader) (Categories, error) {
 			}
 		}
 		c.Harm, err = strconv.ParseFloat(strings.TrimSpace(row[col["harm"]]), 64)
-		if err != nil || c.Harm < 0 || math.IsInf(c.Harm, 0) {
-			return nil, fmt.Errorf("categories line %d: harm %q is not a number ≥ 0", line, row[col["harm"]])
+		// At most maxHarm: the index sums harm exactly, to six decimals,
+		// in DECIMAL(38, 6), which a weight beyond it could overflow.
+		if err != nil || !(c.Harm >= 0 && c.Harm <= maxHarm) {
+			return nil, fmt.Errorf("categories line %d: harm %q is not a number from 0 to %g (days, as the Cambridge Crime Harm Index counts them)", line, row[col["harm"]], maxHarm)
 		}
 		cats[strings.TrimSpace(row[col["crime_type"]])] = c
 	}
 	return cats, nil
 }
+
+// maxHarm is the largest harm weight accepted: a thousand years in days,
+// far above the Cambridge Crime Harm Index's largest (homicide, 5,475).
+const maxHarm = 365_000.0
 
 // Units maps local authority districts to comparison units.
 type Units map[string]string

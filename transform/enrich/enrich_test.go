@@ -60,6 +60,18 @@ func TestBundledCategories(t *testing.T) {
 	}
 }
 
+func TestReadCategoriesRefusesBadHarm(t *testing.T) {
+	for _, harm := range []string{"NaN", "-1", "Inf", "1e40", "x"} {
+		_, err := ReadCategories(strings.NewReader("crime_type,violence,acquisitive,asb,nte,weapons,harm\nRobbery,true,true,false,true,false," + harm + "\n"))
+		if err == nil || !strings.Contains(err.Error(), "line 2: harm") {
+			t.Errorf("harm %s: %v, want refused naming the line", harm, err)
+		}
+	}
+	if _, err := ReadCategories(strings.NewReader("crime_type,violence,acquisitive,asb,nte,weapons,harm\nRobbery,true,true,false,true,false,365000\n")); err != nil {
+		t.Errorf("the largest harm accepted: %v", err)
+	}
+}
+
 func TestReadUnits(t *testing.T) {
 	u, err := ReadUnits(strings.NewReader("units:\n  - name: Square Mile\n    lads: [City of London, Islington]\n"))
 	if err != nil {
