@@ -165,8 +165,8 @@ func sameFiles(t *testing.T, a, b string, n int) {
 
 // TestBesideBehindProxy: with serve.behind_proxy, the loopback is not
 // trusted, but the commands beside the database still go through the
-// server: they send the local key from the run file, which only the
-// file's owner can read.
+// server: they send the local key from the key file, which only the
+// server's user can read.
 func TestBesideBehindProxy(t *testing.T) {
 	bin := safercity(t)
 	dir := t.TempDir()
@@ -185,9 +185,9 @@ func TestBesideBehindProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := startServer(t, db, config)
-	fi, err := os.Stat(RunFilePath(db))
+	fi, err := os.Stat(KeyFilePath(db))
 	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("run file: %v %v, want readable by its owner alone", fi, err)
+		t.Fatalf("key file: %v %v, want readable by its owner alone", fi, err)
 	}
 	resp, err := http.Get(srv.url + "api/jobs")
 	if err != nil {

@@ -60,8 +60,9 @@ type Server struct {
 	profile func(string) (hotspots.Options, error)
 	tokens  [][]byte
 	hosts   map[string]bool
-	// localKey is the secret of the run file: a request carrying it
-	// comes from whoever can read beside the database, on this machine.
+	// localKey is the secret of the key file beside the database: a
+	// request carrying it comes from whoever can read that file, on this
+	// machine.
 	localKey    []byte
 	behindProxy bool
 	log         *slog.Logger
@@ -188,9 +189,12 @@ func (s *Server) LocalKey() string { return string(s.localKey) }
 // LocalKeyHeader is the request header that carries LocalKey.
 const LocalKeyHeader = "X-Safercity-Key"
 
+// hasLocalKey reports whether a request carries the local key and came
+// straight to the server: the commands beside the database never go
+// through a proxy, and a key relayed by one may have been read on the way.
 func (s *Server) hasLocalKey(r *http.Request) bool {
 	k := r.Header.Get(LocalKeyHeader)
-	return k != "" && subtle.ConstantTimeCompare([]byte(k), s.localKey) == 1
+	return k != "" && !relayed(r) && subtle.ConstantTimeCompare([]byte(k), s.localKey) == 1
 }
 
 // local reports whether a request needs no token: it carries the local

@@ -86,6 +86,7 @@ func TestAuth(t *testing.T) {
 		{"proxied (Via) through loopback", "GET", "/api/jobs", local, []string{"Via", "1.1 proxy"}, 401},
 		{"remote with the local key", "GET", "/api/jobs", remote, []string{LocalKeyHeader, s.LocalKey()}, 200},
 		{"remote with a wrong local key", "GET", "/api/jobs", remote, []string{LocalKeyHeader, "x" + s.LocalKey()[1:]}, 401},
+		{"the local key relayed by a proxy", "GET", "/api/jobs", local, []string{LocalKeyHeader, s.LocalKey(), "X-Forwarded-For", "198.51.100.1"}, 401},
 		{"remote job trigger without token", "POST", "/api/jobs/index/run", remote, nil, 401},
 	} {
 		w := send(s, tt.method, tt.path, tt.from, tt.headers...)
@@ -130,6 +131,7 @@ func TestBehindProxy(t *testing.T) {
 		{"loopback with the local key", "/api/jobs", []string{LocalKeyHeader, s.LocalKey()}, 200},
 		{"SQL over the loopback with token", q, []string{"Authorization", "Bearer " + testToken}, 403},
 		{"SQL with the local key", q, []string{LocalKeyHeader, s.LocalKey()}, 200},
+		{"SQL with a token and the local key, relayed", q, []string{"Authorization", "Bearer " + testToken, LocalKeyHeader, s.LocalKey(), "Via", "1.1 proxy"}, 403},
 	} {
 		if w := send(s, "GET", tt.path, local, tt.headers...); w.Code != tt.want {
 			t.Errorf("%s: %d %s, want %d", tt.name, w.Code, w.Body, tt.want)

@@ -41,6 +41,17 @@ func serverFor(db string, err error) (base remote, ok bool) {
 	return remote{url: rf.URL, key: rf.Key}, true
 }
 
+// serverAt is the server at url, with the local key when it is the one
+// recorded beside the database at db (and only then: the key must not go
+// to any other address).
+func serverAt(db, url string) remote {
+	r := remote{url: url}
+	if rf, err := serve.ReadRunFile(db); err == nil && strings.TrimSuffix(rf.URL, "/") == strings.TrimSuffix(url, "/") {
+		r.key = rf.Key
+	}
+	return r
+}
+
 // lockedHint adds to an error that the database is locked where the server
 // holding it answers, if one is recorded.
 func lockedHint(db string, err error) error {
@@ -62,6 +73,20 @@ func apiGet(ctx context.Context, base remote, path string, q url.Values, v any) 
 		return fmt.Errorf("%s%s: not the answer expected (%v)", base, path, err)
 	}
 	return nil
+}
+
+// clientFor is the HTTP client for a server. One sent the local key goes
+// straight to it: never through a proxy of the environment (HTTP_PROXY),
+// nor after a redirect, where the key could be read on the way.
+func clientFor(base remote) *http.Client {
+	c := &http.Client{Timeout: 2 * time.Minute}
+	if base.key != "" {
+		c.Transport = &http.Transport{Proxy: nil}
+		c.CheckRedirect = func(*http.Request, []*http.Request) error {
+			return errors.New("the server answered with a redirect: the commands beside the database do not follow one")
+		}
+	}
+	return c
 }
 
 // maxAnswer bounds the body of an answer that apiCall reads.
@@ -94,7 +119,7 @@ func apiCall(ctx context.Context, method string, base remote, path string, q url
 	if tok := os.Getenv("SAFERCITY_TOKEN"); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	resp, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	resp, err := clientFor(base).Do(req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the server at %s does not answer (%w); if it has stopped, delete its record beside the database", base, err)
 	}

@@ -346,6 +346,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	res, err := hotspots.Backtest(ctx, st, o)
+	if errors.Is(err, hotspots.ErrNoTestMonth) {
+		return fmt.Errorf("%w: %w", errUsage, err) // as beside a server, which answers 404
+	}
 	if err != nil {
 		return err
 	}

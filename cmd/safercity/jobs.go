@@ -40,7 +40,7 @@ func runJobs(ctx context.Context, e *env, args []string) error {
 	var runs []scheduler.Run
 	stale := false
 	if *server != "" {
-		runs, err = fetchRuns(ctx, remote{url: *server}, *job, *limit)
+		runs, err = fetchRuns(ctx, serverAt(f.db, *server), *job, *limit)
 		if err != nil {
 			return err
 		}
