@@ -102,7 +102,7 @@ func areaRates(layer string, rows []areaRow, popYear int, elsewhere int64) (Area
 		out.Prior, out.Variance = Float(ratePer*r.Prior), Float(ratePer*ratePer*r.Variance)
 	}
 	out.NoPopulation = len(r.NoBase)
-	noSpatial := spatialReasons(rows, nb, r.Isolated)
+	noSpatial := spatialReasons(rows, r.Isolated)
 	for i, a := range rows {
 		ar := AreaRate{Code: a.code, Name: a.name, Crimes: a.crimes[0], Population: Float(math.NaN()),
 			Raw: Float(math.NaN()), EB: Float(math.NaN()), SpatialEB: Float(math.NaN()), Excess: Float(math.NaN()), Neighbours: len(nb[i])}
@@ -128,7 +128,7 @@ func allIndices(n int) []int {
 }
 
 // spatialReasons says why each isolated area has no spatial rate.
-func spatialReasons(rows []areaRow, nb [][]int, isolated []int) map[int]string {
+func spatialReasons(rows []areaRow, isolated []int) map[int]string {
 	out := map[int]string{}
 	for _, i := range isolated {
 		if _, _, ok := rows[i].centroid(); !ok {

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"github.com/safercity/safercity/analysis/rates"
 	"github.com/safercity/safercity/hotspots/spatstat"
 	"github.com/safercity/safercity/transform/area"
 )
@@ -121,32 +122,16 @@ func typicalCoverage(stats []AreaStat, coverage []float64) float64 {
 }
 
 // neighbourBand returns the smallest distance band that gives every point
-// a neighbour: the largest distance from a point to its nearest other.
-// Points are searched in order of x outwards from each, stopping once the
-// gap in x alone is no nearer than the nearest found.
+// a neighbour: the largest distance from a point to its nearest other
+// (rates.KNearest with k = 1). pts holds at least two points.
 func neighbourBand(pts []orb.Point) float64 {
-	order := make([]int, len(pts))
-	for i := range order {
-		order[i] = i
+	xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
+	for i, p := range pts {
+		xs[i], ys[i] = p[0], p[1]
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(pts[a][0], pts[b][0]) })
 	band := 0.0
-	for k, i := range order {
-		nearest := math.Inf(1)
-		for _, j := range order[k+1:] {
-			if pts[j][0]-pts[i][0] >= nearest {
-				break
-			}
-			nearest = min(nearest, planar.Distance(pts[i], pts[j]))
-		}
-		for m := k - 1; m >= 0; m-- {
-			j := order[m]
-			if pts[i][0]-pts[j][0] >= nearest {
-				break
-			}
-			nearest = min(nearest, planar.Distance(pts[i], pts[j]))
-		}
-		band = max(band, nearest)
+	for i, nb := range rates.KNearest(xs, ys, 1) {
+		band = max(band, planar.Distance(pts[i], pts[nb[0]]))
 	}
 	return band
 }

@@ -45,6 +45,7 @@ func areaStats(o Options, force string, fc *forceAreaCounts, pop population) ([]
 	var rs []AreaRates
 	var cs []AreaChanges
 	var notes []string
+	history := fc.consecutive()
 	for _, l := range []struct {
 		name string
 		rows []areaRow
@@ -53,7 +54,7 @@ func areaStats(o Options, force string, fc *forceAreaCounts, pop population) ([]
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		f, next, note := areaForecast(l.name, l.rows, o.Month, fc.consecutive())
+		f, next, note := areaForecast(l.name, l.rows, o.Month, history)
 		if note != "" {
 			notes = append(notes, note)
 		}

@@ -146,21 +146,8 @@ func profileCrimeTypes(tx *store.Tx, p Profile, from, to time.Time) ([]string, e
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Query(`SELECT DISTINCT crime_type FROM crimes_enriched c WHERE c.month BETWEEN ? AND ? AND `+where+` ORDER BY 1`,
+	return tx.Strings(`SELECT DISTINCT crime_type FROM crimes_enriched c WHERE c.month BETWEEN ? AND ? AND `+where+` ORDER BY 1`,
 		append([]any{from, to}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var types []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		types = append(types, t)
-	}
-	return types, rows.Err()
 }
 
 // loadKnoxEvents reads the partner incidents in the box over months
@@ -175,10 +162,7 @@ func loadKnoxEvents(tx *store.Tx, p Profile, types []string, box [4]float64, fro
 		if len(types) == 0 {
 			return nil, nil
 		}
-		cond = `i.category IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(types)), ", ") + `)`
-		for _, t := range types {
-			args = append(args, t)
-		}
+		cond, args = inList("i.category", types)
 	}
 	q := `SELECT i.easting, i.northing, epoch(i.occurred_at) / 86400.0 FROM incidents i
 		WHERE i.easting IS NOT NULL AND i.month BETWEEN ? AND ?
@@ -221,27 +205,20 @@ func newAreaWriter() *areaWriter {
 	}
 }
 
-// addKnox adds one force's Knox table.
-func (w *areaWriter) addKnox(o Options, force string, nr *NearRepeat) error {
+// addKnox adds one force's Knox table (nr nil: none).
+func (w *areaWriter) addKnox(o Options, force string, nr *NearRepeat) {
 	if nr == nil {
-		return nil
-	}
-	from, err := time.Parse("2006-01", nr.From)
-	if err != nil {
-		return err
+		return
 	}
 	for _, c := range nr.Cells {
-		w.knox.add(o.Profile.Name, force, o.Month, from, nr.Events, c.DistanceFrom, c.DistanceTo, c.DaysFrom, c.DaysTo,
+		w.knox.add(o.Profile.Name, force, o.Month, o.windowFrom(), nr.Events, c.DistanceFrom, c.DistanceTo, c.DaysFrom, c.DaysTo,
 			c.Observed, c.Expected, c.Marginal, c.Ratio, c.P, nr.Permutations, int64(nr.Seed))
 	}
-	return nil
 }
 
 // add adds one force's area statistics and Knox table.
 func (w *areaWriter) add(o Options, r Result) error {
-	if err := w.addKnox(o, r.Force, r.NearRepeat); err != nil {
-		return err
-	}
+	w.addKnox(o, r.Force, r.NearRepeat)
 	return w.addAreas(o, r.Force, r.Rates, r.Changes)
 }
 
@@ -255,11 +232,7 @@ func (w *areaWriter) addAreas(o Options, force string, rs []AreaRates, cs []Area
 		}
 		fc := []any{nil, nil, nil}
 		if f := r.Forecast; f != nil {
-			m, err := time.Parse("2006-01", f.Month)
-			if err != nil {
-				return err
-			}
-			fc = []any{m, f.History, f.Beats}
+			fc = []any{o.Month.AddDate(0, 1, 0), f.History, f.Beats}
 		}
 		w.rateRuns.add(append(row(r.Layer, len(r.Areas), r.NoPopulation, popYear, r.Prior, r.Variance, r.Reach, r.Elsewhere), fc...)...)
 		for _, a := range r.Areas {
@@ -285,8 +258,13 @@ func (w *areaWriter) addAreas(o Options, force string, rs []AreaRates, cs []Area
 	return nil
 }
 
+// batches are the writer's tables' rows.
+func (w *areaWriter) batches() []*rowBatch {
+	return []*rowBatch{w.rates, w.rateRuns, w.changes, w.periods, w.knox}
+}
+
 func (w *areaWriter) flush(tx *store.Tx) error {
-	for _, b := range []*rowBatch{w.rates, w.rateRuns, w.changes, w.periods, w.knox} {
+	for _, b := range w.batches() {
 		if _, err := tx.AppendBuilder(b.table, b.b); err != nil {
 			return err
 		}
@@ -295,7 +273,7 @@ func (w *areaWriter) flush(tx *store.Tx) error {
 }
 
 func (w *areaWriter) release() {
-	for _, b := range []*rowBatch{w.rates, w.rateRuns, w.changes, w.periods, w.knox} {
+	for _, b := range w.batches() {
 		b.b.Release()
 	}
 }

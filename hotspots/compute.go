@@ -6,8 +6,8 @@ import (
 	"math"
 	"sort"
 
-	"github.com/safercity/safercity/bng"
 	"github.com/safercity/safercity/hotspots/spatstat"
+	"github.com/safercity/safercity/transform/grid"
 )
 
 // errNoProfileCrime says a force has none of a profile's located crime in
@@ -141,7 +141,7 @@ func cellRows(s *study, cur layer, st stats, alpha float64, r *Result) ([]cellRo
 	var top []TopCell
 	for i := range rows {
 		cx, cy := s.corner(i)
-		c := cellRow{cellX: cx, cellY: cy, gridRef: cellRef(float64(cx), float64(cy), s.cellSize),
+		c := cellRow{cellX: cx, cellY: cy, gridRef: cellRef(cx, cy, s.cellSize),
 			crimes: cur.crimes[i], incidents: cur.incidents[i], measure: cur.counts[i], density: st.density[i],
 			kdeHot: st.kdeHot[i], z: math.NaN(), p: math.NaN(), pFDR: math.NaN(), mkZ: math.NaN(), mkP: math.NaN(),
 			location: mode(cur.location[i])}
@@ -179,13 +179,9 @@ func cellRows(s *study, cur layer, st stats, alpha float64, r *Result) ([]cellRo
 }
 
 // cellRef is the OS grid reference of a cell's south-west corner at the
-// precision its size allows.
-func cellRef(x, y, size float64) string {
-	p := 1000
-	for int(size)%p != 0 && p > 1 {
-		p /= 10
-	}
-	ref, err := bng.GridRef(x, y, p)
+// precision its size allows ("" off the national grid).
+func cellRef(x, y int64, size float64) string {
+	ref, err := grid.Grid{Size: size}.GridRef(grid.Cell{X: x, Y: y})
 	if err != nil {
 		return ""
 	}

@@ -94,5 +94,8 @@ func pClass(p float64) string {
 			return fmt.Sprintf("<%g", bound)
 		}
 	}
-	return "≥0.05"
+	return notSignificant
 }
+
+// notSignificant is the class of a p value of 0.05 or more.
+const notSignificant = "≥0.05"

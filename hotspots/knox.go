@@ -51,6 +51,12 @@ type KnoxCell struct {
 	Withheld bool `json:"withheld,omitempty"`
 }
 
+// Significant reports whether the cell's p value, or the class it is
+// released as, is below 0.05.
+func (c KnoxCell) Significant() bool {
+	return c.P < 0.05 || (c.PClass != "" && c.PClass != notSignificant)
+}
+
 // tooFewToPair is the note of a Knox test not run, or not shown, for too
 // few incidents. It gives no count, so that none, one and two (which the
 // disclosure policy withholds) read alike.
@@ -80,7 +86,7 @@ func nearRepeat(s *study, events []knoxEvent, o Options) (*NearRepeat, string, e
 			ev = append(ev, knox.Event{X: e.x, Y: e.y, Day: e.day})
 		}
 	}
-	from := o.Month.AddDate(0, -(o.Window - 1), 0)
+	from := o.windowFrom()
 	if len(ev) < 2 {
 		return nil, tooFewToPair(from.Format("2006-01"), o.Month.Format("2006-01")), nil
 	}

@@ -46,6 +46,10 @@ type Options struct {
 // leaves it 0.
 const DefaultWindow = 12
 
+// windowFrom is the first month of the emerging window that ends at the
+// month.
+func (o Options) windowFrom() time.Time { return o.Month.AddDate(0, -(o.Window - 1), 0) }
+
 func (o *Options) defaults() {
 	if o.CellSize == 0 {
 		o.CellSize = 100

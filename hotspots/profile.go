@@ -70,10 +70,8 @@ func (p Profile) where() (string, []any, error) {
 		or = append(or, "c."+g)
 	}
 	if len(p.CrimeTypes) > 0 {
-		or = append(or, "c.crime_type IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(p.CrimeTypes)), ", ")+")")
-		for _, t := range p.CrimeTypes {
-			args = append(args, t)
-		}
+		in, a := inList("c.crime_type", p.CrimeTypes)
+		or, args = append(or, in), append(args, a...)
 	}
 	if len(or) == 0 {
 		return "", nil, fmt.Errorf("profile %s selects nothing: give groups or crime_types", p.Name)
@@ -105,4 +103,13 @@ func NoteMissingFeeds(ctx context.Context, st *store.Store, p Profile, res []Res
 		res[i].Notes = append(res[i].Notes, notes...)
 	}
 	return nil
+}
+
+// inList is the SQL condition col IN (vals…) and its arguments.
+func inList(col string, vals []string) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
 }

@@ -45,7 +45,7 @@ func Run(ctx context.Context, st *store.Store, o Options) ([]Result, error) {
 // runForces reads every force's crime and footprint in one scan each, then
 // computes and stores each force's run.
 func runForces(tx *store.Tx, o Options, forces []string, bounds map[string]*boundary) ([]Result, error) {
-	from := o.Month.AddDate(0, -(o.Window - 1), 0)
+	from := o.windowFrom()
 	ffrom := o.Month.AddDate(0, -(forecastMonths - 1), 0)
 	first := from // one scan for the window's months and the forecast's
 	if ffrom.Before(first) {
@@ -198,7 +198,7 @@ func startForce(tx *store.Tx, o Options, force string, pts []crimePoint, s *stud
 	if len(pts) == 0 || s == nil {
 		return fail(errNoProfileCrime)
 	}
-	from := o.Month.AddDate(0, -(o.Window - 1), 0)
+	from := o.windowFrom()
 	withheld := 0
 	if o.Profile.Incidents {
 		inc, n, err := loadIncidents(tx, o.Profile, s.box(), from, o.Month, o.CellSize)

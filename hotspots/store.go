@@ -1,6 +1,8 @@
 package hotspots
 
-// Every read and write of the hotspot stage, and all of its SQL.
+// The hotspot stage's reads of crimes and feeds and its writes of runs,
+// cells and back-tests; areastore.go has those of the area statistics and
+// the Knox test.
 
 import (
 	"cmp"

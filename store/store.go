@@ -215,6 +215,19 @@ func (s *Store) LimitMemory(ctx context.Context, limit string) error {
 	return err
 }
 
+// Alone sets the store up for a command that is the process's only work
+// and spreads it over connections of its own, as ingest police and
+// transform do: DuckDB on one thread, so that each connection's statements
+// run on the thread that calls them rather than wait in DuckDB's task
+// scheduler, and its memory limit at limit (see LimitMemory).
+func (s *Store) Alone(ctx context.Context, limit string) error {
+	if err := s.LimitMemory(ctx, limit); err != nil {
+		return err
+	}
+	_, err := s.DB.ExecContext(ctx, "SET threads = 1")
+	return err
+}
+
 func setMemoryLimit(limit string) string {
 	return "SET memory_limit = '" + strings.ReplaceAll(limit, "'", "") + "'"
 }
@@ -300,7 +313,15 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Strings runs a query of one text column and returns its values.
 func (s *Store) Strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.DB.QueryContext(ctx, query, args...)
+	return scanStrings(s.DB.QueryContext(ctx, query, args...))
+}
+
+// Strings runs a query of one text column in the transaction.
+func (tx *Tx) Strings(query string, args ...any) ([]string, error) {
+	return scanStrings(tx.Query(query, args...))
+}
+
+func scanStrings(rows *sql.Rows, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}

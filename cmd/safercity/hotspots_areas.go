@@ -173,7 +173,7 @@ func printNearRepeat(w io.Writer, nr *hotspots.NearRepeat, month string) {
 	fmt.Fprint(tw, "  distance")
 	bands := 0 // time bands: the cells of the first distance band
 	for _, c := range nr.Cells {
-		if bands == 0 || c.DistanceFrom == nr.Cells[0].DistanceFrom {
+		if c.DistanceFrom == nr.Cells[0].DistanceFrom {
 			bands++
 			fmt.Fprintf(tw, "\t%g–%g days", c.DaysFrom, c.DaysTo)
 		}
@@ -187,7 +187,7 @@ func printNearRepeat(w io.Writer, nr *hotspots.NearRepeat, month string) {
 			continue
 		}
 		star := ""
-		if c.P < 0.05 || (c.PClass != "" && c.PClass != "≥0.05") {
+		if c.Significant() {
 			star = "*"
 		}
 		fmt.Fprintf(tw, "\t%s%s (%d)", fixed2(float64(c.Ratio)), star, c.Observed)
