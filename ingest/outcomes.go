@@ -24,11 +24,6 @@ func (w *writer) lostOutcomes(p *parsed, old stored) ([]string, error) {
 		if !slices.Contains(p.file.Missing, c.header) {
 			continue
 		}
-		if w.inBatch[old.id] { // its rows are not in the table yet
-			if err := w.flush(); err != nil {
-				return nil, err
-			}
-		}
 		var has bool
 		q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE source_id = ? AND %s IS NOT NULL)`, tables[p.part.Kind], c.column)
 		if err := w.tx.QueryRow(q, old.id).Scan(&has); err != nil {

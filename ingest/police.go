@@ -143,23 +143,16 @@ const GoMemoryLimit = 256 << 20
 // archive (1.7 GiB of RSS for 36 months), at no gain in speed.
 const DuckDBMemoryLimit = "256MB"
 
-// DuckDBThreads is DuckDB's thread count while `ingest police` runs. An
-// insert scans one Arrow stream, which one thread does: with more, the
-// calling thread spun in DuckDB's task scheduler waiting for the thread
-// that had the work (a fifth of the load's CPU in perf on two cores: mutex
-// lock and unlock), CPU that the parsers need. The cores are used by
-// inserting on several connections at once instead (Options.Writers), each
-// on its caller's thread.
-const DuckDBThreads = 1
-
 // ForLoading sets up st for a bulk load that is the process's only work,
-// as `ingest police` is: DuckDB's memory limit and threads.
+// as `ingest police` is: DuckDBMemoryLimit, and DuckDB on one thread
+// (store.Alone). An insert scans one Arrow stream, which one thread does:
+// with more, the calling thread spun in DuckDB's task scheduler waiting for
+// the thread that had the work (a fifth of the load's CPU in perf on two
+// cores: mutex lock and unlock), CPU that the parsers need. The cores are
+// used by inserting on several connections at once instead
+// (Options.Writers), each on its caller's thread.
 func ForLoading(ctx context.Context, st *store.Store) error {
-	if err := st.LimitMemory(ctx, DuckDBMemoryLimit); err != nil {
-		return err
-	}
-	_, err := st.DB.ExecContext(ctx, fmt.Sprintf("SET threads = %d", DuckDBThreads))
-	return err
+	return st.Alone(ctx, DuckDBMemoryLimit)
 }
 
 // aheadBytes bounds the bytes of files parsed (or being parsed) but not yet
@@ -246,7 +239,7 @@ func loadUnits(ctx context.Context, st *store.Store, units []unit, opt Options) 
 	)
 	for range opt.Writers {
 		wg.Go(func() {
-			w := &writer{st: st, state: state, log: opt.Log, progress: opt.Progress, replacePoorer: opt.ReplacePoorer, settled: map[policeuk.Partition]string{}}
+			w := &writer{st: st, state: state, log: opt.Log, progress: opt.Progress, replacePoorer: opt.ReplacePoorer}
 			if err := q.write(ctx, w); err != nil {
 				once.Do(func() { first = err; cancel() })
 			}
@@ -418,8 +411,8 @@ func parseUnit(ctx context.Context, u unit, id int64, thisMonth time.Time, opt O
 	cr := &countingReader{r: src}
 	if s, ok := rc.(interface{ Size() int64 }); ok {
 		cr.size = s.Size // a zip entry's estimate (checked.Size)
-	} else if !u.zipped {
-		cr.size = func() int64 { return u.size } // a regular file's real size; a zip's declared one is not trusted
+	} else {
+		cr.size = func() int64 { return u.size } // a regular file's real size (every zip entry has its checked estimate)
 	}
 	hold := ""
 	if part.Month.After(thisMonth) {

@@ -113,8 +113,9 @@ func (q *queue) write(ctx context.Context, w *writer) error {
 
 // add hands the versions of a partition to w, recording each one's result.
 func (q *queue) add(w *writer, at []int, ps []*parsed) error {
+	by := "" // the version that decided the partition; the rest are superseded
 	for k, p := range ps {
-		r, err := w.add(p)
+		r, err := w.add(p, by)
 		if err != nil {
 			for _, rest := range ps[k+1:] {
 				rest.release()
@@ -122,6 +123,9 @@ func (q *queue) add(w *writer, at []int, ps []*parsed) error {
 			return fmt.Errorf("%s: %w", p.unit.path, err)
 		}
 		q.done[at[k]] = &r
+		if r.Status == StatusUnchanged || r.Status == StatusLoaded || r.Status == StatusReplaced {
+			by = p.unit.path
+		}
 	}
 	return nil
 }
@@ -135,13 +139,9 @@ type writer struct {
 	log           *slog.Logger
 	progress      *Progress
 	replacePoorer bool
-	// settled names, per partition, the file of this run that decided it;
-	// earlier versions of the partition are then superseded.
-	settled map[policeuk.Partition]string
 
 	pending  int64
 	records  map[policeuk.Kind][]arrow.RecordBatch
-	inBatch  map[int64]bool // source ids whose rows are pending
 	lin      *lineage
 	staged   map[policeuk.Partition]stored // state changes to apply on commit
 	deferred []*parsed
@@ -153,10 +153,11 @@ var tables = map[policeuk.Kind]string{
 	policeuk.StopAndSearch: "police_stop_search",
 }
 
-func (w *writer) add(p *parsed) (FileResult, error) {
+// add stores p, or says why not; by names the version of p's partition in
+// this run that decided it already ("" for none), which supersedes p.
+func (w *writer) add(p *parsed, by string) (FileResult, error) {
 	if w.records == nil {
 		w.records = map[policeuk.Kind][]arrow.RecordBatch{}
-		w.inBatch = map[int64]bool{}
 		w.staged = map[policeuk.Partition]stored{}
 	}
 	// Released after the statement that stores it; appended last, since
@@ -167,7 +168,7 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 		r.Month = p.part.Month.Format("2006-01")
 	}
 	defer func() { w.progress.file(r.Loaded + r.Quarantined) }()
-	if by := w.settled[p.part]; p.unit.fallback && by != "" {
+	if by != "" {
 		r.Status, r.Note = StatusSuperseded, "not loaded: a later file in this run holds the same partition: "+by
 		return r, nil
 	}
@@ -175,7 +176,6 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 	switch {
 	case p.unchanged || (had && p.err == nil && p.file != nil && old.sameBytes(p.sha, p.crc, p.size)):
 		r.Status = StatusUnchanged
-		w.settled[p.part] = p.unit.path
 		return r, nil
 	case p.file == nil && p.err == nil:
 		r.Status, r.Note = StatusSkipped, "not read: the name is not a police.uk file name (YYYY-MM-<force>-<kind>.csv)"
@@ -196,7 +196,6 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 		w.refuse(p, r)
 		return r, nil
 	}
-	w.settled[p.part] = p.unit.path
 	r.Status, r.Note = StatusLoaded, columnNote(p.file)
 	if had {
 		r.Status = StatusReplaced
@@ -209,7 +208,6 @@ func (w *writer) add(p *parsed) (FileResult, error) {
 	w.source(p, r)
 	p.file.Record.Retain()
 	w.records[p.part.Kind] = append(w.records[p.part.Kind], p.file.Record)
-	w.inBatch[p.id] = true
 	w.staged[p.part] = stored{id: p.id, sha: p.sha, crc: int64(p.crc), size: p.size, rows: r.Loaded, lsoa: hasLSOA(p.file)}
 	w.pending += r.Loaded
 	for _, q := range p.file.Rejected {
@@ -274,11 +272,6 @@ func hasLSOA(f *policeuk.File) bool {
 // remove deletes the stored partition old, which the file with lineage id
 // replaces, and returns how many rows it had.
 func (w *writer) remove(old stored, id int64, kind policeuk.Kind) (int64, error) {
-	if w.inBatch[old.id] {
-		if err := w.flush(); err != nil {
-			return 0, err
-		}
-	}
 	n, err := w.tx.Exec(fmt.Sprintf(`DELETE FROM %s WHERE source_id = ?`, tables[kind]), old.id)
 	if err != nil {
 		return 0, err
@@ -312,11 +305,10 @@ func (w *writer) lineage() *lineage {
 	return w.lin
 }
 
-// current is the stored partition as this transaction sees it.
+// current is the stored partition. (A partition is staged at most once a
+// run: its versions come to one writer together, and once one is loaded
+// the rest are superseded.)
 func (w *writer) current(p policeuk.Partition) (stored, bool) {
-	if s, ok := w.staged[p]; ok {
-		return s, true
-	}
 	w.state.mu.Lock()
 	defer w.state.mu.Unlock()
 	s, ok := w.state.current[p]
@@ -326,30 +318,16 @@ func (w *writer) current(p policeuk.Partition) (stored, bool) {
 // flush inserts the pending batches into their tables.
 func (w *writer) flush() error {
 	for _, kind := range policeuk.Kinds {
-		recs := w.records[kind]
-		if len(recs) == 0 {
-			continue
-		}
-		if _, err := w.tx.AppendArrow(tables[kind], policeuk.Schema(kind), recs); err != nil {
+		if _, err := w.tx.AppendArrow(tables[kind], policeuk.Schema(kind), w.records[kind]); err != nil {
 			return err
 		}
-		for _, r := range recs {
-			r.Release()
-		}
-		delete(w.records, kind)
 	}
 	if w.lin != nil {
 		if err := w.lin.flush(w.tx); err != nil {
 			return err
 		}
-		w.lin.release()
-		w.lin = nil
 	}
-	clear(w.inBatch)
-	for _, p := range w.deferred {
-		p.release() // stored: only the transaction's commit is left
-	}
-	w.deferred = w.deferred[:0]
+	w.release() // stored: only the transaction's commit is left
 	w.pending = 0
 	return nil
 }

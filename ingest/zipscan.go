@@ -151,7 +151,7 @@ func (e zipEntry) open() (io.ReadCloser, error) {
 // inflateEntry reads an entry's data, raw, which is csize bytes compressed
 // with method, and checks it against the usize and crc its header declares.
 func inflateEntry(raw io.Reader, csize int64, method uint16, usize int64, crc uint32) (io.ReadCloser, error) {
-	c := &checked{crc: crc32.NewIEEE(), want: crc, size: usize, csize: csize, raw: &byteCount{r: raw}}
+	c := &checked{crc: crc32.NewIEEE(), want: crc, size: usize, csize: csize, raw: &countingReader{r: raw}}
 	switch method {
 	case 0:
 		c.rc = io.NopCloser(c.raw)
@@ -211,18 +211,6 @@ func (d damaged) Read([]byte) (int, error) {
 
 func (damaged) Close() error { return nil }
 
-// byteCount counts the bytes read through it.
-type byteCount struct {
-	r io.Reader
-	n int64
-}
-
-func (b *byteCount) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	b.n += int64(n)
-	return n, err
-}
-
 // checked verifies an entry's size and CRC-32 at its end.
 type checked struct {
 	rc       io.ReadCloser
@@ -231,7 +219,7 @@ type checked struct {
 	size     int64
 	n        int64
 	csize    int64
-	raw      *byteCount
+	raw      *countingReader
 	buffered *bufio.Reader // between raw and inflate; nil when stored or whole
 	whole    bool          // inflated at once, to exactly size bytes
 }

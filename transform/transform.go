@@ -58,11 +58,7 @@ type MonthResult struct {
 // without Alone, Run enriches one group at a time. DuckDB's cache is held
 // to AloneMemoryLimit.
 func Alone(ctx context.Context, st *store.Store) error {
-	if err := st.LimitMemory(ctx, AloneMemoryLimit); err != nil {
-		return err
-	}
-	_, err := st.DB.ExecContext(ctx, "SET threads = 1")
-	return err
+	return st.Alone(ctx, AloneMemoryLimit)
 }
 
 // AloneMemoryLimit is DuckDB's memory limit under Alone. With two groups
