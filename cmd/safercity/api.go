@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/safercity/safercity/ingest"
 	"github.com/safercity/safercity/ingest/policeapi"
@@ -42,14 +41,11 @@ func runIngestAPI(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: give --force or --poly", errUsage)
 	}
 	c := &policeapi.Client{BaseURL: *apiURL, Logger: e.log}
-	req := ingest.APIRequest{Force: *force, Spool: *spool}
-	if *month != "" {
-		m, err := time.Parse("2006-01", *month)
-		if err != nil {
-			return fmt.Errorf("%w: --month %q is not YYYY-MM", errUsage, *month)
-		}
-		req.Month = m
+	m, err := monthFlag(*month)
+	if err != nil {
+		return err
 	}
+	req := ingest.APIRequest{Force: *force, Spool: *spool, Month: m}
 	name := *force
 	if *poly != "" {
 		var err error

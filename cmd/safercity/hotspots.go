@@ -270,8 +270,6 @@ func printConcentration(w io.Writer, c *hotspots.Concentration) {
 	line(fmt.Sprintf("%d street locations (\"On or near\" points with any crime in the window)", c.Streets.Places), c.Streets)
 }
 
-// printForecast prints the forecast line and its validation; without a
-// forecast the notes say why.
 // verdict says whether a forecast beat the seasonal naive one.
 func verdict(beats bool) string {
 	if beats {
@@ -280,6 +278,8 @@ func verdict(beats bool) string {
 	return "does NOT beat"
 }
 
+// printForecast prints the forecast line and its validation; without a
+// forecast the notes say why.
 func printForecast(w io.Writer, f *hotspots.Forecast) {
 	if f == nil {
 		return
@@ -318,12 +318,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	var only time.Time
-	if *f.month != "" {
-		var err error
-		if only, err = time.Parse("2006-01", *f.month); err != nil {
-			return fmt.Errorf("%w: --month %q is not YYYY-MM", errUsage, *f.month)
-		}
+	only, err := monthFlag(*f.month)
+	if err != nil {
+		return err
 	}
 	cfg, err := config.Load(*f.cfg)
 	if err != nil {
@@ -395,13 +392,21 @@ func checkForce(ctx context.Context, st *store.Store, force string) (string, err
 // monthOrLatest parses a YYYY-MM flag, or finds the latest enriched month.
 func monthOrLatest(ctx context.Context, st *store.Store, s string) (time.Time, error) {
 	if s != "" {
-		m, err := time.Parse("2006-01", s)
-		if err != nil {
-			return m, fmt.Errorf("%w: month %q is not YYYY-MM", errUsage, s)
-		}
-		return m, nil
+		return monthFlag(s)
 	}
 	return transform.LatestMonth(ctx, st)
+}
+
+// monthFlag parses a --month flag: the zero time when it is not given.
+func monthFlag(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	m, err := time.Parse("2006-01", s)
+	if err != nil {
+		return m, fmt.Errorf("%w: --month %q is not YYYY-MM", errUsage, s)
+	}
+	return m, nil
 }
 
 func writeJSON(w io.Writer, v any) error {

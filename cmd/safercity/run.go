@@ -36,10 +36,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *month != "" {
-		if _, err := time.Parse("2006-01", *month); err != nil {
-			return fmt.Errorf("%w: --month %q is not YYYY-MM", errUsage, *month)
-		}
+	if _, err := monthFlag(*month); err != nil {
+		return err
 	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {

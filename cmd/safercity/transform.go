@@ -48,9 +48,9 @@ func runTransform(ctx context.Context, e *env, args []string) error {
 	}
 	var months []time.Time
 	if *month != "" {
-		m, err := time.Parse("2006-01", *month)
+		m, err := monthFlag(*month)
 		if err != nil {
-			return fmt.Errorf("%w: --month %q is not YYYY-MM", errUsage, *month)
+			return err
 		}
 		months = append(months, m)
 	}
